@@ -1,0 +1,5 @@
+"""`python -m genbib`."""
+
+from genbib.cli import main
+
+main()

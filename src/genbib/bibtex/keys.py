@@ -1,0 +1,105 @@
+"""Citation keys: generated once for entries that have none, then stable forever.
+
+The default formula is Google Scholar's (`ho2020denoising`). A formula is a string with
+the placeholders `{author}` (first author's family name, ASCII, lower case), `{year}`,
+`{title}` (first significant title word) and `{Title}`/`{Author}` (capitalised);
+clashes get a, b, c... appended. Nothing here ever renames an existing key.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Iterable
+
+from genbib.errors import ConfigError
+from genbib.model.entry import Entry
+from genbib.model.names import parse_names
+
+DEFAULT_FORMULA = "{author}{year}{title}"
+PLACEHOLDERS = {"author", "year", "title", "Author", "Title"}
+
+STOPWORDS = frozenset(
+    """a an the on of in for with to and or from by at via as is are be towards toward
+    using do does its it your we our what when how why where which into over under
+    about""".split()
+)
+_LATEX_CMD = re.compile(r"\\[A-Za-z]+|\\.")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def ascii_fold(text: str) -> str:
+    """`Müller` -> `muller`, `{\\"o}` -> `o`: LaTeX commands and accents dropped."""
+    text = _LATEX_CMD.sub("", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    replacements = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ı": "i"}
+    text = "".join(replacements.get(c, c) for c in text.lower())
+    return text
+
+
+def _token(text: str) -> str:
+    return _NON_ALNUM.sub("", ascii_fold(text))
+
+
+def validate_formula(formula: str) -> None:
+    names = {f for _, f, _, _ in string.Formatter().parse(formula) if f is not None}
+    unknown = names - PLACEHOLDERS
+    if unknown:
+        raise ConfigError(
+            f"citation-key formula {formula!r}: unknown placeholder(s) "
+            f"{', '.join(sorted(unknown))}; expected {', '.join(sorted(PLACEHOLDERS))}"
+        )
+
+
+def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
+    author = ""
+    text = entry.get("author") or entry.get("editor") or ""
+    if text:
+        names = parse_names(text)
+        if names:
+            author = _token(names[0].last) or _token(names[0].display())
+    words = [_token(w) for w in re.split(r"[\s\-/:]+", entry.title)]
+    words = [w for w in words if w]
+    title = next((w for w in words if w not in STOPWORDS), words[0] if words else "")
+    year = str(entry.year or "")
+    stem = formula.format(
+        author=author or "anon",
+        Author=(author or "anon").capitalize(),
+        year=year,
+        title=title,
+        Title=title.capitalize(),
+    )
+    return stem or "entry"
+
+
+def assign_keys(entries: Iterable[Entry], taken: set[str], formula: str = DEFAULT_FORMULA) -> list[Entry]:
+    """Give a key to every entry whose key is empty; returns the entries that got one.
+
+    `taken` holds every key (and alias) already in use; it is updated in place.
+    """
+    changed = []
+    for entry in entries:
+        if entry.key:
+            continue
+        stem = key_stem(entry, formula)
+        key = stem
+        suffix = 0
+        while key in taken:
+            key = stem + _suffix(suffix)
+            suffix += 1
+        entry.key = key
+        taken.add(key)
+        changed.append(entry)
+    return changed
+
+
+def _suffix(i: int) -> str:
+    letters = string.ascii_lowercase
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = letters[r] + out
+    return out

@@ -1,0 +1,236 @@
+"""The lossless BibTeX reader: a block splitter plus a field tokenizer.
+
+Why our own: pyzotero pins bibtexparser below 2, whose parser is two orders of magnitude
+too slow for a lab's file, and pybtex drops comments and raises or drops entries on
+real-world input. Design (after bibtexparser 2): cut the text into blocks, each with its
+start line; parse each block on its own; a block that fails is kept verbatim as
+`Malformed` with a problem record, and parsing resumes at the next line that starts a
+block, so one bad entry never costs the rest of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from pathlib import Path
+
+from genbib.errors import InputError
+from genbib.model.entry import Entry
+from genbib.model.library import Comment, Library, Malformed, Preamble, StringDef, Text
+from genbib.model.problems import Problem, Severity
+from genbib.model.values import match_brace, match_quote
+
+_AT = re.compile(r"@[ \t]*([A-Za-z][\w:.+-]*)[ \t\r\n]*([{(]?)")
+# Where a block may start for recovery: a line whose first non-blank character is `@`.
+_BOUNDARY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][\w:.+-]*[ \t]*[{(]", re.MULTILINE)
+_WS = re.compile(r"\s*")
+_KEY = {"{": re.compile(r"[^\s,{}]*"), "(": re.compile(r"[^\s,{}()]*")}
+_NAME = re.compile(r"[^\s=,{}\"#%()]+")
+_BARE = {"{": re.compile(r"[^\s,#{}\"=]+"), "(": re.compile(r"[^\s,#{}\"=()]+")}
+
+
+class _Fail(Exception):
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.offset = offset
+
+
+def decode(data: bytes, file: str = "") -> tuple[str, list[Problem]]:
+    """Bytes to text: UTF-8 (BOM stripped), else Latin-1 with a warning; CRLF to LF."""
+    problems: list[Problem] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(
+            Problem(
+                "E001-encoding",
+                f"not UTF-8 (byte {data[exc.start]:#04x}); read as Latin-1, will be written as UTF-8",
+                Severity.WARNING,
+                file,
+                line,
+            )
+        )
+        text = data.decode("latin-1")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, problems
+
+
+def read_file(path: str | Path) -> Library:
+    """Read a .bib file; only an unreadable file raises, bad content becomes problems."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    text, problems = decode(data, str(path))
+    lib = parse(text, str(path))
+    lib.problems[:0] = problems
+    return lib
+
+
+def parse(text: str, file: str = "") -> Library:
+    """Parse BibTeX text into a library of blocks; never raises on content."""
+    lib = Library(file=file)
+    blocks = lib.blocks
+    problems = lib.problems
+    boundaries = [m.start() for m in _BOUNDARY.finditer(text)]
+    seen_keys: dict[str, int] = {}
+    pos = 0  # start of text not yet given to a block
+    scan = 0  # where to look for the next `@`
+    line = 1  # line number of `pos`
+    n = len(text)
+    while True:
+        m = _AT.search(text, scan)
+        if m is None:
+            break
+        if not m.group(2):  # `@` not opening a block (an e-mail address in free text)
+            scan = m.end()
+            continue
+        start = m.start()
+        if start > pos:
+            chunk = text[pos:start]
+            if chunk.strip():
+                blocks.append(Text(chunk, line))
+            line += chunk.count("\n")
+        kind = m.group(1).lower()
+        delim = m.group(2)
+        nb = bisect_right(boundaries, start)
+        limit = boundaries[nb] if nb < len(boundaries) else n
+        try:
+            end, block = _parse_block(text, kind, delim, m.end(), limit, line, file)
+        except _Fail as fail:
+            end = limit
+            raw = text[start:end].rstrip()
+            rel = text.count("\n", start, min(fail.offset, end))
+            blocks.append(Malformed(raw, line, fail.reason))
+            problems.append(
+                Problem("E002-parse", f"{fail.reason}; block kept as written", file=file,
+                        line=line + rel)
+            )
+        else:
+            if isinstance(block, Entry):
+                first = seen_keys.get(block.key)
+                if first is not None:
+                    problems.append(
+                        Problem("E003-duplicate-key",
+                                f"key {block.key!r} already used on line {first}",
+                                file=file, line=line, key=block.key)
+                    )
+                else:
+                    seen_keys[block.key] = line
+            blocks.append(block)
+        line += text.count("\n", start, end)
+        pos = scan = end
+    if pos < n and text[pos:].strip():
+        blocks.append(Text(text[pos:], line))
+    return lib
+
+
+def _parse_block(
+    text: str, kind: str, delim: str, i: int, limit: int, line: int, file: str
+) -> tuple[int, Entry | StringDef | Preamble | Comment]:
+    close = "}" if delim == "{" else ")"
+    if kind == "comment":
+        if delim == "{":
+            j = match_brace(text, i - 1, limit)
+            if j >= 0:
+                return j + 1, Comment(text[i:j], line)
+        # Unbraced @comment: BibTeX ignores the rest of the line.
+        j = text.find("\n", i)
+        j = limit if j < 0 or j > limit else j
+        return j, Comment(text[i - 1 : j], line, braced=False)
+    if kind == "preamble":
+        vstart = _WS.match(text, i).end()  # type: ignore[union-attr]
+        vend, after = _value(text, vstart, limit, delim)
+        if after >= limit or text[after] != close:
+            raise _Fail("@preamble not closed", after)
+        return after + 1, Preamble(text[vstart:vend], line)
+    if kind == "string":
+        j = _WS.match(text, i).end()  # type: ignore[union-attr]
+        nm = _NAME.match(text, j)
+        if not nm:
+            raise _Fail("@string without a name", j)
+        j = _WS.match(text, nm.end()).end()  # type: ignore[union-attr]
+        if j >= limit or text[j] != "=":
+            raise _Fail("@string without '='", j)
+        vstart = _WS.match(text, j + 1).end()  # type: ignore[union-attr]
+        vend, after = _value(text, vstart, limit, delim)
+        if after < limit and text[after] == ",":
+            after = _WS.match(text, after + 1).end()  # type: ignore[union-attr]
+        if after >= limit or text[after] != close:
+            raise _Fail("@string not closed", after)
+        return after + 1, StringDef(nm.group(), text[vstart:vend], line)
+    return _entry(text, kind, delim, close, i, limit, line, file)
+
+
+def _entry(
+    text: str, kind: str, delim: str, close: str, i: int, limit: int, line: int, file: str
+) -> tuple[int, Entry]:
+    j = _WS.match(text, i).end()  # type: ignore[union-attr]
+    km = _KEY[delim].match(text, j)
+    key = km.group() if km else ""
+    j = _WS.match(text, km.end() if km else j).end()  # type: ignore[union-attr]
+    fields: dict[str, str] = {}
+    if j >= limit:
+        raise _Fail(f"@{kind}{{{key}: entry not closed", j)
+    if text[j] == close:
+        return j + 1, Entry(kind, key, fields, line, file)
+    if text[j] != ",":
+        raise _Fail(f"@{kind}{{{key}: expected ',' after the key", j)
+    j += 1
+    while True:
+        j = _WS.match(text, j).end()  # type: ignore[union-attr]
+        if j >= limit:
+            raise _Fail(f"@{kind}{{{key}: entry not closed", j)
+        if text[j] == close:
+            return j + 1, Entry(kind, key, fields, line, file)
+        nm = _NAME.match(text, j)
+        if not nm:
+            raise _Fail(f"@{kind}{{{key}: expected a field name at {text[j:j + 20]!r}", j)
+        name = nm.group().lower()
+        j = _WS.match(text, nm.end()).end()  # type: ignore[union-attr]
+        if j >= limit or text[j] != "=":
+            raise _Fail(f"@{kind}{{{key}: field {name!r} without '='", j)
+        vstart = _WS.match(text, j + 1).end()  # type: ignore[union-attr]
+        vend, j = _value(text, vstart, limit, delim)
+        if name in fields:
+            raise _Fail(f"@{kind}{{{key}: duplicate field {name!r}", vstart)
+        fields[name] = text[vstart:vend]
+        if j < limit and text[j] == ",":
+            j += 1
+        elif j >= limit or text[j] != close:
+            raise _Fail(f"@{kind}{{{key}: expected ',' or '{close}' after field {name!r}", j)
+
+
+def _value(text: str, i: int, limit: int, delim: str) -> tuple[int, int]:
+    """Parse a value expression at `i`: (end of the value, index of the next token)."""
+    bare = _BARE[delim]
+    while True:
+        if i >= limit:
+            raise _Fail("value missing", i)
+        c = text[i]
+        if c == "{":
+            j = match_brace(text, i, limit)
+            if j < 0:
+                raise _Fail("unbalanced braces in a value", i)
+            end = j + 1
+        elif c == '"':
+            j = match_quote(text, i, limit)
+            if j < 0:
+                raise _Fail("unterminated quoted value", i)
+            end = j + 1
+        else:
+            m = bare.match(text, i)
+            if not m:
+                raise _Fail(f"unexpected {c!r} in a value", i)
+            end = m.end()
+        nxt = _WS.match(text, end).end()  # type: ignore[union-attr]
+        if nxt < limit and text[nxt] == "#":
+            i = _WS.match(text, nxt + 1).end()  # type: ignore[union-attr]
+            continue
+        return end, nxt

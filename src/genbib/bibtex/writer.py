@@ -1,0 +1,95 @@
+"""The canonical writer: one spelling of a library, so git diffs show only real changes.
+
+Canonical form (documented in the README):
+- lower-case entry types and field names, `@type{key,`, two-space indent,
+  `field = {value},` with braces (never quotes) and a trailing comma, `}` on its own line;
+- known fields in `FIELD_ORDER`, then any others alphabetically;
+- entries sorted by citation key (case-insensitively; `order="input"` keeps input order);
+- `@string` and `@preamble` blocks first, in their input order (they must precede use);
+- comments, free text and unparsed blocks stay attached to the entry that follows them
+  (or at the end of the file), unparsed blocks byte for byte;
+- one blank line between blocks, a newline at the end of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from genbib.model.entry import Entry
+from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef, Text
+from genbib.model.values import canonical_raw
+
+Order = Literal["key", "input"]
+
+FIELD_ORDER: tuple[str, ...] = (
+    "author", "title", "shortname", "editor", "booktitle", "journal", "journaltitle",
+    "series", "volume", "number", "pages", "publisher", "organization", "institution",
+    "school", "address", "howpublished", "type", "edition", "chapter", "month", "year",
+    "date", "note", "doi", "eprint", "archiveprefix", "eprinttype", "primaryclass",
+    "eprintclass", "isbn", "issn", "url", "pdf", "code", "project", "blog", "video",
+    "links", "topics", "annotation", "abstract", "keywords", "ids",
+)  # fmt: skip
+_RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
+_UNKNOWN = len(FIELD_ORDER)
+
+
+def field_sort_key(name: str) -> tuple[int, str]:
+    return (_RANK.get(name, _UNKNOWN), name)
+
+
+def format_entry(entry: Entry) -> str:
+    lines = [f"@{entry.type.lower()}{{{entry.key},"]
+    for name in sorted(entry.fields, key=field_sort_key):
+        lines.append(f"  {name} = {canonical_raw(entry.fields[name])},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def format_block(block: Block) -> str | None:
+    """The canonical text of one block; None for blocks that vanish (blank text)."""
+    if isinstance(block, Entry):
+        return format_entry(block)
+    if isinstance(block, StringDef):
+        return f"@string{{{block.name} = {canonical_raw(block.raw)}}}"
+    if isinstance(block, Preamble):
+        return f"@preamble{{{canonical_raw(block.raw)}}}"
+    if isinstance(block, Comment):
+        if not block.braced:
+            return f"@comment{block.text.rstrip()}"
+        return f"@comment{{{block.text}}}"
+    if isinstance(block, Malformed):
+        return block.raw
+    text = block.text.strip("\n").rstrip()
+    return text if text.strip() else None
+
+
+def _ordered(blocks: list[Block], order: Order) -> Iterable[Block]:
+    head: list[Block] = []  # everything before the first entry, then hoisted @string/@preamble
+    groups: list[tuple[Entry, list[Block]]] = []
+    pending: list[Block] = []
+    seen_entry = False
+    for b in blocks:
+        if isinstance(b, Entry):
+            if not seen_entry:
+                head, pending = pending, []
+                seen_entry = True
+            groups.append((b, pending))
+            pending = []
+        elif seen_entry and isinstance(b, StringDef | Preamble):
+            head.append(b)
+        else:
+            pending.append(b)
+    if order == "key":
+        groups.sort(key=lambda g: (g[0].key.casefold(), g[0].key))
+    yield from head
+    for entry, lead in groups:
+        yield from lead
+        yield entry
+    yield from pending
+
+
+def dumps(library: Library, order: Order = "key") -> str:
+    """The canonical text of a library."""
+    parts = [t for b in _ordered(library.blocks, order) if (t := format_block(b)) is not None]
+    return "\n\n".join(parts) + "\n" if parts else ""

@@ -1,0 +1,179 @@
+"""The entry model every part of genbib translates to and from.
+
+An entry keeps each field's raw BibTeX value expression, in the order read, so that a
+read-write cycle loses nothing; typed views (topics, links, identifiers, names) are
+computed from those fields, never stored twice. genbib's own data lives in ordinary
+fields (`topics`, `code`, `project`, ...), so the canonical file is the whole truth.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from genbib.model import identifiers as ids
+from genbib.model.names import Name, format_names, parse_names
+from genbib.model.values import braced, plain
+
+
+class LinkKind(str, Enum):
+    PAPER = "paper"
+    PDF = "pdf"
+    CODE = "code"
+    PROJECT = "project"
+    BLOG = "blog"
+    VIDEO = "video"
+    OTHER = "other"
+
+
+# The field that stores each kind of link. `url` (the paper page) holds one URL; the
+# others hold whitespace-separated URLs (a URL never contains whitespace).
+LINK_FIELDS: dict[LinkKind, str] = {
+    LinkKind.PAPER: "url",
+    LinkKind.PDF: "pdf",
+    LinkKind.CODE: "code",
+    LinkKind.PROJECT: "project",
+    LinkKind.BLOG: "blog",
+    LinkKind.VIDEO: "video",
+    LinkKind.OTHER: "links",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    kind: LinkKind
+    url: str
+
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|2[01]\d\d)\b")
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+
+
+@dataclass(slots=True)
+class Entry:
+    """One `@type{key, ...}` block.
+
+    `fields` maps lower-case field names to raw value expressions (`{...}`, `"..."`,
+    macros, numbers, `#` concatenations), in input order. `line` and `file` say where
+    the entry was read, for messages.
+    """
+
+    type: str
+    key: str
+    fields: dict[str, str] = field(default_factory=dict)
+    line: int = 0
+    file: str = ""
+
+    # --- plain field access -------------------------------------------------------
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The field's text without delimiters (macros left as names)."""
+        raw = self.fields.get(name)
+        return default if raw is None else plain(raw)
+
+    def set(self, name: str, text: str | None) -> None:
+        """Set a field to `text` (braced), or remove it when `text` is empty or None."""
+        if text is None or not text.strip():
+            self.fields.pop(name, None)
+        else:
+            self.fields[name] = braced(text)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.fields
+
+    # --- typed views --------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.get("title") or ""
+
+    @property
+    def year(self) -> int | None:
+        for name in ("year", "date"):
+            text = self.get(name)
+            if text:
+                m = _YEAR.search(text)
+                if m:
+                    return int(m.group(1))
+        return None
+
+    def names(self, role: str = "author") -> list[Name]:
+        text = self.get(role)
+        return parse_names(text) if text else []
+
+    def set_names(self, names: list[Name], role: str = "author") -> None:
+        self.set(role, format_names(names))
+
+    @property
+    def arxiv(self) -> str | None:
+        """The version-less arXiv id, from eprint, DOI or any arXiv URL of the entry."""
+        eprint = self.get("eprint")
+        prefix = (self.get("archiveprefix") or self.get("eprinttype") or "arxiv").lower()
+        if eprint and prefix == "arxiv":
+            found = ids.arxiv_id(eprint)
+            if found:
+                return found
+        found = ids.arxiv_id(self.get("doi"))
+        if found:
+            return found
+        for link in self.links():
+            found = ids.arxiv_id(link.url) if "arxiv.org" in link.url.lower() else None
+            if found:
+                return found
+        return None
+
+    @property
+    def doi(self) -> str | None:
+        return ids.doi(self.get("doi"))
+
+    @property
+    def openreview(self) -> str | None:
+        for link in self.links():
+            found = ids.openreview_id(link.url)
+            if found:
+                return found
+        return None
+
+    @property
+    def topics(self) -> list[str]:
+        text = self.get("topics") or ""
+        return [t for t in _LIST_SPLIT.split(text.strip()) if t]
+
+    def set_topics(self, topics: list[str]) -> None:
+        self.set("topics", ", ".join(sorted(set(topics))))
+
+    @property
+    def aliases(self) -> list[str]:
+        """Former keys (biblatex `ids`), which old citations still use."""
+        text = self.get("ids") or ""
+        return [t for t in _LIST_SPLIT.split(text.strip()) if t]
+
+    def add_alias(self, key: str) -> None:
+        if key != self.key and key not in self.aliases:
+            self.set("ids", ", ".join([*self.aliases, key]))
+
+    def links(self) -> list[Link]:
+        out = []
+        for kind, name in LINK_FIELDS.items():
+            text = self.get(name)
+            if text:
+                out.extend(Link(kind, url) for url in text.split())
+        return out
+
+    def add_link(self, link: Link) -> bool:
+        """Add a link unless the same URL is already there; True when added."""
+        canon = ids.canonical_url(link.url)
+        if any(ids.canonical_url(u.url) == canon for u in self.links()):
+            return False
+        name = LINK_FIELDS[link.kind]
+        if name == "url" and self.get("url"):
+            name = LINK_FIELDS[LinkKind.OTHER]
+        current = self.get(name)
+        self.set(name, f"{current} {link.url}" if current else link.url)
+        return True
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        return iter(self.fields.items())
+
+    def copy(self) -> Entry:
+        return Entry(self.type, self.key, dict(self.fields), self.line, self.file)

@@ -1,0 +1,39 @@
+"""Problems are data: every reader and checker reports what it found as records.
+
+A problem never aborts a read: the block it concerns is kept, and the record says where
+(file and line) and why, so the user can fix the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about an input, with a stable code scripts can filter on."""
+
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    file: str = ""
+    line: int = 0
+    key: str = ""
+
+    def format(self) -> str:
+        """`file:line: key: CODE message`, the form compilers and editors understand."""
+        where = f"{self.file or '<input>'}:{self.line}"
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}:{key} {self.code} {self.message}"
+
+    def as_dict(self) -> dict[str, str | int]:
+        data: dict[str, str | int] = asdict(self)
+        data["severity"] = self.severity.value
+        return data
