@@ -26,7 +26,7 @@ FIELD_ORDER: tuple[str, ...] = (
     "author", "title", "shortname", "editor", "booktitle", "journal", "journaltitle",
     "series", "volume", "number", "pages", "publisher", "organization", "institution",
     "school", "address", "howpublished", "type", "edition", "chapter", "month", "year",
-    "date", "note", "doi", "eprint", "archiveprefix", "eprinttype", "primaryclass",
+    "date", "note", "presentation", "doi", "eprint", "archiveprefix", "eprinttype", "primaryclass",
     "eprintclass", "isbn", "issn", "url", "pdf", "code", "project", "blog", "video",
     "links", "topics", "annotation", "abstract", "keywords", "ids",
 )  # fmt: skip
