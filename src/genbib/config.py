@@ -183,8 +183,8 @@ def _build(cls: type[_T], data: Any, source: str, prefix: str, skip: set[str] = 
 
 def _convert(tp: Any, value: Any, source: str, where: str) -> Any:
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        return _build(tp, value, source, where + ".")  # type: ignore[type-var]
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _build(tp, value, source, where + ".")
     if origin is tuple:
         (item_tp, _) = typing.get_args(tp)
         if not isinstance(value, list):

@@ -20,11 +20,9 @@ from genbib.model.names import parse_names
 DEFAULT_FORMULA = "{author}{year}{title}"
 PLACEHOLDERS = {"author", "year", "title", "Author", "Title"}
 
-STOPWORDS = frozenset(
-    """a an the on of in for with to and or from by at via as is are be towards toward
-    using do does its it your we our what when how why where which into over under
-    about""".split()
-)
+_STOPWORDS_TEXT = """a an the on of in for with to and or from by at via as is are be towards toward
+    using do does its it your we our what when how why where which into over under about"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+|\\.")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 

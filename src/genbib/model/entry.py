@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from genbib.model import identifiers as ids
 from genbib.model.names import Name, format_names, parse_names
 from genbib.model.values import braced, plain
 
 
-class LinkKind(str, Enum):
+class LinkKind(StrEnum):
     PAPER = "paper"
     PDF = "pdf"
     CODE = "code"
@@ -153,7 +153,7 @@ class Entry:
             self.set("ids", ", ".join([*self.aliases, key]))
 
     def links(self) -> list[Link]:
-        out = []
+        out: list[Link] = []
         for kind, name in LINK_FIELDS.items():
             text = self.get(name)
             if text:

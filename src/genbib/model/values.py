@@ -144,9 +144,8 @@ def braced(text: str) -> str:
     would swallow the rest of the file; unmatched ones are dropped (and balanced ones kept)
     so the written file always parses.
     """
-    if "{" in text or "}" in text:
-        if not balanced(text):
-            text = _drop_unmatched(text)
+    if ("{" in text or "}" in text) and not balanced(text):
+        text = _drop_unmatched(text)
     return "{" + text + "}"
 
 

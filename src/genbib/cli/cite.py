@@ -1,0 +1,55 @@
+"""`genbib cite QUERY`."""
+
+from __future__ import annotations
+
+import click
+
+from genbib.cli.common import echo, emit_json, state
+
+
+@click.command("cite")
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", default=5, show_default=True, help="How many papers to list.")
+@click.option("--bibtex", is_flag=True, help="Print the BibTeX entries of the papers found.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--file", type=click.Path(dir_okay=False), help="The .bib to search (default: configured).")
+def command(query: tuple[str, ...], limit: int, bibtex: bool, as_json: bool, file: str | None) -> None:
+    """Find papers by title words, author, short name, key, arXiv id or DOI.
+
+    Prints the best matches, then a ready \\citep{...} for the first one.
+
+    \b
+    Example:
+      genbib cite denoising diffusion
+      genbib cite DDPM --bibtex
+      genbib cite 2006.11239
+    """
+    from pathlib import Path
+
+    from genbib.bibtex.store import load
+    from genbib.bibtex.writer import format_entry
+    from genbib.find import Finder
+
+    path = Path(file) if file else state().config().bib_path
+    hits = Finder(load(path)).search(" ".join(query), limit=limit)
+    if as_json:
+        emit_json(
+            [
+                {"key": h.entry.key, "title": h.entry.title, "year": h.entry.year,
+                 "score": h.score, "matched": h.why}
+                for h in hits
+            ]
+        )
+    elif not hits:
+        echo(f"no paper matches {' '.join(query)!r}", err=True)
+    else:
+        for h in hits:
+            if bibtex:
+                click.echo(format_entry(h.entry) + "\n")
+            else:
+                year = h.entry.year or "n.d."
+                click.echo(f"{h.entry.key:<32} {year}  {h.entry.title}  [{h.why} {h.score:g}]")
+        if not bibtex:
+            click.echo(f"\\citep{{{hits[0].entry.key}}}")
+    if not hits:
+        raise SystemExit(1)
