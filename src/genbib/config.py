@@ -55,6 +55,8 @@ class RenderConfig:
     formats: tuple[str, ...] = ("md", "tex")
     citations: Literal["natbib", "biblatex"] = "natbib"
     heading: Literal["paragraph", "subsection"] = "paragraph"
+    badges: Literal["shields", "text"] = "shields"  # links as shields.io images or plain links
+    authors: int = 3  # authors named in a list's short author list before "et al."
 
 
 @dataclass(frozen=True)

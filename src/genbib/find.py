@@ -39,6 +39,7 @@ class _Doc:
     entry: Entry
     title: str
     authors: str
+    first_author: str
     short: str
     acronym: str
     everything: str
@@ -46,14 +47,27 @@ class _Doc:
 
 def _doc(entry: Entry) -> _Doc:
     title = normalise(entry.title)
-    authors = " ".join(normalise(n.last) for n in entry.names())
+    names = entry.names()
+    authors = " ".join(normalise(n.display()) for n in names)
+    first_author = normalise(names[0].display()) if names else ""
     short = normalise(entry.get("shortname") or "")
     venue = normalise(entry.get("booktitle") or entry.get("journal") or "")
     year = str(entry.year or "")
-    everything = " ".join(p for p in (short, title, authors, venue, year, entry.key.lower()) if p)
+    words = [w for w in title.split() if w not in _SMALL]
+    # Acronyms of word runs ("sde" for "stochastic differential equations") match too.
+    runs = {
+        "".join(w[0] for w in words[i : i + n])
+        for n in range(2, 6)
+        for i in range(len(words) - n + 1)
+    }
+    everything = " ".join(
+        p
+        for p in (short, title, authors, venue, year, entry.key.lower(), " ".join(sorted(runs)))
+        if p
+    )
     # "Denoising Diffusion Probabilistic Models" -> "ddpm": lists name papers this way.
     acronym = "".join(w[0] for w in title.split() if w not in _SMALL)
-    return _Doc(entry, title, authors, short, acronym, everything)
+    return _Doc(entry, title, authors, first_author, short, acronym, everything)
 
 
 _SMALL = frozenset("a an the of for with to and on in via by from".split())
@@ -84,15 +98,21 @@ class Finder:
                 best, why = 96.0, "title initials"
             if q_words and q_words <= set(d.authors.split()):
                 score = 95.0 if len(q_words) == 1 else 97.0
+                if q_words <= set(d.first_author.split()):
+                    score += 2.0  # first author ranks before co-author
                 if score > best:
                     best, why = score, "author"
-            title_score = max(
-                fuzz.WRatio(q, d.title) if d.title else 0.0,
-                fuzz.token_set_ratio(q, d.title) if d.title else 0.0,
-            )
+            title_score = 0.0
+            if d.title:
+                # token_set alone ties every title containing the words; the plain ratio
+                # prefers the title that is closest as a whole ("Consistency Models").
+                title_score = max(
+                    fuzz.WRatio(q, d.title),
+                    0.8 * fuzz.token_set_ratio(q, d.title) + 0.2 * fuzz.ratio(q, d.title),
+                )
             if title_score > best:
                 best, why = title_score, "title"
-            all_score = fuzz.token_set_ratio(q, d.everything) * 0.98
+            all_score = fuzz.token_set_ratio(q, d.everything) * 0.9
             if all_score > best:
                 best, why = all_score, "title, authors, venue and year"
             if best >= min_score:

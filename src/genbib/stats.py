@@ -6,7 +6,7 @@ Used by `genbib stats`; plain data so `--json` and the text table show the same 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from genbib.model.entry import Entry
@@ -46,11 +46,17 @@ class Stats:
         }
 
 
-MISSING_CHECKS = {
+def _no_venue(e: Entry) -> bool:
+    return not (
+        e.get("booktitle") or e.get("journal") or e.get("journaltitle") or e.arxiv
+        or e.get("howpublished")
+    )  # fmt: skip
+
+
+MISSING_CHECKS: dict[str, Callable[[Entry], bool]] = {
     "author": lambda e: not e.get("author"),
     "year": lambda e: e.year is None,
-    "venue": lambda e: not (e.get("booktitle") or e.get("journal") or e.get("journaltitle")
-                            or e.arxiv or e.get("howpublished")),
+    "venue": _no_venue,
     "identifier": lambda e: not (e.arxiv or e.doi or e.openreview),
     "code": lambda e: not e.get("code"),
     "topic": lambda e: not e.topics,

@@ -30,10 +30,11 @@ _BARE = {"{": re.compile(r"[^\s,#{}\"=]+"), "(": re.compile(r"[^\s,#{}\"=()]+")}
 
 
 class _Fail(Exception):
-    def __init__(self, reason: str, offset: int) -> None:
+    def __init__(self, reason: str, offset: int, code: str = "E002-parse") -> None:
         super().__init__(reason)
         self.reason = reason
         self.offset = offset
+        self.code = code
 
 
 def decode(data: bytes, file: str = "") -> tuple[str, list[Problem]]:
@@ -106,11 +107,19 @@ def parse(text: str, file: str = "") -> Library:
         except _Fail as fail:
             end = limit
             raw = text[start:end].rstrip()
+            # The problem points at the block's first line (where an editor should jump);
+            # the message says where the reader gave up when that is elsewhere.
             rel = text.count("\n", start, min(fail.offset, end))
+            at = f" (noticed on line {line + rel})" if rel else ""
             blocks.append(Malformed(raw, line, fail.reason))
             problems.append(
-                Problem("E002-parse", f"{fail.reason}; block kept as written", file=file,
-                        line=line + rel)
+                Problem(
+                    fail.code,
+                    f"{fail.reason}{at}; block kept as written",
+                    file=file,
+                    line=line,
+                    key=_key_of(raw),
+                )
             )
         else:
             if isinstance(block, Entry):
@@ -129,6 +138,15 @@ def parse(text: str, file: str = "") -> Library:
     if pos < n and text[pos:].strip():
         blocks.append(Text(text[pos:], line))
     return lib
+
+
+_RAW_KEY = re.compile(r"@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(][ \t\r\n]*([^\s,{}()=\"#%]+)[ \t\r\n]*,")
+
+
+def _key_of(raw: str) -> str:
+    """The citation key of a block that did not parse, when one can be seen."""
+    m = _RAW_KEY.match(raw)
+    return m.group(1) if m else ""
 
 
 def _parse_block(
@@ -199,7 +217,11 @@ def _entry(
         vstart = _WS.match(text, j + 1).end()  # type: ignore[union-attr]
         vend, j = _value(text, vstart, limit, delim)
         if name in fields:
-            raise _Fail(f"@{kind}{{{key}: duplicate field {name!r}", vstart)
+            raise _Fail(
+                f"@{kind}{{{key}: duplicate field {name!r} (both values kept)",
+                vstart,
+                "E004-duplicate-field",
+            )
         fields[name] = text[vstart:vend]
         if j < limit and text[j] == ",":
             j += 1

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from genbib.model.entry import Entry
-from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef, Text
+from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef
 from genbib.model.values import canonical_raw
 
 Order = Literal["key", "input"]

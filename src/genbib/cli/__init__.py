@@ -47,6 +47,23 @@ class LazyGroup(click.Group):
         cmd: click.Command = module.command
         return cmd
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Turn genbib errors into one clean message and their exit code (traceback on -v)."""
+        from genbib.errors import GenbibError
+
+        try:
+            return super().invoke(ctx)
+        except GenbibError as exc:
+            obj = ctx.obj
+            if getattr(obj, "verbose", 0):
+                import traceback
+
+                traceback.print_exc()
+            click.echo(f"error: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            ctx.exit(int(exc.exit_code))
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         if rows:

@@ -12,8 +12,12 @@ from genbib.cli.common import echo, emit_json, state
 @click.option("-n", "--limit", default=5, show_default=True, help="How many papers to list.")
 @click.option("--bibtex", is_flag=True, help="Print the BibTeX entries of the papers found.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--file", type=click.Path(dir_okay=False), help="The .bib to search (default: configured).")
-def command(query: tuple[str, ...], limit: int, bibtex: bool, as_json: bool, file: str | None) -> None:
+@click.option(
+    "--file", type=click.Path(dir_okay=False), help="The .bib to search (default: configured)."
+)
+def command(
+    query: tuple[str, ...], limit: int, bibtex: bool, as_json: bool, file: str | None
+) -> None:
     """Find papers by title words, author, short name, key, arXiv id or DOI.
 
     Prints the best matches, then a ready \\citep{...} for the first one.
@@ -35,8 +39,13 @@ def command(query: tuple[str, ...], limit: int, bibtex: bool, as_json: bool, fil
     if as_json:
         emit_json(
             [
-                {"key": h.entry.key, "title": h.entry.title, "year": h.entry.year,
-                 "score": h.score, "matched": h.why}
+                {
+                    "key": h.entry.key,
+                    "title": h.entry.title,
+                    "year": h.entry.year,
+                    "score": h.score,
+                    "matched": h.why,
+                }
                 for h in hits
             ]
         )

@@ -10,7 +10,9 @@ from genbib.cli.common import emit_json, state
 @click.command("show")
 @click.argument("key")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--file", type=click.Path(dir_okay=False), help="The .bib to read (default: configured).")
+@click.option(
+    "--file", type=click.Path(dir_okay=False), help="The .bib to read (default: configured)."
+)
 def command(key: str, as_json: bool, file: str | None) -> None:
     """Print one entry with its links, topics and where each field came from.
 

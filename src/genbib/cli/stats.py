@@ -9,7 +9,9 @@ from genbib.cli.common import emit_json, state
 
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--file", type=click.Path(dir_okay=False), help="The .bib to count (default: configured).")
+@click.option(
+    "--file", type=click.Path(dir_okay=False), help="The .bib to count (default: configured)."
+)
 def command(as_json: bool, file: str | None) -> None:
     """Counts by topic, year and venue, and which papers miss what.
 

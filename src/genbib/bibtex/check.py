@@ -1,0 +1,466 @@
+"""`genbib check`: the linter for .bib files, one rule per stable code.
+
+Every finding is a `Problem` whose code (`E010-missing-field`) never changes meaning, so
+scripts, CI and editors can filter on it; the registry `RULES` is the one list of codes
+(docs/readme/check.md documents each). The reader's own findings (encoding, parse,
+duplicate keys and fields) are part of the same scheme and are reported first. Checks
+only read: nothing here changes an entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from genbib.bibtex.reader import read_file
+from genbib.model import identifiers as ids
+from genbib.model.entry import LINK_FIELDS, Entry
+from genbib.model.library import Library, Malformed, Preamble, StringDef
+from genbib.model.problems import Problem, Severity
+from genbib.model.values import plain
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A check's stable code, its default severity and a one-line description."""
+
+    code: str
+    severity: Severity
+    summary: str
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, severity: Severity, summary: str) -> str:
+    RULES[code] = Rule(code, severity, summary)
+    return code
+
+
+E, W = Severity.ERROR, Severity.WARNING
+ENCODING = _rule("E001-encoding", W, "file is not UTF-8; read as Latin-1 (fmt writes UTF-8)")
+PARSE = _rule("E002-parse", E, "a block does not parse; it is kept verbatim")
+DUPLICATE_KEY = _rule("E003-duplicate-key", E, "two entries share a citation key")
+DUPLICATE_FIELD = _rule("E004-duplicate-field", E, "an entry sets a field twice; kept verbatim")
+UNBALANCED = _rule("E005-unbalanced-braces", E, "a block that did not parse has unbalanced braces")
+MISSING_KEY = _rule("E006-missing-key", E, "an entry has no citation key")
+MISSING_FIELD = _rule("E010-missing-field", E, "a field its entry type requires is missing")
+BAD_DOI = _rule("E011-doi", E, "`doi` is not a DOI (10.NNNN/...)")
+BAD_ARXIV = _rule("E012-arxiv", E, "`eprint` of an arXiv entry is not an arXiv id")
+BAD_URL = _rule("E013-url", E, "a link field holds something other than an http(s) URL")
+BAD_YEAR = _rule("E014-year", E, "`year` is not a four-digit year (or `date` not an ISO date)")
+UNESCAPED = _rule("E020-unescaped-char", E, "a title has & % # or _ that LaTeX will misread")
+UNPROTECTED = _rule("E021-unprotected-caps", W, "a title acronym or name is not brace-protected")
+UNSAFE = _rule("E030-unsafe-latex", E, "LaTeX that can run commands or read/write files")
+UNKNOWN_TOPIC = _rule("E040-unknown-topic", E, "a topic is not defined in genbib.toml")
+CITED_ALIAS = _rule("E050-cited-alias", W, "a LaTeX document cites a former key (an alias)")
+
+# --- required fields ------------------------------------------------------------------
+# Each requirement is a tuple of alternatives (biblatex names accepted beside BibTeX's).
+_YEAR_OR_DATE = ("year", "date")
+_PROC = (("author",), ("title",), ("booktitle",), _YEAR_OR_DATE)
+_THESIS = (("author",), ("title",), ("school", "institution"), _YEAR_OR_DATE)
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "article": (("author",), ("title",), ("journal", "journaltitle"), _YEAR_OR_DATE),
+    "book": (("author", "editor"), ("title",), ("publisher",), _YEAR_OR_DATE),
+    "booklet": (("title",),),
+    "inbook": (("author", "editor"), ("title",), ("chapter", "pages"), ("publisher",), _YEAR_OR_DATE),
+    "incollection": (("author",), ("title",), ("booktitle",), ("publisher",), _YEAR_OR_DATE),
+    "inproceedings": _PROC,
+    "conference": _PROC,
+    "manual": (("title",),),
+    "mastersthesis": _THESIS,
+    "phdthesis": _THESIS,
+    "thesis": _THESIS,
+    "misc": (("title",),),
+    "proceedings": (("title",), _YEAR_OR_DATE),
+    "techreport": (("author",), ("title",), ("institution",), _YEAR_OR_DATE),
+    "report": (("author",), ("title",), ("institution",), _YEAR_OR_DATE),
+    "unpublished": (("author",), ("title",), ("note",)),
+    "online": (("title",), ("url", "doi", "eprint")),
+    "software": (("title",),),
+    "dataset": (("title",),),
+}
+
+_YEAR = re.compile(r"\d{4}")
+_DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+_DATE = re.compile(rf"{_DATE_PART}(?:/(?:{_DATE_PART})?)?")
+_UNSAFE = re.compile(
+    r"\\(?:write18|write|immediate|input|include|openout|openin|catcode|def|edef|gdef|xdef"
+    r"|csname|read|readline|newwrite|newread|usepackage|RequirePackage|let|special"
+    r"|directlua|luaexec|ShellEscape)(?![A-Za-z])|\^\^"
+)
+_TITLE_FIELDS = ("title", "booktitle", "journal", "journaltitle", "series", "shortname")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the entry checks need besides the entry itself."""
+
+    macros: dict[str, str]
+    topics: frozenset[str] | None  # None: no configuration with topics loaded
+
+
+EntryCheck = Callable[[Entry, Context], Iterator[Problem]]
+ENTRY_CHECKS: list[EntryCheck] = []
+
+
+def _entry_check(fn: EntryCheck) -> EntryCheck:
+    ENTRY_CHECKS.append(fn)
+    return fn
+
+
+def _problem(code: str, entry: Entry, message: str) -> Problem:
+    return Problem(code, message, RULES[code].severity, entry.file, entry.line, entry.key)
+
+
+def _text(entry: Entry, name: str, ctx: Context) -> str:
+    raw = entry.fields.get(name)
+    return "" if raw is None else plain(raw, ctx.macros).strip()
+
+
+@_entry_check
+def _check_key(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    if not entry.key:
+        yield _problem(MISSING_KEY, entry, f"@{entry.type} entry without a citation key")
+
+
+@_entry_check
+def _check_required(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    needs = REQUIRED.get(entry.type.lower())
+    if needs is None:
+        return
+    if "crossref" in entry.fields:  # the rest is inherited from the cross-referenced entry
+        needs = (("title",),)
+    missing = [alts for alts in needs if not any(_text(entry, f, ctx) for f in alts)]
+    if missing:
+        names = ", ".join(" or ".join(alts) for alts in missing)
+        yield _problem(MISSING_FIELD, entry, f"@{entry.type.lower()} needs {names}")
+
+
+@_entry_check
+def _check_identifiers(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    doi = _text(entry, "doi", ctx)
+    if doi and ids.doi(doi) is None:
+        yield _problem(BAD_DOI, entry, f"doi {doi!r} is not a DOI (expected 10.NNNN/suffix)")
+    eprint = _text(entry, "eprint", ctx)
+    prefix = (_text(entry, "archiveprefix", ctx) or _text(entry, "eprinttype", ctx)).lower()
+    if eprint and prefix in ("", "arxiv") and ids.arxiv_id(eprint) is None:
+        yield _problem(
+            BAD_ARXIV, entry, f"eprint {eprint!r} is not an arXiv id (expected 2006.11239)"
+        )
+    for name in LINK_FIELDS.values():
+        for url in _text(entry, name, ctx).split():
+            if not ids.is_http_url(url):
+                yield _problem(BAD_URL, entry, f"{name} {url!r} is not an http(s) URL")
+
+
+@_entry_check
+def _check_year(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    year = _text(entry, "year", ctx)
+    if "year" in entry.fields and not _YEAR.fullmatch(year):
+        yield _problem(BAD_YEAR, entry, f"year {year!r} is not a four-digit year")
+    date = _text(entry, "date", ctx)
+    if "date" in entry.fields and not _DATE.fullmatch(date):
+        yield _problem(BAD_YEAR, entry, f"date {date!r} is not an ISO date (YYYY[-MM[-DD]])")
+
+
+@_entry_check
+def _check_titles(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    for name in _TITLE_FIELDS:
+        text = _text(entry, name, ctx)
+        if not text:
+            continue
+        scan = scan_title(text)
+        if scan.unescaped:
+            chars = " ".join(sorted(set(scan.unescaped)))
+            yield _problem(
+                UNESCAPED, entry, f"{name} has unescaped {chars} (write \\& \\% \\# \\_)"
+            )
+        if name == "title" and scan.unprotected:
+            words = ", ".join(dict.fromkeys(scan.unprotected))
+            yield _problem(
+                UNPROTECTED,
+                entry,
+                f"title words a style may lower-case: {words} (protect them: {{{scan.unprotected[0]}}})",
+            )
+
+
+@_entry_check
+def _check_unsafe(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    for name, raw in entry.fields.items():
+        found = unsafe_latex(raw)
+        if found:
+            yield _problem(UNSAFE, entry, f"{name} contains {', '.join(found)}; remove it")
+
+
+@_entry_check
+def _check_topics(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    if ctx.topics is None:
+        return
+    unknown = [t for t in entry.topics if t not in ctx.topics]
+    if unknown:
+        yield _problem(
+            UNKNOWN_TOPIC,
+            entry,
+            f"topic(s) {', '.join(unknown)} not in genbib.toml "
+            f"(known: {', '.join(sorted(ctx.topics)) or 'none'})",
+        )
+
+
+def unsafe_latex(raw: str) -> list[str]:
+    """The dangerous control sequences in `raw`, each once, in order of appearance."""
+    return list(dict.fromkeys(m.group() for m in _UNSAFE.finditer(raw)))
+
+
+# --- titles ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TitleScan:
+    unescaped: list[str]  # & % # _ outside math, not preceded by a backslash
+    unprotected: list[str]  # words at brace depth 0 that a style would lower-case wrongly
+
+
+@cache
+def proper_names() -> frozenset[str]:
+    """Single-capital names (Transformer, Gaussian) from the packaged list."""
+    text = resources.files("genbib.data").joinpath("title_names.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+_PART = re.compile(r"[^\W_]+")
+_SENTENCE_END = frozenset(":.?!")
+
+
+def _needs_protection(word: str, sentence_start: bool) -> bool:
+    for part in _PART.findall(word):
+        if any(c.isupper() for c in part[1:]):  # GAN, DDPM, ImageNet, iPhone
+            return True
+        if any(c.isupper() for c in part) and any(c.isdigit() for c in part):  # 3D
+            return True
+    return not sentence_start and word.strip("-") in proper_names()
+
+
+def scan_title(text: str) -> TitleScan:
+    """Read a title as BibTeX styles do: what is outside braces may be lower-cased.
+
+    Words containing a LaTeX command (accents such as `Schr\\"odinger`) are skipped
+    rather than guessed at; math (`$...$`) is neither a word nor checked for specials.
+    """
+    unescaped: list[str] = []
+    unprotected: list[str] = []
+    depth = 0
+    math = False
+    word: list[str] = []
+    tainted = False
+    sentence_start = True
+
+    def flush() -> None:
+        nonlocal word, tainted, sentence_start
+        token = "".join(word).strip(",;:.!?()[]'\"`")
+        if token and not tainted and _needs_protection(token, sentence_start):
+            unprotected.append(token)
+        if word:
+            sentence_start = word[-1] in _SENTENCE_END
+        word, tainted = [], False
+
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            j = i + 1
+            while j < n and text[j].isalpha():
+                j += 1
+            i = max(j, i + 2)
+            tainted = True
+            continue
+        if c == "$":
+            flush()
+            math = not math
+        elif math:
+            pass
+        elif c in "&%#_":
+            unescaped.append(c)
+            if depth == 0:
+                word.append(c)
+        elif c == "{":
+            flush()
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+            tainted = tainted or depth > 0
+        elif c.isspace():
+            flush()
+        elif depth == 0:
+            word.append(c)
+        i += 1
+    flush()
+    return TitleScan(unescaped, unprotected)
+
+
+# --- blocks other than entries --------------------------------------------------------
+def _block_problems(library: Library) -> Iterator[Problem]:
+    for block in library.blocks:
+        if isinstance(block, Malformed):
+            where = _unbalanced_line(block.raw)
+            if where is not None:
+                yield Problem(
+                    UNBALANCED,
+                    f"unbalanced braces: {where[1]}",
+                    RULES[UNBALANCED].severity,
+                    library.file,
+                    block.line + where[0],
+                )
+            raw, what = block.raw, "unparsed block"
+        elif isinstance(block, StringDef):
+            raw, what = block.raw, f"@string {block.name}"
+        elif isinstance(block, Preamble):
+            raw, what = block.raw, "@preamble"
+        else:
+            continue
+        found = unsafe_latex(raw)
+        if found:
+            yield Problem(
+                UNSAFE,
+                f"{what} contains {', '.join(found)}; remove it",
+                RULES[UNSAFE].severity,
+                library.file,
+                block.line,
+            )
+
+
+def _unbalanced_line(raw: str) -> tuple[int, str] | None:
+    """(line offset, explanation) of the first brace without a partner, or None."""
+    stack: list[int] = []
+    for i, c in enumerate(raw):
+        if c == "{":
+            stack.append(i)
+        elif c == "}":
+            if not stack:
+                return raw.count("\n", 0, i), "'}' closes nothing"
+            stack.pop()
+    if stack:
+        return raw.count("\n", 0, stack[0]), f"{len(stack)} '{{' never closed"
+    return None
+
+
+# --- citations in LaTeX projects -------------------------------------------------------
+_CITE = re.compile(
+    r"\\(?:[A-Za-z]*cite[A-Za-z]*\*?(?:\s*\[[^\]]*\])*|abx@aux@cite(?:\{\d+\})?)\s*\{([^{}]*)\}",
+    re.IGNORECASE,
+)
+_TEX_COMMENT = re.compile(r"(?<!\\)%.*")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    file: str
+    line: int
+    key: str
+
+
+def scan_citations(directory: str | Path) -> Iterator[Citation]:
+    """Every key cited by `\\cite...{}` in .tex files and `\\citation{}` in .aux files."""
+    root = Path(directory)
+    paths = sorted(p for p in root.rglob("*") if p.suffix in (".tex", ".aux") and p.is_file())
+    for path in paths:
+        text = path.read_text("utf-8", errors="replace")
+        if path.suffix == ".tex":
+            text = _TEX_COMMENT.sub("", text)
+        for m in _CITE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            for key in m.group(1).split(","):
+                key = key.strip()
+                if key and key != "*":
+                    yield Citation(str(path), line, key)
+
+
+def cited_aliases(library: Library, citations: Iterable[Citation]) -> list[Problem]:
+    """Warnings for citations of former keys: biber resolves `ids`, BibTeX does not."""
+    keys = {e.key for e in library}
+    alias_of = {a: e.key for e in library for a in e.aliases}
+    out = []
+    for c in citations:
+        if c.key not in keys and c.key in alias_of:
+            target = alias_of[c.key]
+            out.append(
+                Problem(
+                    CITED_ALIAS,
+                    f"cites {c.key!r}, a former key of {target!r} (ids); cite {target!r}",
+                    RULES[CITED_ALIAS].severity,
+                    c.file,
+                    c.line,
+                    c.key,
+                )
+            )
+    return out
+
+
+# --- driver ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CheckResult:
+    file: str
+    entries: int
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.WARNING)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "entries": self.entries,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def check_library(library: Library, *, topics: Collection[str] | None = None) -> list[Problem]:
+    """All findings for a library read from a file: the reader's, then the rules'.
+
+    `topics`: the slugs the configuration defines, or None to skip the topic rule.
+    """
+    ctx = Context(library.macros(), None if topics is None else frozenset(topics))
+    found = list(library.problems)
+    found.extend(_block_problems(library))
+    for entry in library:
+        for check in ENTRY_CHECKS:
+            found.extend(check(entry, ctx))
+    return sorted(found, key=lambda p: p.line)  # stable: reader findings first on a line
+
+
+def strict(problems: Iterable[Problem]) -> list[Problem]:
+    """`--strict`: every warning counts as an error."""
+    return [
+        dataclasses.replace(p, severity=Severity.ERROR) if p.severity is Severity.WARNING else p
+        for p in problems
+    ]
+
+
+def check_file(
+    path: str | Path,
+    *,
+    topics: Collection[str] | None = None,
+    cites: str | Path | None = None,
+    strict_mode: bool = False,
+) -> CheckResult:
+    """Read and check `path`; with `cites`, also scan that LaTeX project for aliases."""
+    library = read_file(path)
+    problems = check_library(library, topics=topics)
+    if cites is not None:
+        problems.extend(cited_aliases(library, scan_citations(cites)))
+    if strict_mode:
+        problems = strict(problems)
+    return CheckResult(str(path), len(library), problems)

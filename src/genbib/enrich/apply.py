@@ -1,0 +1,119 @@
+"""Fill an entry from an accepted candidate, recording the source of every field.
+
+Policy: fill what is missing, never overwrite what the lab wrote, with two exceptions
+that are upgrades rather than opinions: a truncated author list (`... and others`) is
+replaced by a complete one that starts the same way, and a preprint gains its published
+venue (the published version is the one to cite). Identifiers that are already there
+are never changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from genbib.enrich import provenance
+from genbib.enrich.candidate import Candidate
+from genbib.enrich.clean import clean_text, clean_url
+from genbib.enrich.guard import family
+from genbib.model import identifiers as ids
+from genbib.model.entry import Entry, Link, LinkKind
+from genbib.model.names import Name
+
+VENUE_FIELDS = ("booktitle", "journal")
+DETAIL_FIELDS = ("series", "volume", "number", "pages", "publisher", "primaryclass")
+_PREPRINT_VENUE = ("arxiv", "corr", "preprint", "biorxiv")
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    field: str
+    old: str
+    new: str
+    source: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"key": self.key, "field": self.field, "old": self.old, "new": self.new,
+                "source": self.source}
+
+
+def has_published_venue(entry: Entry) -> bool:
+    for name in VENUE_FIELDS:
+        text = (entry.get(name) or "").lower()
+        if text and not any(p in text for p in _PREPRINT_VENUE):
+            return True
+    return False
+
+
+def _clean_name(n: Name) -> Name:
+    return Name(clean_text(n.first), clean_text(n.von), clean_text(n.last), clean_text(n.jr))
+
+
+def _truncated(names: list[Name]) -> bool:
+    return bool(names) and names[-1].is_others
+
+
+def apply(entry: Entry, cand: Candidate) -> list[Change]:
+    """Mutate `entry` with what `cand` adds; returns the changes made."""
+    changes: list[Change] = []
+
+    def put(name: str, value: str) -> None:
+        old = entry.get(name) or ""
+        value = value.strip()
+        if not value or old == value:
+            return
+        entry.set(name, value)
+        if entry.get(name) == old:
+            return
+        provenance.record(entry, name, cand.source)
+        changes.append(Change(entry.key, name, old, entry.get(name) or "", cand.source))
+
+    if not entry.title and cand.title:
+        put("title", clean_text(cand.title))
+
+    names = entry.names()
+    new_names = [_clean_name(n) for n in cand.authors]
+    if new_names and cand.authors_complete:
+        if not names:
+            put("author", " and ".join(n.bibtex() for n in new_names))
+        elif _truncated(names) and len(new_names) >= len(names) - 1:
+            known = [family(n) for n in names[:-1]]
+            if [family(n) for n in new_names[: len(known)]] == known:
+                put("author", " and ".join(n.bibtex() for n in new_names))
+
+    if cand.published and not has_published_venue(entry):
+        if cand.type and entry.type.lower() != cand.type:
+            old_type = entry.type
+            entry.type = cand.type
+            provenance.record(entry, provenance.TYPE, cand.source)
+            changes.append(Change(entry.key, "@type", old_type, cand.type, cand.source))
+        for name in VENUE_FIELDS:
+            if name in entry.fields:
+                entry.set(name, None)
+        for name, value in cand.fields:
+            if name in VENUE_FIELDS:
+                put(name, clean_text(value))
+        if cand.year and entry.year != cand.year:
+            put("year", str(cand.year))
+    if not entry.year and cand.year:
+        put("year", str(cand.year))
+    for name, value in cand.fields:
+        if name in DETAIL_FIELDS and not entry.get(name):
+            if name != "primaryclass" or cand.arxiv == (entry.arxiv or cand.arxiv):
+                put(name, clean_text(value))
+
+    if cand.arxiv and not entry.arxiv and ids.arxiv_id(cand.arxiv):
+        put("eprint", cand.arxiv)
+        put("archiveprefix", "arXiv")
+    if cand.doi and not entry.doi and ids.doi(cand.doi) and not ids.arxiv_id(cand.doi):
+        put("doi", ids.doi(cand.doi) or "")
+    url = clean_url(cand.url)
+    if url and not entry.get("url"):
+        put("url", url)
+    for link in cand.links:
+        url = clean_url(link.url)
+        if url and entry.add_link(Link(link.kind, url)):
+            name = {LinkKind.CODE: "code", LinkKind.PROJECT: "project"}.get(link.kind, "links")
+            provenance.record(entry, name, cand.source)
+            changes.append(Change(entry.key, name, "", url, cand.source))
+    return changes

@@ -1,0 +1,315 @@
+"""What the templates see: the library and the configuration turned into plain views.
+
+Templates should only lay things out, so every decision is taken here: which topics
+exist, which papers belong to each and in what order, which venue name to show, which
+links are safe to show, how a date and an author list are written. The views hold
+BibTeX-flavoured text (as in the bib); the escaping filters turn it into each target's
+text. Nothing here reads a clock, the network or the file system, so the same library
+and configuration always give the same context.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from genbib.config import Config, Topic
+from genbib.model.entry import Entry, LinkKind
+from genbib.model.identifiers import canonical_url, github_repo, is_http_url
+from genbib.model.library import Library
+from genbib.model.problems import Problem, Severity
+from genbib.render.escape import safe_cite_key, to_text
+
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+RESERVED = frozenset({"readme", "all", "example"})  # names of the index and the tex drivers
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """One badge: `label` (arXiv, code, ...), an http(s) `url`, an optional `note` (stars)."""
+
+    label: str
+    url: str
+    note: str = ""
+    color: str = "blue"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    key: str
+    title: str
+    authors: str  # short list: "Ho, Jain and Abbeel", "Sohl-Dickstein et al."
+    shortname: str
+    year: int | None
+    date: str  # "2020-06", "2020" or ""
+    venue: str  # canonical short name, else the raw booktitle/journal
+    venue_kind: str  # conference | journal | preprint | workshop | ""
+    presentation: str  # Oral, Spotlight, ...
+    links: tuple[LinkView, ...]
+    annotation: str
+    citable: bool  # the key can go inside \cite{...}
+    sort_date: tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class YearGroup:
+    year: str  # "2020", or "undated"
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    slug: str
+    title: str
+    description: str
+    papers: tuple[Paper, ...]  # in the configured order
+
+    @property
+    def count(self) -> int:
+        return len(self.papers)
+
+    @property
+    def groups(self) -> tuple[YearGroup, ...]:
+        """Citable papers, oldest first, one group per year (for the related-work stub)."""
+        chrono = sorted((p for p in self.papers if p.citable), key=lambda p: (p.sort_date, p.key))
+        groups: dict[str, list[Paper]] = {}
+        for p in chrono:
+            groups.setdefault(str(p.year) if p.year else "undated", []).append(p)
+        undated = groups.pop("undated", None)
+        if undated:
+            groups["undated"] = undated
+        return tuple(YearGroup(y, tuple(ps)) for y, ps in groups.items())
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    topics: tuple[TopicView, ...]
+    order: str
+    citations: str
+    heading: str
+    badges: str
+    bib: str  # the canonical bib as configured, for "generated from" notes
+    bibliography: str  # path for \bibliography / \addbibresource, from the tex directory
+    problems: tuple[Problem, ...]
+
+
+# --- building -------------------------------------------------------------------------
+
+
+def build(library: Library, config: Config, *, tex_dir: Path | None = None) -> RenderContext:
+    """The render context for `library` under `config` (tex_dir: where stubs are written)."""
+    problems: list[Problem] = []
+    topics = _topics(library, config, problems)
+    members: dict[str, list[Paper]] = {t.slug: [] for t in topics}
+    author_max = config.render.authors
+    venue_of = _venue_function()
+    for entry in library:
+        slugs = [s for s in dict.fromkeys(entry.topics) if s in members]
+        if not slugs:
+            continue
+        paper = _paper(entry, author_max, venue_of)
+        if not paper.citable:
+            problems.append(Problem(
+                "render-unsafe-key",
+                f"key {entry.key!r} cannot be cited safely in LaTeX; left out of the stubs",
+                Severity.WARNING, entry.file or library.file, entry.line, entry.key,
+            ))  # fmt: skip
+        for slug in slugs:
+            members[slug].append(paper)
+    sort = _ORDERS[config.render.order]
+    views = tuple(
+        TopicView(t.slug, t.title or t.slug, t.description, tuple(sorted(members[t.slug], key=sort)))
+        for t in topics
+    )
+    tex_dir = tex_dir or config.path(config.output.related_work)
+    return RenderContext(
+        topics=views,
+        order=config.render.order,
+        citations=config.render.citations,
+        heading=config.render.heading,
+        badges=config.render.badges,
+        bib=config.bib,
+        bibliography=bibliography_path(config.bib_path, tex_dir),
+        problems=tuple(problems),
+    )
+
+
+def _topics(library: Library, config: Config, problems: list[Problem]) -> list[Topic]:
+    """Configured topics in their order, then topics only the bib names, sorted."""
+    found: list[Topic] = list(config.topics)
+    known = {t.slug for t in found}
+    extra = sorted({s for e in library for s in e.topics} - known)
+    found.extend(Topic(slug=s) for s in extra)
+    out = []
+    for t in found:
+        if not SLUG.fullmatch(t.slug) or t.slug.lower() in RESERVED:
+            problems.append(Problem(
+                "render-bad-topic",
+                f"topic {t.slug!r} cannot name a file (letters, digits, - and _; not "
+                f"{', '.join(sorted(RESERVED))}); not rendered",
+                Severity.WARNING, config.source if t.slug in known else library.file,
+            ))  # fmt: skip
+            continue
+        out.append(t)
+    return out
+
+
+def bibliography_path(bib: Path, tex_dir: Path) -> str:
+    """The bib's path without `.bib`, relative to `tex_dir`, as BibTeX wants it."""
+    rel = Path(os.path.relpath(bib.resolve(), tex_dir.resolve())).as_posix()
+    return rel.removesuffix(".bib")
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}  # fmt: skip
+_ISO = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def _date(entry: Entry) -> tuple[tuple[int, int, int], str]:
+    m = _ISO.match((entry.get("date") or "").strip())
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+    else:
+        y = entry.year or 0
+        month = (entry.get("month") or "").strip().lower()
+        mo = int(month) if month.isdigit() else _MONTHS.get(month[:3], 0)
+        d = 0
+    if not 1 <= mo <= 12:
+        mo, d = 0, 0
+    shown = "" if not y else f"{y}-{mo:02d}" if mo else str(y)
+    return (y, mo, d), shown
+
+
+def _short_authors(entry: Entry, most: int) -> str:
+    names = entry.names("author") or entry.names("editor")
+    if not names:
+        return ""
+    etal = any(n.is_others for n in names) or len(names) > most
+    lasts = [f"{n.von} {n.last}".strip() for n in names if not n.is_others]
+    if etal or not lasts:
+        return f"{lasts[0] if lasts else 'Anonymous'} et al."
+    if len(lasts) == 1:
+        return lasts[0]
+    return ", ".join(lasts[:-1]) + " and " + lasts[-1]
+
+
+def _stars(entry: Entry) -> str:
+    text = (entry.get("stars") or "").strip().replace(",", "")
+    if not text.isdigit():
+        return ""
+    n = int(text)
+    if n >= 1000:
+        return f"{n / 1000:.1f}k".replace(".0k", "k")
+    return str(n)
+
+
+def _links(entry: Entry) -> tuple[LinkView, ...]:
+    out: list[LinkView] = []
+    seen: set[str] = set()
+
+    def add(label: str, url: str, note: str = "", color: str = "blue") -> None:
+        if not is_http_url(url):
+            return
+        canon = canonical_url(url)
+        if canon in seen:
+            return
+        seen.add(canon)
+        out.append(LinkView(label, url.strip(), note, color))
+
+    arxiv = entry.arxiv
+    if arxiv:
+        add("arXiv", f"https://arxiv.org/abs/{arxiv}", color="b31b1b")
+    forum = entry.openreview
+    if forum:
+        add("OpenReview", f"https://openreview.net/forum?id={forum}", color="8c1b13")
+    doi = entry.doi
+    if doi and not doi.startswith("10.48550/"):
+        add("DOI", f"https://doi.org/{doi}", color="blue")
+    by_kind: dict[LinkKind, list[str]] = {}
+    for link in entry.links():
+        by_kind.setdefault(link.kind, []).append(link.url)
+    for url in by_kind.get(LinkKind.PAPER, []):
+        add("paper", url, color="informational")
+    for url in by_kind.get(LinkKind.PDF, []):
+        add("PDF", url, color="red")
+    stars = _stars(entry)
+    for i, url in enumerate(by_kind.get(LinkKind.CODE, [])):
+        add("code", url, f"★ {stars}" if stars and i == 0 and github_repo(url) else "", "black")
+    for url in by_kind.get(LinkKind.PROJECT, []):
+        add("project", url, color="green")
+    for url in by_kind.get(LinkKind.BLOG, []):
+        add("blog", url, color="orange")
+    for url in by_kind.get(LinkKind.VIDEO, []):
+        add("video", url, color="red")
+    return tuple(out)
+
+
+VenueOf = Callable[[Entry], Any]
+
+
+def _venue_function() -> VenueOf | None:
+    """`genbib.model.venues.venue_of` when it is installed (it is optional for render)."""
+    try:
+        module = importlib.import_module("genbib.model.venues")
+    except ImportError:
+        return None
+    fn: VenueOf | None = getattr(module, "venue_of", None)
+    return fn
+
+
+def _venue(entry: Entry, venue_of: VenueOf | None) -> tuple[str, str]:
+    if venue_of is not None:
+        venue = venue_of(entry)
+        if venue is not None:
+            return str(venue.short), str(venue.kind)
+    raw = entry.get("booktitle") or entry.get("journal") or ""
+    if raw:
+        return raw, ""
+    if entry.arxiv:
+        return "arXiv", "preprint"
+    return "", ""
+
+
+def _paper(entry: Entry, author_max: int, venue_of: VenueOf | None) -> Paper:
+    sort_date, shown = _date(entry)
+    venue, kind = _venue(entry, venue_of)
+    return Paper(
+        key=entry.key,
+        title=entry.title,
+        authors=_short_authors(entry, author_max),
+        shortname=entry.get("shortname") or "",
+        year=entry.year,
+        date=shown,
+        venue=venue,
+        venue_kind=kind,
+        presentation=entry.get("presentation") or "",
+        links=_links(entry),
+        annotation=entry.get("annotation") or "",
+        citable=safe_cite_key(entry.key),
+        sort_date=sort_date,
+    )
+
+
+def _newest(p: Paper) -> tuple[Any, ...]:
+    y, m, d = p.sort_date
+    return (-y, -m, -d, p.key)
+
+
+def _oldest(p: Paper) -> tuple[Any, ...]:
+    return (p.sort_date, p.key)
+
+
+def _title(p: Paper) -> tuple[Any, ...]:
+    return (to_text(p.title).casefold(), p.key)
+
+
+_ORDERS: dict[str, Callable[[Paper], tuple[Any, ...]]] = {
+    "newest": _newest,
+    "oldest": _oldest,
+    "title": _title,
+}

@@ -1,0 +1,82 @@
+"""LaTeX in the bib <-> plain Unicode in Zotero, and the comparison that makes them equal.
+
+Zotero shows text to people, so values go there as Unicode (`M{\\"u}ller` -> `Müller`).
+Coming back, a value that means the same as the bib's is never rewritten (the bib keeps its
+LaTeX and its brace protection); only text really changed in Zotero is converted, and it is
+neutralised on the way: Zotero items are untrusted input, so no backslash command, `^^`
+escape, control character or bidi override reaches the bib.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+
+from genbib.model.names import parse_names
+from genbib.model.values import MONTHS
+
+_STYLE_CMD = re.compile(r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|mathrm|mbox|url)\s*")
+_ANY_CMD = re.compile(r"\\[A-Za-z]+\s*")
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_MONTH_NUM = {name: i for i, name in enumerate(MONTHS, 1)}
+_MONTH_FULL = {full.lower(): i for i, full in enumerate(MONTHS.values(), 1)}
+
+
+def latex_to_text(value: str) -> str:
+    """Plain Unicode for people: accents decoded, style commands and protective braces dropped."""
+    if "\\" in value or "{" in value or "--" in value or "~" in value:
+        try:
+            value = codecs.decode(value, "ulatex")
+        except Exception:  # latexcodec chokes on rare inputs; keep the text as written
+            pass
+        value = _STYLE_CMD.sub("", value)
+        value = value.replace("\\&", "&").replace("\\%", "%").replace("\\#", "#").replace("\\_", "_")
+        value = value.replace("{", "").replace("}", "").replace("~", " ")
+    return _WS.sub(" ", value).strip()
+
+
+def text_to_latex(text: str) -> str:
+    """Bib text for a value typed in Zotero: Unicode kept, LaTeX specials made inert."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    text = text.replace("{", "").replace("}", "")
+    text = re.sub(r"([&%#])", r"\\\1", text.replace("\\", "\x00"))
+    text = text.replace("\x00", "\\textbackslash{}").replace("^^", "\\^{}\\^{}")
+    return _WS.sub(" ", text).strip()
+
+
+def protect_like(new: str, base: str) -> str:
+    """Re-apply the brace protection of `base` (`{GAN}s`) to words of `new` text from Zotero."""
+    words = {m.group(1) for m in re.finditer(r"(?<!\\)\{([^{}\\]+)\}", base)}
+    for word in sorted(words, key=len, reverse=True):
+        new = re.sub(rf"(?<![{{\w]){re.escape(word)}(?!}})", "{" + word + "}", new)
+    return new
+
+
+def month_number(value: str) -> int | None:
+    v = value.strip().lower().rstrip(".")
+    if v.isdigit():
+        n = int(v)
+        return n if 1 <= n <= 12 else None
+    return _MONTH_NUM.get(v[:3]) if v[:3] in _MONTH_NUM else _MONTH_FULL.get(v)
+
+
+def normalize(field: str, value: str) -> str:
+    """The meaning of a value, for deciding whether two spellings are the same value."""
+    if field in ("author", "editor"):
+        return " and ".join(
+            f"{latex_to_text(n.first)}|{latex_to_text(f'{n.von} {n.last}'.strip())}|{latex_to_text(n.jr)}"
+            for n in parse_names(value)
+        )
+    text = latex_to_text(value)
+    if field == "month":
+        n = month_number(text)
+        return str(n) if n else text
+    if field in ("archiveprefix", "eprinttype", "@type", "doi"):
+        return text.lower()
+    if field in ("topics", "code", "project", "blog", "video", "links", "pdf", "keywords", "ids"):
+        return " ".join(sorted(t for t in re.split(r"[\s,;]+", text) if t))
+    return text

@@ -1,0 +1,80 @@
+"""`genbib init`, and the generated pre-commit hooks run for real by pre-commit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from genbib import config
+from genbib.cli import cli
+from genbib.scaffold import init
+
+BIN = Path(sys.executable).parent
+
+
+def test_init_scaffolds_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    result = init(tmp_path)
+    names = {p.relative_to(tmp_path).as_posix() for p in result.created}
+    assert {"genbib.toml", "bib/genmodels.bib", ".pre-commit-config.yaml", ".gitignore"} <= names
+    cfg = config.load(tmp_path / "genbib.toml")  # the commented file is a valid configuration
+    assert cfg.bib == "bib/genmodels.bib"
+    assert ".genbib/cache/" in (tmp_path / ".gitignore").read_text()
+    (tmp_path / "genbib.toml").write_text("bib = 'mine.bib'\n")
+    out = CliRunner().invoke(cli, ["init", str(tmp_path)])
+    assert out.exit_code == 4
+    assert "would overwrite" in out.output
+    assert (tmp_path / "genbib.toml").read_text() == "bib = 'mine.bib'\n"
+    out = CliRunner().invoke(cli, ["init", "--force", "--ci", "github", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    workflow = (tmp_path / ".github" / "workflows" / "genbib-sync.yml").read_text()
+    assert "schedule:" in workflow and "workflow_dispatch" in workflow
+    assert "secrets.ZOTERO_API_KEY" in workflow and "create-pull-request" in workflow
+
+
+def test_init_keeps_existing_gitignore(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("build/")
+    init(tmp_path)
+    lines = (tmp_path / ".gitignore").read_text().splitlines()
+    assert lines[0] == "build/" and ".venv/" in lines
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is missing")
+def test_precommit_rejects_non_canonical_bib(tmp_path: Path) -> None:
+    precommit = BIN / "pre-commit"
+    if not precommit.exists():
+        pytest.skip("pre-commit is not installed in this environment")
+    repo = tmp_path / "paper"
+    init(repo)
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache"),
+    }  # fmt: skip
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, check=False)
+
+    assert run("git", "init", "-q").returncode == 0
+    assert run(str(precommit), "install").returncode == 0
+    bib = repo / "bib" / "genmodels.bib"
+    bib.write_text(
+        '@Article{ho2020denoising, TITLE="Denoising Diffusion Probabilistic Models",'
+        " author={Ho, Jonathan}, journal={arXiv}, year=2020}\n"
+    )
+    run("git", "add", "-A")
+    rejected = run("git", "commit", "-qm", "non-canonical bib")
+    assert rejected.returncode != 0
+    assert "genbib fmt --check" in rejected.stdout + rejected.stderr
+    assert run("git", "rev-parse", "HEAD").returncode != 0  # nothing was committed
+    assert run(str(BIN / "genbib"), "fmt", str(bib)).returncode == 0
+    run("git", "add", "-A")
+    accepted = run("git", "commit", "-qm", "canonical bib")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
