@@ -320,11 +320,19 @@ def _first_word(title: str) -> str:
 def _key(st: _State, p: Paper, style: Style) -> str:
     last = re.sub(r"[^A-Za-z]", "", _ascii_fold(p.authors[0].last)) or "anon"
     if style.key == "bbt":
-        words = [w.capitalize() for w in re.findall(r"[A-Za-z]+", p.title) if w.lower() not in _STOP]
+        words = [
+            w.capitalize() for w in re.findall(r"[A-Za-z]+", p.title) if w.lower() not in _STOP
+        ]
         base = f"{last.lower()}{''.join(words[:3])}{p.year}"
     elif style.key == "dblp":
-        initials = "".join(re.sub(r"[^A-Za-z]", "", _ascii_fold(a.last))[:1] for a in p.authors[1:3])
-        where = f"conf/{DBLP_VENUE.get(p.venue, 'corr')}" if style.form == "venue" and p.venue else "journals/corr"
+        initials = "".join(
+            re.sub(r"[^A-Za-z]", "", _ascii_fold(a.last))[:1] for a in p.authors[1:3]
+        )
+        where = (
+            f"conf/{DBLP_VENUE.get(p.venue, 'corr')}"
+            if style.form == "venue" and p.venue
+            else "journals/corr"
+        )
         base = f"DBLP:{where}/{last}{initials}{p.year % 100:02d}"
     elif style.key == "mendeley":
         base = f"{last}{p.year}"
@@ -343,7 +351,10 @@ def _key(st: _State, p: Paper, style: Style) -> str:
 def _name(person: Person, style: Style) -> str:
     first, last, von = person.first, person.last, person.von
     if style.names == "initials":
-        first = " ".join(f"{part[0]}." if not part.endswith(".") else part for part in first.replace("-", " ").split())
+        first = " ".join(
+            f"{part[0]}." if not part.endswith(".") else part
+            for part in first.replace("-", " ").split()
+        )
     if style.names == "last_first":
         text = f"{von + ' ' if von else ''}{last}, {first}"
     else:
@@ -420,7 +431,9 @@ def render(st: _State, p: Paper, style: Style) -> tuple[str, str]:
     if p.abstract and style.abstract:
         fields.append(("abstract", "{" + p.abstract + "}"))
     if st.rng.random() < 0.1:
-        fields.append(("keywords", val("Computer Science - Machine Learning, Statistics - Machine Learning")))
+        fields.append(
+            ("keywords", val("Computer Science - Machine Learning, Statistics - Machine Learning"))
+        )
     cap = st.rng.random() < 0.1  # some exporters write @InProceedings and Title case fields
     etype_s = etype.capitalize() if cap else etype
     body = ",\n".join(f"  {k.capitalize() if cap else k} = {v}" for k, v in fields)
@@ -436,14 +449,18 @@ def _arxiv_url(arxiv: str, link: str) -> str:
 # --- duplicates and look-alikes --------------------------------------------------------
 
 VARIANTS = ("arxiv", "link", "case", "names", "accents", "plural", "prefix")
-_PLURAL = re.compile(r"\b(Models|Flows|Autoencoders|Transformers|Tokenizers|Fields|Clouds|Bridges|Priors)\b")
+_PLURAL = re.compile(
+    r"\b(Models|Flows|Autoencoders|Transformers|Tokenizers|Fields|Clouds|Bridges|Priors)\b"
+)
 
 
 def _duplicate(st: _State, p: Paper, base: Style) -> tuple[Paper, Style]:
     """The same paper as another source would give it."""
     rng = st.rng
     keys = [k for k in ("scholar", "bbt", "dblp", "mendeley", "arxiv") if k != base.key]
-    style = replace(base, key=rng.choice(keys), abstract=rng.random() < 0.4, quote=rng.random() < 0.3)
+    style = replace(
+        base, key=rng.choice(keys), abstract=rng.random() < 0.4, quote=rng.random() < 0.3
+    )
     q = p
     choices = [v for v in VARIANTS if v != "plural" or _PLURAL.search(p.title)]
     if not p.arxiv:
@@ -452,14 +469,26 @@ def _duplicate(st: _State, p: Paper, base: Style) -> tuple[Paper, Style]:
         if variant == "arxiv" and p.venue and base.form == "venue":
             style = replace(style, form="arxiv")
         elif variant == "arxiv":  # the preprint's published version
-            q = replace(q, venue=rng.choice(("neurips", "icml", "iclr")), year=min(2025, p.year + 1))
+            q = replace(
+                q, venue=rng.choice(("neurips", "icml", "iclr")), year=min(2025, p.year + 1)
+            )
             style = replace(style, form="venue")
         elif variant == "link":
             style = replace(style, link="pdf" if base.link != "pdf" else "abs")
         elif variant == "case":
-            style = replace(style, case=rng.choice([c for c in ("as_is", "sentence", "protect_all") if c != base.case]))
+            style = replace(
+                style,
+                case=rng.choice(
+                    [c for c in ("as_is", "sentence", "protect_all") if c != base.case]
+                ),
+            )
         elif variant == "names":
-            style = replace(style, names=rng.choice([n for n in ("last_first", "first_last", "initials") if n != base.names]))
+            style = replace(
+                style,
+                names=rng.choice(
+                    [n for n in ("last_first", "first_last", "initials") if n != base.names]
+                ),
+            )
         elif variant == "accents":
             style = replace(style, latex=not base.latex)
         elif variant == "plural":
@@ -478,7 +507,9 @@ def _lookalike(st: _State, p: Paper) -> Paper:
     if kind == 0:
         title = f"{rng.choice(('Improved', 'Latent', 'Conditional', 'Multiscale'))} {p.title}"
     elif kind == 1:
-        title = f"{p.title}: {rng.choice(('Scaling Laws', 'A Theoretical Analysis', 'Beyond Images'))}"
+        title = (
+            f"{p.title}: {rng.choice(('Scaling Laws', 'A Theoretical Analysis', 'Beyond Images'))}"
+        )
     else:
         title = f"Towards {p.title}"
     st.titles.add(_norm_title(title))
@@ -551,7 +582,9 @@ def generate_detailed(n: int, seed: int = 0) -> Generated:
     out.append("\n")
     for i, (_, text) in enumerate(items):
         if i % 250 == 0:
-            out.append(f"@comment{{Section {i // 250 + 1}: imported {1 + i // 250} batch(es) ago}}\n\n")
+            out.append(
+                f"@comment{{Section {i // 250 + 1}: imported {1 + i // 250} batch(es) ago}}\n\n"
+            )
         elif rng.random() < 0.03:
             out.append(f"% TODO check venue of the next entry ({rng.choice(WORDS)})\n")
         out.append(text)
@@ -573,7 +606,9 @@ def main(argv: list[str]) -> int:
     g = generate_detailed(n, int(argv[3]) if len(argv) == 4 else 0)
     out.write_text(g.text, encoding="utf-8")
     truth.write_text(json.dumps([list(p) for p in g.duplicates], indent=1) + "\n", encoding="utf-8")
-    print(f"{out}: {n} entries, {len(g.duplicates)} planted duplicates, {len(g.lookalikes)} look-alikes")
+    print(
+        f"{out}: {n} entries, {len(g.duplicates)} planted duplicates, {len(g.lookalikes)} look-alikes"
+    )
     return 0
 
 

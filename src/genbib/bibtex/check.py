@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from genbib.bibtex.reader import read_file
+from genbib.bibtex.reader import malformed_key, read_file
 from genbib.model import identifiers as ids
 from genbib.model.entry import LINK_FIELDS, Entry
 from genbib.model.library import Library, Malformed, Preamble, StringDef
@@ -228,7 +228,7 @@ class TitleScan:
 @cache
 def proper_names() -> frozenset[str]:
     """Single-capital names (Transformer, Gaussian) from the packaged list."""
-    text = resources.files("genbib.data").joinpath("title_names.txt").read_text("utf-8")
+    text = resources.files("genbib").joinpath("data", "title_names.txt").read_text("utf-8")
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )
@@ -316,6 +316,7 @@ def _block_problems(library: Library) -> Iterator[Problem]:
                     RULES[UNBALANCED].severity,
                     library.file,
                     block.line + where[0],
+                    malformed_key(block.raw),
                 )
             raw, what = block.raw, "unparsed block"
         elif isinstance(block, StringDef):

@@ -118,7 +118,7 @@ def parse(text: str, file: str = "") -> Library:
                     f"{fail.reason}{at}; block kept as written",
                     file=file,
                     line=line,
-                    key=_key_of(raw),
+                    key=malformed_key(raw),
                 )
             )
         else:
@@ -143,7 +143,7 @@ def parse(text: str, file: str = "") -> Library:
 _RAW_KEY = re.compile(r"@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(][ \t\r\n]*([^\s,{}()=\"#%]+)[ \t\r\n]*,")
 
 
-def _key_of(raw: str) -> str:
+def malformed_key(raw: str) -> str:
     """The citation key of a block that did not parse, when one can be seen."""
     m = _RAW_KEY.match(raw)
     return m.group(1) if m else ""
