@@ -311,6 +311,7 @@ def _ascii_fold(text: str) -> str:
 
 
 def _first_word(title: str) -> str:
+    w: str
     for w in re.findall(r"[A-Za-z]+", title.replace("{", "").replace("}", "")):
         if w.lower() not in _STOP:
             return w.lower()

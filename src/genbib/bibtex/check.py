@@ -69,7 +69,13 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "article": (("author",), ("title",), ("journal", "journaltitle"), _YEAR_OR_DATE),
     "book": (("author", "editor"), ("title",), ("publisher",), _YEAR_OR_DATE),
     "booklet": (("title",),),
-    "inbook": (("author", "editor"), ("title",), ("chapter", "pages"), ("publisher",), _YEAR_OR_DATE),
+    "inbook": (
+        ("author", "editor"),
+        ("title",),
+        ("chapter", "pages"),
+        ("publisher",),
+        _YEAR_OR_DATE,
+    ),
     "incollection": (("author",), ("title",), ("booktitle",), ("publisher",), _YEAR_OR_DATE),
     "inproceedings": _PROC,
     "conference": _PROC,
@@ -353,7 +359,7 @@ def _unbalanced_line(raw: str) -> tuple[int, str] | None:
 
 # --- citations in LaTeX projects -------------------------------------------------------
 _CITE = re.compile(
-    r"\\(?:[A-Za-z]*cite[A-Za-z]*\*?(?:\s*\[[^\]]*\])*|abx@aux@cite(?:\{\d+\})?)\s*\{([^{}]*)\}",
+    r"\\(?:citation|[A-Za-z]*cite[A-Za-z]*\*?(?:\s*\[[^\]]*\])*|abx@aux@cite(?:\{\d+\})?)\s*\{([^{}]*)\}",
     re.IGNORECASE,
 )
 _TEX_COMMENT = re.compile(r"(?<!\\)%.*")

@@ -10,6 +10,7 @@ block, so one bad entry never costs the rest of the file.
 
 from __future__ import annotations
 
+import codecs
 import re
 from bisect import bisect_right
 from pathlib import Path
@@ -37,6 +38,14 @@ class _Fail(Exception):
         self.code = code
 
 
+def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("genbib-latin1", _latin1_fallback)
+
+
 def decode(data: bytes, file: str = "") -> tuple[str, list[Problem]]:
     """Bytes to text: UTF-8 (BOM stripped), else Latin-1 with a warning; CRLF to LF."""
     problems: list[Problem] = []
@@ -45,17 +54,20 @@ def decode(data: bytes, file: str = "") -> tuple[str, list[Problem]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        # Only the bytes that are not UTF-8 are read as Latin-1: a file that is mostly
+        # UTF-8 with a few pasted Latin-1 bytes keeps its UTF-8 text intact.
         line = data.count(b"\n", 0, exc.start) + 1
+        text = data.decode("utf-8", errors="genbib-latin1")
         problems.append(
             Problem(
                 "E001-encoding",
-                f"not UTF-8 (byte {data[exc.start]:#04x}); read as Latin-1, will be written as UTF-8",
+                f"not UTF-8 (byte {data[exc.start]:#04x}); bytes that are not UTF-8 read as "
+                "Latin-1, will be written as UTF-8",
                 Severity.WARNING,
                 file,
                 line,
             )
         )
-        text = data.decode("latin-1")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, problems

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from genbib.bibtex.compare import lost
 from genbib.bibtex.io import locked, write_if_changed
-from genbib.bibtex.reader import read_file
+from genbib.bibtex.reader import parse, read_file
 from genbib.bibtex.writer import Order, dumps
+from genbib.errors import GenbibError
 from genbib.model.library import Library
 from genbib.model.problems import Problem
 
@@ -43,16 +45,30 @@ def format_file(path: str | Path, *, check: bool = False, order: Order = "key") 
         original = p.read_bytes() if p.exists() else b""
         lib = read_file(p)
         text = dumps(lib, order)
+        _verify_lossless(lib, text)
         changed = original != text.encode("utf-8")
         diff = ""
         if changed:
             old = original.decode("utf-8", errors="replace").splitlines(keepends=True)
             diff = "".join(
-                difflib.unified_diff(old, text.splitlines(keepends=True), str(p), f"{p} (canonical)")
+                difflib.unified_diff(
+                    old, text.splitlines(keepends=True), str(p), f"{p} (canonical)"
+                )
             )
             if not check:
                 write_if_changed(p, text)
         return FormatResult(p, changed, diff, lib.problems)
+
+
+def _verify_lossless(lib: Library, text: str) -> None:
+    """Refuse to write a canonical form that would lose content (a writer bug)."""
+    missing = lost(lib, parse(text, lib.file))
+    if missing:
+        raise GenbibError(
+            f"{lib.file}: the canonical form would lose {len(missing)} block(s), "
+            f"first {missing[0]!r}; the file was not changed",
+            hint="please report this with the file attached",
+        )
 
 
 @contextlib.contextmanager

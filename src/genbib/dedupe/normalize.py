@@ -25,6 +25,7 @@ _LETTERS = {
 _LETTER_CMD = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])")
 _COMMAND = re.compile(r"\\[A-Za-z]+\*?|\\.")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 STOPWORDS = frozenset(
     "a an the of for with via on in and to by from at as is are using towards toward "
@@ -35,13 +36,14 @@ STOPWORDS = frozenset(
 def plain_text(text: str) -> str:
     """Text with LaTeX accents resolved, commands and braces removed, marks stripped."""
     if "\\" in text:
+        text = text.replace("\\times", "x")
         text = _ACCENT.sub(lambda m: (m.group(1) or m.group(2)).lstrip("\\"), text)
         text = _LETTER_CMD.sub(lambda m: _LETTERS[m.group(1)], text)
         text = _COMMAND.sub(" ", text)
     text = text.replace("{", "").replace("}", "").replace("$", "")
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.replace("×", "x")  # "1×1 Convolutions" = "1x1 Convolutions"
+        text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
     return text
 
 
@@ -92,38 +94,41 @@ _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _VON = frozenset("van von der den de del della di da le la du dos das ter ten zu".split())
 
 
+@lru_cache(maxsize=65536)
 def family_names(author: str | None) -> tuple[str, ...]:
     """Comparable family names of an author field, in order ("others" dropped).
 
     "Ho, Jonathan", "Jonathan Ho" and "J. Ho" all give "ho"; particles are dropped so
-    "van den Oord, Aäron" and "A{\\\"a}ron van den Oord" give "oord".
+    "van den Oord, Aäron" and "A{\\"a}ron van den Oord" give "oord".
     """
     if not author:
         return ()
     out: list[str] = []
-    for part in _AND.split(author.strip()):
+    for part in _AND.split(plain_text(author).strip()):
         part = part.strip()
         if not part or part.lower() == "others":
             continue
-        if part.startswith("{") and part.endswith("}") and "," not in part:
-            family = part  # a corporate name in braces: the whole name
-        elif "," in part:
+        if "," in part:
             family = part.split(",", 1)[0]
         else:
             words = part.split()
             family = words[-1] if words else part
             if len(words) >= 2 and words[-1].lower().rstrip(".") in {"jr", "sr", "ii", "iii"}:
                 family = words[-2].rstrip(",")
-        tokens = [t for t in _NON_WORD.split(plain_text(family).casefold()) if t]
+        tokens = [t for t in _NON_WORD.split(family.casefold()) if t]
         tokens = [t for t in tokens if t not in _VON] or tokens
         if tokens:
             out.append(tokens[-1])
     return tuple(out)
 
 
-_NEURIPS = re.compile(r"(?:neurips|nips)\.cc/paper(?:_files)?/(?:paper/)?\d{4}/(?:hash|file)/([0-9a-f]{32})")
+_NEURIPS = re.compile(
+    r"(?:neurips|nips)\.cc/paper(?:_files)?/(?:paper/)?\d{4}/(?:hash|file)/([0-9a-f]{32})"
+)
 _PMLR = re.compile(r"proceedings\.mlr\.press/(v\d+)/([\w-]+?)(?:/[\w-]+)?(?:\.html|\.pdf)?$")
-_CVF = re.compile(r"openaccess\.thecvf\.com/content[\w/-]*/(?:html|papers)/(?:[\w-]+/)?([\w-]+?)_paper\.(?:html|pdf)")
+_CVF = re.compile(
+    r"openaccess\.thecvf\.com/content[\w/-]*/(?:html|papers)/(?:[\w-]+/)?([\w-]+?)_paper\.(?:html|pdf)"
+)
 _ACL = re.compile(r"aclanthology\.org/([\w.-]+?)(?:\.pdf)?$")
 _PAPER_HOSTS = ("neurips.cc", "nips.cc", "mlr.press", "thecvf.com", "aclanthology.org",
                 "ecva.net", "ijcai.org", "aaai.org", "jmlr.org", "dl.acm.org",
@@ -132,6 +137,9 @@ _PAPER_HOSTS = ("neurips.cc", "nips.cc", "mlr.press", "thecvf.com", "aclantholog
 
 def proceedings_id(url: str) -> str | None:
     """One id for a proceedings page, whichever of its abstract or pdf URLs is given."""
+    low = url.lower()
+    if "arxiv.org" in low or "github.com" in low or "openreview.net" in low:
+        return None  # identifiers of their own, compared as such
     canon = ids.canonical_url(url)
     for pattern, name in ((_NEURIPS, "neurips"), (_CVF, "cvf"), (_ACL, "acl")):
         m = pattern.search(canon)

@@ -20,7 +20,7 @@ from genbib.model.entry import Entry, Link, LinkKind
 from genbib.model.names import Name
 
 VENUE_FIELDS = ("booktitle", "journal")
-DETAIL_FIELDS = ("series", "volume", "number", "pages", "publisher", "primaryclass")
+DETAIL_FIELDS = ("series", "volume", "number", "pages", "publisher", "primaryclass", "presentation")
 _PREPRINT_VENUE = ("arxiv", "corr", "preprint", "biorxiv")
 
 
@@ -98,11 +98,12 @@ def apply(entry: Entry, cand: Candidate) -> list[Change]:
     if not entry.year and cand.year:
         put("year", str(cand.year))
     for name, value in cand.fields:
-        if name in DETAIL_FIELDS and not entry.get(name):
-            if name != "primaryclass" or cand.arxiv == (entry.arxiv or cand.arxiv):
-                put(name, clean_text(value))
+        same_eprint = name != "primaryclass" or cand.arxiv == (entry.arxiv or cand.arxiv)
+        if name in DETAIL_FIELDS and not entry.get(name) and same_eprint:
+            put(name, clean_text(value))
 
-    if cand.arxiv and not entry.arxiv and ids.arxiv_id(cand.arxiv):
+    same_paper = entry.arxiv in (None, cand.arxiv)
+    if cand.arxiv and not entry.get("eprint") and same_paper and ids.arxiv_id(cand.arxiv):
         put("eprint", cand.arxiv)
         put("archiveprefix", "arXiv")
     if cand.doi and not entry.doi and ids.doi(cand.doi) and not ids.arxiv_id(cand.doi):
@@ -117,3 +118,21 @@ def apply(entry: Entry, cand: Candidate) -> list[Change]:
             provenance.record(entry, name, cand.source)
             changes.append(Change(entry.key, name, "", url, cand.source))
     return changes
+
+
+def complete_preprint(entry: Entry, source: str = "arxiv-id") -> list[Change]:
+    """An arXiv-only paper whose type needs a venue: say where it is (arXiv), as Google
+    Scholar's BibTeX does, so the entry is complete for BibTeX styles."""
+    ident = entry.arxiv
+    if not ident or has_published_venue(entry):
+        return []
+    kind = entry.type.lower()
+    if kind == "article" and not entry.get("journal"):
+        entry.set("journal", f"arXiv preprint arXiv:{ident}")
+        provenance.record(entry, "journal", source)
+        return [Change(entry.key, "journal", "", entry.get("journal") or "", source)]
+    if kind in ("inproceedings", "conference") and not entry.get("booktitle"):
+        entry.type = "misc"
+        provenance.record(entry, provenance.TYPE, source)
+        return [Change(entry.key, "@type", kind, "misc", source)]
+    return []

@@ -169,6 +169,7 @@ class Fetcher:
     misses: list[Request] = field(default_factory=list)
     _limiters: dict[str, RateLimiter] = field(default_factory=dict)
     _slots: dict[str, threading.BoundedSemaphore] = field(default_factory=dict)
+    down: dict[str, str] = field(default_factory=dict)  # source -> why it is skipped
     _client: httpx2.Client | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -191,6 +192,8 @@ class Fetcher:
             with self._lock:
                 self.misses.append(request)
             return Reply(0, "", request.key, 0.0, error="offline: not in the cache")
+        if request.source in self.down:
+            return Reply(0, "", request.key, 0.0, error=self.down[request.source])
         reply = self._fetch(request)
         if self.cache is not None and reply.cacheable:
             self.cache.put(request.key, reply)
@@ -228,7 +231,7 @@ class Fetcher:
     def _fetch(self, request: Request) -> Reply:
         pol = self.policy(request.source)
         limiter, slots = self._parts(request.source)
-        params = list(request.params)
+        params: list[tuple[str, str | int | float | bool | None]] = list(request.params)
         if pol.mailto_param and self.contact:
             params.append(("mailto", self.contact))
         headers = {"Accept": request.accept}
@@ -247,6 +250,14 @@ class Fetcher:
                     body = resp.text
                 except httpx2.TimeoutException:
                     resp, body, error = None, "", "timed out"
+                except httpx2.ConnectError as exc:
+                    # No route, DNS or refused: retrying per request would only add waits;
+                    # the source is skipped for the rest of the run.
+                    error = f"cannot connect: {exc}"
+                    with self._lock:
+                        self.down.setdefault(request.source, f"{request.source} unreachable ({exc})")
+                    self._count("failures")
+                    return Reply(0, "", request.key, self.clock.wall(), error=error)
                 except httpx2.TransportError as exc:
                     resp, body, error = None, "", f"connection failed: {type(exc).__name__}"
             if resp is not None and resp.status_code not in RETRY_STATUS:

@@ -60,7 +60,9 @@ def split_names(text: str) -> list[str]:
     """Split an author field on ` and ` at brace depth 0."""
     from pybtex.bibtex.utils import split_name_list
 
-    return [s for s in split_name_list(text) if s.strip()]
+    # BibTeX reads any run of whitespace (a line break in a long author list) as one
+    # space; pybtex only splits on ` and ` between spaces.
+    return [s for s in split_name_list(" ".join(text.split())) if s.strip()]
 
 
 def parse_names(text: str) -> list[Name]:

@@ -10,7 +10,6 @@ and configuration always give the same context.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from genbib.model.entry import Entry, LinkKind
 from genbib.model.identifiers import canonical_url, github_repo, is_http_url
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
+from genbib.model.venues import venue_of
 from genbib.render.escape import safe_cite_key, to_text
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -107,12 +107,11 @@ def build(library: Library, config: Config, *, tex_dir: Path | None = None) -> R
     topics = _topics(library, config, problems)
     members: dict[str, list[Paper]] = {t.slug: [] for t in topics}
     author_max = config.render.authors
-    venue_of = _venue_function()
     for entry in library:
         slugs = [s for s in dict.fromkeys(entry.topics) if s in members]
         if not slugs:
             continue
-        paper = _paper(entry, author_max, venue_of)
+        paper = _paper(entry, author_max)
         if not paper.citable:
             problems.append(Problem(
                 "render-unsafe-key",
@@ -123,7 +122,9 @@ def build(library: Library, config: Config, *, tex_dir: Path | None = None) -> R
             members[slug].append(paper)
     sort = _ORDERS[config.render.order]
     views = tuple(
-        TopicView(t.slug, t.title or t.slug, t.description, tuple(sorted(members[t.slug], key=sort)))
+        TopicView(
+            t.slug, t.title or t.slug, t.description, tuple(sorted(members[t.slug], key=sort))
+        )
         for t in topics
     )
     tex_dir = tex_dir or config.path(config.output.related_work)
@@ -144,7 +145,9 @@ def _topics(library: Library, config: Config, problems: list[Problem]) -> list[T
     found: list[Topic] = list(config.topics)
     known = {t.slug for t in found}
     extra = sorted({s for e in library for s in e.topics} - known)
-    found.extend(Topic(slug=s) for s in extra)
+    found.extend(
+        Topic(slug=s, title=s.replace("-", " ").replace("_", " ").capitalize()) for s in extra
+    )
     out = []
     for t in found:
         if not SLUG.fullmatch(t.slug) or t.slug.lower() in RESERVED:
@@ -223,7 +226,7 @@ def _links(entry: Entry) -> tuple[LinkView, ...]:
 
     arxiv = entry.arxiv
     if arxiv:
-        add("arXiv", f"https://arxiv.org/abs/{arxiv}", color="b31b1b")
+        add("arXiv", f"https://arxiv.org/abs/{arxiv}", arxiv, "b31b1b")
     forum = entry.openreview
     if forum:
         add("OpenReview", f"https://openreview.net/forum?id={forum}", color="8c1b13")
@@ -249,24 +252,11 @@ def _links(entry: Entry) -> tuple[LinkView, ...]:
     return tuple(out)
 
 
-VenueOf = Callable[[Entry], Any]
-
-
-def _venue_function() -> VenueOf | None:
-    """`genbib.model.venues.venue_of` when it is installed (it is optional for render)."""
-    try:
-        module = importlib.import_module("genbib.model.venues")
-    except ImportError:
-        return None
-    fn: VenueOf | None = getattr(module, "venue_of", None)
-    return fn
-
-
-def _venue(entry: Entry, venue_of: VenueOf | None) -> tuple[str, str]:
-    if venue_of is not None:
-        venue = venue_of(entry)
-        if venue is not None:
-            return str(venue.short), str(venue.kind)
+def _venue(entry: Entry) -> tuple[str, str]:
+    """The canonical short name and kind, else the booktitle/journal as written."""
+    venue = venue_of(entry)
+    if venue is not None:
+        return venue.short, venue.kind
     raw = entry.get("booktitle") or entry.get("journal") or ""
     if raw:
         return raw, ""
@@ -275,9 +265,9 @@ def _venue(entry: Entry, venue_of: VenueOf | None) -> tuple[str, str]:
     return "", ""
 
 
-def _paper(entry: Entry, author_max: int, venue_of: VenueOf | None) -> Paper:
+def _paper(entry: Entry, author_max: int) -> Paper:
     sort_date, shown = _date(entry)
-    venue, kind = _venue(entry, venue_of)
+    venue, kind = _venue(entry)
     return Paper(
         key=entry.key,
         title=entry.title,

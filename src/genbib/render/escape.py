@@ -64,7 +64,7 @@ def to_text(value: str | None) -> str:
         text = _FORMAT_CMDS.sub("", text)
         if "\\" in text or "$" in text or "~" in text:
             try:
-                text = codecs.decode(text, "ulatex")
+                text = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
             except Exception:  # latexcodec refuses some malformed input: keep it as text
                 pass
         for src, dst in _ESCAPED.items():
@@ -72,7 +72,9 @@ def to_text(value: str | None) -> str:
         text = text.replace("{", "").replace("}", "")
         text = text.replace("\x00LB", "{").replace("\x00RB", "}")
     if not text.isascii() or _CONTROL.search(text):
-        text = "".join(" " if c in _BREAKS else c for c in text if c in _BREAKS or not _invisible(c))
+        text = "".join(
+            " " if c in _BREAKS else c for c in text if c in _BREAKS or not _invisible(c)
+        )
         text = unicodedata.normalize("NFC", text)
     return _SPACE.sub(" ", text).strip()
 

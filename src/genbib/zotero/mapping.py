@@ -18,14 +18,26 @@ from typing import Any
 
 from genbib.model.entry import Entry
 from genbib.model.identifiers import arxiv_id, is_http_url
-from genbib.model.names import Name, parse_names
+from genbib.model.names import Name
 from genbib.model.values import MONTHS, canonical_raw
 from genbib.zotero.text import latex_to_text, month_number, normalize, protect_like, text_to_latex
 
 Item = dict[str, Any]
 Schema = Mapping[str, frozenset[str]]  # item type -> its fields (as /itemTypeFields says)
 
-_COMMON = frozenset({"title", "abstractNote", "date", "url", "extra", "language", "shortTitle", "accessDate", "rights"})
+_COMMON = frozenset(
+    {
+        "title",
+        "abstractNote",
+        "date",
+        "url",
+        "extra",
+        "language",
+        "shortTitle",
+        "accessDate",
+        "rights",
+    }
+)
 DEFAULT_SCHEMA: Schema = {
     "journalArticle": _COMMON | {"publicationTitle", "volume", "issue", "pages", "series", "DOI", "ISSN", "journalAbbreviation"},
     "conferencePaper": _COMMON | {"proceedingsTitle", "conferenceName", "place", "publisher", "volume", "pages", "series", "DOI", "ISBN"},
@@ -71,9 +83,14 @@ _VENUE = {
     "document": {"publisher": "publisher"},
     "manuscript": {"address": "place"},
 }  # fmt: skip
-_COMMON_FIELDS = {"title": "title", "abstract": "abstractNote", "language": "language", "doi": "DOI"}
+_COMMON_FIELDS = {
+    "title": "title",
+    "abstract": "abstractNote",
+    "language": "language",
+    "doi": "DOI",
+}
 # Fields that never become tex lines: handled natively, or genbib's own child objects.
-_SPECIAL = {"author", "editor", "year", "month", "date", "url", "eprint", "archiveprefix",
+_SPECIAL = {"title", "author", "editor", "year", "month", "date", "url", "eprint", "archiveprefix",
             "primaryclass", "topics", "code", "project", "blog", "video", "annotation"}  # fmt: skip
 _VERBATIM = {"url", "doi", "eprint", "isbn", "issn", "pages", "volume", "number"}
 
@@ -82,7 +99,12 @@ LINK_TITLES = {"code": "Code", "project": "Project page", "blog": "Blog post", "
 _TITLE_LINKS = {v.lower(): k for k, v in LINK_TITLES.items()}
 _ARXIV_LINE = re.compile(r"^arXiv:\s*(\S+)(?:\s+\[([^\]]+)\])?\s*$", re.IGNORECASE)
 _EXTRA_LINE = re.compile(r"^([A-Za-z][\w .-]*?):\s*(.*)$")
-_NAME_ROLES = {"author": "author", "programmer": "author", "presenter": "author", "editor": "editor"}
+_NAME_ROLES = {
+    "author": "author",
+    "programmer": "author",
+    "presenter": "author",
+    "editor": "editor",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +125,9 @@ def item_type(entry: Entry) -> str:
 # --- entry -> item -------------------------------------------------------------------
 
 
-def to_item(entry: Entry, *, schema: Schema = DEFAULT_SCHEMA, collections: Mapping[str, str] = {}) -> Item:  # noqa: B006
+def to_item(
+    entry: Entry, *, schema: Schema = DEFAULT_SCHEMA, collections: Mapping[str, str] = {}
+) -> Item:
     """The item JSON (`data` part, without key/version) for `entry`.
 
     `collections` maps topic slugs to collection keys; topics without one are skipped
@@ -183,7 +207,13 @@ def children(entry: Entry) -> list[Child]:
 def child_item(child: Child, parent: str) -> Item:
     if child.role == "note":
         paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in child.value.split("\n\n") if p)
-        return {"itemType": "note", "parentItem": parent, "note": paragraphs, "tags": [], "collections": []}
+        return {
+            "itemType": "note",
+            "parentItem": parent,
+            "note": paragraphs,
+            "tags": [],
+            "collections": [],
+        }
     return {
         "itemType": "attachment", "linkMode": "linked_url", "parentItem": parent,
         "title": LINK_TITLES[child.role], "url": child.value, "tags": [], "contentType": "",
@@ -229,7 +259,9 @@ def child_of(item: Item) -> Child | None:
             return None
         role = _TITLE_LINKS.get((item.get("title") or "").strip().lower())
         if role is None:
-            role = "code" if "github.com" in url.lower() or "gitlab.com" in url.lower() else "project"
+            role = (
+                "code" if "github.com" in url.lower() or "gitlab.com" in url.lower() else "project"
+            )
         return Child(role, url)
     return None
 
@@ -250,7 +282,7 @@ def from_item(
     item: Item,
     kids: list[Child] = [],  # noqa: B006
     *,
-    topics: Mapping[str, str] = {},  # noqa: B006
+    topics: Mapping[str, str] = {},
     base: Entry | None = None,
 ) -> Entry:
     """The entry for an item; `topics` maps collection keys to slugs; `base` as above.
@@ -263,7 +295,11 @@ def from_item(
     entry = Entry(BIB_TYPES.get(itype, "misc"), key)
     _put(entry, "title", item.get("title"))
     for role in ("author", "editor"):
-        names = [_name(c) for c in item.get("creators") or [] if _NAME_ROLES.get(c.get("creatorType", "")) == role]
+        names = [
+            _name(c)
+            for c in item.get("creators") or []
+            if _NAME_ROLES.get(c.get("creatorType", "")) == role
+        ]
         if names:
             entry.fields[role] = "{" + " and ".join(names) + "}"
     _from_date(entry, str(item.get("date") or ""))
@@ -324,7 +360,9 @@ def _from_date(entry: Entry, date: str) -> None:
     year = re.search(r"\b(\d{4})\b", date)
     if year:
         entry.fields["year"] = "{" + year.group(1) + "}"
-        month = next((month_number(w) for w in re.findall(r"[A-Za-z]+", date) if month_number(w)), None)
+        month = next(
+            (month_number(w) for w in re.findall(r"[A-Za-z]+", date) if month_number(w)), None
+        )
         if month:
             entry.fields["month"] = list(MONTHS)[month - 1]
 
@@ -356,8 +394,8 @@ def _from_extra(entry: Entry, extra: str) -> None:
             entry.set("doi", m.group(2).strip())
         else:
             other.append(text_to_latex(line))
-    if other:
-        entry.set("note", "; ".join(other)) if "note" not in entry.fields else None
+    if other and "note" not in entry.fields:
+        entry.set("note", "; ".join(other))
 
 
 _DERIVED = ("eprint", "archiveprefix", "primaryclass")
@@ -373,7 +411,9 @@ def reconcile(entry: Entry, base: Entry) -> Entry:
         out.type = base.type
     for name, raw in entry.fields.items():
         braw = base.fields.get(name)
-        if braw is not None and normalize(name, entry.get(name) or "") == normalize(name, base.get(name) or ""):
+        if braw is not None and normalize(name, entry.get(name) or "") == normalize(
+            name, base.get(name) or ""
+        ):
             out.fields[name] = braw
         elif name == "title" and braw is not None:
             out.fields[name] = "{" + protect_like(entry.get(name) or "", base.get(name) or "") + "}"

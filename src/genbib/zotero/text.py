@@ -30,11 +30,13 @@ def latex_to_text(value: str) -> str:
     """Plain Unicode for people: accents decoded, style commands and protective braces dropped."""
     if "\\" in value or "{" in value or "--" in value or "~" in value:
         try:
-            value = codecs.decode(value, "ulatex")
+            value = codecs.decode(value, "ulatex")  # type: ignore[call-overload]
         except Exception:  # latexcodec chokes on rare inputs; keep the text as written
             pass
         value = _STYLE_CMD.sub("", value)
-        value = value.replace("\\&", "&").replace("\\%", "%").replace("\\#", "#").replace("\\_", "_")
+        value = (
+            value.replace("\\&", "&").replace("\\%", "%").replace("\\#", "#").replace("\\_", "_")
+        )
         value = value.replace("{", "").replace("}", "").replace("~", " ")
     return _WS.sub(" ", value).strip()
 

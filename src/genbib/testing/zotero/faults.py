@@ -102,7 +102,7 @@ class FaultBook:
             if isinstance(when, int) and not isinstance(when, bool):
                 if seen != when:
                     continue
-            elif when is not None and not when(request):
+            elif callable(when) and not when(request):
                 continue
             self._fired[ident] = self._fired.get(ident, 0) + 1
             chosen = fault

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
 
 
 class Schema(StrEnum):
@@ -116,9 +117,14 @@ _LOCALIZED = {
     "programmingLanguage": "Prog. Language",
     "versionNumber": "Version",
     "numPages": "# of Pages",
+    "numberOfVolumes": "# of Volumes",
+    "accessDate": "Accessed",
+    "archiveLocation": "Loc. in Archive",
+    "reviewedAuthor": "Reviewed Author",
 }
 
 
+@cache
 def fields_for(item_type: str, schema: Schema) -> tuple[str, ...]:
     """The fields `item_type` has under `schema`, in order (raises KeyError for unknown types)."""
     fields = FIELDS[item_type]
@@ -130,6 +136,7 @@ def fields_for(item_type: str, schema: Schema) -> tuple[str, ...]:
     return fields
 
 
+@cache
 def all_fields(schema: Schema) -> tuple[str, ...]:
     """Every field name of any type (what `GET /itemFields` lists)."""
     seen: dict[str, None] = {}
@@ -139,12 +146,18 @@ def all_fields(schema: Schema) -> tuple[str, ...]:
     return tuple(seen)
 
 
+@cache
+def known_fields(schema: Schema) -> frozenset[str]:
+    """`all_fields` as a set, for validating every property of every written item."""
+    return frozenset(all_fields(schema))
+
+
 def localized(name: str) -> str:
     """The English label Zotero shows for a field or type name."""
     if name in _LOCALIZED:
         return _LOCALIZED[name]
     words = re.sub(r"(?<!^)([A-Z])", r" \1", name).split()
-    return " ".join([words[0].capitalize(), *(w.lower() for w in words[1:])]) if words else name
+    return " ".join(w if w in ("of", "in") else w.capitalize() for w in words) or name
 
 
 def template(item_type: str, schema: Schema, link_mode: str | None = None) -> dict[str, object]:
@@ -158,7 +171,9 @@ def template(item_type: str, schema: Schema, link_mode: str | None = None) -> di
     for name in fields_for(item_type, schema):
         out[name] = ""
         if name == "title" and item_type not in CHILD_TYPES:
-            out["creators"] = [{"creatorType": CREATOR_TYPES[item_type][0], "firstName": "", "lastName": ""}]
+            out["creators"] = [
+                {"creatorType": CREATOR_TYPES[item_type][0], "firstName": "", "lastName": ""}
+            ]
     out["tags"] = []
     if item_type == "attachment":
         out.update(note="", contentType="", charset="")

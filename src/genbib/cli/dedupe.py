@@ -1,0 +1,129 @@
+"""`genbib dedupe`: show each group of duplicates with its evidence, then merge."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from genbib.cli.common import bib_path, echo, emit_json, print_problems, state, styled
+from genbib.errors import ExitCode, GenbibError
+
+
+@click.command("dedupe")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--dry-run", is_flag=True, help="Show the groups and what a merge would drop; change nothing."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan (and what was done) as JSON.")
+@click.option("--yes", "-y", is_flag=True, help="Merge without asking.")
+@click.option(
+    "--cites", "cites_dir", type=click.Path(file_okay=False, exists=True),
+    help="Warn about .tex/.aux files under DIR that cite merged-away keys (aliases).",
+)  # fmt: skip
+def command(
+    file: str | None, dry_run: bool, as_json: bool, yes: bool, cites_dir: str | None
+) -> None:
+    """Find entries of FILE (default: the configured bib) that are the same paper and merge them.
+
+    Each group is shown with its evidence ("same arXiv id 2006.11239", "same title +
+    3/3 authors + year") and every value the merge would not keep. The oldest key
+    survives; merged-away keys go to its `ids` field, so old citations still resolve
+    under biber. Exit status: 0 when nothing is left to merge, 1 when groups remain
+    (--dry-run, or the merge was declined).
+
+    \b
+    Example:
+      genbib dedupe --dry-run
+      genbib dedupe bib/genmodels.bib --yes --cites paper/
+    """
+    from genbib.bibtex.store import edit, load
+    from genbib.dedupe import apply, plan
+
+    path = bib_path(file)
+    order = state().config().order if file is None else "key"
+    if not path.exists():
+        raise GenbibError(f"{path}: no such file")
+    lib = load(path)
+    p = plan(lib.entries, existing=[e.key for e in lib])
+    if not as_json:
+        _show(p)
+    applied = False
+    merge_problems: list[Any] = []
+    if p.groups and not dry_run:
+        if not yes:
+            if as_json:
+                raise GenbibError("--json needs --yes or --dry-run (it cannot ask)")
+            click.confirm(
+                f"Merge {p.merged_away} entr{'y' if p.merged_away == 1 else 'ies'}?",
+                abort=True,
+                err=True,
+            )
+        with edit(path, order=order) as live:
+            again = plan(live.entries, existing=[e.key for e in live])
+            if [g.keys for g in again.groups] != [g.keys for g in p.groups]:
+                raise GenbibError(
+                    f"{path} changed while you were deciding", hint="run genbib dedupe again"
+                )
+            merge_problems = apply(live, again)
+            lib = live
+        applied = True
+    cites = _cites(cites_dir, lib, p) if cites_dir else []
+    if as_json:
+        data = p.as_dict()
+        data.update(
+            file=str(path), applied=applied, merged=p.merged_away if applied else 0,
+            cites=[c.as_dict() for c in cites],
+        )  # fmt: skip
+        emit_json(data)
+    else:
+        print_problems(cites)
+        if applied:
+            echo(f"{path}: merged {p.merged_away} entr{'y' if p.merged_away == 1 else 'ies'} "
+                 f"into {len(p.groups)}; old keys kept in ids")  # fmt: skip
+            if state().verbose:
+                print_problems(merge_problems)
+        elif not p.groups:
+            echo(f"{path}: no duplicates")
+    if p.groups and not applied:
+        raise SystemExit(ExitCode.FINDINGS)
+
+
+def _show(p: Any) -> None:
+    for n, g in enumerate(p.groups, 1):
+        echo(styled(f"[{n}] {g.survivor.key}", bold=True) + f"  {g.survivor.title}")
+        for other in g.others:
+            echo(f"    + {other.key or '(no key)'}  {other.title}")
+        for link in g.links:
+            echo(f"      {link.a} = {link.b}: {link.text}")
+        for prob in g.problems:
+            mark = "!" if prob.severity.value == "warning" else "~"
+            echo(styled(f"      {mark} {prob.message}", fg="yellow" if mark == "!" else None))
+    print_problems(list(p.problems))
+    if p.groups:
+        echo(
+            f"{len(p.groups)} group(s): {p.merged_away} entr{'y' if p.merged_away == 1 else 'ies'} to merge"
+        )
+
+
+def _cites(directory: str, lib: Any, p: Any) -> list[Any]:
+    from genbib.dedupe.cites import alias_citations
+
+    aliases: dict[str, str] = {}
+    for entry in lib:
+        for alias in entry.aliases:
+            aliases.setdefault(alias, entry.key)
+    for g in p.groups:
+        for other in g.others:
+            if other.key and other.key != g.survivor.key:
+                aliases[other.key] = g.survivor.key
+    files = []
+    for root, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.endswith((".tex", ".aux")):
+                fp = Path(root) / name
+                files.append((str(fp), fp.read_text(encoding="utf-8", errors="replace")))
+    return alias_citations(files, aliases)

@@ -1,0 +1,125 @@
+"""`genbib sync`: the lab's whole pipeline, with the two-way Zotero sync at its heart."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from genbib.cli.common import echo, emit_json, print_problems, state
+from genbib.errors import ExitCode
+
+
+@click.command("sync")
+@click.option("--dry-run", is_flag=True, help="Print the plan for both sides; change nothing.")
+@click.option("--no-pull", is_flag=True, help="Do not read Zotero's changes (push only).")
+@click.option("--no-push", is_flag=True, help="Do not write to Zotero (pull only).")
+@click.option(
+    "--prefer", type=click.Choice(["local", "remote"]), default=None,
+    help="Resolve conflicts (the same field changed on both sides) for the bib or for Zotero.",
+)  # fmt: skip
+@click.option("--force-delete", is_flag=True, help="Allow deleting more than [zotero] max_delete_share at once.")
+@click.option("--online", is_flag=True, help="Let enrich query metadata sources (default: cache only).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def command(
+    dry_run: bool, no_pull: bool, no_push: bool, prefer: str | None, force_delete: bool,
+    online: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Sync the bib with the lab's Zotero group, then dedupe, enrich and render.
+
+    Edits on both sides are merged field by field; the same field changed on both sides is a
+    conflict: the bib keeps its value, Zotero's is listed in bib/<name>.conflicts.json and
+    the exit status is 3 until resolved (edit either side, or --prefer). Citation keys never
+    change because of Zotero. The API key is read from the environment variable named in
+    genbib.toml ([zotero] api_key_env, default ZOTERO_API_KEY) or the system keyring.
+
+    \b
+    Example:
+      export ZOTERO_API_KEY=...          # never written anywhere by genbib
+      genbib sync --dry-run              # what would change, on both sides
+      genbib sync                        # pull, merge, dedupe, enrich, push, write, render
+      genbib sync --prefer remote        # take Zotero's value for open conflicts
+    """
+    from genbib.sync.engine import Prefer
+    from genbib.sync.pipeline import sync
+    from genbib.sync.runner import Options
+
+    config = state().config()
+    options = Options(
+        pull=not no_pull, push=not no_push, dry_run=dry_run,
+        prefer=Prefer(prefer) if prefer else Prefer.NONE, force_delete=force_delete,
+        max_delete_share=config.zotero.max_delete_share, key_formula=config.keys.formula,
+    )  # fmt: skip
+    with _Bars(enabled=not as_json and not state().quiet and sys.stderr.isatty()) as bars:
+        report = sync(config, options, online=online, progress=bars.update if bars.enabled else None)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        _print(report)
+    problems = [p for s in report.stages for p in s.problems]
+    if state().verbose and not as_json:
+        print_problems(problems)
+    if report.conflicts:
+        raise SystemExit(ExitCode.CONFLICTS)
+    if report.failed:
+        raise SystemExit(ExitCode.REMOTE)
+
+
+def _print(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(no_color=not state().color, highlight=False, soft_wrap=True)
+    z = report.zotero
+    if report.dry_run and z is not None:
+        echo("Plan (dry run, nothing changed):")
+        for p in z.planned:
+            if p.bib.value != "none" or p.zotero.value != "none":
+                echo(f"  {p.key or '(new)':30} bib: {p.bib.value:7} Zotero: {p.zotero.value:7} ({p.rule})")
+    if z is not None:
+        for key, c in z.conflicts:
+            echo(f"conflict: {key}: {c.field}: bib {c.local!r} / Zotero {c.remote!r}", err=True)
+        for p in z.problems:
+            if p.severity.value != "info":
+                echo(p.format(), err=True)
+    if state().quiet:
+        return
+    table = Table(title="genbib sync" + (" (dry run)" if report.dry_run else ""))
+    table.add_column("stage")
+    table.add_column("changed", justify="right")
+    table.add_column("summary")
+    for s in report.stages:
+        table.add_row(s.stage, "-" if s.skipped else str(s.changed), f"skipped: {s.skipped}" if s.skipped else s.summary)
+    console.print(table)
+    if z is not None:
+        echo(f"Zotero requests: {report.requests}")
+
+
+class _Bars:
+    """rich progress bars on stderr for transfers of more than one batch."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Bars:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.start()
+        return self
+
+    def update(self, label: str, done: int, total: int) -> None:
+        if self._progress is None:
+            return
+        if label not in self._tasks:
+            self._tasks[label] = self._progress.add_task(label, total=total)
+        self._progress.update(self._tasks[label], completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -1,0 +1,172 @@
+"""Blocking: find the few entries worth comparing, without comparing all pairs.
+
+Entries are indexed under their identifiers, their title keys and the bags of their
+title words with one word left out (so a single misspelt or extra word still meets its
+partner). A lookup compares only the entries sharing one of these keys, which keeps a
+library-wide dedupe near linear. Importers, enrichment and sync keep one `MatchIndex`
+over the library and ask it about each incoming entry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from genbib.dedupe.match import Features, Match, compare, contradiction, features, incompatible
+from genbib.model.entry import Entry
+from genbib.model.problems import Problem, Severity
+
+# A bag-of-words key shared by more entries than this is not selective enough to be
+# worth comparing through (short generic titles); exact title keys still apply.
+_MAX_POSTING = 100
+
+
+def blocking_keys(f: Features) -> Iterator[str]:
+    """The keys an entry is filed under.
+
+    `i:` identifiers, `t:` exact title keys, `w:` the bag of title words, and for each
+    word long enough to be misspelt (see `match._typo`) the bag without it plus the
+    word's first or last two letters: one misspelling changes at most one of those, so
+    the misspelt title still shares a key with the right one, and few others do.
+    """
+    for ident in f.identifiers():
+        yield "i:" + ident
+    if f.full:
+        yield "t:" + f.full
+        for alt in f.alts:
+            yield "t:" + alt
+    words = f.words
+    if len(words) >= 2:
+        yield "w:" + " ".join(words)
+    if len(words) >= 3:
+        for i, w in enumerate(words):
+            if len(w) >= 5 and not w.isdigit() and (i == 0 or w != words[i - 1]):
+                rest = " ".join(words[:i] + words[i + 1 :])
+                yield f"w:{rest}|<{w[:2]}"
+                yield f"w:{rest}|>{w[-2:]}"
+    for repo in f.repos:
+        yield "r:" + repo
+
+
+class MatchIndex:
+    """An index of entries that answers "which of you is this paper?"."""
+
+    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+        self._entries: dict[int, Entry] = {}
+        self._features: dict[int, Features] = {}
+        self._keys: dict[int, tuple[str, ...]] = {}
+        self._seq: dict[int, int] = {}
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._counter = 0
+        for entry in entries:
+            self.add(entry)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, entry: object) -> bool:
+        return id(entry) in self._entries
+
+    def features(self, entry: Entry) -> Features:
+        """Features of an indexed entry (cached) or of any other entry (computed)."""
+        found = self._features.get(id(entry))
+        return found if found is not None else features(entry)
+
+    def add(self, entry: Entry) -> None:
+        """Index `entry` (again: call after changing it, e.g. after a merge)."""
+        if id(entry) in self._entries:
+            self.discard(entry)
+        f = features(entry)
+        self._entries[id(entry)] = entry
+        self._features[id(entry)] = f
+        self._seq[id(entry)] = self._counter
+        self._counter += 1
+        keys = self._keys[id(entry)] = tuple(dict.fromkeys(blocking_keys(f)))
+        for key in keys:
+            self._postings[key].add(id(entry))
+
+    def discard(self, entry: Entry) -> None:
+        """Forget `entry` (no error when it is not indexed)."""
+        f = self._features.pop(id(entry), None)
+        if f is None:
+            return
+        del self._entries[id(entry)]
+        del self._seq[id(entry)]
+        for key in self._keys.pop(id(entry)):
+            posting = self._postings.get(key)
+            if posting is not None:
+                posting.discard(id(entry))
+                if not posting:
+                    del self._postings[key]
+
+    def candidates(self, entry: Entry, f: Features | None = None) -> list[Entry]:
+        """Indexed entries that share a blocking key with `entry`, in insertion order."""
+        keys = self._keys.get(id(entry))
+        if keys is None:
+            keys = tuple(blocking_keys(f or self.features(entry)))
+        found: set[int] = set()
+        for key in keys:
+            if key.startswith("r:"):
+                continue
+            posting = self._postings.get(key)
+            if posting and (not key.startswith("w:") or len(posting) <= _MAX_POSTING):
+                found.update(posting)
+        found.discard(id(entry))
+        return [self._entries[i] for i in sorted(found, key=self._seq.__getitem__)]
+
+    def matches(self, entry: Entry) -> list[Match]:
+        """Every indexed entry that is the same paper, strongest evidence first."""
+        f = self.features(entry)
+        out = []
+        for other in self.candidates(entry, f):
+            reasons = compare(f, self._features[id(other)])
+            if reasons:
+                out.append(Match(other, reasons))
+        out.sort(key=lambda m: m.rank)  # stable: insertion order breaks ties
+        return out
+
+    def find(self, entry: Entry) -> Match | None:
+        """The indexed entry that is the same paper as `entry`, or None.
+
+        None also when the best candidates are themselves different papers (an entry
+        with only a generic title that fits two of them): guessing would merge wrongly.
+        """
+        found = self.matches(entry)
+        if not found:
+            return None
+        best = found[0]
+        for other in found[1:]:
+            if other.rank > best.rank:
+                break
+            if incompatible(self._features[id(best.entry)], self._features[id(other.entry)]):
+                return None
+        return best
+
+    def contradictions(self, entry: Entry) -> list[Problem]:
+        """Findings about `entry` against the index: a shared identifier on a different
+        title (a wrong link), one code repository on unrelated papers."""
+        f = self.features(entry)
+        keys = [k for k in blocking_keys(f) if k.startswith(("i:", "r:"))]
+        seen: set[int] = set()
+        out = []
+        for key in keys:
+            for i in sorted(self._postings.get(key, ()), key=self._seq.__getitem__):
+                if i == id(entry) or i in seen:
+                    continue
+                seen.add(i)
+                other = self._entries[i]
+                why = contradiction(f, self._features[i])
+                if why:
+                    out.append(contradiction_problem(entry, other, why))
+        return out
+
+
+def contradiction_problem(entry: Entry, other: Entry, why: str) -> Problem:
+    return Problem(
+        "dedupe-contradiction",
+        f"{why}: {entry.title!r} and {other.key or '(new entry)'} {other.title!r}; not merged",
+        Severity.WARNING,
+        entry.file,
+        entry.line,
+        entry.key,
+    )

@@ -1,0 +1,41 @@
+"""Enrichment: fill authors, venues, identifiers and links from metadata sources.
+
+Sources (arXiv, Crossref, DBLP, OpenAlex, Hugging Face, GitHub, local .bib files) map
+their answers to candidates; a guard accepts only candidates whose title, authors and
+year agree with the entry; accepted values fill missing fields and record their source
+in the entry's `fieldsources`. All network goes through one HTTP layer with rate limits,
+retries and an on-disk cache, so `genbib sync` runs offline by default.
+"""
+
+from __future__ import annotations
+
+import time
+
+from genbib.config import Config
+from genbib.enrich.engine import Enricher, EnrichResult
+from genbib.enrich.provenance import explain
+from genbib.enrich.run import Options, enrich_library
+from genbib.model.entry import Entry
+from genbib.model.library import Library
+from genbib.pipeline import StageReport
+
+__all__ = ["EnrichResult", "Enricher", "Options", "enrich_library", "explain", "stage"]
+
+
+def stage(library: Library, config: Config, *, dry_run: bool = False,
+          online: bool = False) -> StageReport:
+    """The enrich stage of `genbib sync`: from-bib files and the cache, network if `online`."""
+    started = time.monotonic()
+    target = library
+    if dry_run:
+        target = Library([b.copy() if isinstance(b, Entry) else b for b in library.blocks],
+                         list(library.problems), library.file)
+    result = enrich_library(target, config, Options(online=online))
+    keys = result.changed_keys
+    summary = f"{len(result.changes)} field(s) filled in {len(keys)} entr{'y' if len(keys) == 1 else 'ies'}"
+    if result.unresolved:
+        summary += f"; {len(result.unresolved)} lookup(s) not in the cache (offline)"
+    details = result.as_dict()
+    details["seconds"] = round(time.monotonic() - started, 3)
+    return StageReport("enrich", changed=len(keys), summary=summary,
+                       problems=result.problems, details=details)

@@ -1,0 +1,126 @@
+"""`genbib add`: a paper from one identifier to a complete entry.
+
+An identifier (arXiv id or URL, DOI, OpenReview URL, or the paper's GitHub repository)
+becomes a seed entry holding only that identifier; the sources then fill it like any
+other entry. A repository is first read for the paper it belongs to (the arXiv link in
+its README). The finished entry is matched against the library through genbib.dedupe:
+a paper already there is merged into its existing entry instead of added twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from genbib.dedupe import MatchIndex, merge
+from genbib.enrich.apply import apply
+from genbib.enrich.candidate import SourceFormatError
+from genbib.enrich.engine import Enricher
+from genbib.enrich.http import Fetcher
+from genbib.enrich.sources import ALL_SOURCES, github, openreview
+from genbib.enrich.sources.frombib import BibIndex
+from genbib.errors import InputError
+from genbib.model import identifiers as ids
+from genbib.model.entry import Entry
+from genbib.model.library import Library
+from genbib.model.problems import Problem, Severity
+
+
+@dataclass
+class Added:
+    ident: str
+    key: str = ""
+    merged_into: str = ""  # the existing entry's key when the paper was already there
+    entry: Entry | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def seed(ident: str) -> tuple[Entry, str]:
+    """A seed entry for `ident`, and what kind of identifier it is."""
+    text = ident.strip()
+    arxiv = ids.arxiv_id(text)
+    if arxiv:
+        e = Entry("misc", "", file="<add>")
+        e.set("eprint", arxiv)
+        e.set("archiveprefix", "arXiv")
+        return e, "arxiv"
+    forum = ids.openreview_id(text)
+    if forum:
+        e = Entry("inproceedings", "", file="<add>")
+        e.set("url", f"https://openreview.net/forum?id={forum}")
+        return e, "openreview"
+    repo = ids.github_repo(text)
+    if repo:
+        e = Entry("misc", "", file="<add>")
+        e.set("code", f"https://github.com/{repo}")
+        return e, "github"
+    doi = ids.doi(text)
+    if doi:
+        e = Entry("article", "", file="<add>")
+        e.set("doi", doi)
+        return e, "doi"
+    raise InputError(
+        f"{ident!r} is not an arXiv id or URL, a DOI, an OpenReview URL or a GitHub repository"
+    )
+
+
+def resolve(ident: str, fetcher: Fetcher, *, sources: tuple[str, ...] = ALL_SOURCES,
+            index: BibIndex | None = None, bases: dict[str, str] | None = None) -> Added:
+    """Fill a seed entry for `ident` from the sources; no library involved yet."""
+    bases = bases or {}
+    entry, kind = seed(ident)
+    out = Added(ident)
+    if kind == "openreview" and entry.openreview:
+        reply = fetcher.get(openreview.note_request(
+            entry.openreview, bases.get("openreview", openreview.BASE)))
+        if reply.ok:
+            try:
+                for cand in openreview.parse(reply.body)[:1]:
+                    apply(entry, cand)
+            except SourceFormatError as exc:
+                out.problems.append(Problem("enrich-bad-response", str(exc), Severity.WARNING))
+    if kind == "github":
+        repo = ids.github_repo(entry.get("code")) or ""
+        reply = fetcher.get(github.readme_request(repo, bases.get("github", github.BASE)))
+        if reply.ok:
+            try:
+                found = github.parse_readme(reply.body)
+            except SourceFormatError as exc:
+                found = []
+                out.problems.append(Problem("enrich-bad-response", str(exc), Severity.WARNING))
+            if found:
+                entry.set("eprint", found[0])
+                entry.set("archiveprefix", "arXiv")
+    engine = Enricher(fetcher, sources, index, bases)
+    result = engine.run([entry])
+    out.problems.extend(result.problems)
+    if not entry.title:
+        why = "; ".join(p.message for p in result.problems) or "no source knows it"
+        if fetcher.offline:
+            why = "offline, and the cache does not know it"
+        raise InputError(f"{ident}: could not resolve the paper ({why})",
+                         hint="check the identifier, or run without --offline")
+    entry.file = ""
+    out.entry = entry
+    return out
+
+
+def add_to(library: Library, added: Added, *, topic: str | None, formula: str) -> Added:
+    """Merge `added.entry` into the paper already in `library`, or add it with a new key."""
+    from genbib.bibtex.keys import assign_keys
+
+    entry = added.entry
+    assert entry is not None
+    if topic:
+        entry.set_topics([*entry.topics, topic])
+    index = MatchIndex(library.entries)
+    match = index.find(entry)
+    if match is not None:
+        existing = match.entry
+        added.problems.extend(merge(existing, entry))
+        added.merged_into = added.key = existing.key
+        return added
+    taken = {e.key for e in library} | {a for e in library for a in e.aliases}
+    assign_keys([entry], taken, formula)
+    added.key = entry.key
+    library.add(entry)
+    return added

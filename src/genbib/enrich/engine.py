@@ -1,0 +1,229 @@
+"""The enrichment run: ask the sources, judge their candidates, fill, check links.
+
+Order is fixed so the output is the same whatever order replies arrive in: requests run
+concurrently (each source within its own policy), but candidates are applied entry by
+entry, source by source in `PAPER_SOURCES` order. A run repeats while newly found
+identifiers open new lookups (a DBLP hit gives the arXiv id, which opens arXiv and
+Hugging Face), at most `ROUNDS` times.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from genbib.enrich import links
+from genbib.enrich.apply import Change, apply, complete_preprint
+from genbib.enrich.cache import Reply
+from genbib.enrich.candidate import Candidate, RepoFacts, SourceFormatError
+from genbib.enrich.guard import judge, looks_close
+from genbib.enrich.http import Fetcher, Request
+from genbib.enrich.sources import PAPER_SOURCES, Source, registry
+from genbib.enrich.sources.frombib import BibIndex
+from genbib.model import identifiers as ids
+from genbib.model.entry import Entry
+from genbib.model.problems import Problem, Severity
+
+ROUNDS = 3
+Progress = Callable[[int], None]
+
+
+@dataclass
+class EnrichResult:
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unresolved: list[tuple[str, str, str]] = field(default_factory=list)  # key, source, request
+    repos: dict[str, RepoFacts] = field(default_factory=dict)
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed_keys(self) -> list[str]:
+        return sorted({c.key for c in self.changes})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [c.as_dict() for c in self.changes],
+            "problems": [p.as_dict() for p in self.problems],
+            "unresolved": [{"key": k, "source": s, "request": r} for k, s, r in self.unresolved],
+            "repos": {
+                r: {"exists": f.exists, "full_name": f.full_name, "archived": f.archived,
+                    "stars": f.stars}
+                for r, f in sorted(self.repos.items())
+            },
+            "stats": dict(sorted(self.stats.items())),
+        }
+
+
+def _problem(entry: Entry, code: str, message: str, severity: Severity) -> Problem:
+    return Problem(code, message, severity, entry.file, entry.line, entry.key)
+
+
+@dataclass
+class Enricher:
+    """One run over some entries; `fetcher` None means local sources only."""
+
+    fetcher: Fetcher | None
+    sources: Sequence[str] = ()
+    index: BibIndex | None = None
+    bases: Mapping[str, str] = field(default_factory=dict)
+    workers: int = 16
+    progress: Progress | None = None
+    _sources: dict[str, Source] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        reg = registry()
+        self._sources = {n: reg[n] for n in PAPER_SOURCES if n in self.sources and n in reg}
+
+    def run(self, entries: list[Entry], library: Sequence[Entry] = ()) -> EnrichResult:
+        result = EnrichResult()
+        if self.index:
+            for e in entries:
+                self._consider(e, self.index.find(e), result)
+        done: set[tuple[int, str]] = set()
+        for _ in range(ROUNDS):
+            todo = self._lookups(entries, done)
+            if not todo:
+                break
+            replies = self._fetch_all([r for _, r in todo])
+            by_entry: dict[int, list[tuple[Request, Reply]]] = defaultdict(list)
+            for i, req in todo:
+                by_entry[i].append((req, replies[req.key]))
+            for i, e in enumerate(entries):
+                for src in self._sources:
+                    for req, reply in by_entry.get(i, []):
+                        if req.source == src:
+                            self._answer(e, self._sources[src], req, reply, result)
+        for e in entries:
+            result.changes.extend(complete_preprint(e))
+            missing = [n for n, ok in (("author", e.get("author") or e.get("editor")),
+                                       ("year", e.year), ("title", e.title)) if not ok]
+            if missing:
+                result.problems.append(_problem(
+                    e, "enrich-incomplete",
+                    f"no source gave its {', '.join(missing)}", Severity.WARNING))
+        if self.fetcher is not None and "github" in self.sources:
+            self._check_repos(entries, result)
+        result.problems.extend(links.check(entries, library or entries))
+        if self.fetcher is not None:
+            result.stats.update(self.fetcher.stats)
+        return result
+
+    # --- paper sources -------------------------------------------------------------
+    def _lookups(self, entries: list[Entry], done: set[tuple[int, str]]) -> list[tuple[int, Request]]:
+        todo: list[tuple[int, Request]] = []
+        if self.fetcher is None:
+            return todo
+        for i, e in enumerate(entries):
+            for name, src in self._sources.items():
+                for req in src.lookups(e, self.bases.get(name, src.base)):
+                    if (i, req.key) not in done:
+                        done.add((i, req.key))
+                        todo.append((i, req))
+        return todo
+
+    def _fetch_all(self, requests: list[Request]) -> dict[str, Reply]:
+        assert self.fetcher is not None
+        fetcher = self.fetcher
+        unique = list({r.key: r for r in requests}.values())
+        out: dict[str, Reply] = {}
+        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+            for req, reply in zip(unique, pool.map(fetcher.get, unique), strict=True):
+                out[req.key] = reply
+                if self.progress:
+                    self.progress(1)
+        return out
+
+    def _answer(self, e: Entry, src: Source, req: Request, reply: Reply, result: EnrichResult) -> None:
+        if reply.status == 0:
+            if reply.error.startswith("offline"):
+                result.unresolved.append((e.key, src.name, req.key))
+            else:
+                result.problems.append(_problem(
+                    e, "enrich-unavailable", f"{src.name}: {reply.error} ({req.key})",
+                    Severity.WARNING))
+            return
+        if reply.status in (404, 410):
+            return  # the source does not know the paper: nothing to say
+        if not reply.ok:
+            result.problems.append(_problem(
+                e, "enrich-unavailable", f"{src.name}: HTTP {reply.status} ({req.key})",
+                Severity.WARNING))
+            return
+        try:
+            cands = src.parse(reply.body)
+        except SourceFormatError as exc:
+            result.problems.append(_problem(
+                e, "enrich-bad-response", f"{exc} ({req.key})", Severity.WARNING))
+            return
+        self._consider(e, cands, result)
+
+    def _consider(self, e: Entry, cands: list[Candidate], result: EnrichResult) -> None:
+        accepted: list[Candidate] = []
+        rejected: list[tuple[Candidate, str]] = []
+        for c in cands:
+            why = _id_conflict(e, c)
+            verdict = judge(e, c)
+            if why or not verdict.accepted:
+                rejected.append((c, "; ".join(filter(None, [why, verdict.explain()]))))
+            else:
+                accepted.append(c)
+        accepted.sort(key=lambda c: not c.published)  # published versions first
+        for c in accepted:
+            if c.source == "huggingface":
+                result.problems.extend(links.code_disagrees(e, c))
+            result.changes.extend(apply(e, c))
+        for c, why in rejected:
+            if c.by_id:
+                result.problems.append(_problem(
+                    e, "enrich-mismatch",
+                    f"{c.source}: the entry's identifier names another paper "
+                    f"({c.title!r}, {c.year or 'no year'}): {why}", Severity.WARNING))
+            elif not accepted and looks_close(e, c):
+                result.problems.append(_problem(
+                    e, "enrich-rejected",
+                    f"{c.source}: {c.title!r} ({c.year or 'no year'}) looks similar but is "
+                    f"not taken: {why}", Severity.INFO))
+
+    # --- repositories --------------------------------------------------------------
+    def _check_repos(self, entries: list[Entry], result: EnrichResult) -> None:
+        from genbib.enrich.sources import github
+
+        assert self.fetcher is not None
+        base = self.bases.get("github", github.BASE)
+        wanted: dict[str, list[Entry]] = defaultdict(list)
+        for e in entries:
+            for link in e.links():
+                repo = ids.github_repo(link.url) if link.kind.value == "code" else None
+                if repo:
+                    wanted[repo].append(e)
+        replies = self._fetch_all([github.repo_request(r, base) for r in sorted(wanted)])
+        for repo in sorted(wanted):
+            req = github.repo_request(repo, base)
+            reply = replies[req.key]
+            for e in wanted[repo]:
+                if reply.status == 0 and reply.error.startswith("offline"):
+                    result.unresolved.append((e.key, "github", req.key))
+            if reply.status == 0 or (not reply.ok and reply.status not in (404, 410)):
+                continue
+            try:
+                facts = github.parse_repo(repo, reply)
+            except SourceFormatError as exc:
+                for e in wanted[repo]:
+                    result.problems.append(_problem(e, "enrich-bad-response", str(exc),
+                                                    Severity.WARNING))
+                continue
+            result.repos[repo] = facts
+            for e in wanted[repo]:
+                result.problems.extend(links.repo_findings(e, facts))
+                result.changes.extend(links.follow_rename(e, facts))
+
+
+def _id_conflict(e: Entry, c: Candidate) -> str:
+    if e.arxiv and c.arxiv and e.arxiv != c.arxiv:
+        return f"arXiv id {c.arxiv} is not the entry's {e.arxiv}"
+    if e.doi and c.doi and not ids.arxiv_id(e.doi) and e.doi != c.doi:
+        return f"DOI {c.doi} is not the entry's {e.doi}"
+    return ""

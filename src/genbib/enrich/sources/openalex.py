@@ -1,0 +1,76 @@
+"""OpenAlex works API: external ids and the venue, by DOI (an arXiv paper's DataCite DOI
+included, which OpenAlex merges with the published version).
+
+`/works/doi:{doi}`; 10 requests a second with a `mailto` for the polite pool
+(https://docs.openalex.org/how-to-use-the-api/rate-limits-and-authentication).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genbib.enrich.candidate import Candidate
+from genbib.enrich.clean import clean_text, clean_url
+from genbib.enrich.http import Policy, Request
+from genbib.enrich.sources._util import load_json, obj, person
+from genbib.enrich.venue import published
+from genbib.model import identifiers as ids
+from genbib.model.entry import Entry
+from genbib.model.names import Name
+
+NAME = "openalex"
+BASE = "https://api.openalex.org"
+POLICY = Policy(interval=0.1, concurrency=4, timeout=20.0, mailto_param=True)
+
+
+def lookups(entry: Entry, base: str = BASE) -> list[Request]:
+    doi = entry.doi or (ids.arxiv_doi(entry.arxiv) if entry.arxiv else None)
+    if not doi:
+        return []
+    return [Request(NAME, f"{base}/works/doi:{doi}")]
+
+
+def parse(body: str) -> list[Candidate]:
+    work = obj(load_json(body, NAME), "openalex work")
+    title = clean_text(str(work.get("title") or work.get("display_name") or ""))
+    if not title:
+        return []
+    authors: list[Name] = []
+    for a in work.get("authorships") or []:
+        n = person(str(((a or {}).get("author") or {}).get("display_name") or ""))
+        if n:
+            authors.append(n)
+    year = work.get("publication_year") if isinstance(work.get("publication_year"), int) else None
+    arxiv = ""
+    locations: list[Any] = [work.get("primary_location"), *(work.get("locations") or [])]
+    for loc in locations:
+        if isinstance(loc, dict):
+            arxiv = arxiv or ids.arxiv_id(str(loc.get("landing_page_url") or "")) or ""
+    doi = ids.doi(str(work.get("doi") or "")) or ""
+    arxiv = arxiv or ids.arxiv_id(doi) or ""
+    fields: list[tuple[str, str]] = []
+    btype = ""
+    url = ""
+    for loc in locations:
+        src = (loc or {}).get("source") if isinstance(loc, dict) else None
+        if not isinstance(src, dict) or src.get("type") not in ("conference", "journal"):
+            continue
+        venue = published(clean_text(str(src.get("display_name") or "")), year)
+        if venue is None:
+            continue
+        btype = venue.type
+        fields.append((venue.field, venue.name))
+        biblio = work.get("biblio") or {}
+        if biblio.get("volume"):
+            fields.append(("volume", clean_text(str(biblio["volume"]))))
+        if biblio.get("first_page") and biblio.get("last_page"):
+            fields.append(("pages", f"{clean_text(str(biblio['first_page']))}--"
+                                    f"{clean_text(str(biblio['last_page']))}"))
+        url = clean_url(str(loc.get("landing_page_url") or ""))
+        break
+    return [Candidate(
+        source=NAME, title=title, authors=tuple(authors),
+        authors_complete=not work.get("is_authors_truncated"), year=year, type=btype,
+        fields=tuple(fields), arxiv=arxiv, doi="" if ids.arxiv_id(doi) else doi, url=url,
+        by_id=True,
+    )]

@@ -1,0 +1,31 @@
+"""Import papers from awesome lists, .bib files, Zotero/CSL JSON and identifier lists.
+
+`import_sources` reads every source, turns rows into candidate entries, settles what the
+sources disagree on (reported as findings with `source:line`), and merges the result into
+a library through the dedupe engine: a paper already there gains the new links, topics and
+notes and is never added twice. It changes only the library in memory; the CLI wraps it
+in `genbib.bibtex.store.edit`, so a run is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from genbib.config import Config
+from genbib.errors import InputError
+from genbib.importers.report import ImportReport
+from genbib.importers.run import Format, import_sources, read_source
+
+__all__ = ["Format", "ImportReport", "InputError", "import_sources", "read_source", "sources_of"]
+
+
+def sources_of(paths: Sequence[str | Path], config: Config | None = None) -> list[Path]:
+    """The files named, directories expanded to their files (sorted, hidden ones skipped)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")))
+        else:
+            out.append(p)
+    return out

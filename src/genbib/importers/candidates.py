@@ -1,0 +1,154 @@
+"""A row -> a candidate entry: clean title, short name, venue, year, classified links.
+
+Also decides what is not a paper (tutorials, courses, blogs, books, products, code
+files, local notes): those rows are reported and skipped, never imported as papers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from genbib.importers.links import classify
+from genbib.importers.rows import Row, Shape
+from genbib.importers.text import clean, is_placeholder
+from genbib.importers.when import When, parse_when
+from genbib.model import identifiers as ids
+from genbib.model.entry import Entry, Link, LinkKind
+from genbib.model.problems import Problem, Severity
+
+# Section words that mean "the rows here are not papers".
+_NON_PAPER_SECTIONS = {
+    "tutorial": "tutorial", "tutorials": "tutorial", "course": "course", "courses": "course",
+    "cource": "course", "lecture": "course", "lectures": "course", "blog": "blog", "blogs": "blog",
+    "book": "book", "books": "book", "coding": "code", "codebase": "code", "codebases": "code",
+    "tools": "product", "tool": "product", "products": "product", "product": "product",
+    "apps": "product", "software": "product", "libraries": "product", "library": "product",
+    "video": "video", "videos": "video", "talks": "video", "talk": "video", "podcasts": "video",
+    "links": "links", "resources": "links", "contents": "navigation", "datasets": "dataset",
+    "dataset": "dataset", "benchmarks": "dataset", "newsletter": "blog", "contact": "navigation",
+    "overview": "navigation", "updates": "navigation", "news": "navigation", "about": "navigation",
+    "contributing": "navigation", "license": "navigation", "acknowledgements": "navigation",
+    "acknowledgments": "navigation", "citation": "navigation", "star": "navigation",
+}  # fmt: skip
+_NON_PAPER_TITLE = [
+    (re.compile(r"\btutorials?\b", re.I), "tutorial"),
+    (re.compile(r"\b(?:course|lecture|lectures|syllabus)\b|\b[A-Z]{2,4}\s?\d{2,4}[A-Z]?(?:\(\w\))?\b.*\b(?:fall|spring|winter|summer)\b|\b(?:fall|spring|winter|summer)\s+20\d\d\b", re.I), "course"),
+    (re.compile(r"\b(?:textbook|book)\b", re.I), "book"),
+    (re.compile(r"^(?:blog|notes?)\b", re.I), "blog"),
+]
+_TRAILING_NAME = re.compile(r"\s*\\?\|\s*([^|]{1,40})$")
+_TRAILING_PAREN = re.compile(r"\s*\(([^()]{1,48})\)\s*$")
+_PREFIX_NAME = re.compile(r"^([A-Z][\w·.+-]*[A-Z0-9][\w·.+-]*|[A-Za-z][\w·-]*[A-Z][\w·-]*):\s*\S")
+_MD_JUNK = re.compile(r"(?:\*\*|__|`|~~)")
+_NAME_OK = re.compile(r"^[\w·.+'-]+(?:\s[\w·.+-]{1,3})?$")
+_SPACE_AFTER_COLON = re.compile(r":(?=[A-Za-z])")
+
+
+@dataclass(slots=True)
+class Candidate:
+    row: Row
+    entry: Entry
+    when: When
+    links: list[tuple[Link, int]] = field(default_factory=list)  # link and its line
+    summary: str = ""
+    topics: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return self.row.where
+
+
+def non_paper(row: Row) -> str:
+    """The kind of non-paper a row is ("tutorial", "course"...), or "" for a paper."""
+    for heading in row.section:
+        for word in re.findall(r"[a-z]+", heading.lower()):
+            if word in _NON_PAPER_SECTIONS:
+                return _NON_PAPER_SECTIONS[word]
+    for pattern, kind in _NON_PAPER_TITLE:
+        if pattern.search(row.title):
+            return kind
+    urls = [row.title_url, *(lk.url for lk in row.links)]
+    http = [u for u in urls if u and ids.is_http_url(u)]
+    if not http and any(u and not u.startswith("#") for u in urls) and row.shape is not Shape.TABLE:
+        return "local notes"
+    if urls and all(u.startswith("#") for u in urls if u) and any(urls):
+        return "navigation"
+    if row.title.startswith(("http://", "https://")) or re.match(r"^[\w .-]{1,24}:\s*https?://", row.title):
+        return "link"
+    return ""
+
+
+def split_title(raw: str) -> tuple[str, str]:
+    """(title, short name): "Title | DDPM", "Title (VQ-VAE)", "Glow: Generative Flow..." """
+    title = clean(_MD_JUNK.sub("", raw)).strip(" *_")
+    name = ""
+    m = _TRAILING_NAME.search(title)
+    if m and len(title) - len(m.group(0)) > 8:
+        name, title = m.group(1).strip(), title[: m.start()].strip()
+    m = _TRAILING_PAREN.search(title)
+    if m and not name and len(title) - len(m.group(0)) > 8 and not re.fullmatch(r"[\d\s,.-]+", m.group(1)):
+        inner = m.group(1).strip()
+        words = inner.split()
+        if len(words) >= 3 and all(w[:1].isupper() for w in words):
+            name = "".join(w[0] for w in words)  # "Noise Conditional Score Networks" -> NCSN
+        elif len(words) <= 2:
+            name = inner
+        if name:
+            title = title[: m.start()].strip()
+    title = _SPACE_AFTER_COLON.sub(": ", title)
+    return title, name
+
+
+def shortname_ok(name: str, title: str) -> bool:
+    name = clean(name)
+    return bool(name) and not is_placeholder(name) and bool(_NAME_OK.match(name)) and name.lower() != title.lower()
+
+
+def build(row: Row, problems: list[Problem]) -> Candidate:
+    title, name = split_title(row.title)
+    if row.shortname and shortname_ok(row.shortname, title):
+        name = clean(row.shortname)
+    elif not name:
+        m = _PREFIX_NAME.match(title)
+        if m and len(m.group(1)) <= 16:
+            name = m.group(1)
+    entry = Entry("misc", "", line=row.line, file=row.file)
+    entry.set("title", title)
+    if name:
+        entry.set("shortname", name)
+    if row.authors:
+        entry.set("author", _authors(row.authors))
+    when = parse_when([w for w in row.when if w])
+    for text in when.unknown:
+        problems.append(
+            Problem("I-venue-unknown", f"venue {text!r} is not in the venue table; not kept", Severity.WARNING,
+                    row.file, row.line)
+        )
+    if when.presentation:
+        entry.set("presentation", when.presentation)
+    cand = Candidate(row, entry, when)
+    raw_links = [(row.title, row.title_url)] if row.title_url else []
+    raw_links += [(lk.label, lk.url) for lk in row.links]
+    for label, url in raw_links:
+        result = classify(label, url)
+        if result.problem:
+            code, message = result.problem.split("|", 1)
+            sev = Severity.INFO if code == "I-local-link" else Severity.WARNING
+            problems.append(Problem(code, message, sev, row.file, row.line))
+        if result.link is not None:
+            cand.links.append((result.link, row.line))
+    summary = clean(row.summary)
+    if summary and not is_placeholder(summary):
+        cand.summary = summary
+    elif summary and summary.lower() not in ("none", "-", "--", "~", "n/a", ""):
+        problems.append(
+            Problem("I-placeholder", f"placeholder summary {summary!r} not kept", Severity.INFO, row.file, row.line)
+        )
+    return cand
+
+
+def _authors(text: str) -> str:
+    text = re.sub(r"\s*(?:,\s*)?\bet al\.?$", " and others", clean(text))
+    parts = [p.strip() for p in re.split(r"\s*,\s*|\s+and\s+|\s*;\s*", text) if p.strip()]
+    return " and ".join(parts)

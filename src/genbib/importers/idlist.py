@@ -1,0 +1,47 @@
+"""Identifier lists: arXiv ids or URLs, DOIs, OpenReview URLs, one per line.
+
+Each line becomes a stub entry holding its identifier (`genbib.enrich.add.seed`); online,
+the enrichment sources resolve it into a full entry (`genbib.enrich.add.resolve`), and
+offline (or when a source does not know it) the stub is kept and reported, to be filled
+by a later `genbib enrich`. Blank lines and `#` comments are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from genbib.importers.rows import Parsed, Row, Shape
+from genbib.model import identifiers as ids
+from genbib.model.problems import Problem, Severity
+
+_COMMENT = re.compile(r"\s+#.*$")
+
+
+def is_identifier(line: str) -> bool:
+    line = line.strip()
+    return bool(ids.arxiv_id(line) or ids.doi(line) or ids.openreview_id(line))
+
+
+def looks_like(text: str) -> bool:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return bool(lines) and sum(is_identifier(ln) for ln in lines) >= 0.8 * len(lines)
+
+
+def parse(text: str, file: str) -> Parsed:
+    from genbib.enrich.add import seed
+
+    out = Parsed()
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = _COMMENT.sub("", raw).strip()
+        if not line or line.startswith("#"):
+            continue
+        if not is_identifier(line):
+            out.problems.append(
+                Problem("I-bad-identifier", f"{line[:80]!r} is not an arXiv id/URL, DOI or OpenReview URL",
+                        Severity.WARNING, file, number)
+            )
+            continue
+        entry, _kind = seed(line)
+        entry.file, entry.line = file, number
+        out.rows.append(Row(file, number, Shape.IDENTIFIER, title=line, entry=entry))
+    return out

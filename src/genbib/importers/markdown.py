@@ -1,0 +1,346 @@
+"""Awesome-list markdown -> rows, from the document's structure, not from line patterns.
+
+The text is parsed once by markdown-it-py (CommonMark + GFM tables, raw HTML allowed and
+neutralised later); this module walks the block tokens keeping a section path:
+- headings (any level) set the path; a short paragraph that is a label ("Backbone:",
+  "(2) Diffusion distillation", a bold-only line) directly before a table or list is a
+  sub-heading one level below the current heading;
+- a table's columns are recognised by their header words (`columns.py`); each body row
+  is a row, empty filler rows are dropped;
+- a list item is a row (its nested items that are only links — `[code](...)` — belong to
+  it; an item without links that only holds a nested list is a label for that list);
+- a paragraph that is a bold title followed by line-broken authors and links, or that is
+  only a link, is a row.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from genbib.importers.columns import Role, roles_of
+from genbib.importers.inline import Inline, flatten
+from genbib.importers.rows import Parsed, RawLink, Row, Shape
+from genbib.importers.text import clean, is_placeholder
+from genbib.model.problems import Problem, Severity
+
+MAX_COLUMNS = 64  # a table wider than this is not a paper list (and costs quadratic time)
+
+_md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+
+# Leading numbering and decoration of headings: "1.1", "(2)", "2.", emoji, "#", ":".
+_NUMBERING = re.compile(r"^\s*(?:\(?\d+(?:\.\d+)*\)?[.)]?|[ivx]+\.)\s+", re.IGNORECASE)
+_EDGE_JUNK = re.compile(r"^[^\w(\[]+|[^\w)\]+]+$")
+_LABEL_END = re.compile(r"[:：]\s*$")
+_LABEL_START = re.compile(r"^\s*\(\d+\)\s+\S")
+
+
+def heading_text(text: str) -> str:
+    """A heading as a topic name: numbering, emoji and trailing colons removed."""
+    text = clean(text)
+    text = _EDGE_JUNK.sub("", text)
+    text = _NUMBERING.sub("", text)
+    return _EDGE_JUNK.sub("", text).strip()
+
+
+def parse(text: str, file: str) -> Parsed:
+    tokens = _md.parse(text)
+    walker = _Walker(file)
+    walker.walk(tokens)
+    return walker.out
+
+
+class _Walker:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.out = Parsed()
+        self.headings: list[tuple[int, str]] = []  # (level, text); labels get level + 0.5
+        self.label: str | None = None
+
+    # --- sections -------------------------------------------------------------
+    @property
+    def section(self) -> tuple[str, ...]:
+        path = tuple(t for _, t in self.headings if t)
+        return (*path, self.label) if self.label else path
+
+    def set_heading(self, level: int, text: str) -> None:
+        while self.headings and self.headings[-1][0] >= level:
+            self.headings.pop()
+        self.headings.append((level, heading_text(text)))
+        self.label = None
+
+    # --- walking ----------------------------------------------------------------
+    def walk(self, tokens: list[Any]) -> None:
+        i, n = 0, len(tokens)
+        while i < n:
+            tok = tokens[i]
+            if tok.type == "heading_open":
+                self.set_heading(int(tok.tag[1:]), flatten(tokens[i + 1].children).text)
+                i = _close(tokens, i) + 1
+            elif tok.type == "paragraph_open":
+                inline = flatten(tokens[i + 1].children)
+                end = _close(tokens, i)
+                nxt = tokens[end + 1].type if end + 1 < n else ""
+                self.paragraph(inline, _line(tok), nxt)
+                i = end + 1
+            elif tok.type == "table_open":
+                end = _close(tokens, i)
+                self.table(tokens[i : end + 1])
+                i = end + 1
+            elif tok.type in ("bullet_list_open", "ordered_list_open"):
+                end = _close(tokens, i)
+                self.list(tokens[i + 1 : end])
+                i = end + 1
+            elif tok.type == "html_block":
+                i += 1  # raw HTML blocks carry no rows we trust
+            else:
+                i += 1
+
+    def paragraph(self, inline: Inline, line: int, nxt: str) -> None:
+        text = inline.text
+        if not text:
+            return
+        single = len(inline.clean_lines) == 1 and not inline.links
+        if single and len(text) <= 100 and (
+            _LABEL_END.search(text)
+            or (_LABEL_START.match(text) and nxt in ("bullet_list_open", "ordered_list_open", "table_open"))
+            or (inline.strong == [text] and nxt in ("bullet_list_open", "ordered_list_open", "table_open"))
+        ):
+            self.label = heading_text(text)
+            return
+        links = [lk for lk in inline.links if lk.url and not lk.url.startswith("#")]
+        if inline.starts_strong and len(inline.clean_lines) >= 2:
+            self.out.rows.append(_block_row(inline, self.file, line, self.section))
+        elif links and len(inline.links) == 1 and not clean(inline.outside).strip(" -–—:;,.()[]"):
+            self.out.rows.append(
+                Row(self.file, line, Shape.PARAGRAPH, self.section, title=inline.links[0].label,
+                    title_url=inline.links[0].url)
+            )
+
+    def list(self, tokens: list[Any]) -> None:
+        """The items of one list (tokens between its open and close)."""
+        i, n = 0, len(tokens)
+        while i < n:
+            tok = tokens[i]
+            if tok.type != "list_item_open":
+                i += 1
+                continue
+            end = _close(tokens, i)
+            self.item(tokens[i + 1 : end], _line(tok))
+            i = end + 1
+
+    def item(self, tokens: list[Any], line: int) -> None:
+        inline: Inline | None = None
+        nested: list[list[Any]] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            tok = tokens[i]
+            if tok.type == "paragraph_open" and inline is None:
+                inline = flatten(tokens[i + 1].children)
+                i = _close(tokens, i) + 1
+            elif tok.type in ("bullet_list_open", "ordered_list_open"):
+                end = _close(tokens, i)
+                nested.append(tokens[i + 1 : end])
+                i = end + 1
+            elif tok.type == "paragraph_open" and inline is not None:
+                more = flatten(tokens[i + 1].children)
+                inline.links.extend(more.links)
+                i = _close(tokens, i) + 1
+            else:
+                i += 1
+        if inline is None or not inline.text:
+            for sub in nested:
+                self.list(sub)
+            return
+        if nested and not inline.links:
+            # "- Diffusion" holding a nested list: a label, unless the children are links.
+            children = [_items_inline(sub) for sub in nested]
+            if not all(c and all(_link_only(x) for x in c) for c in children):
+                saved = self.label
+                self.label = heading_text(inline.text)
+                for sub in nested:
+                    self.list(sub)
+                self.label = saved
+                return
+        row = _item_row(inline, self.file, line, self.section)
+        for sub in nested:
+            for child in _items_inline(sub) or []:
+                if _link_only(child):
+                    row.links.extend(child.links)
+                else:
+                    self.out.rows.append(_item_row(child, self.file, line, self.section))
+        self.out.rows.append(row)
+
+    def table(self, tokens: list[Any]) -> None:
+        rows: list[tuple[int, list[Inline]]] = []
+        current: list[Inline] = []
+        line = 0
+        for tok in tokens:
+            if tok.type == "tr_open":
+                current = []
+                line = _line(tok)
+            elif tok.type == "inline":
+                current.append(flatten(tok.children))
+            elif tok.type == "tr_close":
+                rows.append((line, current))
+        if not rows:
+            return
+        header_line, header = rows[0]
+        if len(header) > MAX_COLUMNS:
+            self.out.problems.append(
+                Problem(
+                    "I-table-too-wide",
+                    f"table with {len(header)} columns skipped (more than {MAX_COLUMNS}: not a paper list)",
+                    Severity.ERROR,
+                    self.file,
+                    header_line,
+                )
+            )
+            return
+        roles = roles_of([h.text for h in header])
+        if Role.TITLE not in roles:
+            self.out.problems.append(
+                Problem(
+                    "I-table-no-title",
+                    "table without a title/paper column skipped; headers: "
+                    + ", ".join(h.text for h in header),
+                    Severity.WARNING,
+                    self.file,
+                    header_line,
+                )
+            )
+            return
+        for line, cells in rows[1:]:
+            if all(not c.text or is_placeholder(c.text) and not c.links for c in cells):
+                continue  # an empty filler row
+            row = Row(self.file, line, Shape.TABLE, self.section)
+            for role_set, cell in zip(roles, cells, strict=False):
+                _fill(row, role_set, cell)
+            self.out.rows.append(row)
+
+
+def _fill(row: Row, role: Role | frozenset[Role], cell: Inline) -> None:
+    roles = role if isinstance(role, frozenset) else frozenset({role})
+    text = cell.text
+    if Role.TITLE in roles:
+        _title_from(row, cell)
+        return
+    if Role.SHORTNAME in roles:
+        row.shortname = text
+        return
+    if roles & {Role.DATE, Role.VENUE, Role.YEAR}:
+        row.when.extend(cell.clean_lines or [text])
+        return
+    if Role.AUTHORS in roles:
+        row.authors = text
+        return
+    if roles & {Role.LINKS, Role.CODE}:
+        row.links.extend(_labelled(cell.links, Role.CODE in roles and Role.LINKS not in roles))
+        if Role.SUMMARY in roles and not cell.links:
+            row.summary = text
+        return
+    if Role.SUMMARY in roles:
+        row.summary = text
+        row.links.extend(cell.links)
+
+
+def _labelled(links: list[RawLink], code_column: bool) -> list[RawLink]:
+    """In a "Code" column an unlabelled or name-labelled link is a code link."""
+    if not code_column:
+        return links
+    out = []
+    for link in links:
+        label = link.label.lower()
+        if not any(w in label for w in ("project", "page", "blog", "poster", "video", "paper", "website")):
+            out.append(RawLink("code", link.url))
+        else:
+            out.append(link)
+    return out
+
+
+def _title_from(row: Row, cell: Inline) -> None:
+    title_links = [lk for lk in cell.links if lk.label]
+    if cell.strong:
+        row.title = cell.text
+    elif title_links and clean(cell.outside).strip(" |") == "":
+        row.title = title_links[0].label
+    else:
+        row.title = cell.text
+    if title_links:
+        first = title_links[0]
+        if not first.url:  # "[Title]()": reported as an empty link
+            row.links.append(first)
+            row.links.extend(title_links[1:])
+        elif row.title.startswith(first.label) or first.label.startswith(row.title[:20]):
+            row.title_url = first.url
+            row.links.extend(title_links[1:])
+        else:
+            row.links.extend(title_links)
+    elif cell.links:  # [Title]() : an empty link
+        row.title_url = cell.links[0].url
+        if not row.title:
+            row.title = cell.links[0].label
+
+
+def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) -> Row:
+    if inline.starts_strong and len(inline.clean_lines) >= 2:
+        return _block_row(inline, file, line, section)
+    row = Row(file, line, Shape.LIST, section)
+    links = list(inline.links)
+    outside = clean(inline.outside)
+    if links and links[0].label and (not outside or inline.text.startswith(links[0].label)):
+        row.title = links[0].label
+        row.title_url = links[0].url
+        if not links[0].url:
+            row.links.append(links[0])
+        row.when.append(outside)
+        row.links.extend(links[1:])
+    else:
+        row.title = outside if links else inline.text
+        if inline.strong:
+            row.title = inline.strong[0]
+            row.when.append(outside.replace(inline.strong[0], "", 1))
+        row.links.extend(links)
+    return row
+
+
+def _block_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) -> Row:
+    lines = inline.clean_lines
+    row = Row(file, line, Shape.BLOCK, section, title=inline.strong[0] if inline.strong else lines[0])
+    rest = lines[1:]
+    link_labels = {lk.label for lk in inline.links}
+    for text in rest:
+        stripped = text
+        for label in link_labels:
+            stripped = stripped.replace(label, "")
+        if clean(stripped).strip(" []()|,-") and not row.authors:
+            row.authors = clean(stripped)
+        else:
+            row.when.append(clean(stripped))
+    row.links.extend(inline.links)
+    return row
+
+
+def _items_inline(tokens: list[Any]) -> list[Inline]:
+    base = tokens[0].level if tokens else 0
+    return [flatten(t.children) for t in tokens if t.type == "inline" and t.level <= base + 2]
+
+
+def _link_only(inline: Inline) -> bool:
+    return bool(inline.links) and not clean(inline.outside).strip(" []()|,;-–—:")
+
+
+def _close(tokens: list[Any], i: int) -> int:
+    """Index of the token closing the one opened at `i`."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1
+
+
+def _line(tok: Any) -> int:
+    return int(tok.map[0]) + 1 if tok.map else 0

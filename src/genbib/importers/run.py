@@ -1,0 +1,372 @@
+"""The import run: read sources, build candidates, settle them, merge into the library.
+
+Reading refuses what is not a list at all (empty, binary, oversized) with an error naming
+the file, before anything is merged; the caller writes nothing when an error is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+
+from genbib.bibtex.keys import assign_keys
+from genbib.config import Config
+from genbib.dedupe import MatchIndex, merge
+from genbib.dedupe.merge import VENUE_FIELDS
+from genbib.dedupe.normalize import title_keys
+from genbib.errors import InputError
+from genbib.importers import bib, idlist, markdown, zotero_json
+from genbib.importers.candidates import Candidate, build, non_paper
+from genbib.importers.consolidate import check_links, consolidate, filler, group
+from genbib.importers.report import ImportReport
+from genbib.importers.rows import Parsed, Row
+from genbib.importers.text import repair
+from genbib.importers.topics import TopicResolver
+from genbib.model.entry import Entry
+from genbib.model.library import Library
+from genbib.model.problems import Problem, Severity
+from genbib.model.venues import venue_of
+
+MAX_BYTES = 5 * 1024 * 1024  # a paper list is kilobytes; megabytes are something else
+
+
+class Format(str, Enum):
+    MARKDOWN = "markdown"
+    BIB = "bib"
+    ZOTERO = "zotero"
+    CSL = "csl"
+    IDS = "ids"
+
+
+def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a source, or an InputError saying why it is not one."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if size > max_bytes:
+        raise InputError(
+            f"{path}: {size / 1e6:.1f} MB is too large for a paper list (limit {max_bytes / 1e6:.0f} MB)",
+            hint="split the list, or check that this is the file you meant",
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: empty file, nothing to import")
+    head = data[:8192]
+    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20:
+        raise InputError(f"{path}: binary file, not a paper list")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def detect(path: Path, text: str) -> Format:
+    suffix = path.suffix.lower()
+    if suffix in (".bib", ".bibtex"):
+        return Format.BIB
+    if suffix == ".json" or text.lstrip()[:1] in "[{":
+        kind = zotero_json.looks_like(text)
+        if kind:
+            return Format(kind)
+        if suffix == ".json":
+            raise InputError(f"{path}: JSON, but neither Zotero item JSON nor CSL-JSON")
+    if text.lstrip().startswith("@") and "{" in text[:200]:
+        return Format.BIB
+    if idlist.looks_like(text):
+        return Format.IDS
+    return Format.MARKDOWN
+
+
+def parse_source(path: Path, text: str, fmt: Format) -> Parsed:
+    file = str(path)
+    if fmt is Format.MARKDOWN:
+        repaired = repair(text, file)
+        parsed = markdown.parse(repaired.text, file)
+        parsed.problems[:0] = repaired.problems
+        return parsed
+    if fmt is Format.BIB:
+        return bib.parse(text, file)
+    if fmt is Format.ZOTERO:
+        return zotero_json.parse_zotero(text, file)
+    if fmt is Format.CSL:
+        return zotero_json.parse_csl(text, file)
+    return idlist.parse(text, file)
+
+
+def import_sources(
+    library: Library,
+    paths: Sequence[str | Path],
+    config: Config,
+    *,
+    topic: str | None = None,
+    fmt: Format | str | None = None,
+    update_only: bool = False,
+    metadata: Sequence[str | Path] = (),
+    offline: bool = True,
+    dry_run: bool = False,
+    max_bytes: int = MAX_BYTES,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Merge the papers of `paths` into `library` (in memory); see the module docstring.
+
+    `update_only`: only papers already in the library are updated (a metadata source);
+    `metadata`: files used that way after the sources are merged, before keys are given,
+    so new entries get keys from real author names.
+    """
+    report = ImportReport(sources=[str(p) for p in paths], dry_run=dry_run)
+    resolver = TopicResolver(config.topics)
+    list_rows: list[Row] = []
+    structured: list[Entry] = []
+    for path in map(Path, paths):
+        if progress:
+            progress(str(path))
+        text = read_source(path, max_bytes)
+        kind = Format(fmt) if fmt else detect(path, text)
+        parsed = parse_source(path, text, kind)
+        report.problems.extend(parsed.problems)
+        papers = 0
+        for row in parsed.rows:
+            if row.entry is not None:
+                structured.append(row.entry)
+                papers += 1
+                continue
+            why = non_paper(row)
+            if why:
+                if why != "navigation":
+                    report.skipped.append(
+                        Problem("I-not-paper", f"{why}, not a paper: {row.title[:70]!r}; skipped",
+                                Severity.INFO, row.file, row.line)
+                    )
+                continue
+            if not row.title:
+                continue
+            list_rows.append(row)
+            papers += 1
+        if papers == 0 and not parsed.skipped and not any(p.code == "I-not-paper" for p in report.skipped):
+            raise InputError(
+                f"{path}: no papers found ({kind.value}): not an awesome list, .bib, Zotero JSON or "
+                "identifier list genbib understands",
+                hint="check the file; a markdown list needs tables with a title column, or list items",
+            )
+    if any(p.severity is Severity.ERROR and p.code == "I-table-too-wide" for p in report.problems) and not (
+        list_rows or structured
+    ):
+        raise InputError("no papers found: the only table is too wide to be a paper list")
+
+    cands: list[Candidate] = []
+    for row in list_rows:
+        cand = build(row, report.problems)
+        slug = resolver.resolve(row.section)
+        cand.topics = [t for t in (slug, topic) if t]
+        cands.append(cand)
+    filler(cands, report.problems)
+    check_links(cands, report.problems)
+    groups = group(cands)
+    incoming = [consolidate(g, report.problems) for g in groups]
+    for entry in structured:
+        if topic:
+            entry.set_topics([*entry.topics, topic])
+    incoming.extend(structured)
+    report.rows = len(cands) + len(structured)
+    report.new_topics = dict(resolver.new)
+    for slug, heading in resolver.new.items():
+        report.problems.append(
+            Problem("I-new-topic", f"heading {heading!r} names no configured topic; new topic {slug!r} "
+                    "(add it to genbib.toml [[topics]] with this heading as an alias)", Severity.INFO)
+        )
+
+    index = MatchIndex(library.entries)
+    new_entries: list[Entry] = []
+    touched: dict[int, Entry] = {}
+    before = {id(e): dict(e.fields) for e in library.entries}
+    distinct: set[int] = set()
+    lists = {id(e) for e in incoming[: len(incoming) - len(structured)]}
+    for entry in incoming:
+        found = _merge_one(library, index, entry, update_only=update_only, report=report,
+                           weak=id(entry) in lists)
+        if found is None:
+            continue
+        distinct.add(id(found))
+        if id(found) in before:
+            touched[id(found)] = found
+        elif found is entry:
+            new_entries.append(entry)
+    report.papers = len(distinct)
+    for path in map(Path, metadata):
+        text = read_source(path, max_bytes)
+        parsed = bib.parse(text, str(path))
+        report.problems.extend(parsed.problems)
+        for row in parsed.rows:
+            if row.entry is not None:
+                _merge_one(library, index, row.entry, update_only=True, report=report)
+    taken = {e.key for e in library.entries if e.key} | {a for e in library.entries for a in e.aliases}
+    assign_keys(new_entries, taken, config.keys.formula)
+    report.added = [e.key for e in new_entries]
+    for e in library.entries:
+        if id(e) in before:
+            if before[id(e)] != e.fields:
+                report.merged.append(e.key)
+            elif id(e) in touched:
+                report.unchanged.append(e.key)
+    return report
+
+
+def _merge_one(
+    library: Library, index: MatchIndex, entry: Entry, *, update_only: bool, report: ImportReport,
+    weak: bool = False,
+) -> Entry | None:
+    """Merge `entry` into its paper in `library`, or add it; the entry that holds it now."""
+    contradictions = index.contradictions(entry)
+    match = index.find(entry)
+    target = match.entry if match is not None else None
+    if target is None:
+        target = _fallback(library, entry, report, metadata=update_only)
+    if target is None or target.arxiv != entry.arxiv or match is not None:
+        report.problems.extend(contradictions)  # (a retitled paper's are explained instead)
+    if target is None:
+        if update_only:
+            report.not_added.append(entry.title)
+            report.problems.append(
+                Problem("I-not-in-bib", f"{entry.title!r} matches no paper in the bib; not added "
+                        "(update-only)", Severity.INFO, entry.file, entry.line, entry.key)
+            )
+            return None
+        entry.key = ""
+        library.add(entry)
+        index.add(entry)
+        return entry
+    index.discard(target)
+    if update_only:
+        # A metadata source: its values are primary, the bib's links/topics/notes kept.
+        merged = entry.copy()
+        merged.key, merged.file, merged.line = target.key, target.file, target.line
+        merged.fields.pop("ids", None)
+        problems = merge(merged, _yield_to(target, entry, report))
+        for name in ("x-source", "x-confidence"):
+            merged.fields.pop(name, None)
+        if merged.fields != target.fields:
+            target.type = merged.type
+            target.fields = merged.fields
+    else:
+        problems = merge(target, _trimmed(entry, target, weak=weak, report=report))
+    for p in problems:
+        report.problems.append(
+            Problem(p.code, p.message, p.severity, entry.file or p.file, entry.line or p.line, target.key)
+        )
+    index.add(target)
+    return target
+
+
+def _trimmed(entry: Entry, target: Entry, *, weak: bool, report: ImportReport) -> Entry:
+    """`entry` without what `target` already says in other words (the same venue spelled
+    differently, annotation paragraphs already present), so a re-import changes nothing.
+
+    A `weak` entry (from a markdown list) never overrides the venue or year the bib
+    already has: the difference is reported instead.
+    """
+    out = entry.copy()
+    mine, theirs = venue_of(target), venue_of(entry)
+    differs = mine is not None and theirs is not None and mine.short != theirs.short
+    published = theirs is not None and theirs.kind != "preprint"
+    if differs and weak and published and mine is not None and mine.kind != "preprint":
+        report.problems.append(
+            Problem("I-conflict", f"{target.title!r}: the list says {theirs.short}, the bib says "
+                    f"{mine.short}; kept {mine.short}", Severity.WARNING, entry.file, entry.line, target.key)
+        )
+    if mine is not None and theirs is not None and (not differs or weak):
+        for name in VENUE_FIELDS:
+            out.fields.pop(name, None)
+        out.type = target.type
+    if weak and entry.year and target.year and entry.year != target.year:
+        if not differs and published:
+            report.problems.append(
+                Problem("I-conflict", f"{target.title!r}: the list says {entry.year}, the bib says "
+                        f"{target.year}; kept {target.year}", Severity.WARNING, entry.file, entry.line, target.key)
+            )
+        out.fields.pop("year", None)
+    present = {" ".join(p.split()) for p in (target.get("annotation") or "").split("\n\n")}
+    fresh = [p for p in (entry.get("annotation") or "").split("\n\n") if p.strip() and " ".join(p.split()) not in present]
+    out.set("annotation", "\n\n".join(fresh))
+    return out
+
+
+def _yield_to(target: Entry, meta: Entry, report: ImportReport) -> Entry:
+    """A copy of `target` without the venue and year the metadata source replaces, with the
+    replaced values reported (a list said NIPS, the metadata says CVPR)."""
+    base = target.copy()
+    mine, theirs = venue_of(target), venue_of(meta)
+    if theirs is not None:
+        if mine is not None and mine.short != theirs.short:
+            report.problems.append(
+                Problem("I-conflict", f"{target.title!r}: venue {mine.short} in the bib (from the lists), "
+                        f"{theirs.short} in the metadata source; kept {theirs.short}",
+                        Severity.WARNING, meta.file, meta.line, target.key)
+            )
+        for name in VENUE_FIELDS:
+            base.fields.pop(name, None)
+        base.type = meta.type
+    if meta.year and target.year and meta.year != target.year:
+        report.problems.append(
+            Problem("I-conflict", f"{target.title!r}: year {target.year} in the bib (from the lists), "
+                    f"{meta.year} in the metadata source; kept {meta.year}", Severity.WARNING,
+                    meta.file, meta.line, target.key)
+        )
+    if meta.year:
+        base.fields.pop("year", None)
+    return base
+
+
+def _fallback(library: Library, entry: Entry, report: ImportReport, *, metadata: bool) -> Entry | None:
+    """The paper `entry` names when identifiers and title disagree in a known way.
+
+    - the same arXiv id and the same name before the colon: the paper was retitled between
+      versions ("DECOUPLE-THEN-MERGE: TOWARDS..." / "Decouple-Then-Merge: Finetune...");
+    - the same title, years within one, but another arXiv id: one side links the wrong
+      paper. A metadata source is believed (the bib's link is replaced); a list is not (its
+      link is not imported). Either way it is reported.
+    """
+    arxiv = entry.arxiv
+    if arxiv:
+        same_id = [e for e in library.entries if e is not entry and e.arxiv == arxiv]
+        if len(same_id) == 1 and _name_part(same_id[0].title) == _name_part(entry.title) != "":
+            report.problems.append(
+                Problem("I-retitled", f"arXiv {arxiv}: title {entry.title!r} here, {same_id[0].title!r} "
+                        "in the bib; same paper, retitled between versions", Severity.INFO,
+                        entry.file, entry.line, same_id[0].key)
+            )
+            return same_id[0]
+    key = title_keys(entry.title)[0]
+    same = [e for e in library.entries if e is not entry and key and title_keys(e.title)[0] == key]
+    if len(same) != 1:
+        return None
+    target = same[0]
+    if entry.year and target.year and abs(entry.year - target.year) > 1:
+        return None
+    if not (target.arxiv and arxiv and target.arxiv != arxiv):
+        return None
+    wrong, right = (target.arxiv, arxiv) if metadata else (arxiv, target.arxiv)
+    loser = target if metadata else entry
+    for name in ("url", "links", "pdf"):
+        text = loser.get(name) or ""
+        loser.set(name, " ".join(u for u in text.split() if wrong not in u))
+    loser.set("eprint", right if metadata else None)
+    if not metadata:
+        loser.fields.pop("archiveprefix", None)
+    report.problems.append(
+        Problem("I-wrong-id",
+                f"{entry.title!r}: arXiv {wrong} names another paper; this paper is arXiv {right} "
+                + ("(the metadata source says so; the bib's link replaced)" if metadata
+                   else "(as the bib says; the list's link not imported)"),
+                Severity.WARNING, entry.file, entry.line, target.key)
+    )
+    return target
+
+
+def _name_part(title: str) -> str:
+    head, sep, _ = title.partition(":")
+    return title_keys(head)[0] if sep and len(head) <= 40 else ""

@@ -1,0 +1,150 @@
+"""Text repair for imported lists: mojibake, entities, invisible characters, placeholders.
+
+Lists copied through editors and web pages arrive damaged: UTF-8 read as cp1252 or Mac
+Roman ("âœ¨", "üìã"), zero-width and bidi-override characters, control characters. Each
+repair is reported with its line, because the user should fix the source too; the
+repaired text is what gets imported.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
+from ftfy.badness import is_bad
+
+from genbib.model.problems import Problem, Severity
+
+_FTFY = ftfy.TextFixerConfig(
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    unescape_html=False,
+    normalization="NFC",
+    explain=False,
+)
+# Zero-width, bidi controls and the BOM: invisible, and bidi overrides can disguise text.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Characters that UTF-8 bytes turn into when read as cp1252, cp1254 or Mac Roman.
+_NON_ASCII_RUN = re.compile(
+    "[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u011e\u011f\u0130"
+    "\u0131\u015e\u015f\u02c6-\u02dd\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u2044\u20ac\u2122\u2202\u2206\u220f\u2211\u221a\u221e\u222b\u2248"
+    "\u2260\u2264\u2265\u25ca\u03a9\u03c0\uf8ff\ufb01\ufb02]{2,}"
+)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,30});")
+_MOJIBAKE_CODECS = ("sloppy-windows-1252", "sloppy-windows-1254", "mac_roman")
+
+PLACEHOLDERS = frozenset(
+    {"", "none", "null", "n/a", "na", "-", "--", "---", "~", "tbd", "todo", "coming soon", "...", "…"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    text: str
+    problems: list[Problem]
+
+
+def repair(text: str, file: str) -> Repaired:
+    """Repair a whole source text line by line, reporting each kind of damage once per line."""
+    problems: list[Problem] = []
+    out: list[str] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        fixed = line
+        if _INVISIBLE.search(fixed):
+            fixed = _INVISIBLE.sub("", fixed)
+            problems.append(
+                Problem("I-invisible", "zero-width or bidi control characters removed", Severity.WARNING, file, number)
+            )
+        if _CONTROL.search(fixed.replace("\t", "")):
+            fixed = _CONTROL.sub("", fixed)
+            problems.append(Problem("I-control", "control characters removed", Severity.WARNING, file, number))
+        if not fixed.isascii():
+            repaired = fix_mojibake(fixed)
+            if repaired != fixed:
+                problems.append(
+                    Problem(
+                        "I-mojibake",
+                        f"mojibake repaired: {_sample(fixed, repaired)}",
+                        Severity.WARNING,
+                        file,
+                        number,
+                    )
+                )
+                fixed = repaired
+        if "&" in fixed and _ENTITY.search(fixed):
+            problems.append(
+                Problem("I-entity", "HTML entities decoded", Severity.INFO, file, number)
+            )
+        out.append(fixed)
+    return Repaired("\n".join(out), problems)
+
+
+def fix_mojibake(text: str) -> str:
+    """UTF-8 that was decoded as cp1252/cp1254/Mac Roman, decoded back (ftfy, then per run)."""
+    fixed: str = ftfy.fix_text(text, config=_FTFY)
+    return _NON_ASCII_RUN.sub(_fix_run, fixed)
+
+
+def _fix_run(m: re.Match[str]) -> str:
+    run = m.group()
+    for codec in _MOJIBAKE_CODECS:
+        try:
+            raw = run.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        try:
+            decoded = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if not is_bad(run):
+                continue
+            # A byte was lost on the way (cp1252 has holes): keep what decodes.
+            decoded = raw.decode("utf-8", errors="ignore")
+            if not decoded or decoded.isascii():
+                return ""
+        if decoded != run and len(decoded) < len(run):
+            return decoded
+    return run
+
+
+def _sample(before: str, after: str) -> str:
+    for token in before.split():
+        fixed = fix_mojibake(token)
+        if fixed != token:
+            return f"{token[:40]!r} -> {fixed[:40]!r}"
+    return f"{before.strip()[:30]!r} -> {after.strip()[:30]!r}"
+
+
+def clean(text: str) -> str:
+    """Inline text to a single plain line: entities decoded, whitespace collapsed, NFC."""
+    text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
+
+
+def is_placeholder(text: str) -> bool:
+    return clean(text).lower().strip(" .") in PLACEHOLDERS or clean(text).lower() in PLACEHOLDERS
+
+
+def fold_summary(text: str) -> str:
+    return " ".join(clean(text).lower().split())
+
+
+def find_filler(summaries: Iterable[tuple[str, str]], threshold: int = 3) -> set[str]:
+    """Folded summaries repeated under `threshold` or more different titles: placeholders.
+
+    `summaries` yields (folded summary, folded title). A summary genuinely shared by
+    several papers does not happen in a reading list; a pasted placeholder does.
+    """
+    titles: dict[str, set[str]] = {}
+    for summary, title in summaries:
+        if summary:
+            titles.setdefault(summary, set()).add(title)
+    return {s for s, t in titles.items() if len(t) >= threshold}

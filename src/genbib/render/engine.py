@@ -1,0 +1,209 @@
+"""Rendering: templates + context -> output files, written only when their bytes change.
+
+`render()` is pure (library and configuration in, file names and texts out), so
+`--check`, `--dry-run`, the tests and the benchmark all use the very same text that a
+real run writes. Templates come from a jinja2 ChoiceLoader: the lab's templates
+directory first, then genbib's defaults, so a lab overrides one template by giving a
+file the same name. Undefined variables are errors (StrictUndefined); autoescape is off
+because every value is escaped for its target by the filters of `genbib.render.escape`.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from genbib.bibtex.io import write_if_changed
+from genbib.config import Config
+from genbib.errors import ConfigError
+from genbib.model.library import Library
+from genbib.model.problems import Problem
+from genbib.pipeline import StageReport
+from genbib.render import escape
+from genbib.render.context import Paper, RenderContext, TopicView, build
+from genbib.render.paths import SafeLoader, inside
+
+FORMATS = ("md", "tex")
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# Template name -> output file name ("{slug}" for one file per topic).
+MD_TEMPLATES = {"index.md.j2": "README.md", "topic.md.j2": "{slug}.md"}
+TEX_TEMPLATES = {
+    "topic.tex.j2": "{slug}.tex",
+    "all.tex.j2": "all.tex",
+    "example.tex.j2": "example.tex",
+}
+_BIB_NAME = re.compile(r"[A-Za-z0-9_./-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    path: Path
+    text: str
+    format: str  # "md" | "tex"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    outputs: tuple[Output, ...]
+    problems: tuple[Problem, ...] = ()
+    topics: tuple[str, ...] = field(default=())
+
+
+def environment(config: Config) -> jinja2.Environment:
+    """The jinja2 environment: lab templates over the defaults, strict, target filters."""
+    loaders: list[jinja2.BaseLoader] = []
+    lab = config.path(config.templates)
+    if lab.is_dir() and lab.resolve() != PACKAGE_TEMPLATES:
+        loaders.append(SafeLoader(lab))
+    loaders.append(SafeLoader(PACKAGE_TEMPLATES))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    citations = config.render.citations
+    env.filters.update(
+        md=escape.md,
+        md_url=escape.md_url,
+        tex=escape.tex,
+        tex_comment=_tex_comment,
+        badge=escape.badge_part,
+        cite=lambda paper, form="t": cite(paper, form, citations),
+    )
+    return env
+
+
+def cite(paper: Paper, form: str, citations: str) -> str:
+    """`\\citet{key}`-style text (t) or parenthetical (p) for the configured package."""
+    if not paper.citable:  # context only passes citable papers to stubs; be safe anyway
+        raise ValueError(f"key {paper.key!r} cannot be cited safely")
+    commands = {
+        ("natbib", "t"): "citet", ("natbib", "p"): "citep",
+        ("biblatex", "t"): "textcite", ("biblatex", "p"): "parencite",
+    }  # fmt: skip
+    return f"\\{commands[citations, form]}{{{paper.key}}}"
+
+
+def _tex_comment(value: object, width: int = 86) -> str:
+    """Text for `% ...` lines; long text continues on further `% ` lines."""
+    text = escape.tex_comment(value)
+    return "\n% ".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
+
+
+def render(
+    library: Library,
+    config: Config,
+    *,
+    topic: str | None = None,
+    formats: tuple[str, ...] | None = None,
+    out: Path | None = None,
+) -> Rendering:
+    """Every output file's path and text. `out` replaces the configuration's directory."""
+    formats = formats if formats is not None else config.render.formats
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ConfigError(f"render formats: unknown {', '.join(unknown)}; expected md, tex")
+    base = out if out is not None else config.root
+    lists_dir = _dir(base, config.output.lists)
+    tex_dir = _dir(base, config.output.related_work)
+    ctx = build(library, config, tex_dir=tex_dir)
+    topics = ctx.topics
+    if topic is not None:
+        topics = tuple(t for t in topics if t.slug == topic)
+        if not topics:
+            known = ", ".join(t.slug for t in ctx.topics) or "none"
+            raise ConfigError(f"no topic {topic!r}", hint=f"topics: {known}")
+    env = environment(config)
+    outputs: list[Output] = []
+    if "md" in formats:
+        outputs.extend(_render_set(env, MD_TEMPLATES, lists_dir, ctx, topics, "md", topic))
+    if "tex" in formats:
+        if not _BIB_NAME.fullmatch(ctx.bibliography):
+            raise ConfigError(
+                f"bib path {ctx.bibliography!r} (from {tex_dir}) cannot be named in \\bibliography",
+                hint="use a bib path of letters, digits, '-', '_', '.' and '/'",
+            )
+        outputs.extend(_render_set(env, TEX_TEMPLATES, tex_dir, ctx, topics, "tex", topic))
+    return Rendering(tuple(outputs), ctx.problems, tuple(t.slug for t in topics))
+
+
+def _dir(base: Path, configured: str) -> Path:
+    p = Path(configured)
+    return p if p.is_absolute() else base / p
+
+
+def _render_set(
+    env: jinja2.Environment,
+    templates: dict[str, str],
+    directory: Path,
+    ctx: RenderContext,
+    topics: tuple[TopicView, ...],
+    fmt: str,
+    only: str | None,
+) -> list[Output]:
+    out: list[Output] = []
+    for name, target in templates.items():
+        template = env.get_template(name)
+        if "{slug}" in target:
+            for t in ctx.topics:
+                if t in topics:
+                    path = inside(directory, target.format(slug=t.slug))
+                    out.append(Output(path, template.render(ctx=ctx, topic=t), fmt))
+        elif only is None:
+            path = inside(directory, target)
+            out.append(Output(path, template.render(ctx=ctx), fmt))
+    return out
+
+
+def differing(rendering: Rendering) -> list[Path]:
+    """Outputs whose file is missing or holds other bytes (what `--check` reports)."""
+    changed = []
+    for o in rendering.outputs:
+        try:
+            same = o.path.read_bytes() == o.text.encode("utf-8")
+        except FileNotFoundError:
+            same = False
+        if not same:
+            changed.append(o.path)
+    return changed
+
+
+def write(rendering: Rendering, *, dry_run: bool = False) -> list[Path]:
+    """Write the outputs that differ (atomically); the paths written (or that would be)."""
+    changed = differing(rendering)
+    if not dry_run:
+        for o in rendering.outputs:
+            if o.path in changed:
+                inside(o.path.parent, o.path.name)  # re-check just before writing
+                write_if_changed(o.path, o.text)
+    return changed
+
+
+def stage(library: Library, config: Config, *, dry_run: bool = False) -> StageReport:
+    """`genbib sync`'s last stage: render every topic in the configured formats."""
+    rendering = render(library, config)
+    changed = write(rendering, dry_run=dry_run)
+    verb = "would update" if dry_run else "updated"
+    problems = list(rendering.problems)
+    return StageReport(
+        stage="render",
+        changed=len(changed),
+        summary=(
+            f"{len(rendering.topics)} topics, {len(rendering.outputs)} files, {len(changed)} {verb}"
+        ),
+        problems=problems,
+        details={
+            "files": [str(o.path) for o in rendering.outputs],
+            "changed": [str(p) for p in changed],
+            "dry_run": dry_run,
+        },
+    )

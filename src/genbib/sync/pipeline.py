@@ -1,0 +1,196 @@
+"""`genbib sync` as a library call: the lab's whole pipeline around the two-way Zotero sync.
+
+Order: Zotero pull + merge + push (one `runner.run`), dedupe, enrich, a second Zotero pass
+when those stages changed the bib (usually one request: a 304 and the pushes), then the
+bib is written (locked, canonical, atomic), the state file after it, then render. Stages
+of other packages are imported lazily: one that is not installed is reported as skipped.
+Nothing here prints; the caller gets a `SyncReport`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from genbib.bibtex.io import atomic_write
+from genbib.bibtex.store import edit
+from genbib.config import Config
+from genbib.errors import ConfigError
+from genbib.model.library import Library
+from genbib.pipeline import StageReport
+from genbib.sync import state as state_store
+from genbib.sync.engine import Op
+from genbib.sync.runner import Options, Result, dedupe_match, run
+
+Progress = Callable[[str, int, int], None]  # (label, done, total)
+
+
+@dataclass
+class SyncReport:
+    stages: list[StageReport] = field(default_factory=list)
+    zotero: Result | None = None
+    requests: int = 0
+    dry_run: bool = False
+
+    @property
+    def conflicts(self) -> int:
+        return len(self.zotero.conflicts) if self.zotero else 0
+
+    @property
+    def failed(self) -> int:
+        return self.zotero.failed if self.zotero else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        z = self.zotero
+        return {
+            "dry_run": self.dry_run,
+            "stages": [s.as_dict() for s in self.stages],
+            "zotero": None if z is None else {
+                "plan": [p.as_dict() for p in z.planned if p.bib is not Op.NONE or p.zotero is not Op.NONE],
+                "conflicts": [_conflict(k, c) for k, c in z.conflicts],
+                "failed": z.failed,
+                "requests": self.requests,
+            },
+        }  # fmt: skip
+
+
+def _conflict(key: str, c: Any) -> dict[str, str]:
+    return {"key": key, "field": c.field, "bib": c.local, "zotero": c.remote, "base": c.base}
+
+
+def api_key(config: Config) -> str:
+    """The key from the configured environment variable, else the system keyring."""
+    name = config.zotero.api_key_env
+    key = os.environ.get(name, "").strip()
+    if not key:
+        try:
+            keyring = importlib.import_module("keyring")
+            key = (
+                keyring.get_password("genbib", f"zotero:{config.zotero.library_id}") or ""
+            ).strip()
+        except Exception:  # no keyring module or no backend: the environment is the way
+            key = ""
+    if not key:
+        raise ConfigError(
+            f"no Zotero API key: the environment variable {name} is empty",
+            hint=f"export {name}=... (a key with write access to the library), or store it with "
+            f"`keyring set genbib zotero:{config.zotero.library_id}`",
+        )
+    return key
+
+
+def sync(
+    config: Config,
+    options: Options,
+    *,
+    online: bool = False,
+    progress: Progress | None = None,
+    remote_factory: Callable[[Config], Any] | None = None,
+) -> SyncReport:
+    report = SyncReport(dry_run=options.dry_run)
+    bib = config.bib_path
+    spath = state_store.state_path(bib)
+    st = state_store.load(spath)
+    use_zotero = config.zotero.configured and (options.pull or options.push)
+    remote = None
+    if use_zotero:
+        remote = (remote_factory or _zotero_remote)(config)
+        if progress is not None and hasattr(remote, "api"):
+            remote.api.progress = progress
+        library_id = f"{config.zotero.library_type}s/{config.zotero.library_id}"
+        if st.library and st.library != library_id:
+            raise ConfigError(
+                f"{spath}: records a sync with {st.library}, but genbib.toml names {library_id}",
+                hint=f"move {spath} away to link the bib with the new library",
+            )
+        st.library = library_id
+    checkpoint = (lambda: None) if options.dry_run else (lambda: state_store.save(spath, st))
+
+    with edit(bib, order=config.order, dry_run=options.dry_run) as lib:
+        if remote is not None:
+            report.zotero = run(
+                lib, remote, st, options, match=dedupe_match, same=_same, checkpoint=checkpoint
+            )
+            report.stages.append(_zotero_stage(report.zotero, "zotero"))
+        else:
+            report.stages.append(
+                StageReport(
+                    "zotero", skipped="no Zotero configured ([zotero] library_id in genbib.toml)"
+                )
+            )
+        local_changes = 0
+        for name, kwargs in (("dedupe", {}), ("enrich", {"online": online})):
+            stage_report = _stage(name, lib, config, options.dry_run, **kwargs)
+            local_changes += stage_report.changed
+            report.stages.append(stage_report)
+        if remote is not None and local_changes and not options.dry_run and options.push:
+            second = run(
+                lib, remote, st, options, match=dedupe_match, same=_same, checkpoint=checkpoint
+            )
+            assert report.zotero is not None
+            report.zotero.planned.extend(
+                p for p in second.planned if p.bib is not Op.NONE or p.zotero is not Op.NONE
+            )
+            report.zotero.problems.extend(second.problems)
+            report.zotero.conflicts = second.conflicts or report.zotero.conflicts
+            report.zotero.failed += second.failed
+    if remote is not None:
+        report.requests = getattr(getattr(remote, "api", None), "requests", 0)
+    if not options.dry_run and remote is not None:
+        state_store.save(spath, st)
+        _write_conflicts(state_store.conflicts_path(bib), report)
+    report.stages.append(_stage("render", lib, config, options.dry_run))
+    return report
+
+
+def _zotero_remote(config: Config) -> Any:
+    from genbib.sync.zotero_side import ZoteroRemote
+    from genbib.zotero.adapter import ZoteroAdapter
+
+    z = config.zotero
+    adapter = ZoteroAdapter(z.library_type, z.library_id, api_key(config), z.url)
+    return ZoteroRemote(adapter, config.topics)
+
+
+def _same(name: str, a: str, b: str) -> bool:
+    from genbib.zotero.text import normalize
+
+    return normalize(name, a) == normalize(name, b)
+
+
+def _stage(name: str, lib: Library, config: Config, dry_run: bool, **kwargs: Any) -> StageReport:
+    try:
+        module = importlib.import_module(f"genbib.{name}")
+        fn = module.stage
+    except (ImportError, AttributeError):
+        return StageReport(name, skipped="not installed")
+    result: StageReport = fn(lib, config, dry_run=dry_run, **kwargs)
+    return result
+
+
+def _zotero_stage(result: Result, name: str) -> StageReport:
+    parts = [
+        f"bib +{result.count('bib', Op.CREATE)} ~{result.count('bib', Op.UPDATE)} -{result.count('bib', Op.DELETE)}",
+        f"Zotero +{result.count('zotero', Op.CREATE)} ~{result.count('zotero', Op.UPDATE)} -{result.count('zotero', Op.DELETE)}",
+    ]
+    if result.conflicts:
+        parts.append(f"{len(result.conflicts)} conflict(s)")
+    if result.failed:
+        parts.append(f"{result.failed} refused (retried next sync)")
+    return StageReport(name, result.changed, ", ".join(parts), list(result.problems))
+
+
+def _write_conflicts(path: Any, report: SyncReport) -> None:
+    z = report.zotero
+    if z is None or not z.conflicts:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        return
+    data = [_conflict(k, c) for k, c in z.conflicts]
+    atomic_write(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")

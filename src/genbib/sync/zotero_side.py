@@ -1,0 +1,279 @@
+"""The Zotero side of a sync: the documented pull procedure and batched pushes.
+
+Pull (Zotero's "Syncing" page): one `format=versions&since=V` request with
+`If-Modified-Since-Version` (a 304 ends the pull: one request for a sync with nothing new),
+then the collections, the changed objects by key in batches of 50, the children of the
+papers touched, and `/deleted?since=V`. Items become field maps through the mapping,
+reconciled with the last agreed values so unchanged text keeps its bib spelling.
+
+Push: missing collections first, then items (creates carry keys chosen here, so a retry or
+a crash never makes a second copy), then child attachments and notes, then deletions; every
+write is made against the pulled library version, so a 412 means someone else wrote and
+the run starts over.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+
+from genbib.config import Topic
+from genbib.sync.engine import Op
+from genbib.sync.runner import (
+    Outcome,
+    Pull,
+    RemoteChanged,
+    RemoteItem,
+    RemoteOp,
+    entry_fields,
+    fields_entry,
+)
+from genbib.sync.state import State
+from genbib.zotero import mapping
+from genbib.zotero.adapter import Json, LibraryChanged, ZoteroAdapter
+
+KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+
+
+class ZoteroRemote:
+    def __init__(
+        self,
+        adapter: ZoteroAdapter,
+        topics: Sequence[Topic] = (),
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.api = adapter
+        self.topics = tuple(topics)
+        self.version = 0  # library version seen by the pull; every write is based on it
+        self.rng = rng or random.Random()
+        self._collections: dict[str, str] = {}
+
+    # --- topics <-> collections ------------------------------------------------------
+    def collection_name(self, slug: str) -> str:
+        topic = next((t for t in self.topics if t.slug == slug), None)
+        return topic.collection_name if topic else slug
+
+    def slug_of(self, name: str) -> str:
+        topic = next((t for t in self.topics if t.collection_name.lower() == name.lower()), None)
+        return topic.slug if topic else re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+    def _topic_map(self) -> dict[str, str]:
+        return {k: self.slug_of(n) for k, n in self._collections.items()}
+
+    # --- Remote protocol ----------------------------------------------------------------
+    def new_key(self) -> str:
+        return "".join(self.rng.choice(KEY_ALPHABET) for _ in range(8))
+
+    def pull(self, state: State) -> Pull:
+        self._collections = dict(state.collections)
+        self.version = state.version
+        try:
+            answer = self.api.versions_since(state.version)
+        except LibraryChanged:
+            raise RemoteChanged([]) from None
+        if answer is None:
+            return Pull(state.version, {}, frozenset())
+        version, versions = answer
+        self.version = version
+        self._collections = self.api.collections()
+        state.collections = dict(self._collections)
+        fetched = {o["key"]: o for o in self.api.items(sorted(versions))} if versions else {}
+        deleted = self.api.deleted_items(state.version) if state.version else set()
+        parent_of = {c: r.item for r in state.rows.values() for c in r.children}
+        touched: set[str] = set()
+        for key, obj in fetched.items():
+            parent = obj["data"].get("parentItem")
+            touched.add(parent or key)
+        touched.update(parent_of[k] for k in deleted if k in parent_of)
+        touched -= deleted
+        rows = state.rows
+        missing = [
+            c
+            for p in touched
+            if p in rows
+            for c in rows[p].children
+            if c not in fetched and c not in deleted
+        ]
+        missing += [p for p in touched if p not in fetched]
+        if missing:
+            fetched.update({o["key"]: o for o in self.api.items(sorted(set(missing)))})
+        kids: dict[str, list[Json]] = {}
+        for obj in fetched.values():
+            parent = obj["data"].get("parentItem")
+            if parent:
+                kids.setdefault(parent, []).append(obj)
+        changed: dict[str, RemoteItem] = {}
+        topics = self._topic_map()
+        for key in sorted(touched):
+            found = fetched.get(key)
+            if found is None:
+                continue
+            obj = found
+            if (
+                obj is None
+                or obj["data"].get("parentItem")
+                or obj["data"].get("itemType") in ("note", "attachment")
+            ):
+                continue
+            if obj["data"].get("deleted"):  # in the trash: gone for genbib
+                deleted.add(key)
+                continue
+            row = rows.get(key)
+            base = (
+                fields_entry(row.key, row.remote_fields())
+                if row is not None and not row.pending
+                else None
+            )
+            children = [
+                mapping.child_of(k["data"])
+                for k in kids.get(key, [])
+                if not k["data"].get("deleted")
+            ]
+            entry = mapping.from_item(
+                obj["data"], [c for c in children if c is not None], topics=topics, base=base
+            )
+            versions_all = [int(obj["version"])] + [int(k["version"]) for k in kids.get(key, [])]
+            changed[key] = RemoteItem(
+                key, max(versions_all), mapping.citation_key(obj["data"]), entry_fields(entry),
+                {k["key"]: int(k["version"]) for k in kids.get(key, [])},
+            )  # fmt: skip
+        return Pull(version, changed, frozenset(deleted))
+
+    def push(self, ops: Sequence[RemoteOp], state: State) -> tuple[list[Outcome], int]:
+        outcomes: list[Outcome] = []
+        try:
+            self._ensure_collections(ops, state)
+            outcomes = self._push_items(ops)
+            self._push_children(ops, outcomes)
+            deletes = [o for o in ops if o.op is Op.DELETE]
+            if deletes:
+                self.version = self.api.delete([o.item for o in deletes], self.version)
+                outcomes.extend(Outcome(o.item, True, self.version) for o in deletes)
+        except LibraryChanged:
+            raise RemoteChanged(outcomes) from None
+        final = [
+            Outcome(o.item, o.ok, self.version if o.ok else 0, o.children, o.message)
+            for o in outcomes
+        ]
+        return final, self.version
+
+    # --- push steps ---------------------------------------------------------------
+    def _ensure_collections(self, ops: Sequence[RemoteOp], state: State) -> None:
+        have = {self.slug_of(n) for n in self._collections.values()}
+        wanted: set[str] = set()
+        for o in ops:
+            if o.fields is not None and o.op is not Op.DELETE:
+                wanted.update(fields_entry(o.key, o.fields).topics)
+        missing = sorted(wanted - have)
+        if not missing:
+            return
+        answer = self.api.write(
+            [{"name": self.collection_name(s)} for s in missing], self.version, kind="collections"
+        )
+        self.version = answer.version
+        for index, key in answer.keys.items():
+            self._collections[key] = self.collection_name(missing[index])
+        state.collections = dict(self._collections)
+
+    def _schema(self, item_types: set[str]) -> dict[str, frozenset[str]]:
+        return {t: self.api.fields_of(t) for t in sorted(item_types)}
+
+    def _push_items(self, ops: Sequence[RemoteOp]) -> list[Outcome]:
+        writes = [o for o in ops if o.op in (Op.CREATE, Op.UPDATE) and o.fields is not None]
+        if not writes:
+            return []
+        entries = [fields_entry(o.key, o.fields or {}) for o in writes]
+        befores = [fields_entry(o.key, o.before) if o.before else None for o in writes]
+        types = {mapping.item_type(e) for e in entries} | {
+            mapping.item_type(b) for b in befores if b
+        }
+        schema = self._schema(types)
+        by_slug = {self.slug_of(n): k for k, n in self._collections.items()}
+        payload = []
+        for o, entry, before in zip(writes, entries, befores, strict=True):
+            item = mapping.to_item(entry, schema=schema, collections=by_slug)
+            if before is not None and mapping.item_type(before) == item["itemType"]:
+                old = mapping.to_item(before, schema=schema, collections=by_slug)
+                for name in old:
+                    item.setdefault(name, [] if isinstance(old[name], list) else "")
+            item["key"] = o.item
+            payload.append(item)
+        answer = self.api.write(payload, self.version)
+        self.version = answer.version
+        out = []
+        for i, o in enumerate(writes):
+            if i in answer.failed:
+                out.append(Outcome(o.item, False, message=answer.failed[i]))
+            else:
+                out.append(Outcome(o.item, True, self.version, dict(o.children)))
+        return out
+
+    def _push_children(self, ops: Sequence[RemoteOp], outcomes: list[Outcome]) -> None:
+        ok = {o.item for o in outcomes if o.ok}
+        plans: list[tuple[int, RemoteOp, list[mapping.Child], list[mapping.Child]]] = []
+        known_keys: list[str] = []
+        for index, o in enumerate(outcomes):
+            op = next(x for x in ops if x.item == o.item and x.op is not Op.DELETE)
+            if o.item not in ok or op.fields is None:
+                continue
+            want = mapping.children(fields_entry(op.key, op.fields))
+            had = mapping.children(fields_entry(op.key, op.before)) if op.before else []
+            if sorted(map(_ck, want)) != sorted(map(_ck, had)) or (op.op is Op.CREATE and want):
+                plans.append((index, op, want, had))
+                known_keys.extend(op.children)
+        if not plans:
+            return
+        existing = {o["key"]: o for o in self.api.items(known_keys)} if known_keys else {}
+        creates: list[Json] = []
+        updates: list[Json] = []
+        removals: list[str] = []
+        owner: dict[int, int] = {}  # index in creates -> outcome index
+        for index, op, want, _had in plans:
+            current: dict[str, tuple[str, Json]] = {}
+            for key in op.children:
+                obj = existing.get(key)
+                child = mapping.child_of(obj["data"]) if obj else None
+                if child is not None and obj is not None:
+                    current[key] = (_ck(child), obj["data"])
+            wanted = {_ck(c): c for c in want}
+            kept: set[str] = set()
+            for key, (ck, _data) in current.items():
+                if ck in wanted and ck not in kept:
+                    kept.add(ck)
+                elif (
+                    ck.startswith("note")
+                    and any(w.startswith("note") for w in wanted)
+                    and not any(k.startswith("note") for k in kept)
+                ):
+                    note = next(c for c in want if c.role == "note")
+                    updates.append({"key": key, "note": mapping.child_item(note, op.item)["note"]})
+                    kept.add(_ck(note))
+                else:
+                    removals.append(key)
+            for ck, child in wanted.items():
+                if ck not in kept:
+                    obj = mapping.child_item(child, op.item)
+                    obj["key"] = self.new_key()
+                    owner[len(creates)] = index
+                    creates.append(obj)
+        kids: dict[int, dict[str, int]] = {}
+        if creates or updates:
+            answer = self.api.write(creates + updates, self.version)
+            self.version = answer.version
+            for i, key in answer.keys.items():
+                if i in owner:
+                    kids.setdefault(owner[i], {})[key] = self.version
+        if removals:
+            self.version = self.api.delete(removals, self.version)
+        for index, op, _want, _had in plans:
+            children = {k: v for k, v in op.children.items() if k not in removals}
+            children.update({k: self.version for k in children})
+            children.update(kids.get(index, {}))
+            o = outcomes[index]
+            outcomes[index] = Outcome(o.item, o.ok, o.version, children, o.message)
+
+
+def _ck(child: mapping.Child) -> str:
+    return f"{child.role}\0{child.value}"

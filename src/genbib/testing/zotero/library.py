@@ -1,0 +1,703 @@
+"""One emulated Zotero library: its objects, versions, deletion log and write rules.
+
+This is the part of the emulator that decides what a write does, independent of HTTP, so
+the rules can be read in one place. They follow the "Write Requests" and "Syncing" pages of
+the Zotero Web API v3 documentation and the messages of Zotero's dataserver:
+
+- "Every Zotero library and object ... has an associated version number"; "If changes are
+  made to a library in a write request, the library's version number will be increased,
+  any objects modified in the same request will be set to the new version number" (Syncing).
+  A request that changes nothing leaves every version alone (the object is `unchanged`).
+- Writes to existing objects "must include the item's current version number in either the
+  `version` property or the `If-Unmodified-Since-Version` header"; a changed object gives
+  "412 Precondition Failed" (Write Requests); a key-based write with neither gives 428
+  ("Either If-Unmodified-Since-Version or object version property must be provided for
+  key-based writes", dataserver).
+- Multi-object POST: "Up to 50 ... can be written in a single request"; each object is
+  reported by index in `successful`/`success`, `unchanged` or `failed` ({key, code,
+  message}); existing objects in a POST are updated with PATCH semantics (fields not sent
+  are kept).
+- "If parent and child items are created in the same POST request, the child items must
+  appear after the parent item in the array", with a locally created key matching
+  `/[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}/`.
+- Deleting objects records them for `GET <prefix>/deleted?since=<version>`; deleting a
+  parent item deletes its notes and attachments.
+
+Callers hold `Library.lock` (the emulator does) for any sequence that must be atomic.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from genbib.testing.zotero.schema import (
+    ATTACHMENT_PROPERTIES,
+    CHILD_TYPES,
+    CREATOR_TYPES,
+    FIELDS,
+    KEY_ALPHABET,
+    KEY_RE,
+    LINK_MODES,
+    Schema,
+    fields_for,
+    known_fields,
+)
+
+JsonObject = dict[str, Any]
+_T = TypeVar("_T")
+MAX_WRITE = 50  # objects per POST, keys per multi-delete or itemKey= read
+
+_ITEM_STRUCTURE = frozenset(
+    {"key", "version", "itemType", "parentItem", "creators", "tags", "collections",
+     "relations", "deleted", "dateAdded", "dateModified", "inPublications"}
+)  # fmt: skip
+_COLLECTION_PROPS = frozenset({"key", "version", "name", "parentCollection", "relations"})
+_SERVER_MANAGED = ("key", "version", "dateAdded", "dateModified")
+
+
+class ApiError(Exception):
+    """A whole request fails with `status` (the server answers it with `message` as text)."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+class ObjectError(Exception):
+    """One object of a write fails; reported in `failed` (multi) or as the status (single)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """The per-index outcome of a multi-object POST, as the API's 200 answer reports it."""
+
+    successful: dict[str, JsonObject]  # index -> saved object (data only; server wraps it)
+    unchanged: dict[str, str]  # index -> key
+    failed: dict[str, JsonObject]  # index -> {key, code, message}
+
+
+class Library:
+    """A user or group library with items, collections, versions and a deletion log."""
+
+    def __init__(
+        self,
+        kind: str,
+        library_id: int,
+        *,
+        name: str,
+        schema: Schema,
+        clock: Callable[[], str],
+        rng: random.Random,
+        lock: threading.RLock,
+    ) -> None:
+        self.kind = kind  # "user" | "group"
+        self.id = library_id
+        self.name = name
+        self.schema = schema
+        self.lock = lock
+        self.version = 0
+        self._clock = clock
+        self._rng = rng
+        self._items: dict[str, JsonObject] = {}
+        self._collections: dict[str, JsonObject] = {}
+        self.deleted_items: dict[str, int] = {}  # key -> library version of the deletion
+        self.deleted_collections: dict[str, int] = {}
+        self._counts: tuple[int, Counter[str], Counter[str], Counter[str]] | None = None
+
+    # ----------------------------------------------------------------- reading state
+
+    @property
+    def prefix(self) -> str:
+        """The URL path prefix, e.g. "/groups/1"."""
+        return f"/{self.kind}s/{self.id}"
+
+    def item(self, key: str) -> JsonObject:
+        """A copy of the item's editable JSON (raises KeyError when absent)."""
+        with self.lock:
+            return _clone(self._items[key])
+
+    def collection(self, key: str) -> JsonObject:
+        """A copy of the collection's editable JSON (raises KeyError when absent)."""
+        with self.lock:
+            return _clone(self._collections[key])
+
+    def items(self) -> dict[str, JsonObject]:
+        """Copies of all items by key."""
+        with self.lock:
+            return _clone(self._items)
+
+    def collections(self) -> dict[str, JsonObject]:
+        """Copies of all collections by key."""
+        with self.lock:
+            return _clone(self._collections)
+
+    def top_items(self) -> dict[str, JsonObject]:
+        """Copies of the top-level (non-child) items by key."""
+        with self.lock:
+            return {k: _clone(d) for k, d in self._items.items() if not d.get("parentItem")}
+
+    def collection_by_name(self, name: str) -> str | None:
+        """The key of the first collection called `name`, if any."""
+        with self.lock:
+            return next((k for k, c in self._collections.items() if c["name"] == name), None)
+
+    def children(self, key: str) -> list[str]:
+        """Keys of the child notes and attachments of item `key`."""
+        with self.lock:
+            return [k for k, d in self._items.items() if d.get("parentItem") == key]
+
+    def raw_items(self) -> dict[str, JsonObject]:
+        """The stored items themselves (no copy) for the server's read paths; hold the lock."""
+        return self._items
+
+    def raw_collections(self) -> dict[str, JsonObject]:
+        return self._collections
+
+    def counts(self) -> tuple[Counter[str], Counter[str], Counter[str]]:
+        """(children per item, items per collection, subcollections per collection).
+
+        Cached per library version: every change bumps the version, and listing 5,000 items
+        must not rescan the library per item.
+        """
+        if self._counts is None or self._counts[0] != self.version:
+            children = Counter(
+                str(d["parentItem"]) for d in self._items.values() if d.get("parentItem")
+            )
+            members = Counter(c for d in self._items.values() for c in d.get("collections", ()))
+            subs = Counter(
+                str(c["parentCollection"])
+                for c in self._collections.values()
+                if c["parentCollection"]
+            )
+            self._counts = (self.version, children, members, subs)
+        return self._counts[1], self._counts[2], self._counts[3]
+
+    # ------------------------------------------------------- direct edits for tests
+
+    def seed_items(self, items: Iterable[JsonObject]) -> list[str]:
+        """Create items as another client would (validated; one version bump); their keys.
+
+        Raises ObjectError for the first invalid item, so a broken fixture fails loudly.
+        """
+        with self.lock:
+            objects = list(items)
+            result = self.write("items", objects, None, check_versions=False)
+            if result.failed:
+                index, failure = next(iter(result.failed.items()))
+                raise ObjectError(failure["code"], f"item {index}: {failure['message']}")
+            keys = [obj["key"] for obj in result.successful.values()]
+            keys += list(result.unchanged.values())
+            return keys
+
+    def add_collection(self, name: str, parent: str | None = None) -> str:
+        """Create a collection as another client would; its key."""
+        with self.lock:
+            obj = {"name": name, "parentCollection": parent or False}
+            result = self.write("collections", [obj], None, check_versions=False)
+            if result.failed:
+                raise ObjectError(result.failed["0"]["code"], result.failed["0"]["message"])
+            return str(result.successful["0"]["key"])
+
+    def edit_item(self, key: str, **changes: Any) -> int:
+        """Change fields of an item "as another member" (PATCH semantics); the new version."""
+        with self.lock:
+            body = {**changes, "key": key, "version": self._items[key]["version"]}
+            result = self.write("items", [body], None)
+            if result.failed:
+                raise ObjectError(result.failed["0"]["code"], result.failed["0"]["message"])
+            return int(self._items[key]["version"])
+
+    def trash_item(self, key: str) -> int:
+        """Move an item to the trash as a member does in Zotero (`deleted: 1`); new version.
+
+        A trashed item is not in `/deleted`: it leaves `/items` (unless `includeTrashed=1`)
+        and shows up in `/items/trash`, as in the real API.
+        """
+        return self.edit_item(key, deleted=1)
+
+    def remove_items(self, keys: Iterable[str]) -> int:
+        """Delete items (and their children) as another member; the new library version."""
+        with self.lock:
+            self.delete("items", list(keys), self.version)
+            return self.version
+
+    # ------------------------------------------------------------------- writing
+
+    def new_key(self) -> str:
+        while True:
+            key = "".join(self._rng.choice(KEY_ALPHABET) for _ in range(8))
+            if key not in self._items and key not in self._collections:
+                return key
+
+    def check_library_version(self, header: int | None) -> None:
+        """A stale `If-Unmodified-Since-Version` on a library-level write fails it whole."""
+        if header is not None and header < self.version:
+            raise ApiError(
+                412,
+                f"Library has been modified since specified version "
+                f"(expected {header}, found {self.version})",
+                {"Last-Modified-Version": str(self.version)},
+            )
+
+    def write(
+        self,
+        kind: str,
+        objects: list[Any],
+        header: int | None,
+        *,
+        check_versions: bool = True,
+    ) -> WriteResult:
+        """Apply a multi-object POST of items or collections.
+
+        `header` is the request's `If-Unmodified-Since-Version` (already known not stale).
+        `check_versions=False` is the seeding path: existing objects need no version.
+        """
+        if len(objects) > MAX_WRITE:
+            raise ApiError(413, f"Cannot add more than {MAX_WRITE} {kind} at a time")
+        self.check_library_version(header)
+        store = self._items if kind == "items" else self._collections
+        label = "Item" if kind == "items" else "Collection"
+        new_version = self.version + 1
+        successful: dict[str, JsonObject] = {}
+        unchanged: dict[str, str] = {}
+        failed: dict[str, JsonObject] = {}
+        for index, obj in enumerate(objects):
+            at = str(index)
+            if not isinstance(obj, dict):
+                failed[at] = {"key": "", "code": 400, "message": f"Invalid {kind[:-1]} object"}
+                continue
+            key = obj.get("key")
+            try:
+                existing = self._precondition(store, label, obj, header, check_versions)
+                if kind == "items":
+                    data = self._build_item(obj, existing, partial=True)
+                else:
+                    data = self._build_collection(obj, existing, partial=True)
+            except ObjectError as err:
+                failed[at] = {
+                    "key": key if isinstance(key, str) else "",
+                    "code": err.code,
+                    "message": err.message,
+                }
+                continue
+            if existing is not None and _same(existing, data):
+                unchanged[at] = existing["key"]
+                continue
+            self._save(store, data, existing, new_version)
+            successful[at] = _clone(data)
+        if successful:
+            self.version = new_version
+        return WriteResult(successful, unchanged, failed)
+
+    def write_one(
+        self, kind: str, key: str, body: Any, header: int | None, *, partial: bool
+    ) -> bool:
+        """Apply a single-object PUT (`partial=False`) or PATCH; whether anything changed.
+
+        The version check is per object: the header or the JSON `version` must not be older
+        than the object's version (dataserver's checkSingleObjectWriteVersion).
+        """
+        if not isinstance(body, dict):
+            raise ApiError(400, "Uploaded data must be a JSON object")
+        store = self._items if kind == "items" else self._collections
+        label = "Item" if kind == "items" else "Collection"
+        prop = body.get("version")
+        if prop is not None and not isinstance(prop, int):
+            raise ApiError(400, f"Invalid JSON 'version' property value '{prop}'")
+        if header is not None and prop is not None and header != prop:
+            raise ApiError(
+                400,
+                f"If-Unmodified-Since-Version value does not match JSON 'version' property ({header} != {prop})",
+            )
+        expected = header if header is not None else prop
+        existing = store.get(key)
+        if existing is None:
+            if partial and expected is None:
+                raise ApiError(404, f"{label} not found")
+            if expected:
+                raise ApiError(412, f"{label} not found (expected version {expected})")
+        else:
+            if expected is None:
+                raise ApiError(
+                    428,
+                    "Either If-Unmodified-Since-Version or object version property must be provided for key-based writes",
+                )
+            if existing["version"] > expected:
+                raise ApiError(
+                    412,
+                    f"{label} has been modified since specified version "
+                    f"(expected {expected}, found {existing['version']})",
+                    {"Last-Modified-Version": str(existing["version"])},
+                )
+        body = {**body, "key": key}
+        try:
+            if kind == "items":
+                data = self._build_item(body, existing, partial=partial)
+            else:
+                data = self._build_collection(body, existing, partial=partial)
+        except ObjectError as err:
+            raise ApiError(err.code, err.message) from None
+        if existing is not None and _same(existing, data):
+            return False
+        self.version += 1
+        self._save(store, data, existing, self.version)
+        return True
+
+    def delete(
+        self, kind: str, keys: list[str], header: int | None, *, single: bool = False
+    ) -> None:
+        """Delete objects (DELETE <prefix>/<kind>?<kind>Key= or /<kind>/<key>).
+
+        Multi-deletes need `If-Unmodified-Since-Version: <library version>`; a single delete
+        needs the object's version. Unknown keys in a multi-delete are ignored.
+        """
+        store = self._items if kind == "items" else self._collections
+        label = "Item" if kind == "items" else "Collection"
+        if header is None:
+            raise ApiError(428, "If-Unmodified-Since-Version not provided")
+        if single:
+            obj = store.get(keys[0])
+            if obj is None:
+                raise ApiError(404, f"{label} not found")
+            if obj["version"] > header:
+                raise ApiError(
+                    412,
+                    f"{label} has been modified since specified version "
+                    f"(expected {header}, found {obj['version']})",
+                    {"Last-Modified-Version": str(obj["version"])},
+                )
+        else:
+            if len(keys) > MAX_WRITE:
+                raise ApiError(413, f"Cannot delete more than {MAX_WRITE} {kind} at a time")
+            self.check_library_version(header)
+        doomed = [k for k in dict.fromkeys(keys) if k in store]
+        if not doomed:
+            return
+        self.version += 1
+        if kind == "items":
+            doomed += [
+                k
+                for k, d in self._items.items()
+                if d.get("parentItem") in doomed and k not in doomed
+            ]
+            for k in doomed:
+                del self._items[k]
+                self.deleted_items[k] = self.version
+            return
+        # collections: subcollections go too, and items leave the deleted collections
+        gone = set(doomed)
+        grew = True
+        while grew:
+            more = {k for k, c in self._collections.items() if c["parentCollection"] in gone} - gone
+            gone |= more
+            grew = bool(more)
+        for k in sorted(gone):
+            del self._collections[k]
+            self.deleted_collections[k] = self.version
+        for data in self._items.values():
+            if set(data.get("collections", ())) & gone:
+                data["collections"] = [c for c in data["collections"] if c not in gone]
+                data["version"] = self.version
+                data["dateModified"] = self._clock()
+
+    # ------------------------------------------------------------------ internals
+
+    def _precondition(
+        self,
+        store: dict[str, JsonObject],
+        label: str,
+        obj: JsonObject,
+        header: int | None,
+        check: bool,
+    ) -> JsonObject | None:
+        key = obj.get("key")
+        version = obj.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise ObjectError(400, f"Invalid JSON 'version' property value '{version}'")
+        if key is None:
+            return None
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            raise ObjectError(400, f"'{key}' is not a valid {label.lower()} key")
+        existing = store.get(key)
+        if existing is None:
+            if version:
+                raise ObjectError(
+                    404, f"{label} doesn't exist (expected version {version}; use 0 instead)"
+                )
+            return None
+        if not check:
+            return existing
+        if version is None:
+            if header is None:
+                raise ObjectError(
+                    428,
+                    "Either If-Unmodified-Since-Version or object version property must be provided for key-based writes",
+                )
+        elif existing["version"] > version:
+            raise ObjectError(
+                412,
+                f"{label} has been modified since specified version "
+                f"(expected {version}, found {existing['version']})",
+            )
+        return existing
+
+    def _save(
+        self,
+        store: dict[str, JsonObject],
+        data: JsonObject,
+        existing: JsonObject | None,
+        version: int,
+    ) -> None:
+        key = data["key"]
+        data["version"] = version
+        if store is self._items:
+            now = self._clock()
+            data["dateAdded"] = existing["dateAdded"] if existing else now
+            data["dateModified"] = now
+            self.deleted_items.pop(key, None)  # a re-created key is no longer deleted
+        else:
+            self.deleted_collections.pop(key, None)
+        store[key] = data
+
+    def _build_collection(
+        self, obj: JsonObject, existing: JsonObject | None, *, partial: bool
+    ) -> JsonObject:
+        for prop in obj:
+            if prop not in _COLLECTION_PROPS:
+                raise ObjectError(400, f"Invalid property '{prop}'")
+        base = _clone(existing) if (existing and partial) else {}
+        name = obj.get("name", base.get("name"))
+        if not isinstance(name, str) or not name.strip():
+            raise ObjectError(400, "Collection name cannot be empty")
+        if len(name) > 255:
+            raise ObjectError(400, "Collection name cannot be longer than 255 characters")
+        parent = obj.get("parentCollection", base.get("parentCollection", False)) or False
+        if parent is not False and parent not in self._collections:
+            raise ObjectError(409, f"Parent collection {parent} doesn't exist")
+        key = obj.get("key") or (existing["key"] if existing else self.new_key())
+        if parent == key:
+            raise ObjectError(400, "Collection cannot be its own parent")
+        relations = obj.get("relations", base.get("relations", {}))
+        if not isinstance(relations, dict):
+            relations = {}
+        return {
+            "key": key,
+            "version": 0,
+            "name": name,
+            "parentCollection": parent,
+            "relations": relations,
+        }
+
+    def _build_item(
+        self, obj: JsonObject, existing: JsonObject | None, *, partial: bool
+    ) -> JsonObject:
+        item_type = obj.get("itemType", existing["itemType"] if existing else None)
+        if item_type is None:
+            raise ObjectError(400, "'itemType' property not provided")
+        if not isinstance(item_type, str) or item_type not in FIELDS:
+            raise ObjectError(400, f"'{item_type}' is not a valid itemType")
+        valid = fields_for(item_type, self.schema)
+        known = known_fields(self.schema)
+        parent = (
+            obj.get("parentItem", existing.get("parentItem", False) if existing else False) or False
+        )
+        link_mode = obj.get("linkMode", existing.get("linkMode") if existing else None)
+        for prop, value in obj.items():
+            if prop in _ITEM_STRUCTURE:
+                continue
+            if prop in ATTACHMENT_PROPERTIES:
+                if prop == "note" and item_type in CHILD_TYPES:
+                    continue
+                if prop != "note" and item_type == "attachment":
+                    continue
+                what = "note and attachment" if prop == "note" else "attachment"
+                raise ObjectError(400, f"'{prop}' property is valid only for {what} items")
+            if prop not in known:
+                raise ObjectError(400, f"Invalid property '{prop}'")
+            if isinstance(value, list | dict):
+                raise ObjectError(400, f"Unexpected array for property '{prop}'")
+            if prop not in valid and value not in ("", None, False):
+                raise ObjectError(400, f"'{prop}' is not a valid field for type '{item_type}'")
+        # parent/child rules
+        if parent:
+            if item_type not in CHILD_TYPES:
+                raise ObjectError(400, "Child item must be note or attachment")
+            if not isinstance(parent, str) or not KEY_RE.match(parent):
+                raise ObjectError(400, "'parentItem' must be a valid item key")
+            parent_data = self._items.get(parent)
+            if parent_data is None:
+                raise ObjectError(409, f"Parent item {parent} doesn't exist")
+            if parent_data.get("parentItem"):
+                raise ObjectError(400, f"Parent item {parent} cannot be a child attachment or note")
+        if item_type == "attachment":
+            if link_mode not in LINK_MODES:
+                raise ObjectError(400, f"'{link_mode}' is not a valid linkMode")
+            if existing and existing.get("linkMode") and link_mode != existing["linkMode"]:
+                raise ObjectError(400, "Cannot change attachment linkMode")
+            if not parent and link_mode == "linked_url":
+                raise ObjectError(400, "Only file attachments and PDFs can be top-level items")
+        # merge onto the stored data (PATCH) or an empty item (PUT / create)
+        base = _clone(existing) if (existing and partial) else {}
+        if existing and existing["itemType"] != item_type:
+            base = {k: v for k, v in base.items() if k in _ITEM_STRUCTURE or k in valid}
+        merged = {**base, **{k: _clone(v) for k, v in obj.items()}}
+        creators = _check_creators(merged.get("creators", []), item_type, is_new=existing is None)
+        tags = _check_tags(merged.get("tags", []))
+        collections = merged.get("collections", [])
+        if not isinstance(collections, list):
+            raise ObjectError(400, "'collections' property must be an array")
+        if parent and collections:
+            raise ObjectError(400, "Child items cannot be assigned to collections")
+        for ckey in collections:
+            if ckey not in self._collections:
+                raise ObjectError(409, f"Collection {ckey} doesn't exist")
+        relations = merged.get("relations", {})
+        if not isinstance(relations, dict):
+            if relations != []:
+                raise ObjectError(400, "'relations' property must be an object")
+            relations = {}
+        key = merged.get("key") or self.new_key()
+        data: JsonObject = {"key": key, "version": 0}
+        if parent:
+            data["parentItem"] = parent
+        data["itemType"] = item_type
+        if item_type == "attachment":
+            data["linkMode"] = link_mode
+        for name in valid:
+            value = merged.get(name, "")
+            data[name] = "" if value in (None, False) else str(value)
+            if name == "title" and item_type not in CHILD_TYPES:
+                data["creators"] = creators
+        if item_type in CHILD_TYPES:
+            note = merged.get("note", "")
+            data["note"] = note if isinstance(note, str) else str(note)
+        if item_type == "attachment":
+            for prop in ATTACHMENT_PROPERTIES[2:]:
+                if prop in merged:
+                    data[prop] = merged[prop]
+        data["tags"] = tags
+        if not parent:
+            data["collections"] = list(dict.fromkeys(collections))
+        data["relations"] = relations
+        if merged.get("deleted"):
+            data["deleted"] = 1
+        if merged.get("inPublications"):
+            data["inPublications"] = True
+        data["dateAdded"] = existing["dateAdded"] if existing else ""
+        data["dateModified"] = existing["dateModified"] if existing else ""
+        return data
+
+
+def _clone(value: _T) -> _T:
+    """A deep copy of JSON data (several times faster than copy.deepcopy)."""
+    data: Any = value
+    if type(data) is dict:
+        return cast(_T, {k: _clone(v) for k, v in data.items()})
+    if type(data) is list:
+        return cast(_T, [_clone(v) for v in data])
+    return value
+
+
+def _same(old: JsonObject, new: JsonObject) -> bool:
+    """Whether a write would change nothing a client can see (server-managed keys aside)."""
+
+    def strip(data: JsonObject) -> JsonObject:
+        return {k: v for k, v in data.items() if k not in _SERVER_MANAGED}
+
+    return strip(old) == strip(new)
+
+
+def _check_creators(creators: Any, item_type: str, *, is_new: bool) -> list[JsonObject]:
+    if not isinstance(creators, list):
+        raise ObjectError(400, "'creators' property must be an array")
+    allowed = set(CREATOR_TYPES[item_type]) | {"author"}
+    out: list[JsonObject] = []
+    for creator in creators:
+        if not isinstance(creator, dict) or "creatorType" not in creator:
+            raise ObjectError(400, "creator object must contain 'creatorType'")
+        names = [str(creator.get(k) or "").strip() for k in ("name", "firstName", "lastName")]
+        if not any(names):
+            if len(creators) == 1 and is_new:
+                continue  # the template's empty creator
+            raise ObjectError(400, "creator object must contain 'firstName'/'lastName' or 'name'")
+        for prop in creator:
+            if prop not in ("creatorType", "name", "firstName", "lastName"):
+                raise ObjectError(400, f"Invalid creator property '{prop}'")
+        if creator["creatorType"] not in allowed:
+            raise ObjectError(
+                400,
+                f"'{creator['creatorType']}' is not a valid creator type for item type '{item_type}'",
+            )
+        if "name" in creator and ("firstName" in creator or "lastName" in creator):
+            raise ObjectError(400, "'firstName' and 'name' creator fields are mutually exclusive")
+        if "name" in creator:
+            out.append({"creatorType": creator["creatorType"], "name": str(creator["name"])})
+        else:
+            out.append(
+                {
+                    "creatorType": creator["creatorType"],
+                    "firstName": str(creator.get("firstName") or ""),
+                    "lastName": str(creator.get("lastName") or ""),
+                }
+            )
+    return out
+
+
+def _check_tags(tags: Any) -> list[JsonObject]:
+    if not isinstance(tags, list):
+        raise ObjectError(400, "'tags' property must be an array")
+    out: list[JsonObject] = []
+    for tag in tags:
+        if not isinstance(tag, dict) or not tag:
+            raise ObjectError(400, "Tag object is empty")
+        for prop in tag:
+            if prop not in ("tag", "type"):
+                raise ObjectError(400, f"Invalid tag property '{prop}'")
+        name = tag.get("tag")
+        if not isinstance(name, str | int | float) or str(name) == "":
+            raise ObjectError(400, "Tag cannot be empty")
+        entry: JsonObject = {"tag": str(name)}
+        if tag.get("type"):
+            entry["type"] = int(tag["type"])
+        out.append(entry)
+    return out
+
+
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def parsed_date(date: str) -> str | None:
+    """The `meta.parsedDate` Zotero derives from a free-form date ("2020-06-19", "2020")."""
+    match = _DATE_RE.search(date or "")
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if month and day:
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return f"{year}-{int(month):02d}" if month else year
+
+
+def creator_summary(creators: list[JsonObject]) -> str | None:
+    """The `meta.creatorSummary` Zotero shows ("Ho", "Ho and Jain", "Ho et al.")."""
+    people = [c for c in creators if c.get("creatorType") in ("author", "programmer")] or creators
+    names = [c.get("lastName") or c.get("name") or "" for c in people]
+    if not names:
+        return None
+    if len(names) == 1:
+        return str(names[0])
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]} et al."
