@@ -455,8 +455,8 @@ _PLURAL = re.compile(
 )
 
 
-def _duplicate(st: _State, p: Paper, base: Style) -> tuple[Paper, Style]:
-    """The same paper as another source would give it."""
+def _duplicate(st: _State, p: Paper, base: Style) -> tuple[Paper, Style, tuple[str, ...]]:
+    """The same paper as another source would give it, and the variations applied."""
     rng = st.rng
     keys = [k for k in ("scholar", "bbt", "dblp", "mendeley", "arxiv") if k != base.key]
     style = replace(
@@ -466,7 +466,8 @@ def _duplicate(st: _State, p: Paper, base: Style) -> tuple[Paper, Style]:
     choices = [v for v in VARIANTS if v != "plural" or _PLURAL.search(p.title)]
     if not p.arxiv:
         choices = [v for v in choices if v not in ("arxiv", "link")]
-    for variant in rng.sample(choices, k=rng.choice((1, 1, 2, 2, 3))):
+    applied = tuple(sorted(rng.sample(choices, k=rng.choice((1, 1, 2, 2, 3)))))
+    for variant in applied:
         if variant == "arxiv" and p.venue and base.form == "venue":
             style = replace(style, form="arxiv")
         elif variant == "arxiv":  # the preprint's published version
@@ -498,7 +499,7 @@ def _duplicate(st: _State, p: Paper, base: Style) -> tuple[Paper, Style]:
             q = replace(q, title=q.title[: m.end() - 1] + q.title[m.end() :])
         elif variant == "prefix":
             q = replace(q, title=f"{{{_shortname(q.title)}}}: {q.title}")
-    return q, style
+    return q, style, applied
 
 
 def _lookalike(st: _State, p: Paper) -> Paper:
@@ -547,6 +548,7 @@ class Generated:
     text: str
     duplicates: list[tuple[str, str]]  # (original key, duplicate key)
     lookalikes: list[tuple[str, str]]  # pairs that look alike but are different papers
+    variants: dict[str, tuple[str, ...]]  # duplicate key -> the VARIANTS applied to it
 
 
 def generate_detailed(n: int, seed: int = 0) -> Generated:
@@ -564,13 +566,15 @@ def generate_detailed(n: int, seed: int = 0) -> Generated:
         bases.append((p, style, key))
     dups: list[tuple[str, str]] = []
     looks: list[tuple[str, str]] = []
+    variants: dict[str, tuple[str, ...]] = {}
     picked = rng.sample(range(len(bases)), k=min(len(bases), n_dup + n_look))
     for j, idx in enumerate(picked):
         p, style, key = bases[idx]
         if j < n_dup:
-            q, dstyle = _duplicate(st, p, style)
+            q, dstyle, applied = _duplicate(st, p, style)
             dkey, text = render(st, q, dstyle)
             dups.append((key, dkey))
+            variants[dkey] = applied
         else:
             q = _lookalike(st, p)
             dkey, text = render(st, q, _style(rng))
@@ -590,7 +594,7 @@ def generate_detailed(n: int, seed: int = 0) -> Generated:
             out.append(f"% TODO check venue of the next entry ({rng.choice(WORDS)})\n")
         out.append(text)
         out.append("\n\n")
-    return Generated("".join(out), dups, looks)
+    return Generated("".join(out), dups, looks, variants)
 
 
 def generate(n: int, seed: int = 0) -> tuple[str, list[tuple[str, str]]]:

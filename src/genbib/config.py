@@ -143,7 +143,9 @@ def load(path: str | Path | None = None, *, required: bool = False) -> Config:
     return from_dict(data, source=str(p), root=p.resolve().parent)
 
 
-def from_dict(data: dict[str, Any], *, source: str = "<config>", root: Path | None = None) -> Config:
+def from_dict(
+    data: dict[str, Any], *, source: str = "<config>", root: Path | None = None
+) -> Config:
     values = _build(Config, data, source, "", skip={"root", "source"})
     cfg: Config = dataclasses.replace(values, root=root or Path.cwd(), source=source)
     slugs = [t.slug for t in cfg.topics]
@@ -164,7 +166,9 @@ _T = typing.TypeVar("_T")
 
 def _build(cls: type[_T], data: Any, source: str, prefix: str, skip: set[str] = set()) -> _T:  # noqa: B006
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: {prefix or 'top level'}: expected a table, got {_kind(data)}")
+        raise ConfigError(
+            f"{source}: {prefix.rstrip('.') or 'top level'}: expected a table, got {_kind(data)}"
+        )
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)} - skip  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {}
@@ -173,14 +177,21 @@ def _build(cls: type[_T], data: Any, source: str, prefix: str, skip: set[str] = 
         where = f"{prefix}{key}"
         if name not in known:
             raise ConfigError(
-                f"{source}: unknown key {where!r}; expected one of: "
-                + ", ".join(sorted(known))
+                f"{source}: unknown key {where!r}; expected one of: " + ", ".join(sorted(known))
             )
         kwargs[name] = _convert(hints[name], value, source, where)
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:  # a required key is missing
-        raise ConfigError(f"{source}: {prefix.rstrip('.') or 'top level'}: {exc}") from None
+    required = [
+        f.name
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    missing = [name for name in required if name not in kwargs]
+    if missing:
+        raise ConfigError(
+            f"{source}: {prefix.rstrip('.') or 'top level'}: missing required key "
+            + ", ".join(repr(m) for m in missing)
+        )
+    return cls(**kwargs)
 
 
 def _convert(tp: Any, value: Any, source: str, where: str) -> Any:
@@ -203,7 +214,12 @@ def _convert(tp: Any, value: Any, source: str, where: str) -> Any:
         raise AssertionError("unions are not used in the configuration")
     if tp is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if tp is str and isinstance(value, int) and not isinstance(value, bool) and where.endswith("library_id"):
+    if (
+        tp is str
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and where.endswith("library_id")
+    ):
         return str(value)  # Zotero library ids are numbers; accept them unquoted
     if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
         raise ConfigError(f"{source}: {where}: expected {_name(tp)}, got {_kind(value)} {value!r}")
@@ -217,5 +233,11 @@ def _name(tp: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a table",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+    }.get(type(value), type(value).__name__)

@@ -19,6 +19,8 @@ class ExitCode(IntEnum):
     INPUT = 4  # unreadable input, bad configuration
     REMOTE = 5  # a remote service failed (network, Zotero, metadata source)
     LOCKED = 6  # another genbib process holds the lock
+    INTERNAL = 70  # a bug in genbib (BSD EX_SOFTWARE); -v shows the traceback
+    INTERRUPTED = 130  # Ctrl-C
 
 
 class GenbibError(Exception):

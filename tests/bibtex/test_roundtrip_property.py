@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genbib.bibtex.compare import content
@@ -55,14 +55,21 @@ def _value(draw: st.DrawFn) -> str:
     return sep.join(parts)
 
 
-_name = st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True)
-_key = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9:._/+-]{0,12}", fullmatch=True)
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_name = st.builds(
+    lambda a, b: a + b, st.sampled_from(_LOWER), st.text(_LOWER + "0123456789_-", max_size=8)
+)
+_key = st.builds(
+    lambda a, b: a + b,
+    st.sampled_from(_LOWER + _LOWER.upper() + "0123456789"),
+    st.text(_LOWER + "ABCXYZ0123456789:._/+-", max_size=12),
+)
 _type = st.sampled_from(["article", "inproceedings", "misc", "book", "online", "Whatever"])
 
 
 @st.composite
 def _entry(draw: st.DrawFn) -> Entry:
-    fields = draw(st.dictionaries(_name, _value(), max_size=6))
+    fields = draw(st.dictionaries(_name, _value(), max_size=4))
     return Entry(draw(_type), draw(_key), fields)
 
 
@@ -83,7 +90,7 @@ def _library(draw: st.DrawFn) -> Library:
     return lib
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80)
 @given(_library())
 def test_read_write_read_is_identity_on_content(lib: Library) -> None:
     text = dumps(lib)
@@ -100,11 +107,11 @@ def _messy(entry: Entry, space: str, paren: bool) -> str:
     return f"@{entry.type.upper()}{space}{o}{entry.key},{space}{body}{space}{c}"
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(_entry(), min_size=1, max_size=4), _space, st.booleans())
+@settings(max_examples=40)
+@given(st.lists(_entry(), min_size=1, max_size=3), _space, st.booleans())
 def test_reader_reads_messy_layouts(entries: list[Entry], space: str, paren: bool) -> None:
+    paren = paren and all(")" not in v for e in entries for v in e.fields.values())
     text = "\n".join(_messy(e, space or " ", paren) for e in entries)
-    assume(all(")" not in v for e in entries for v in e.fields.values()) or not paren)
     lib = parse(text)
     assert lib.problems == [] or any(p.code == "E003-duplicate-key" for p in lib.problems)
     got = [(e.type, e.key, e.fields) for e in lib]

@@ -15,7 +15,9 @@ VAR = "@misc{tian2024visual, title = {Visual Autoregressive Modeling: Scalable I
 def test_add_find_discard(one: Callable[[str], Entry]) -> None:
     ddpm = one(DDPM)
     idx = MatchIndex()
-    probe = one("@misc{x, title = {Denoising diffusion probabilistic models}, url = {https://arxiv.org/pdf/2006.11239v2.pdf}}")
+    probe = one(
+        "@misc{x, title = {Denoising diffusion probabilistic models}, url = {https://arxiv.org/pdf/2006.11239v2.pdf}}"
+    )
     assert idx.find(probe) is None
     idx.add(ddpm)
     assert len(idx) == 1 and ddpm in idx
@@ -41,15 +43,25 @@ def test_find_does_not_return_the_entry_itself(one: Callable[[str], Entry]) -> N
 
 
 def test_find_prefers_the_strongest_evidence(one: Callable[[str], Entry]) -> None:
-    by_title = one("@misc{t, author = {Ho, Jonathan}, title = {Denoising Diffusion Probabilistic Models}, year = 2020}")
-    by_id = one("@misc{i, title = {Denoising Diffusion Probabilistic Models}, eprint = {2006.11239}}")
+    by_title = one(
+        "@misc{t, author = {Ho, Jonathan}, title = {Denoising Diffusion Probabilistic Models}, year = 2020}"
+    )
+    by_id = one(
+        "@misc{i, title = {Denoising Diffusion Probabilistic Models}, eprint = {2006.11239}}"
+    )
     m = MatchIndex([by_title, by_id]).find(one(DDPM))
     assert m is not None and m.entry is by_id
 
 
-def test_generic_title_fitting_two_different_papers_is_not_guessed(one: Callable[[str], Entry]) -> None:
-    lecun = one("@article{lecun2015, author = {LeCun, Yann}, title = {Deep Learning}, journal = {Nature}, year = 2015}")
-    goodfellow = one("@book{goodfellow2016, author = {Goodfellow, Ian}, title = {Deep Learning}, publisher = {MIT Press}, year = 2016}")
+def test_generic_title_fitting_two_different_papers_is_not_guessed(
+    one: Callable[[str], Entry],
+) -> None:
+    lecun = one(
+        "@article{lecun2015, author = {LeCun, Yann}, title = {Deep Learning}, journal = {Nature}, year = 2015}"
+    )
+    goodfellow = one(
+        "@book{goodfellow2016, author = {Goodfellow, Ian}, title = {Deep Learning}, publisher = {MIT Press}, year = 2016}"
+    )
     assert MatchIndex([lecun, goodfellow]).find(one("@misc{x, title = {Deep learning}}")) is None
     assert MatchIndex([lecun]).find(one("@misc{x, title = {Deep learning}}")) is not None
 
@@ -57,29 +69,63 @@ def test_generic_title_fitting_two_different_papers_is_not_guessed(one: Callable
 def test_contradictions_are_findings(one: Callable[[str], Entry]) -> None:
     ddpm, var = one(DDPM), one(VAR)
     idx = MatchIndex([ddpm, var])
-    wrong_link = one("@misc{clip, title = {DiffusionCLIP: Text-Guided Diffusion Models for Robust Image Manipulation}, url = {https://arxiv.org/abs/2006.11239}}")
+    wrong_link = one(
+        "@misc{clip, title = {DiffusionCLIP: Text-Guided Diffusion Models for Robust Image Manipulation}, url = {https://arxiv.org/abs/2006.11239}}"
+    )
     (p,) = idx.contradictions(wrong_link)
-    assert p.code == "dedupe-contradiction" and p.key == "clip" and "arXiv id 2006.11239 on different titles" in p.message
+    assert (
+        p.code == "dedupe-contradiction"
+        and p.key == "clip"
+        and "arXiv id 2006.11239 on different titles" in p.message
+    )
     assert idx.find(wrong_link) is None
-    sde = one("@misc{sde, title = {Score-Based Generative Modeling through Stochastic Differential Equations}, code = {https://github.com/FoundationVision/VAR}}")
+    sde = one(
+        "@misc{sde, title = {Score-Based Generative Modeling through Stochastic Differential Equations}, code = {https://github.com/FoundationVision/VAR}}"
+    )
     (p,) = idx.contradictions(sde)
-    assert "github.com/foundationvision/var on unrelated papers" in p.message and "tian2024visual" in p.message
+    assert (
+        "github.com/foundationvision/var on unrelated papers" in p.message
+        and "tian2024visual" in p.message
+    )
     # a true duplicate is no contradiction
-    assert idx.contradictions(one("@misc{x, title = {Denoising Diffusion Probabilistic Models}, eprint = {2006.11239}}")) == []
+    assert (
+        idx.contradictions(
+            one(
+                "@misc{x, title = {Denoising Diffusion Probabilistic Models}, eprint = {2006.11239}}"
+            )
+        )
+        == []
+    )
 
 
 def test_normal_forms() -> None:
-    assert title_tokens(r"Schr{\"o}dinger {B}ridges") == title_tokens("Schrödinger bridges") == ("schrodinger", "bridge")
+    assert (
+        title_tokens(r"Schr{\"o}dinger {B}ridges")
+        == title_tokens("Schrödinger bridges")
+        == ("schrodinger", "bridge")
+    )
     assert title_tokens(r"{\'E}cole \& {\L}{\'o}d{\'z}") == ("ecole", "lodz")
-    assert title_keys("DiT: Scalable Diffusion Models with Transformers")[1] == ("scalablediffusionmodelwithtransformer",)
-    assert title_keys("Auto-Encoding Variational Bayes (VAE)")[1] == ("autoencodingvariationalbaye",)
+    assert title_keys("DiT: Scalable Diffusion Models with Transformers")[1] == (
+        "scalablediffusionmodelwithtransformer",
+    )
+    assert title_keys("Auto-Encoding Variational Bayes (VAE)")[1] == (
+        "autoencodingvariationalbaye",
+    )
     assert title_keys("Consistency Models") == ("consistencymodel", ())
     assert family_names("Ho, Jonathan and Jonathan Ho and J. Ho and others") == ("ho", "ho", "ho")
-    assert family_names(r"van den Oord, A{\"a}ron and Aäron van den Oord and Smith, Jr., John") == ("oord", "oord", "smith")
-    assert proceedings_id("https://proceedings.neurips.cc/paper/2020/file/4c5bcfec8584af0d967f1ab10179ca4b-Paper.pdf") == proceedings_id(
+    assert family_names(r"van den Oord, A{\"a}ron and Aäron van den Oord and Smith, Jr., John") == (
+        "oord",
+        "oord",
+        "smith",
+    )
+    assert proceedings_id(
+        "https://proceedings.neurips.cc/paper/2020/file/4c5bcfec8584af0d967f1ab10179ca4b-Paper.pdf"
+    ) == proceedings_id(
         "https://proceedings.neurips.cc/paper_files/paper/2020/hash/4c5bcfec8584af0d967f1ab10179ca4b-Abstract.html"
     )
-    assert proceedings_id("http://proceedings.mlr.press/v37/sohl-dickstein15.pdf") == proceedings_id(
-        "https://proceedings.mlr.press/v37/sohl-dickstein15.html"
-    ) == "pmlr:v37/sohl-dickstein15"
+    assert (
+        proceedings_id("http://proceedings.mlr.press/v37/sohl-dickstein15.pdf")
+        == proceedings_id("https://proceedings.mlr.press/v37/sohl-dickstein15.html")
+        == "pmlr:v37/sohl-dickstein15"
+    )
     assert proceedings_id("https://arxiv.org/abs/2006.11239") is None

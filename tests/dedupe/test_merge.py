@@ -64,7 +64,9 @@ def test_preprint_survivor_takes_the_published_venue(one: Callable[[str], Entry]
     assert all(p.code == "dedupe-superseded" for p in problems), text
 
 
-def test_published_survivor_keeps_its_venue_and_gains_the_eprint(one: Callable[[str], Entry]) -> None:
+def test_published_survivor_keeps_its_venue_and_gains_the_eprint(
+    one: Callable[[str], Entry],
+) -> None:
     into, other = one(PUBLISHED), one(PREPRINT)
     problems = merge(into, other)
     assert into.key == "ho2020denoising" and into.type == "inproceedings"
@@ -79,7 +81,9 @@ def test_published_survivor_keeps_its_venue_and_gains_the_eprint(one: Callable[[
 
 def test_fuller_author_list_wins_when_lists_agree(one: Callable[[str], Entry]) -> None:
     into = one("@misc{a, author = {Ho, Jonathan and others}, title = {T}}")
-    problems = merge(into, one("@misc{b, author = {Jonathan Ho and Ajay Jain and Pieter Abbeel}, title = {T}}"))
+    problems = merge(
+        into, one("@misc{b, author = {Jonathan Ho and Ajay Jain and Pieter Abbeel}, title = {T}}")
+    )
     assert into.get("author") == "Jonathan Ho and Ajay Jain and Pieter Abbeel"
     assert [p.code for p in problems] == ["dedupe-superseded"]
     into = one("@misc{a, author = {Ho, Jonathan and Jain, Ajay}, title = {T}}")
@@ -89,8 +93,12 @@ def test_fuller_author_list_wins_when_lists_agree(one: Callable[[str], Entry]) -
 
 
 def test_disagreeing_values_are_conflicts_and_into_wins(one: Callable[[str], Entry]) -> None:
-    into = one("@inproceedings{a, author = {Ho, Jonathan and Jain, Ajay}, title = {T}, booktitle = {NeurIPS}, pages = {1--10}, shortname = {DDPM}}")
-    other = one("@inproceedings{b, author = {Jain, Ajay and Ho, Jonathan}, title = {T}, booktitle = {NeurIPS}, pages = {6840--6851}, shortname = {Diffusion}}")
+    into = one(
+        "@inproceedings{a, author = {Ho, Jonathan and Jain, Ajay}, title = {T}, booktitle = {NeurIPS}, pages = {1--10}, shortname = {DDPM}}"
+    )
+    other = one(
+        "@inproceedings{b, author = {Jain, Ajay and Ho, Jonathan}, title = {T}, booktitle = {NeurIPS}, pages = {6840--6851}, shortname = {Diffusion}}"
+    )
     problems = merge(into, other)
     assert (into.get("pages"), into.get("shortname")) == ("1--10", "DDPM")
     assert into.get("author") == "Ho, Jonathan and Jain, Ajay"
@@ -102,7 +110,12 @@ def test_disagreeing_values_are_conflicts_and_into_wins(one: Callable[[str], Ent
 
 def test_missing_fields_are_filled_and_macros_kept(one: Callable[[str], Entry]) -> None:
     into = one("@misc{a, title = {Consistency models}}")
-    merge(into, one("@inproceedings{b, author = {Song, Yang}, title = {Consistency Models}, booktitle = icml, year = 2023, keywords = {Diffusion, Distillation}}"))
+    merge(
+        into,
+        one(
+            "@inproceedings{b, author = {Song, Yang}, title = {Consistency Models}, booktitle = icml, year = 2023, keywords = {Diffusion, Distillation}}"
+        ),
+    )
     assert into.fields["booktitle"] == "icml"  # the macro reference, not its text
     assert into.get("author") == "Song, Yang" and into.year == 2023
     assert into.get("keywords") == "Diffusion, Distillation"
@@ -110,8 +123,15 @@ def test_missing_fields_are_filled_and_macros_kept(one: Callable[[str], Entry]) 
 
 
 def test_lists_and_links_union_without_repeats(one: Callable[[str], Entry]) -> None:
-    into = one("@misc{a, title = {T}, keywords = {GAN, VAE}, pdf = {https://arxiv.org/pdf/2006.11239v1.pdf}, topics = {gan}}")
-    merge(into, one("@misc{b, title = {T}, keywords = {vae; Flows}, url = {https://arxiv.org/abs/2006.11239}, topics = {gan, vae}, code = {https://github.com/a/b}}"))
+    into = one(
+        "@misc{a, title = {T}, keywords = {GAN, VAE}, pdf = {https://arxiv.org/pdf/2006.11239v1.pdf}, topics = {gan}}"
+    )
+    merge(
+        into,
+        one(
+            "@misc{b, title = {T}, keywords = {vae; Flows}, url = {https://arxiv.org/abs/2006.11239}, topics = {gan, vae}, code = {https://github.com/a/b}}"
+        ),
+    )
     assert into.get("keywords") == "GAN, VAE, Flows"
     assert into.topics == ["gan", "vae"]
     assert into.get("code") == "https://github.com/a/b"
@@ -127,7 +147,9 @@ def test_same_key_is_not_an_alias_and_empty_key_is_skipped(one: Callable[[str], 
 
 def test_publisher_doi_is_primary_over_arxiv_doi(one: Callable[[str], Entry]) -> None:
     into = one("@misc{a, title = {T}, doi = {10.48550/arXiv.2006.11239}}")
-    problems = merge(into, one("@article{b, title = {T}, journal = {TPAMI}, doi = {10.1109/TPAMI.2023.1}}"))
+    problems = merge(
+        into, one("@article{b, title = {T}, journal = {TPAMI}, doi = {10.1109/TPAMI.2023.1}}")
+    )
     assert into.get("doi") == "10.1109/TPAMI.2023.1"
     assert into.get("eprint") == "2006.11239"
     assert '"10.48550/arXiv.2006.11239"' in messages(problems)

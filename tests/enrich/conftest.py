@@ -11,11 +11,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from enrich_fakes import FakeAPI  # noqa: E402
+from enrich_fakes import FakeAPI
 
-from genbib.enrich.cache import Cache  # noqa: E402
-from genbib.enrich.http import FakeClock, Fetcher  # noqa: E402
-from genbib.enrich.run import policies  # noqa: E402
+from genbib.enrich.cache import Cache
+from genbib.enrich.http import FakeClock, Fetcher
+from genbib.enrich.run import policies
 
 
 @pytest.fixture
@@ -32,8 +32,11 @@ def clock() -> FakeClock:
 def make_fetcher(api: FakeAPI, clock: FakeClock, tmp_path: Path) -> Callable[..., Fetcher]:
     def make(**kw: object) -> Fetcher:
         args: dict[str, object] = {
-            "policies": policies(), "cache": Cache(tmp_path / "cache.json"),
-            "contact": "lab@example.org", "clock": clock, "transport": httpx2.MockTransport(api),
+            "policies": policies(),
+            "cache": Cache(tmp_path / "cache.json"),
+            "contact": "lab@example.org",
+            "clock": clock,
+            "transport": httpx2.MockTransport(api),
         }
         args.update(kw)
         return Fetcher(**args)  # type: ignore[arg-type]

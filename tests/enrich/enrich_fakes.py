@@ -45,8 +45,9 @@ class FakeAPI:
 
 
 def json_file(name: str, status: int = 200, **headers: str) -> httpx2.Response:
-    return httpx2.Response(status, text=data(name), headers={"content-type": "application/json",
-                                                             **headers})
+    return httpx2.Response(
+        status, text=data(name), headers={"content-type": "application/json", **headers}
+    )
 
 
 def xml_file(name: str) -> httpx2.Response:

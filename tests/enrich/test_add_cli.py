@@ -53,15 +53,22 @@ def test_add_by_arxiv_id(api: FakeAPI, make_fetcher: Any) -> None:
 
 def test_add_existing_paper_merges(api: FakeAPI, make_fetcher: Any) -> None:
     ddpm_routes(api)
-    lib = parse("""@misc{ddpm,
+    lib = parse(
+        """@misc{ddpm,
   title = {Denoising Diffusion Probabilistic Models},
   year = {2020},
   url = {https://arxiv.org/abs/2006.11239},
   topics = {diffusion},
 }
-""", "lab.bib")
-    added = adding.add_to(lib, adding.resolve("2006.11239", make_fetcher()), topic="vae",
-                          formula="{author}{year}{title}")
+""",
+        "lab.bib",
+    )
+    added = adding.add_to(
+        lib,
+        adding.resolve("2006.11239", make_fetcher()),
+        topic="vae",
+        formula="{author}{year}{title}",
+    )
     assert added.merged_into == "ddpm" and len(lib.entries) == 1
     assert set(lib.entries[0].topics) == {"diffusion", "vae"}
     assert lib.entries[0].get("author")
@@ -69,19 +76,24 @@ def test_add_existing_paper_merges(api: FakeAPI, make_fetcher: Any) -> None:
 
 def test_add_by_doi_openreview_and_repository(api: FakeAPI, make_fetcher: Any) -> None:
     api.add("https://api.crossref.org/works/10.1109", json_file("crossref_work.json"))
-    added = adding.resolve("https://doi.org/10.1109/CVPR52688.2022.01042", make_fetcher(),
-                           sources=("crossref",))
+    added = adding.resolve(
+        "https://doi.org/10.1109/CVPR52688.2022.01042", make_fetcher(), sources=("crossref",)
+    )
     assert added.entry is not None and added.entry.get("booktitle", "").startswith("IEEE/CVF")
     api.add("https://api2.openreview.net/notes", json_file("openreview_note.json"))
-    added = adding.resolve("https://openreview.net/forum?id=PxTIG12RRHS", make_fetcher(),
-                           sources=())
+    added = adding.resolve(
+        "https://openreview.net/forum?id=PxTIG12RRHS", make_fetcher(), sources=()
+    )
     assert added.entry is not None and added.entry.get("presentation") == "Oral"
     assert added.entry.get("booktitle") == "International Conference on Learning Representations"
-    api.add("https://api.github.com/repos/openai/consistency_models/readme",
-            json_file("github_readme.json"))
+    api.add(
+        "https://api.github.com/repos/openai/consistency_models/readme",
+        json_file("github_readme.json"),
+    )
     api.add("https://export.arxiv.org/api/query", xml_file("arxiv_2303.01469.xml"))
-    added = adding.resolve("https://github.com/openai/consistency_models", make_fetcher(),
-                           sources=("arxiv",))
+    added = adding.resolve(
+        "https://github.com/openai/consistency_models", make_fetcher(), sources=("arxiv",)
+    )
     e = added.entry
     assert e is not None and e.get("eprint") == "2303.01469" and e.title == "Consistency Models"
     assert e.get("code") == "https://github.com/openai/consistency_models"
@@ -99,10 +111,12 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "bib").mkdir()
     (tmp_path / "genbib.toml").write_text(
         '[enrich]\ncontact = "lab@example.org"\ncache = ".genbib/cache"\n'
-        '[[topics]]\nslug = "diffusion"\ntitle = "Diffusion"\n')
+        '[[topics]]\nslug = "diffusion"\ntitle = "Diffusion"\n'
+    )
     (tmp_path / "bib" / "genmodels.bib").write_text(
         "@misc{ho2020denoising,\n  title = {Denoising Diffusion Probabilistic Models},\n"
-        "  year = {2020},\n}\n")
+        "  year = {2020},\n}\n"
+    )
     return tmp_path
 
 
@@ -119,8 +133,9 @@ def record_cache(project: Path, api: FakeAPI) -> None:
 
 
 def invoke(project: Path, *args: str) -> Any:
-    return CliRunner().invoke(cli, ["--config", str(project / "genbib.toml"), *args],
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        cli, ["--config", str(project / "genbib.toml"), *args], catch_exceptions=False
+    )
 
 
 def test_cli_enrich_offline_from_cache(project: Path, api: FakeAPI) -> None:
@@ -152,8 +167,9 @@ def test_cli_add_offline_from_cache(project: Path, api: FakeAPI) -> None:
     ddpm_routes(api)
     record_cache(project, api)
     (project / "bib" / "genmodels.bib").write_text("")
-    res = invoke(project, "add", "https://arxiv.org/abs/2006.11239", "--topic", "diffusion",
-                 "--offline")
+    res = invoke(
+        project, "add", "https://arxiv.org/abs/2006.11239", "--topic", "diffusion", "--offline"
+    )
     assert res.exit_code == 0, res.output
     assert "added ho2020denoising" in res.output
     lib = read_file(project / "bib" / "genmodels.bib")
@@ -162,23 +178,30 @@ def test_cli_add_offline_from_cache(project: Path, api: FakeAPI) -> None:
 
 
 def test_cli_unknown_source_and_key(project: Path) -> None:
-    res = CliRunner().invoke(cli, ["--config", str(project / "genbib.toml"), "enrich",
-                                   "--offline", "--source", "scholar"])
+    res = CliRunner().invoke(
+        cli,
+        ["--config", str(project / "genbib.toml"), "enrich", "--offline", "--source", "scholar"],
+    )
     assert res.exit_code == 4 and "unknown enrich source" in res.output
-    res = CliRunner().invoke(cli, ["--config", str(project / "genbib.toml"), "enrich",
-                                   "--offline", "nokey"])
+    res = CliRunner().invoke(
+        cli, ["--config", str(project / "genbib.toml"), "enrich", "--offline", "nokey"]
+    )
     assert res.exit_code == 4 and "nokey" in res.output
 
 
 def test_stage_is_offline_and_dry_run_changes_nothing(project: Path) -> None:
     cfg = config_mod.load(project / "genbib.toml")
     meta = project / "bib" / "meta.bib"
-    meta.write_text("@inproceedings{x,\n  author = {Ho, Jonathan and Jain, Ajay and Abbeel, Pieter},\n"
-                    "  title = {Denoising Diffusion Probabilistic Models},\n  booktitle = {NeurIPS},\n"
-                    "  year = {2020},\n  eprint = {2006.11239},\n}\n")
+    meta.write_text(
+        "@inproceedings{x,\n  author = {Ho, Jonathan and Jain, Ajay and Abbeel, Pieter},\n"
+        "  title = {Denoising Diffusion Probabilistic Models},\n  booktitle = {NeurIPS},\n"
+        "  year = {2020},\n  eprint = {2006.11239},\n}\n"
+    )
     import dataclasses
 
-    cfg = dataclasses.replace(cfg, enrich=dataclasses.replace(cfg.enrich, from_bib=("bib/meta.bib",)))
+    cfg = dataclasses.replace(
+        cfg, enrich=dataclasses.replace(cfg.enrich, from_bib=("bib/meta.bib",))
+    )
     lib = read_file(cfg.bib_path)
     before = dumps(lib)
     report = stage(lib, cfg, dry_run=True)

@@ -34,8 +34,12 @@ def ddpm_api(api: FakeAPI) -> None:
     api.add(GH + "hojonathanho/diffusion", json_file("github_repo.json"))
 
 
-def run(lib: Library, fetcher: Any, sources: tuple[str, ...] = (
-        "arxiv", "crossref", "dblp", "openalex", "huggingface", "github"), **kw: Any) -> EnrichResult:
+def run(
+    lib: Library,
+    fetcher: Any,
+    sources: tuple[str, ...] = ("arxiv", "crossref", "dblp", "openalex", "huggingface", "github"),
+    **kw: Any,
+) -> EnrichResult:
     return Enricher(fetcher, sources, **kw).run(lib.entries, lib.entries)
 
 
@@ -67,8 +71,9 @@ def test_title_only_entry_becomes_complete(api: FakeAPI, make_fetcher: Any) -> N
     assert "Nichol" not in (e.get("author") or "")
 
 
-def test_second_run_changes_nothing_and_output_is_deterministic(api: FakeAPI,
-                                                                make_fetcher: Any) -> None:
+def test_second_run_changes_nothing_and_output_is_deterministic(
+    api: FakeAPI, make_fetcher: Any
+) -> None:
     ddpm_api(api)
     a, b = library(TITLE_ONLY), library(TITLE_ONLY)
     run(a, make_fetcher(), workers=1)
@@ -217,3 +222,67 @@ def test_untrusted_response_cannot_inject_latex(api: FakeAPI, make_fetcher: Any)
     text = dumps(lib)
     assert "\\input" not in text and "javascript:" not in text and "data:" not in text
     assert "\u202e" not in text
+
+
+def two_papers_feed() -> str:
+    """One arXiv batch answer holding two entries (as `id_list=a,b` returns)."""
+    one = xml_file("arxiv_2006.11239.xml").text
+    other = xml_file("arxiv_other_paper.xml").text
+    entry = other[other.index("<entry>") : other.index("</entry>") + len("</entry>")]
+    return one.replace("</feed>", entry + "\n</feed>")
+
+
+BATCH_LIB = """@misc{ddpm,
+  title = {Denoising Diffusion Probabilistic Models},
+  eprint = {2006.11239},
+}
+
+@misc{iddpm,
+  title = {Improved Denoising Diffusion Probabilistic Models},
+  eprint = {2102.09672},
+}
+
+@misc{missing,
+  title = {A Paper arXiv Does Not Have},
+  eprint = {2999.00001},
+}
+"""
+
+
+def test_arxiv_lookups_are_batched_and_cached_per_paper(api: FakeAPI, make_fetcher: Any) -> None:
+    api.add(ARXIV, httpx2.Response(200, text=two_papers_feed()))
+    lib = library(BATCH_LIB)
+    fetcher = make_fetcher()
+    run(lib, fetcher, ("arxiv",))
+    assert len(api.calls) == 1  # three papers, one request
+    assert api.calls[0].url.params["id_list"] == "2006.11239,2102.09672,2999.00001"
+    by = lib.by_key()
+    assert by["ddpm"].get("author") == "Ho, Jonathan and Jain, Ajay and Abbeel, Pieter"
+    assert by["iddpm"].get("author") == "Nichol, Alex and Dhariwal, Prafulla"
+    # Each paper has its own cache record: a later run for one of them is a cache hit,
+    # and the unknown id is remembered as not found.
+    fetcher.cache.save()
+    replay = library(BATCH_LIB)
+    offline = make_fetcher(offline=True, cache=type(fetcher.cache)(fetcher.cache.path))
+    result = run(replay, offline, ("arxiv",))
+    assert result.unresolved == [] and dumps(replay) == dumps(lib)
+
+
+def test_openalex_lookups_are_batched(api: FakeAPI, make_fetcher: Any) -> None:
+    work = json_file("openalex_work.json").text
+    api.add("https://api.openalex.org/works?", httpx2.Response(
+        200, text='{"meta": {"count": 1}, "results": [' + work + "]}"))
+    lib = library(BATCH_LIB)
+    result = run(lib, make_fetcher(), ("openalex",))
+    assert len(api.calls) == 1
+    assert "doi:https://doi.org/10.48550/arxiv.2006.11239|" in api.calls[0].url.params["filter"]
+    assert lib.by_key()["ddpm"].get("pages") == "6840--6851"
+    assert not [p for p in result.problems if p.code.startswith("enrich-bad")]
+
+
+def test_a_bad_batch_answer_is_reported_per_entry(api: FakeAPI, make_fetcher: Any) -> None:
+    api.add(ARXIV, xml_file("arxiv_malformed.xml"))
+    lib = library(BATCH_LIB)
+    result = run(lib, make_fetcher(), ("arxiv",))
+    bad = sorted(p.key for p in result.problems if p.code == "enrich-bad-response")
+    assert bad == ["ddpm", "iddpm", "missing"]

@@ -23,9 +23,14 @@ def entry(**fields: str) -> Entry:
     return e
 
 
-words = st.lists(st.sampled_from("diffusion score model latent image video flow masked "
-                                 "autoregressive consistency denoising".split()),
-                 min_size=2, max_size=8).map(" ".join)
+words = st.lists(
+    st.sampled_from(
+        "diffusion score model latent image video flow masked "
+        "autoregressive consistency denoising".split()
+    ),
+    min_size=2,
+    max_size=8,
+).map(" ".join)
 
 
 @given(words, st.integers(1990, 2030))
@@ -41,11 +46,24 @@ def test_title_score_is_symmetric(a: str, b: str) -> None:
 
 
 def test_guard_reasons() -> None:
-    e = entry(title="Denoising Diffusion Probabilistic Models", year="2020",
-              author="Ho, Jonathan and others")
-    assert judge(e, Candidate("x", "Denoising diffusion probabilistic models", HO, True, 2020)).accepted
-    other = judge(e, Candidate("x", "Improved Denoising Diffusion Probabilistic Models",
-                               (Name("Alex", "", "Nichol"),), True, 2021))
+    e = entry(
+        title="Denoising Diffusion Probabilistic Models",
+        year="2020",
+        author="Ho, Jonathan and others",
+    )
+    assert judge(
+        e, Candidate("x", "Denoising diffusion probabilistic models", HO, True, 2020)
+    ).accepted
+    other = judge(
+        e,
+        Candidate(
+            "x",
+            "Improved Denoising Diffusion Probabilistic Models",
+            (Name("Alex", "", "Nichol"),),
+            True,
+            2021,
+        ),
+    )
     assert not other.accepted and len(other.reasons) == 2
     assert not judge(e, Candidate("x", e.title, HO, True, 2015)).accepted
 
@@ -66,8 +84,16 @@ def test_truncated_authors_are_completed_but_never_replaced() -> None:
 def test_published_venue_upgrades_a_preprint_only() -> None:
     e = entry(title="T", year="2020", journal="arXiv preprint arXiv:2006.11239")
     e.type = "article"
-    apply(e, Candidate("dblp", "T", year=2021, type="inproceedings",
-                       fields=(("booktitle", "International Conference on Learning Representations"),)))
+    apply(
+        e,
+        Candidate(
+            "dblp",
+            "T",
+            year=2021,
+            type="inproceedings",
+            fields=(("booktitle", "International Conference on Learning Representations"),),
+        ),
+    )
     assert e.type == "inproceedings" and e.get("journal") is None
     assert e.get("booktitle") == "International Conference on Learning Representations"
     assert e.get("year") == "2021"
@@ -97,9 +123,17 @@ def test_explain_lists_every_field_with_its_source() -> None:
 
 
 def test_clean_text_and_url() -> None:
-    assert clean_text("A <i>cool</i> title \\write18{rm -rf} ^^5c\u202e\x07") == \
-        "A cool title write18{rm -rf} ^ ^5c"
+    assert (
+        clean_text("A <i>cool</i> title \\write18{rm -rf} ^^5c\u202e\x07")
+        == "A cool title write18{rm -rf} ^ ^5c"
+    )
     assert clean_text("$\\alpha$-VAE &amp; more") == "$\\alpha$-VAE & more"
     assert clean_url("javascript:alert(1)") == ""
     assert clean_url("https://ok.example/x") == "https://ok.example/x"
     assert clean_url("https://x.example/{\\input}") == ""
+
+
+@given(st.text(alphabet=st.characters(categories=["Cc", "Cf"]), min_size=1))
+def test_no_control_or_format_character_survives(junk: str) -> None:
+    out = clean_text(f"a{junk}b")
+    assert all(c.isprintable() or c == " " for c in out)

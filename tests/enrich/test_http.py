@@ -28,8 +28,11 @@ def test_user_agent_and_mailto(api: FakeAPI, make_fetcher: Any) -> None:
 
 
 def test_429_honours_retry_after(api: FakeAPI, make_fetcher: Any, clock: FakeClock) -> None:
-    api.add("https://api.crossref.org",
-            httpx2.Response(429, headers={"Retry-After": "7"}), httpx2.Response(200, text="{}"))
+    api.add(
+        "https://api.crossref.org",
+        httpx2.Response(429, headers={"Retry-After": "7"}),
+        httpx2.Response(200, text="{}"),
+    )
     fetcher = make_fetcher()
     reply = fetcher.get(REQ)
     assert reply.ok
@@ -104,8 +107,9 @@ def test_rate_limiter_spaces_requests_on_fake_clock() -> None:
     assert limiter.acquire() == pytest.approx(5.0)
 
 
-def test_arxiv_one_request_every_three_seconds(api: FakeAPI, make_fetcher: Any,
-                                               clock: FakeClock) -> None:
+def test_arxiv_one_request_every_three_seconds(
+    api: FakeAPI, make_fetcher: Any, clock: FakeClock
+) -> None:
     api.add("https://export.arxiv.org", httpx2.Response(200, text="<feed/>"))
     fetcher = make_fetcher(cache=None)
     start = clock.now()
@@ -129,7 +133,9 @@ def test_cache_hit_expiry_and_refresh(api: FakeAPI, make_fetcher: Any, clock: Fa
 
 
 def test_404_is_cached_but_429_is_not(api: FakeAPI, make_fetcher: Any) -> None:
-    api.add("https://api.crossref.org/works/10.1/x", httpx2.Response(404, text="Resource not found."))
+    api.add(
+        "https://api.crossref.org/works/10.1/x", httpx2.Response(404, text="Resource not found.")
+    )
     fetcher = make_fetcher()
     assert fetcher.get(REQ).status == 404
     assert fetcher.get(REQ).from_cache
@@ -174,7 +180,7 @@ def test_cache_file_is_deterministic_and_merges(tmp_path: Path) -> None:
 def test_corrupt_cache_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "cache.json"
     path.write_text("{not json")
-    with pytest.raises(InputError, match="cache.json"):
+    with pytest.raises(InputError, match=r"cache\.json"):
         Cache(path).get("x")
 
 
@@ -198,10 +204,52 @@ def test_concurrency_cap_per_source(clock: FakeClock) -> None:
             live["now"] -= 1
         return httpx2.Response(200, text="{}")
 
-    fetcher = Fetcher({"s": Policy(concurrency=2)}, clock=clock,
-                      transport=httpx2.MockTransport(handler))
+    fetcher = Fetcher(
+        {"s": Policy(concurrency=2)}, clock=clock, transport=httpx2.MockTransport(handler)
+    )
     reqs = [Request("s", f"https://s.example/{i}") for i in range(8)]
     with ThreadPoolExecutor(8) as pool:
         replies = list(pool.map(fetcher.get, reqs))
     assert all(r.ok for r in replies)
     assert live["max"] == 2
+
+
+def test_budget_per_window_on_fake_clock() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(0.0, clock, budget=3, window=60.0)
+    waits = [limiter.acquire() for _ in range(7)]
+    assert waits[:3] == [0.0, 0.0, 0.0]  # a burst within the budget goes at once
+    assert waits[3] == pytest.approx(60.0)  # the fourth waits for the window to roll
+    assert waits[4:6] == [0.0, 0.0]
+    assert waits[6] == pytest.approx(60.0)
+
+
+def test_advertised_rate_limit_slows_down(api: FakeAPI, make_fetcher: Any,
+                                          clock: FakeClock) -> None:
+    api.add("https://api.crossref.org", httpx2.Response(
+        200, text="{}", headers={"X-Rate-Limit-Limit": "1", "X-Rate-Limit-Interval": "2s"}))
+    fetcher = make_fetcher(cache=None)
+    fetcher.get(REQ)
+    fetcher.get(REQ)
+    assert clock.sleeps[-1] == pytest.approx(2.0)  # 1 request per 2 s, as advertised
+
+
+def test_github_rate_limit_exhausted(api: FakeAPI, make_fetcher: Any, clock: FakeClock,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    reset = str(int(clock.wall() + 3000))
+    api.add("https://api.github.com", httpx2.Response(
+        403, json={"message": "API rate limit exceeded"},
+        headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}))
+    reply = make_fetcher().get(Request("github", "https://api.github.com/repos/a/b"))
+    assert reply.status == 0 and "set GITHUB_TOKEN" in reply.error
+    assert len(api.calls) == 1  # the reset is too far away to wait for
+
+
+def test_github_token_is_sent(api: FakeAPI, make_fetcher: Any,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
+    api.add("https://api.github.com", httpx2.Response(200, text="{}"))
+    make_fetcher().get(Request("github", "https://api.github.com/repos/a/b"))
+    assert api.calls[0].headers["authorization"] == "Bearer t0ken"
+    assert "t0ken" not in Request("github", "https://api.github.com/repos/a/b").key

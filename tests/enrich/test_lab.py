@@ -35,9 +35,18 @@ def enriched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     shutil.copy(BIB, root / "bib" / "genmodels.bib")
     shutil.copy(SEED, root / "bib" / "seed-metadata.bib")
     shutil.copy(REPO / "genbib.toml", root / "genbib.toml")
-    res = CliRunner().invoke(cli, ["--config", str(root / "genbib.toml"), "enrich",
-                                   "--offline", "--from-bib", "bib/seed-metadata.bib"],
-                             catch_exceptions=False)
+    res = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(root / "genbib.toml"),
+            "enrich",
+            "--offline",
+            "--from-bib",
+            "bib/seed-metadata.bib",
+        ],
+        catch_exceptions=False,
+    )
     assert res.exit_code == 0, res.output
     return root / "bib" / "genmodels.bib", res.output
 
@@ -83,3 +92,65 @@ def test_check_reports_no_missing_fields(enriched: tuple[Path, str]) -> None:
     result = check_file(enriched[0])
     assert not [p for p in result.problems if "missing-field" in p.code]
     assert result.errors == 0
+
+
+STRIPPED = (
+    "author",
+    "booktitle",
+    "journal",
+    "eprint",
+    "archiveprefix",
+    "primaryclass",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "series",
+)
+
+
+def test_enrich_rebuilds_stripped_entries_from_the_seed_metadata(tmp_path: Path) -> None:
+    """Entries as a list gives them (title, year, links) get their metadata back."""
+    from genbib.bibtex.writer import dumps
+
+    original = read_file(BIB)
+    stripped = read_file(BIB)
+    for e in stripped:
+        for name in STRIPPED:
+            e.set(name, None)
+        e.type = "misc"
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "genmodels.bib").write_text(dumps(stripped))
+    shutil.copy(SEED, tmp_path / "bib" / "seed-metadata.bib")
+    shutil.copy(REPO / "genbib.toml", tmp_path / "genbib.toml")
+    res = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(tmp_path / "genbib.toml"),
+            "enrich",
+            "--offline",
+            "--from-bib",
+            "bib/seed-metadata.bib",
+        ],
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 0, res.output
+    rebuilt = read_file(tmp_path / "bib" / "genmodels.bib").by_key()
+    seed_titles = {norm_title(e.title) for e in read_file(SEED)}
+    restored = 0
+    for e in original:
+        if norm_title(e.title) not in seed_titles:
+            continue
+        r = rebuilt[e.key]
+        assert r.get("author") == e.get("author"), e.key
+        assert venue_of(r) is not None, e.key
+        assert (r.arxiv or None) == (e.arxiv or None), e.key
+        assert "author=seed-metadata.bib" in (r.get("fieldsources") or ""), e.key
+        restored += 1
+    assert restored >= len(original) * 0.9
+    assert not [
+        p
+        for p in check_file(tmp_path / "bib" / "genmodels.bib").problems
+        if "missing-field" in p.code
+    ]

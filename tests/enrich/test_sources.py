@@ -111,7 +111,10 @@ def test_dblp_finds_published_and_corr_versions() -> None:
 def test_dblp_single_author_journal_and_empty() -> None:
     [c] = dblp.parse(data("dblp_single_author.json"))
     assert [n.bibtex() for n in c.authors] == ["Author, Solo"]
-    assert c.type == "article" and dict(c.fields)["journal"] == "Transactions on Machine Learning Research"
+    assert (
+        c.type == "article"
+        and dict(c.fields)["journal"] == "Transactions on Machine Learning Research"
+    )
     assert c.doi == "10.5555/tmlr.2023.1"
     assert dblp.parse(data("dblp_empty.json")) == []
     with pytest.raises(SourceFormatError):
@@ -154,8 +157,7 @@ def test_huggingface_untrusted_values_are_neutralised() -> None:
 
 # --- GitHub ------------------------------------------------------------------------
 def test_github_repo_facts() -> None:
-    ok = github.parse_repo("hojonathanho/diffusion",
-                           Reply(200, data("github_repo.json"), "u", 0.0))
+    ok = github.parse_repo("hojonathanho/diffusion", Reply(200, data("github_repo.json"), "u", 0.0))
     assert ok.exists and ok.stars == 4100 and not ok.archived
     moved = github.parse_repo("oldorg/old", Reply(200, data("github_renamed.json"), "u", 0.0))
     assert moved.full_name == "neworg/new-name" and moved.archived

@@ -32,6 +32,8 @@ from genbib.testing.zotero import (
 )
 from genbib.testing.zotero.fixtures import EmulatorFactory
 
+from .conftest import SSL_CONTEXT, pyzotero_for
+
 DATA = Path(__file__).parent.parent / "data" / "zotero"
 
 
@@ -49,9 +51,7 @@ def paper(title: str, item_type: str = "preprint", **fields: Any) -> dict[str, A
 
 
 def client_for(emu: ZoteroEmulator) -> zotero.Zotero:
-    z = zotero.Zotero(emu.group_id, "group", emu.api_key)
-    z.endpoint = emu.url
-    return z
+    return pyzotero_for(emu)
 
 
 # ------------------------------------------------------------------ reads and writes
@@ -131,6 +131,17 @@ def test_children_collections_and_cascading_delete(
     assert len(zot.top()) == 1
 
     lib = zotero_server.library
+    whole = zot.collection(coll)  # the REST approach: re-upload the whole downloaded JSON
+    whole["data"]["name"] = "Diffusion models"
+    assert zot.update_collection(whole) is True
+    assert lib.collection(coll)["name"] == "Diffusion models"
+    other = zot.create_collections([{"name": "Generative"}])["success"]["0"]
+    zot.addto_collection(other, zot.item(parent_key))
+    assert sorted(lib.item(parent_key)["collections"]) == sorted([coll, other])
+    zot.delete_collection(zot.collection(other))
+    assert lib.item(parent_key)["collections"] == [coll]
+    assert zot.collection_versions(since=0) == {coll: lib.collection(coll)["version"]}
+
     zot.delete_item(zot.item(parent_key)["data"])
     assert lib.items() == {}
     assert sorted(zot.deleted(since=0)["items"]) == sorted(
@@ -392,7 +403,7 @@ def test_api_key_checks(zotero_server: ZoteroEmulator) -> None:
     """Basics: the key as `Zotero-API-Key` or `Authorization: Bearer`; 403 without it."""
     url = f"{zotero_server.url}{zotero_server.library.prefix}/items"
     key = zotero_server.api_key
-    with httpx2.Client() as client:
+    with httpx2.Client(verify=SSL_CONTEXT) as client:
         assert client.get(url).status_code == 403
         assert client.get(url, headers={"Zotero-API-Key": "wrong"}).status_code == 403
         assert client.get(url, headers={"Zotero-API-Key": key}).status_code == 200
@@ -558,6 +569,21 @@ def test_request_counters_and_predicates(zotero_server: ZoteroEmulator, zot: zot
     assert zotero_server.counts() == {("GET", "/items"): 1, ("GET", "/deleted"): 1}
     assert [r.route for r in seen] == ["/items", "/deleted"]
     assert seen[0].query["format"] == "versions"
+
+
+def test_stop_and_start_keep_port_and_state(
+    zotero_server: ZoteroEmulator, zot: zotero.Zotero
+) -> None:
+    """Taking "Zotero" away: connections fail, then the same URL answers with the same data."""
+    key = zotero_server.library.seed_items([paper("A")])[0]
+    url = zotero_server.url
+    zot.items()  # keep a pooled connection open
+    zotero_server.stop()
+    with pytest.raises(httpx2.TransportError):
+        zot.items()
+    zotero_server.start()
+    assert zotero_server.url == url
+    assert [i["key"] for i in zot.items()] == [key]
 
 
 def test_latency_setting_is_applied(zotero_server_factory: EmulatorFactory) -> None:

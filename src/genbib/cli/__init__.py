@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> Any:
         return cli.main(args=argv, prog_name="genbib", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(1)
+        sys.exit(int(ExitCode.INTERRUPTED))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -122,13 +122,13 @@ def main(argv: list[str] | None = None) -> Any:
             click.echo(f"hint: {exc.hint}", err=True)
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(int(ExitCode.INTERRUPTED))
     except Exception as exc:  # a bug: say so plainly, traceback on -v
         if _verbose(argv) or os.environ.get("GENBIB_DEBUG"):
             raise
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("hint: run again with -v for the traceback and report it", err=True)
-        sys.exit(int(ExitCode.INPUT) + 66)
+        sys.exit(int(ExitCode.INTERNAL))
 
 
 def _verbose(argv: list[str] | None) -> bool:

@@ -10,12 +10,16 @@ from genbib.cli.common import echo, emit_json, print_problems, state
 @click.command("add")
 @click.argument("idents", metavar="ID...", nargs=-1, required=True)
 @click.option("--topic", metavar="SLUG", help="Put the new entries under this topic.")
-@click.option("--online/--offline", default=True,
-              help="--offline resolves from the cache and from-bib files only.")
+@click.option(
+    "--online/--offline",
+    default=True,
+    help="--offline resolves from the cache and from-bib files only.",
+)
 @click.option("--dry-run", is_flag=True, help="Show the entries; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def command(idents: tuple[str, ...], topic: str | None, online: bool, dry_run: bool,
-            as_json: bool) -> None:
+def command(
+    idents: tuple[str, ...], topic: str | None, online: bool, dry_run: bool, as_json: bool
+) -> None:
     """Add papers by arXiv id or URL, DOI, OpenReview URL or the paper's GitHub repository.
 
     Each becomes a complete entry (authors, year, venue, identifiers, code and project
@@ -36,15 +40,16 @@ def command(idents: tuple[str, ...], topic: str | None, online: bool, dry_run: b
 
     cfg = state().config()
     if topic and cfg.topics and cfg.topic(topic) is None:
-        raise ConfigError(f"unknown topic {topic!r}",
-                          hint=f"define it in {cfg.source or 'genbib.toml'} under [[topics]]")
+        raise ConfigError(
+            f"unknown topic {topic!r}",
+            hint=f"define it in {cfg.source or 'genbib.toml'} under [[topics]]",
+        )
     fetcher = make_fetcher(cfg, Options(online=online))
     index = BibIndex(load_from_bib(cfg, ()))
     resolved = []
     try:
         for ident in idents:
-            resolved.append(adding.resolve(ident, fetcher, sources=cfg.enrich.sources,
-                                           index=index))
+            resolved.append(adding.resolve(ident, fetcher, sources=cfg.enrich.sources, index=index))
     finally:
         fetcher.close()
         if fetcher.cache is not None:
@@ -53,9 +58,18 @@ def command(idents: tuple[str, ...], topic: str | None, online: bool, dry_run: b
         for added in resolved:
             adding.add_to(lib, added, topic=topic, formula=cfg.keys.formula)
     if as_json:
-        emit_json([{"id": a.ident, "key": a.key, "merged_into": a.merged_into,
-                    "problems": [p.as_dict() for p in a.problems], "dry_run": dry_run}
-                   for a in resolved])
+        emit_json(
+            [
+                {
+                    "id": a.ident,
+                    "key": a.key,
+                    "merged_into": a.merged_into,
+                    "problems": [p.as_dict() for p in a.problems],
+                    "dry_run": dry_run,
+                }
+                for a in resolved
+            ]
+        )
         return
     for a in resolved:
         print_problems(a.problems)

@@ -10,21 +10,45 @@ from genbib.errors import ExitCode
 
 @click.command("enrich")
 @click.argument("keys", nargs=-1)
-@click.option("--source", "sources", metavar="NAME,...",
-              help="Only these sources (arxiv, crossref, dblp, openalex, huggingface, github).")
-@click.option("--online/--offline", default=True,
-              help="--offline never opens a connection: only from-bib files and the cache.")
-@click.option("--from-bib", "from_bib", multiple=True, type=click.Path(dir_okay=False),
-              help="A local .bib file used as a metadata source (repeatable).")
+@click.option(
+    "--source",
+    "sources",
+    metavar="NAME,...",
+    help="Only these sources (arxiv, crossref, dblp, openalex, huggingface, github).",
+)
+@click.option(
+    "--online/--offline",
+    default=True,
+    help="--offline never opens a connection: only from-bib files and the cache.",
+)
+@click.option(
+    "--from-bib",
+    "from_bib",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A local .bib file used as a metadata source (repeatable).",
+)
 @click.option("--refresh", is_flag=True, help="Ask the sources again even if the cache is fresh.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing to the bib.")
 @click.option("--json", "as_json", is_flag=True, help="Print changes and findings as JSON.")
 @click.option("--explain", metavar="KEY", help="Show where each field of KEY came from, and exit.")
-@click.option("--file", "file", type=click.Path(dir_okay=False),
-              help="The bib to enrich (default: the configured one).")
-def command(keys: tuple[str, ...], sources: str | None, online: bool, from_bib: tuple[str, ...],
-            refresh: bool, dry_run: bool, as_json: bool, explain: str | None,
-            file: str | None) -> None:
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False),
+    help="The bib to enrich (default: the configured one).",
+)
+def command(
+    keys: tuple[str, ...],
+    sources: str | None,
+    online: bool,
+    from_bib: tuple[str, ...],
+    refresh: bool,
+    dry_run: bool,
+    as_json: bool,
+    explain: str | None,
+    file: str | None,
+) -> None:
     """Fill authors, year, venue, identifiers and code/project links of KEYS (default:
     every entry) from metadata sources. A source's answer is used only when its title,
     authors and year agree with the entry; otherwise it is reported. Every filled field
@@ -65,9 +89,18 @@ def command(keys: tuple[str, ...], sources: str | None, online: bool, from_bib: 
     names = tuple(s.strip() for s in sources.split(",") if s.strip()) if sources else None
     ticker = _Ticker()
     with store.edit(path, order=cfg.order, dry_run=dry_run) as lib:
-        result = enrich_library(lib, cfg, Options(
-            sources=names, online=online, refresh=refresh, from_bib=from_bib, keys=keys,
-            progress=ticker if ticker.live else None))
+        result = enrich_library(
+            lib,
+            cfg,
+            Options(
+                sources=names,
+                online=online,
+                refresh=refresh,
+                from_bib=from_bib,
+                keys=keys,
+                progress=ticker if ticker.live else None,
+            ),
+        )
     ticker.done()
     if as_json:
         data = result.as_dict()
@@ -78,13 +111,18 @@ def command(keys: tuple[str, ...], sources: str | None, online: bool, from_bib: 
             echo(f"{c.key}: {c.field} <- {c.new[:80]!r} ({c.source})")
         print_problems(result.problems)
         if result.unresolved:
-            echo(f"not resolved offline ({len(result.unresolved)} lookup(s) not in the cache):",
-                 err=True)
+            echo(
+                f"not resolved offline ({len(result.unresolved)} lookup(s) not in the cache):",
+                err=True,
+            )
             for key, src, req in result.unresolved:
                 echo(f"  {key}: {src} {req}", err=True)
         verb = "would fill" if dry_run else "filled"
-        echo(f"{path}: {verb} {len(result.changes)} field(s) in {len(result.changed_keys)} "
-             f"entries; {len(result.problems)} finding(s)", err=True)
+        echo(
+            f"{path}: {verb} {len(result.changes)} field(s) in {len(result.changed_keys)} "
+            f"entries; {len(result.problems)} finding(s)",
+            err=True,
+        )
     if any(p.severity.value == "error" for p in result.problems):
         raise SystemExit(ExitCode.FINDINGS)
     if any(p.code == "enrich-unavailable" for p in result.problems):

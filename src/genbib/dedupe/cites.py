@@ -20,8 +20,12 @@ _CITE = re.compile(
 )
 
 
+_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+
+
 def cited_keys(text: str) -> list[tuple[int, str]]:
     """(line, key) of every citation in a .tex or .aux text, in order."""
+    text = _COMMENT.sub("", text)  # a commented-out \cite cites nothing
     out = []
     for m in _CITE.finditer(text):
         line = text.count("\n", 0, m.start()) + 1

@@ -111,8 +111,12 @@ _YEAR = re.compile(r"\b(1[5-9]\d\d|2[01]\d\d)\b")
 
 
 def _plain(raw: str) -> str:
-    if raw.startswith("{") and raw.endswith("}") and "{" not in raw[1:-1] and "}" not in raw[1:-1]:
+    # The reader only stores valid value expressions, so a braced value without `#`
+    # is one braced part; the general `plain` handles the rest.
+    if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:
         return raw[1:-1]
+    if raw.isdigit():
+        return raw
     return plain(raw)
 
 

@@ -103,7 +103,9 @@ class _Merger:
         mine, theirs = self.into.get(name), self.other.get(name) or ""
         if mine is not None and _SPACE.sub(" ", mine).strip() == _SPACE.sub(" ", theirs).strip():
             return
-        self.report(name, mine or "", theirs, conflict=False, why="the published version's venue is primary")
+        self.report(
+            name, mine or "", theirs, conflict=False, why="the published version's venue is primary"
+        )
 
     def _field(self, name: str, raw: str, *, switch: bool = False) -> None:
         into = self.into

@@ -96,7 +96,7 @@ def plan(entries: Iterable[Entry], *, existing: Collection[str] = ()) -> DedupeP
     feats: list[Features] = [index.features(e) for e in items]
     edges: list[tuple[int, int, int, tuple[Reason, ...]]] = []
     problems: list[Problem] = []
-    seen_contra: set[tuple[int, int]] = set()
+    seen_contra: set[tuple[str, str, str]] = set()  # one finding per pair of titles
     for i, e in enumerate(items):
         for other in index.candidates(e, feats[i]):
             j = pos[id(other)]
@@ -107,8 +107,10 @@ def plan(entries: Iterable[Entry], *, existing: Collection[str] = ()) -> DedupeP
                 edges.append((_rank(reasons), i, j, reasons))
             else:
                 why = contradiction(feats[i], feats[j])
-                if why and (i, j) not in seen_contra:
-                    seen_contra.add((i, j))
+                ta, tb = feats[i].full, feats[j].full
+                pair = (why or "", min(ta, tb), max(ta, tb))
+                if why and pair not in seen_contra:
+                    seen_contra.add(pair)
                     problems.append(contradiction_problem(e, other, why))
     edges.sort(key=lambda t: (t[0], t[1], t[2]))
 

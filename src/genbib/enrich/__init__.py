@@ -22,14 +22,18 @@ from genbib.pipeline import StageReport
 __all__ = ["EnrichResult", "Enricher", "Options", "enrich_library", "explain", "stage"]
 
 
-def stage(library: Library, config: Config, *, dry_run: bool = False,
-          online: bool = False) -> StageReport:
+def stage(
+    library: Library, config: Config, *, dry_run: bool = False, online: bool = False
+) -> StageReport:
     """The enrich stage of `genbib sync`: from-bib files and the cache, network if `online`."""
     started = time.monotonic()
     target = library
     if dry_run:
-        target = Library([b.copy() if isinstance(b, Entry) else b for b in library.blocks],
-                         list(library.problems), library.file)
+        target = Library(
+            [b.copy() if isinstance(b, Entry) else b for b in library.blocks],
+            list(library.problems),
+            library.file,
+        )
     result = enrich_library(target, config, Options(online=online))
     keys = result.changed_keys
     summary = f"{len(result.changes)} field(s) filled in {len(keys)} entr{'y' if len(keys) == 1 else 'ies'}"
@@ -37,5 +41,6 @@ def stage(library: Library, config: Config, *, dry_run: bool = False,
         summary += f"; {len(result.unresolved)} lookup(s) not in the cache (offline)"
     details = result.as_dict()
     details["seconds"] = round(time.monotonic() - started, 3)
-    return StageReport("enrich", changed=len(keys), summary=summary,
-                       problems=result.problems, details=details)
+    return StageReport(
+        "enrich", changed=len(keys), summary=summary, problems=result.problems, details=details
+    )

@@ -63,15 +63,22 @@ def seed(ident: str) -> tuple[Entry, str]:
     )
 
 
-def resolve(ident: str, fetcher: Fetcher, *, sources: tuple[str, ...] = ALL_SOURCES,
-            index: BibIndex | None = None, bases: dict[str, str] | None = None) -> Added:
+def resolve(
+    ident: str,
+    fetcher: Fetcher,
+    *,
+    sources: tuple[str, ...] = ALL_SOURCES,
+    index: BibIndex | None = None,
+    bases: dict[str, str] | None = None,
+) -> Added:
     """Fill a seed entry for `ident` from the sources; no library involved yet."""
     bases = bases or {}
     entry, kind = seed(ident)
     out = Added(ident)
     if kind == "openreview" and entry.openreview:
-        reply = fetcher.get(openreview.note_request(
-            entry.openreview, bases.get("openreview", openreview.BASE)))
+        reply = fetcher.get(
+            openreview.note_request(entry.openreview, bases.get("openreview", openreview.BASE))
+        )
         if reply.ok:
             try:
                 for cand in openreview.parse(reply.body)[:1]:
@@ -97,8 +104,10 @@ def resolve(ident: str, fetcher: Fetcher, *, sources: tuple[str, ...] = ALL_SOUR
         why = "; ".join(p.message for p in result.problems) or "no source knows it"
         if fetcher.offline:
             why = "offline, and the cache does not know it"
-        raise InputError(f"{ident}: could not resolve the paper ({why})",
-                         hint="check the identifier, or run without --offline")
+        raise InputError(
+            f"{ident}: could not resolve the paper ({why})",
+            hint="check the identifier, or run without --offline",
+        )
     entry.file = ""
     out.entry = entry
     return out

@@ -33,8 +33,13 @@ class Change:
     source: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"key": self.key, "field": self.field, "old": self.old, "new": self.new,
-                "source": self.source}
+        return {
+            "key": self.key,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "source": self.source,
+        }
 
 
 def has_published_venue(entry: Entry) -> bool:
@@ -73,13 +78,13 @@ def apply(entry: Entry, cand: Candidate) -> list[Change]:
 
     names = entry.names()
     new_names = [_clean_name(n) for n in cand.authors]
-    if new_names and cand.authors_complete:
-        if not names:
+    if new_names and not names:  # a truncated list is better than none
+        tail = [] if cand.authors_complete else ["others"]
+        put("author", " and ".join([*(n.bibtex() for n in new_names), *tail]))
+    elif new_names and cand.authors_complete and _truncated(names):
+        known = [family(n) for n in names[:-1]]
+        if len(new_names) >= len(known) and [family(n) for n in new_names[: len(known)]] == known:
             put("author", " and ".join(n.bibtex() for n in new_names))
-        elif _truncated(names) and len(new_names) >= len(names) - 1:
-            known = [family(n) for n in names[:-1]]
-            if [family(n) for n in new_names[: len(known)]] == known:
-                put("author", " and ".join(n.bibtex() for n in new_names))
 
     if cand.published and not has_published_venue(entry):
         if cand.type and entry.type.lower() != cand.type:

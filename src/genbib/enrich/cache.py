@@ -92,8 +92,9 @@ def _read(path: Path) -> dict[str, Reply]:
         data = json.loads(text)
         records = data["records"]
         return {
-            key: Reply(int(r["status"]), str(r["body"]), str(r["url"]), float(r["fetched"]),
-                       "", True)
+            key: Reply(
+                int(r["status"]), str(r["body"]), str(r["url"]), float(r["fetched"]), "", True
+            )
             for key, r in records.items()
         }
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

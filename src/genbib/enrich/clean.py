@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from genbib.model.identifiers import is_http_url
 
@@ -21,22 +22,29 @@ _DANGEROUS = re.compile(
     r"expandafter|noexpand|lowercase|uppercase|jobname|outer|global|afterassignment)"
     r"(?![A-Za-z])"
 )
-_BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
-         "\u200e", "\u200f", "\u061c"}
 _SPACES = re.compile(r"\s+")
 
 
+# Control and format characters (Unicode categories Cc and Cf: bidi overrides, zero-width
+# marks, tag characters) are dropped; tabs and line breaks become spaces first.
+_INVISIBLE = re.compile(
+    "[\U00000000-\U0000001f\U0000007f-\U0000009f\U000000ad\U00000600-\U00000605\U0000061c\U000006dd\U0000070f\U00000890-\U00000891\U000008e2\U0000180e\U0000200b-\U0000200f\U0000202a-\U0000202e\U00002060-\U00002064\U00002066-\U0000206f\U0000feff\U0000fff9-\U0000fffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+_BREAKS = str.maketrans("\t\n\r", "   ")
+
+
+@lru_cache(maxsize=65536)
 def clean_text(text: str | None) -> str:
     """One line of safe text: tags and entities resolved, dangerous LaTeX defused."""
     if not text:
         return ""
-    text = html.unescape(_TAG.sub("", text))
-    text = "".join(
-        " " if c in "\t\n\r" else c
-        for c in text
-        if c not in _BIDI and (c in "\t\n\r" or unicodedata.category(c) not in ("Cc", "Cf"))
-    )
-    text = _DANGEROUS.sub(lambda m: m.group(1), text)  # `\input` -> `input`: inert
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = _INVISIBLE.sub("", text.translate(_BREAKS))
+    if "\\" in text:
+        text = _DANGEROUS.sub(lambda m: m.group(1), text)  # `\input` -> `input`: inert
     text = text.replace("^^", "^ ^")
     return _SPACES.sub(" ", text).strip()
 
@@ -46,9 +54,10 @@ def clean_url(url: str | None) -> str:
     if not url:
         return ""
     url = url.strip()
-    if not is_http_url(url) or any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf")
-                                    for c in url):
+    if not is_http_url(url) or any(
+        c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url
+    ):
         return ""
-    if any(c in url for c in "{}\\\"<>"):
+    if any(c in url for c in '{}\\"<>'):
         return ""
     return url

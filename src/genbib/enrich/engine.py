@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from genbib.enrich import links
@@ -49,8 +50,12 @@ class EnrichResult:
             "problems": [p.as_dict() for p in self.problems],
             "unresolved": [{"key": k, "source": s, "request": r} for k, s, r in self.unresolved],
             "repos": {
-                r: {"exists": f.exists, "full_name": f.full_name, "archived": f.archived,
-                    "stars": f.stars}
+                r: {
+                    "exists": f.exists,
+                    "full_name": f.full_name,
+                    "archived": f.archived,
+                    "stars": f.stars,
+                }
                 for r, f in sorted(self.repos.items())
             },
             "stats": dict(sorted(self.stats.items())),
@@ -82,12 +87,17 @@ class Enricher:
         if self.index:
             for e in entries:
                 self._consider(e, self.index.find(e), result)
+        check_repos = self.fetcher is not None and "github" in self.sources
+        repo_replies: dict[str, Reply] = {}
         done: set[tuple[int, str]] = set()
-        for _ in range(ROUNDS):
+        for round_ in range(ROUNDS):
             todo = self._lookups(entries, done)
-            if not todo:
+            # Repositories already linked are checked alongside the first round.
+            repos = self._repo_requests(entries, repo_replies) if check_repos and not round_ else []
+            if not todo and not repos:
                 break
-            replies = self._fetch_all([r for _, r in todo])
+            replies = self._fetch_all([r for _, r in todo] + repos)
+            repo_replies.update({r.key: replies[r.key] for r in repos})
             by_entry: dict[int, list[tuple[Request, Reply]]] = defaultdict(list)
             for i, req in todo:
                 by_entry[i].append((req, replies[req.key]))
@@ -98,21 +108,38 @@ class Enricher:
                             self._answer(e, self._sources[src], req, reply, result)
         for e in entries:
             result.changes.extend(complete_preprint(e))
-            missing = [n for n, ok in (("author", e.get("author") or e.get("editor")),
-                                       ("year", e.year), ("title", e.title)) if not ok]
+            missing = [
+                n
+                for n, ok in (
+                    ("author", e.get("author") or e.get("editor")),
+                    ("year", e.year),
+                    ("title", e.title),
+                )
+                if not ok
+            ]
             if missing:
-                result.problems.append(_problem(
-                    e, "enrich-incomplete",
-                    f"no source gave its {', '.join(missing)}", Severity.WARNING))
-        if self.fetcher is not None and "github" in self.sources:
-            self._check_repos(entries, result)
+                result.problems.append(
+                    _problem(
+                        e,
+                        "enrich-incomplete",
+                        f"no source gave its {', '.join(missing)}",
+                        Severity.WARNING,
+                    )
+                )
+        if check_repos:
+            later = self._repo_requests(entries, repo_replies)  # links found by this run
+            if later:
+                repo_replies.update(self._fetch_all(later))
+            self._check_repos(entries, repo_replies, result)
         result.problems.extend(links.check(entries, library or entries))
         if self.fetcher is not None:
             result.stats.update(self.fetcher.stats)
         return result
 
     # --- paper sources -------------------------------------------------------------
-    def _lookups(self, entries: list[Entry], done: set[tuple[int, str]]) -> list[tuple[int, Request]]:
+    def _lookups(
+        self, entries: list[Entry], done: set[tuple[int, str]]
+    ) -> list[tuple[int, Request]]:
         todo: list[tuple[int, Request]] = []
         if self.fetcher is None:
             return todo
@@ -125,38 +152,97 @@ class Enricher:
         return todo
 
     def _fetch_all(self, requests: list[Request]) -> dict[str, Reply]:
+        """Replies for `requests`: cached ones at once, the rest concurrently (each source
+        within its policy), lookups of batching sources grouped into list requests."""
         assert self.fetcher is not None
         fetcher = self.fetcher
-        unique = list({r.key: r for r in requests}.values())
         out: dict[str, Reply] = {}
+        tasks: list[Callable[[], list[tuple[str, Reply]]]] = []
+        batches: dict[str, list[Request]] = defaultdict(list)
+        for req in {r.key: r for r in requests}.values():
+            src = self._sources.get(req.source)
+            size = fetcher.policy(req.source).batch
+            if src is None or src.batch_request is None or size <= 1:
+                tasks.append(partial(self._single, req))
+                continue
+            hit = fetcher.cached(req)
+            if hit is not None:
+                out[req.key] = hit
+            elif fetcher.offline:
+                out[req.key] = fetcher.miss(req)
+            else:
+                batches[req.source].append(req)
+        for name, reqs in batches.items():
+            size = fetcher.policy(name).batch
+            for start in range(0, len(reqs), size):
+                chunk = reqs[start : start + size]
+                tasks.append(partial(self._batch, self._sources[name], chunk))
+        if self.progress and out:
+            self.progress(len(out))
         with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            for req, reply in zip(unique, pool.map(fetcher.get, unique), strict=True):
-                out[req.key] = reply
+            for pairs in pool.map(lambda task: task(), tasks):
+                out.update(pairs)
                 if self.progress:
-                    self.progress(1)
+                    self.progress(len(pairs))
         return out
 
-    def _answer(self, e: Entry, src: Source, req: Request, reply: Reply, result: EnrichResult) -> None:
+    def _single(self, req: Request) -> list[tuple[str, Reply]]:
+        assert self.fetcher is not None
+        return [(req.key, self.fetcher.get(req))]
+
+    def _batch(self, src: Source, items: list[Request]) -> list[tuple[str, Reply]]:
+        assert self.fetcher is not None and src.batch_request and src.split
+        if len(items) == 1:
+            return [(items[0].key, self.fetcher.get(items[0]))]
+        reply = self.fetcher.get(src.batch_request(items), cache=False)
+        if not reply.ok:
+            return [(r.key, reply) for r in items]
+        try:
+            bodies = src.split(items, reply.body)
+        except SourceFormatError:
+            return [(r.key, reply) for r in items]  # each entry reports the bad response
+        out = []
+        for r in items:
+            body = bodies.get(r.key)
+            item = Reply(200 if body is not None else 404, body or "", r.key, reply.fetched)
+            self.fetcher.remember(r, item)
+            out.append((r.key, item))
+        return out
+
+    def _answer(
+        self, e: Entry, src: Source, req: Request, reply: Reply, result: EnrichResult
+    ) -> None:
         if reply.status == 0:
             if reply.error.startswith("offline"):
                 result.unresolved.append((e.key, src.name, req.key))
             else:
-                result.problems.append(_problem(
-                    e, "enrich-unavailable", f"{src.name}: {reply.error} ({req.key})",
-                    Severity.WARNING))
+                result.problems.append(
+                    _problem(
+                        e,
+                        "enrich-unavailable",
+                        f"{src.name}: {reply.error} ({req.key})",
+                        Severity.WARNING,
+                    )
+                )
             return
         if reply.status in (404, 410):
             return  # the source does not know the paper: nothing to say
         if not reply.ok:
-            result.problems.append(_problem(
-                e, "enrich-unavailable", f"{src.name}: HTTP {reply.status} ({req.key})",
-                Severity.WARNING))
+            result.problems.append(
+                _problem(
+                    e,
+                    "enrich-unavailable",
+                    f"{src.name}: HTTP {reply.status} ({req.key})",
+                    Severity.WARNING,
+                )
+            )
             return
         try:
             cands = src.parse(reply.body)
         except SourceFormatError as exc:
-            result.problems.append(_problem(
-                e, "enrich-bad-response", f"{exc} ({req.key})", Severity.WARNING))
+            result.problems.append(
+                _problem(e, "enrich-bad-response", f"{exc} ({req.key})", Severity.WARNING)
+            )
             return
         self._consider(e, cands, result)
 
@@ -177,43 +263,77 @@ class Enricher:
             result.changes.extend(apply(e, c))
         for c, why in rejected:
             if c.by_id:
-                result.problems.append(_problem(
-                    e, "enrich-mismatch",
-                    f"{c.source}: the entry's identifier names another paper "
-                    f"({c.title!r}, {c.year or 'no year'}): {why}", Severity.WARNING))
+                result.problems.append(
+                    _problem(
+                        e,
+                        "enrich-mismatch",
+                        f"{c.source}: the entry's identifier names another paper "
+                        f"({c.title!r}, {c.year or 'no year'}): {why}",
+                        Severity.WARNING,
+                    )
+                )
             elif not accepted and looks_close(e, c):
-                result.problems.append(_problem(
-                    e, "enrich-rejected",
-                    f"{c.source}: {c.title!r} ({c.year or 'no year'}) looks similar but is "
-                    f"not taken: {why}", Severity.INFO))
+                result.problems.append(
+                    _problem(
+                        e,
+                        "enrich-rejected",
+                        f"{c.source}: {c.title!r} ({c.year or 'no year'}) looks similar but is "
+                        f"not taken: {why}",
+                        Severity.INFO,
+                    )
+                )
 
     # --- repositories --------------------------------------------------------------
-    def _check_repos(self, entries: list[Entry], result: EnrichResult) -> None:
+    def _repo_requests(self, entries: list[Entry], done: Mapping[str, Reply]) -> list[Request]:
         from genbib.enrich.sources import github
 
-        assert self.fetcher is not None
+        base = self.bases.get("github", github.BASE)
+        reqs = {
+            r.key: r
+            for e in entries
+            for repo in links.repos_of(e)
+            if (r := github.repo_request(repo, base)).key not in done
+        }
+        return [reqs[k] for k in sorted(reqs)]
+
+    def _check_repos(
+        self, entries: list[Entry], replies: Mapping[str, Reply], result: EnrichResult
+    ) -> None:
+        from genbib.enrich.sources import github
+
         base = self.bases.get("github", github.BASE)
         wanted: dict[str, list[Entry]] = defaultdict(list)
         for e in entries:
-            for link in e.links():
-                repo = ids.github_repo(link.url) if link.kind.value == "code" else None
-                if repo:
-                    wanted[repo].append(e)
-        replies = self._fetch_all([github.repo_request(r, base) for r in sorted(wanted)])
+            for repo in links.repos_of(e):
+                wanted[repo].append(e)
         for repo in sorted(wanted):
             req = github.repo_request(repo, base)
-            reply = replies[req.key]
-            for e in wanted[repo]:
-                if reply.status == 0 and reply.error.startswith("offline"):
-                    result.unresolved.append((e.key, "github", req.key))
-            if reply.status == 0 or (not reply.ok and reply.status not in (404, 410)):
+            reply = replies.get(req.key)
+            if reply is None:
+                continue
+            if reply.status == 0:
+                for e in wanted[repo]:
+                    if reply.error.startswith("offline"):
+                        result.unresolved.append((e.key, "github", req.key))
+                    else:
+                        result.problems.append(
+                            _problem(
+                                e,
+                                "enrich-unavailable",
+                                f"github: {reply.error} ({req.key})",
+                                Severity.WARNING,
+                            )
+                        )
+                continue
+            if not reply.ok and reply.status not in (404, 410):
                 continue
             try:
                 facts = github.parse_repo(repo, reply)
             except SourceFormatError as exc:
                 for e in wanted[repo]:
-                    result.problems.append(_problem(e, "enrich-bad-response", str(exc),
-                                                    Severity.WARNING))
+                    result.problems.append(
+                        _problem(e, "enrich-bad-response", str(exc), Severity.WARNING)
+                    )
                 continue
             result.repos[repo] = facts
             for e in wanted[repo]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -25,6 +26,7 @@ _LATEX = re.compile(r"\\[A-Za-z]+\s*|[{}$\\]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65536)
 def norm_title(text: str) -> str:
     text = _LATEX.sub("", text)
     text = unicodedata.normalize("NFKD", text)
@@ -32,6 +34,7 @@ def norm_title(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def title_score(a: str, b: str) -> float:
     na, nb = norm_title(a), norm_title(b)
     if not na or not nb:
@@ -39,6 +42,7 @@ def title_score(a: str, b: str) -> float:
     return float(fuzz.ratio(na, nb))
 
 
+@lru_cache(maxsize=65536)
 def family(name: Name) -> str:
     last = name.last or name.display()
     last = re.sub(r"\s+\d{4}$", "", last)  # DBLP's homonym numbers: "Song 0001"

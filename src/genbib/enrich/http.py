@@ -14,9 +14,10 @@ import email.utils
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 from urllib.parse import urlencode
 
@@ -84,6 +85,9 @@ class Policy:
     timeout: float = 20.0
     retries: int = 3  # extra attempts after a 429, a 5xx or a timeout
     max_wait: float = 120.0  # a Retry-After longer than this gives up instead of waiting
+    budget: int = 0  # at most this many requests per `window` seconds (0: no budget)
+    window: float = 0.0
+    batch: int = 0  # identifiers per request where the API takes a list (0: one per request)
     mailto_param: bool = False  # the API wants the contact as a `mailto` query parameter
     token_env: str = ""  # environment variable holding an optional bearer token
 
@@ -97,29 +101,39 @@ class Request:
     params: tuple[tuple[str, str], ...] = ()
     accept: str = "application/json"
 
-    @property
+    @cached_property
     def key(self) -> str:
         query = urlencode(sorted(self.params))
         return f"{self.url}?{query}" if query else self.url
 
 
 class RateLimiter:
-    """Spaces request starts at least `interval` apart, across threads.
+    """Spaces request starts at least `interval` apart, and keeps at most `budget` starts
+    in any `window` seconds, across threads.
 
     Each caller reserves the next free slot under the lock and sleeps outside it, so
     concurrent callers queue up fairly and a fake clock sees exactly the waits.
     """
 
-    def __init__(self, interval: float, clock: Clock) -> None:
+    def __init__(self, interval: float, clock: Clock, budget: int = 0, window: float = 0.0) -> None:
         self.interval = interval
         self.clock = clock
+        self.budget = budget
+        self.window = window
         self._next = float("-inf")
+        self._starts: deque[float] = deque()
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
         with self._lock:
             now = self.clock.now()
             slot = max(now, self._next)
+            if self.budget and self.window:
+                while self._starts and self._starts[0] <= slot - self.window:
+                    self._starts.popleft()
+                if len(self._starts) >= self.budget:
+                    slot = max(slot, self._starts[len(self._starts) - self.budget] + self.window)
+                self._starts.append(slot)
             self._next = slot + self.interval
         wait = slot - now
         if wait > 0:
@@ -130,6 +144,13 @@ class RateLimiter:
         """Hold every request of this source for `seconds` (after a 429 or 503)."""
         with self._lock:
             self._next = max(self._next, self.clock.now() + seconds)
+
+    def tighten(self, interval: float) -> None:
+        """Slow down to what the server advertises (Crossref's X-Rate-Limit headers)."""
+        with self._lock:
+            if interval > self.interval:
+                self._next += interval - self.interval  # the slot already reserved, too
+                self.interval = interval
 
 
 def retry_after(value: str | None, clock: Clock) -> float | None:
@@ -181,22 +202,41 @@ class Fetcher:
     def policy(self, source: str) -> Policy:
         return self.policies.get(source, Policy())
 
-    def get(self, request: Request) -> Reply:
-        if self.cache is not None:
-            cached = self.cache.get(request.key)
-            fresh = cached is not None and self.clock.wall() - cached.fetched <= self.max_age
-            if cached is not None and (self.offline or (fresh and not self.refresh)):
-                self._count("cache_hits")
-                return cached
+    def cached(self, request: Request) -> Reply | None:
+        """The cached reply if this run may use it (fresh, or any age offline)."""
+        if self.cache is None:
+            return None
+        hit = self.cache.get(request.key)
+        if hit is None:
+            return None
+        fresh = self.clock.wall() - hit.fetched <= self.max_age
+        if self.offline or (fresh and not self.refresh):
+            self._count("cache_hits")
+            return hit
+        return None
+
+    def miss(self, request: Request) -> Reply:
+        """What an offline run answers for a request the cache does not hold."""
+        with self._lock:
+            self.misses.append(request)
+        return Reply(0, "", request.key, 0.0, error="offline: not in the cache")
+
+    def remember(self, request: Request, reply: Reply) -> None:
+        """Cache a reply obtained another way (one item of a batched request)."""
+        if self.cache is not None and reply.cacheable:
+            self.cache.put(request.key, reply)
+
+    def get(self, request: Request, *, cache: bool = True) -> Reply:
+        hit = self.cached(request) if cache else None
+        if hit is not None:
+            return hit
         if self.offline:
-            with self._lock:
-                self.misses.append(request)
-            return Reply(0, "", request.key, 0.0, error="offline: not in the cache")
+            return self.miss(request)
         if request.source in self.down:
             return Reply(0, "", request.key, 0.0, error=self.down[request.source])
         reply = self._fetch(request)
-        if self.cache is not None and reply.cacheable:
-            self.cache.put(request.key, reply)
+        if cache:
+            self.remember(request, reply)
         return reply
 
     def close(self) -> None:
@@ -213,7 +253,9 @@ class Fetcher:
         with self._lock:
             if source not in self._limiters:
                 pol = self.policy(source)
-                self._limiters[source] = RateLimiter(pol.interval, self.clock)
+                self._limiters[source] = RateLimiter(
+                    pol.interval, self.clock, pol.budget, pol.window
+                )
                 self._slots[source] = threading.BoundedSemaphore(max(1, pol.concurrency))
             return self._limiters[source], self._slots[source]
 
@@ -255,20 +297,40 @@ class Fetcher:
                     # the source is skipped for the rest of the run.
                     error = f"cannot connect: {exc}"
                     with self._lock:
-                        self.down.setdefault(request.source, f"{request.source} unreachable ({exc})")
+                        self.down.setdefault(
+                            request.source, f"{request.source} unreachable ({exc})"
+                        )
                     self._count("failures")
                     return Reply(0, "", request.key, self.clock.wall(), error=error)
                 except httpx2.TransportError as exc:
                     resp, body, error = None, "", f"connection failed: {type(exc).__name__}"
-            if resp is not None and resp.status_code not in RETRY_STATUS:
+            if resp is not None:
+                advertised = _advertised_interval(resp.headers)
+                if advertised:
+                    limiter.tighten(advertised)
+            exhausted = (
+                resp is not None
+                and resp.status_code == 403
+                and resp.headers.get("x-ratelimit-remaining") == "0"
+            )  # GitHub's primary rate limit: 403 with the time it resets
+            if resp is not None and resp.status_code not in RETRY_STATUS and not exhausted:
                 return Reply(
-                    resp.status_code, body, str(resp.url), self.clock.wall(),
+                    resp.status_code,
+                    body,
+                    str(resp.url),
+                    self.clock.wall(),
                     error="" if resp.status_code < 400 else f"HTTP {resp.status_code}",
                 )
             wait = min(60.0, 2.0**attempt)
             if resp is not None:
                 error = f"HTTP {resp.status_code}"
+                if exhausted:
+                    error += " rate limit exhausted"
+                    if pol.token_env and not token:
+                        error += f" (set {pol.token_env} for a higher limit)"
                 hinted = retry_after(resp.headers.get("retry-after"), self.clock)
+                if hinted is None and resp.headers.get("x-ratelimit-reset"):
+                    hinted = _reset_in(resp.headers["x-ratelimit-reset"], self.clock)
                 if hinted is not None:
                     if hinted > pol.max_wait:
                         error += f" (Retry-After {hinted:.0f}s is longer than we wait)"
@@ -280,3 +342,22 @@ class Fetcher:
             limiter.defer(wait)
         self._count("failures")
         return Reply(0, "", request.key, self.clock.wall(), error=f"{error} after retries")
+
+
+def _advertised_interval(headers: httpx2.Headers) -> float:
+    """Seconds per request from `X-Rate-Limit-Limit: 50` and `X-Rate-Limit-Interval: 1s`."""
+    limit, interval = headers.get("x-rate-limit-limit"), headers.get("x-rate-limit-interval")
+    if not limit or not interval:
+        return 0.0
+    try:
+        n, seconds = int(limit), float(interval.strip().rstrip("s"))
+    except ValueError:
+        return 0.0
+    return seconds / n if n > 0 and seconds > 0 else 0.0
+
+
+def _reset_in(value: str, clock: Clock) -> float | None:
+    try:
+        return max(0.0, float(value) - clock.wall())
+    except ValueError:
+        return None

@@ -62,7 +62,9 @@ def check(entries: Sequence[Entry], library: Sequence[Entry]) -> list[Problem]:
         for e in owners:
             if id(e) not in selected:
                 continue
-            others = [o for o in owners if o is not e and title_score(o.title, e.title) < SAME_PAPER]
+            others = [
+                o for o in owners if o is not e and title_score(o.title, e.title) < SAME_PAPER
+            ]
             if not others:
                 continue
             repo = next(r for r in repos_of(e) if any(r in repos_of(o) for o in others))
@@ -70,16 +72,24 @@ def check(entries: Sequence[Entry], library: Sequence[Entry]) -> list[Problem]:
                 continue  # the paper's own page, or its name, says the repository is its own
             claimed = [o.key for o in others if claims(o, repo)]
             if claimed:
-                problems.append(_p(
-                    e, "link-shared-repo",
-                    f"code link github.com/{repo} belongs to {', '.join(sorted(claimed))} "
-                    f"(a different paper); this entry's code link is probably copied by mistake"))
+                problems.append(
+                    _p(
+                        e,
+                        "link-shared-repo",
+                        f"code link github.com/{repo} belongs to {', '.join(sorted(claimed))} "
+                        f"(a different paper); this entry's code link is probably copied by mistake",
+                    )
+                )
                 continue
             names = ", ".join(sorted(o.key for o in others))
-            problems.append(_p(
-                e, "link-shared-repo",
-                f"code link github.com/{repo} is also the code link of unrelated paper(s) "
-                f"{names}; check which paper it belongs to"))
+            problems.append(
+                _p(
+                    e,
+                    "link-shared-repo",
+                    f"code link github.com/{repo} is also the code link of unrelated paper(s) "
+                    f"{names}; check which paper it belongs to",
+                )
+            )
     for e in entries:
         own = e.arxiv
         for link in e.links():
@@ -89,10 +99,14 @@ def check(entries: Sequence[Entry], library: Sequence[Entry]) -> list[Problem]:
             if own and other and other != own:
                 holder = by_arxiv.get(other)
                 whose = f" (that is {holder.key})" if holder is not None and holder is not e else ""
-                problems.append(_p(
-                    e, "link-other-paper",
-                    f"{link.kind.value} link {link.url} is arXiv {other}{whose}, "
-                    f"but this entry is arXiv {own}"))
+                problems.append(
+                    _p(
+                        e,
+                        "link-other-paper",
+                        f"{link.kind.value} link {link.url} is arXiv {other}{whose}, "
+                        f"but this entry is arXiv {own}",
+                    )
+                )
     return problems
 
 
@@ -102,19 +116,34 @@ def code_disagrees(e: Entry, hf: Candidate) -> list[Problem]:
     linked = repos_of(e)
     if not official or not linked or any(r.lower() in official for r in linked):
         return []
-    return [_p(
-        e, "link-code-mismatch",
-        f"the paper's Hugging Face page names github.com/{sorted(official)[0]}, "
-        f"but the entry links github.com/{', github.com/'.join(linked)}")]
+    return [
+        _p(
+            e,
+            "link-code-mismatch",
+            f"the paper's Hugging Face page names github.com/{sorted(official)[0]}, "
+            f"but the entry links github.com/{', github.com/'.join(linked)}",
+        )
+    ]
 
 
 def repo_findings(e: Entry, facts: RepoFacts) -> list[Problem]:
     if not facts.exists:
-        return [_p(e, "link-dead-repo",
-                   f"code link github.com/{facts.requested} does not exist (deleted or private)")]
+        return [
+            _p(
+                e,
+                "link-dead-repo",
+                f"code link github.com/{facts.requested} does not exist (deleted or private)",
+            )
+        ]
     if facts.archived:
-        return [_p(e, "link-archived-repo",
-                   f"github.com/{facts.full_name} is archived (read-only)", Severity.INFO)]
+        return [
+            _p(
+                e,
+                "link-archived-repo",
+                f"github.com/{facts.full_name} is archived (read-only)",
+                Severity.INFO,
+            )
+        ]
     return []
 
 
@@ -124,8 +153,12 @@ def follow_rename(e: Entry, facts: RepoFacts) -> list[Change]:
         return []
     text = e.get("code") or ""
     urls = text.split()
-    new = [f"https://github.com/{facts.full_name}" if (ids.github_repo(u) or "").lower()
-           == facts.requested.lower() else u for u in urls]
+    new = [
+        f"https://github.com/{facts.full_name}"
+        if (ids.github_repo(u) or "").lower() == facts.requested.lower()
+        else u
+        for u in urls
+    ]
     if new == urls:
         return []
     e.set("code", " ".join(dict.fromkeys(new)))

@@ -36,9 +36,7 @@ def record(entry: Entry, field: str, source: str) -> None:
 
 
 def write(entry: Entry, records: dict[str, str]) -> None:
-    present = {
-        k: v for k, v in records.items() if (k in entry.fields or k == TYPE) and k != FIELD
-    }
+    present = {k: v for k, v in records.items() if (k in entry.fields or k == TYPE) and k != FIELD}
     entry.set(FIELD, "; ".join(f"{k}={v}" for k, v in sorted(present.items())))
 
 

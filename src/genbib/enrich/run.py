@@ -46,6 +46,7 @@ class Options:
     transport: httpx2.BaseTransport | None = None  # tests and benchmarks
     bases: Mapping[str, str] = field(default_factory=dict)  # source -> base URL override
     progress: Progress | None = None
+    workers: int = 16  # threads for lookups; each source still keeps to its own policy
 
 
 def check_sources(names: Sequence[str]) -> tuple[str, ...]:
@@ -60,9 +61,14 @@ def check_sources(names: Sequence[str]) -> tuple[str, ...]:
 
 def make_fetcher(config: Config, opts: Options) -> Fetcher:
     return Fetcher(
-        policies=policies(), cache=Cache(cache_path(config)), contact=config.enrich.contact,
-        offline=not opts.online, refresh=opts.refresh,
-        max_age=config.enrich.cache_days * 86400.0, clock=opts.clock, transport=opts.transport,
+        policies=policies(),
+        cache=Cache(cache_path(config)),
+        contact=config.enrich.contact,
+        offline=not opts.online,
+        refresh=opts.refresh,
+        max_age=config.enrich.cache_days * 86400.0,
+        clock=opts.clock,
+        transport=opts.transport,
     )
 
 
@@ -78,8 +84,9 @@ def load_from_bib(config: Config, extra: Sequence[str]) -> list[Library]:
     return libs
 
 
-def enrich_library(library: Library, config: Config, opts: Options,
-                   fetcher: Fetcher | None = None) -> EnrichResult:
+def enrich_library(
+    library: Library, config: Config, opts: Options, fetcher: Fetcher | None = None
+) -> EnrichResult:
     """Enrich `library` in place (the caller decides whether to write it)."""
     names = check_sources(opts.sources if opts.sources is not None else config.enrich.sources)
     entries = library.entries
@@ -91,7 +98,7 @@ def enrich_library(library: Library, config: Config, opts: Options,
         entries = [by_key[k] for k in opts.keys]
     fetcher = fetcher or make_fetcher(config, opts)
     index = BibIndex(load_from_bib(config, opts.from_bib))
-    engine = Enricher(fetcher, names, index, opts.bases, progress=opts.progress)
+    engine = Enricher(fetcher, names, index, opts.bases, opts.workers, opts.progress)
     try:
         result = engine.run(entries, library.entries)
     finally:

@@ -24,7 +24,7 @@ _NON_PAPER_SECTIONS = {
     "book": "book", "books": "book", "coding": "code", "codebase": "code", "codebases": "code",
     "tools": "product", "tool": "product", "products": "product", "product": "product",
     "apps": "product", "software": "product", "libraries": "product", "library": "product",
-    "video": "video", "videos": "video", "talks": "video", "talk": "video", "podcasts": "video",
+    "videos": "video", "talks": "video", "podcasts": "video", "slides": "video",
     "links": "links", "resources": "links", "contents": "navigation", "datasets": "dataset",
     "dataset": "dataset", "benchmarks": "dataset", "newsletter": "blog", "contact": "navigation",
     "overview": "navigation", "updates": "navigation", "news": "navigation", "about": "navigation",
@@ -43,6 +43,8 @@ _PREFIX_NAME = re.compile(r"^([A-Z][\w·.+-]*[A-Z0-9][\w·.+-]*|[A-Za-z][\w·-]*
 _MD_JUNK = re.compile(r"(?:\*\*|__|`|~~)")
 _NAME_OK = re.compile(r"^[\w·.+'-]+(?:\s[\w·.+-]{1,3})?$")
 _SPACE_AFTER_COLON = re.compile(r":(?=[A-Za-z])")
+# markdown-it leaves links with unsafe schemes as literal text: "[Title](javascript:...)".
+_UNSAFE_MD = re.compile(r"\[([^\]]*)\]\(\s*(?:javascript|vbscript|data|file)\s*:[^)]*\)*", re.I)
 
 
 @dataclass(slots=True)
@@ -106,6 +108,14 @@ def shortname_ok(name: str, title: str) -> bool:
 
 
 def build(row: Row, problems: list[Problem]) -> Candidate:
+    for attr in ("title", "summary"):
+        text = getattr(row, attr)
+        if _UNSAFE_MD.search(text):
+            setattr(row, attr, _UNSAFE_MD.sub(r"\1", text))
+            problems.append(
+                Problem("I-unsafe-link", "javascript:/data:/file: link dropped (only http(s) links are kept)",
+                        Severity.WARNING, row.file, row.line)
+            )
     title, name = split_title(row.title)
     if row.shortname and shortname_ok(row.shortname, title):
         name = clean(row.shortname)

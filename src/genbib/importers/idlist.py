@@ -9,9 +9,11 @@ by a later `genbib enrich`. Blank lines and `#` comments are ignored.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from genbib.importers.rows import Parsed, Row, Shape
 from genbib.model import identifiers as ids
+from genbib.model.entry import Entry
 from genbib.model.problems import Problem, Severity
 
 _COMMENT = re.compile(r"\s+#.*$")
@@ -27,7 +29,17 @@ def looks_like(text: str) -> bool:
     return bool(lines) and sum(is_identifier(ln) for ln in lines) >= 0.8 * len(lines)
 
 
-def parse(text: str, file: str) -> Parsed:
+def stub_key(entry: Entry) -> str:
+    """A stub's key names its identifier, so it is stable and never "anon"."""
+    if entry.arxiv:
+        return f"arxiv:{entry.arxiv}"
+    if entry.doi:
+        return f"doi:{entry.doi}"
+    return f"openreview:{entry.openreview}" if entry.openreview else ""
+
+
+def parse(text: str, file: str, resolve: Callable[[str], Entry | None] | None = None) -> Parsed:
+    """Rows for each identifier; `resolve` (online) turns an identifier into a full entry."""
     from genbib.enrich.add import seed
 
     out = Parsed()
@@ -42,6 +54,15 @@ def parse(text: str, file: str) -> Parsed:
             )
             continue
         entry, _kind = seed(line)
+        full = resolve(line) if resolve is not None else None
+        if full is not None:
+            entry = full
+        else:
+            entry.key = stub_key(entry)
+            out.problems.append(
+                Problem("I-stub", f"{line}: kept as a stub (identifier only); `genbib enrich` fills it",
+                        Severity.INFO, file, number)
+            )
         entry.file, entry.line = file, number
         out.rows.append(Row(file, number, Shape.IDENTIFIER, title=line, entry=entry))
     return out

@@ -80,7 +80,11 @@ def classify(label: str, url: str) -> Classified:
 
 
 _SLUG_SPLIT = re.compile(r"[-_]+")
-_STOP = frozenset("the a an of for with and to in on via from by is are using model models paper pdf main code".split())
+_STOP = frozenset(
+    """the a an of for with and to in on via from by is are using model models paper pdf main code
+    pytorch torch tensorflow jax keras paddle official unofficial implementation impl minimal
+    simple awesome release public repo demo""".split()
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 

@@ -46,10 +46,32 @@ def heading_text(text: str) -> str:
 
 
 def parse(text: str, file: str) -> Parsed:
-    tokens = _md.parse(text)
     walker = _Walker(file)
-    walker.walk(tokens)
+    text = _drop_wide_rows(text, file, walker.out.problems)
+    walker.walk(_md.parse(text))
     return walker.out
+
+
+def _drop_wide_rows(text: str, file: str, problems: list[Problem]) -> str:
+    """Blank out table rows wider than MAX_COLUMNS before parsing: not a paper list, and
+    the table parser's time grows with the square of the width. Line numbers are kept."""
+    if text.count("|") <= MAX_COLUMNS:
+        return text
+    lines = text.split("\n")
+    previous = False
+    for i, line in enumerate(lines):
+        wide = line.count("|") > MAX_COLUMNS + 1
+        if wide:
+            if not previous:
+                columns = len(line.strip().strip("|").split("|"))
+                problems.append(
+                    Problem("I-table-too-wide",
+                            f"table with {columns} columns skipped (more than {MAX_COLUMNS}: not a paper list)",
+                            Severity.ERROR, file, i + 1)
+                )
+            lines[i] = ""
+        previous = wide
+    return "\n".join(lines)
 
 
 class _Walker:
@@ -289,21 +311,62 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
         return _block_row(inline, file, line, section)
     row = Row(file, line, Shape.LIST, section)
     links = list(inline.links)
-    outside = clean(inline.outside)
+    outside = _EMPTY_BRACKETS.sub("", clean(inline.outside))
     if links and links[0].label and (not outside or inline.text.startswith(links[0].label)):
-        row.title = links[0].label
-        row.title_url = links[0].url
-        if not links[0].url:
-            row.links.append(links[0])
+        first = _title_link(links)
+        row.title = first.label
+        row.title_url = first.url
+        if not first.url:
+            row.links.append(first)
         row.when.append(outside)
-        row.links.extend(links[1:])
+        row.links.extend(lk for lk in links if lk is not first)
     else:
-        row.title = outside if links else inline.text
-        if inline.strong:
-            row.title = inline.strong[0]
-            row.when.append(outside.replace(inline.strong[0], "", 1))
+        text = outside if links else inline.text
+        strong = [s for s in inline.strong if not _is_tag(s)]
+        for tag in (s for s in inline.strong if _is_tag(s)):
+            row.when.append(tag)
+            text = text.replace(tag, "", 1)
+        row.title = _EMPTY_BRACKETS.sub("", clean(text)).strip(" -–—|")
+        if strong:
+            row.title = strong[0]
+            row.when.append(clean(text.replace(strong[0], "", 1)))
+        else:
+            m = _TRAILING_WHEN.search(row.title)
+            if m and _is_tag(m.group(1)):
+                row.when.append(m.group(1))
+                row.title = row.title[: m.start()].strip()
         row.links.extend(links)
     return row
+
+
+_EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)")
+_TRAILING_WHEN = re.compile(r"\s*[,–—-]\s*([^,–—-]{2,30})$")
+_PAPER_HOSTS = ("arxiv.org", "openreview.net", "proceedings.", "openaccess.thecvf.com", "doi.org", "aclanthology.org")
+
+
+def _title_link(links: list[RawLink]) -> RawLink:
+    """The link whose text is the title: the first, unless it points to code and a later
+    link with a longer text points to the paper."""
+    first = links[0]
+    if any(h in first.url for h in _PAPER_HOSTS):
+        return first
+    for link in links[1:]:
+        if any(h in link.url for h in _PAPER_HOSTS) and len(link.label.split()) >= 3:
+            return link
+    return first
+
+
+_TAG = re.compile(r"^\[?[^\[\]]{2,30}\]?$")
+
+
+def _is_tag(text: str) -> bool:
+    """A bold `[CVPR 2023]`/`NeurIPS'22` tag: a venue or year, not a title."""
+    from genbib.importers.when import parse_when
+
+    if not _TAG.match(text) or len(text.split()) > 4:
+        return False
+    when = parse_when([text])
+    return when.venue is not None or (when.year is not None and len(text) <= 12)
 
 
 def _block_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) -> Row:

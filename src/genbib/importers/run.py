@@ -50,7 +50,10 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
             f"{path}: {size / 1e6:.1f} MB is too large for a paper list (limit {max_bytes / 1e6:.0f} MB)",
             hint="split the list, or check that this is the file you meant",
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise InputError(f"{path}: empty file, nothing to import")
     head = data[:8192]
@@ -82,7 +85,7 @@ def detect(path: Path, text: str) -> Format:
     return Format.MARKDOWN
 
 
-def parse_source(path: Path, text: str, fmt: Format) -> Parsed:
+def parse_source(path: Path, text: str, fmt: Format, resolve: Callable[[str], Entry | None] | None = None) -> Parsed:
     file = str(path)
     if fmt is Format.MARKDOWN:
         repaired = repair(text, file)
@@ -95,7 +98,7 @@ def parse_source(path: Path, text: str, fmt: Format) -> Parsed:
         return zotero_json.parse_zotero(text, file)
     if fmt is Format.CSL:
         return zotero_json.parse_csl(text, file)
-    return idlist.parse(text, file)
+    return idlist.parse(text, file, resolve)
 
 
 def import_sources(
@@ -127,7 +130,7 @@ def import_sources(
             progress(str(path))
         text = read_source(path, max_bytes)
         kind = Format(fmt) if fmt else detect(path, text)
-        parsed = parse_source(path, text, kind)
+        parsed = parse_source(path, text, kind, None if offline else _resolver(config, report))
         report.problems.extend(parsed.problems)
         papers = 0
         for row in parsed.rows:
@@ -147,16 +150,13 @@ def import_sources(
                 continue
             list_rows.append(row)
             papers += 1
-        if papers == 0 and not parsed.skipped and not any(p.code == "I-not-paper" for p in report.skipped):
+        if papers == 0 and not any(p.code == "I-not-paper" and p.file == str(path) for p in report.skipped):
+            why = next((f" ({p.format()})" for p in parsed.problems if p.severity is Severity.ERROR), "")
             raise InputError(
                 f"{path}: no papers found ({kind.value}): not an awesome list, .bib, Zotero JSON or "
-                "identifier list genbib understands",
+                f"identifier list genbib understands{why}",
                 hint="check the file; a markdown list needs tables with a title column, or list items",
             )
-    if any(p.severity is Severity.ERROR and p.code == "I-table-too-wide" for p in report.problems) and not (
-        list_rows or structured
-    ):
-        raise InputError("no papers found: the only table is too wide to be a paper list")
 
     cands: list[Candidate] = []
     for row in list_rows:
@@ -236,7 +236,8 @@ def _merge_one(
                         "(update-only)", Severity.INFO, entry.file, entry.line, entry.key)
             )
             return None
-        entry.key = ""
+        if entry.key and (entry.key in library.by_key() or any(entry.key in e.aliases for e in library.entries)):
+            entry.key = ""  # a source's key that is taken here: a new one is given
         library.add(entry)
         index.add(entry)
         return entry
@@ -260,6 +261,26 @@ def _merge_one(
         )
     index.add(target)
     return target
+
+
+def _resolver(config: Config, report: ImportReport) -> Callable[[str], Entry | None]:
+    """Online resolution of identifiers through the enrichment sources (genbib.enrich)."""
+    from genbib.enrich.add import resolve
+    from genbib.enrich.run import Options, make_fetcher
+    from genbib.errors import GenbibError
+
+    fetcher = make_fetcher(config, Options(online=True))
+
+    def run(ident: str) -> Entry | None:
+        try:
+            added = resolve(ident, fetcher)
+        except GenbibError as exc:
+            report.problems.append(Problem("I-unresolved", str(exc), Severity.WARNING))
+            return None
+        report.problems.extend(added.problems)
+        return added.entry
+
+    return run
 
 
 def _trimmed(entry: Entry, target: Entry, *, weak: bool, report: ImportReport) -> Entry:

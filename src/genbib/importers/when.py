@@ -76,18 +76,29 @@ def parse_when(parts: list[str]) -> When:
             out.year = out.year or part_year
     for text, year in venue_parts:
         year = year or out.year or (out.date[0] if out.date else None)
-        venue = lookup(text, year)
+        venue = lookup(text, year) or _scan(text, year)
         if venue and out.venue is None:
             out.venue = venue
             if year:
                 out.year = year
-        elif venue is None and text.lower() not in ("none", "n a", "na", "x", "tbd"):
+        elif venue is None and len(text.split()) <= 4 and text.lower() not in ("none", "n a", "na", "x", "tbd"):
             out.unknown.append(text)
     if out.year is None and out.venue is None and out.date is None:
         for text, year in venue_parts:
             if year:
                 out.year = year
     return out
+
+
+_WORD_YEAR = re.compile(r"\b([A-Za-z][A-Za-z-]{1,12})\b")
+
+
+def _scan(text: str, year: int | None) -> Venue | None:
+    """A venue named inside a longer text ("Ho, Jain. NeurIPS 2020."), only when exactly one
+    word of the text is a known venue short name written in capitals."""
+    found = {lookup(w, year) for w in _WORD_YEAR.findall(text) if any(c.isupper() for c in w[1:]) or w.isupper()}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 def _take_date(text: str) -> tuple[str, tuple[int, int | None, int | None] | None]:

@@ -81,7 +81,6 @@ def parse_zotero(text: str, file: str) -> Parsed:
                 Problem("I-bad-item", f"item {number} not understood: {exc}", Severity.ERROR, file, number)
             )
             continue
-        entry.key = ""  # keys are given by the library, never by an import file
         entry.file, entry.line = file, number
         out.rows.append(Row(file, number, Shape.ZOTERO, title=entry.title, entry=entry))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 PartKind = Literal["brace", "quote", "macro", "number"]
@@ -74,8 +75,17 @@ def split_parts(raw: str) -> list[Part]:
 _BRACES = re.compile(r"[{}]")
 
 
+# A braced group nested at most three deep, matched in one C-level call: nearly every
+# real value is one (the reader and the writer ask for each field), so the Python loop
+# below only runs for deeper nesting and for unbalanced text.
+_NESTED3 = re.compile(r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}")
+
+
 def match_brace(text: str, start: int, limit: int | None = None) -> int:
     """Index of the `}` closing the `{` at `start`, or -1."""
+    m = _NESTED3.match(text, start, len(text) if limit is None else limit)
+    if m is not None:
+        return m.end() - 1
     depth = 0
     for m in _BRACES.finditer(text, start, len(text) if limit is None else limit):
         if m.group() == "{":
@@ -112,6 +122,17 @@ def plain(raw: str, macros: dict[str, str] | None = None) -> str:
     Unknown macros stay as their names so that no text is invented. Month macros expand
     to month names only when `macros` is given (a full library read).
     """
+    if macros is None:
+        return _plain_cached(raw)  # a pure function of the value: typed views ask often
+    return _plain(raw, macros)
+
+
+@lru_cache(maxsize=131072)
+def _plain_cached(raw: str) -> str:
+    return _plain(raw, None)
+
+
+def _plain(raw: str, macros: dict[str, str] | None) -> str:
     if raw.startswith("{") and raw.endswith("}") and match_brace(raw, 0) == len(raw) - 1:
         return raw[1:-1]  # the common case, without splitting
     try:

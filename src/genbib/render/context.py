@@ -3,9 +3,9 @@
 Templates should only lay things out, so every decision is taken here: which topics
 exist, which papers belong to each and in what order, which venue name to show, which
 links are safe to show, how a date and an author list are written. The views hold
-BibTeX-flavoured text (as in the bib); the escaping filters turn it into each target's
-text. Nothing here reads a clock, the network or the file system, so the same library
-and configuration always give the same context.
+plain Unicode text (entry fields are read out of their LaTeX once, here); the escaping
+filters make it inert for each target. Nothing here reads a clock, the network or the
+file system, so the same library and configuration always give the same context.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 
 from genbib.config import Config, Topic
 from genbib.model.entry import Entry, LinkKind
-from genbib.model.identifiers import canonical_url, github_repo, is_http_url
+from genbib.model.identifiers import canonical_url, github_repo
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
 from genbib.model.venues import venue_of
-from genbib.render.escape import safe_cite_key, to_text
+from genbib.render.escape import safe_cite_key, safe_url, to_text
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 RESERVED = frozenset({"readme", "all", "example"})  # names of the index and the tex drivers
@@ -193,7 +193,7 @@ def _short_authors(entry: Entry, most: int) -> str:
     if not names:
         return ""
     etal = any(n.is_others for n in names) or len(names) > most
-    lasts = [f"{n.von} {n.last}".strip() for n in names if not n.is_others]
+    lasts = [to_text(f"{n.von} {n.last}".strip()) for n in names if not n.is_others]
     if etal or not lasts:
         return f"{lasts[0] if lasts else 'Anonymous'} et al."
     if len(lasts) == 1:
@@ -216,7 +216,7 @@ def _links(entry: Entry) -> tuple[LinkView, ...]:
     seen: set[str] = set()
 
     def add(label: str, url: str, note: str = "", color: str = "blue") -> None:
-        if not is_http_url(url):
+        if not safe_url(url):
             return
         canon = canonical_url(url)
         if canon in seen:
@@ -259,7 +259,7 @@ def _venue(entry: Entry) -> tuple[str, str]:
         return venue.short, venue.kind
     raw = entry.get("booktitle") or entry.get("journal") or ""
     if raw:
-        return raw, ""
+        return to_text(raw), ""
     if entry.arxiv:
         return "arXiv", "preprint"
     return "", ""
@@ -270,16 +270,16 @@ def _paper(entry: Entry, author_max: int) -> Paper:
     venue, kind = _venue(entry)
     return Paper(
         key=entry.key,
-        title=entry.title,
+        title=to_text(entry.title),
         authors=_short_authors(entry, author_max),
-        shortname=entry.get("shortname") or "",
+        shortname=to_text(entry.get("shortname")),
         year=entry.year,
         date=shown,
         venue=venue,
         venue_kind=kind,
-        presentation=entry.get("presentation") or "",
+        presentation=to_text(entry.get("presentation")),
         links=_links(entry),
-        annotation=entry.get("annotation") or "",
+        annotation=to_text(entry.get("annotation")),
         citable=safe_cite_key(entry.key),
         sort_date=sort_date,
     )
@@ -295,7 +295,7 @@ def _oldest(p: Paper) -> tuple[Any, ...]:
 
 
 def _title(p: Paper) -> tuple[Any, ...]:
-    return (to_text(p.title).casefold(), p.key)
+    return (p.title.casefold(), p.key)
 
 
 _ORDERS: dict[str, Callable[[Paper], tuple[Any, ...]]] = {

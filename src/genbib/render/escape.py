@@ -1,11 +1,11 @@
 """Escaping for the two render targets: the only place entry text meets markdown or LaTeX.
 
 Entry fields hold BibTeX's LaTeX (`Sch{\\"o}lkopf`, `{GAN}s`, `\\emph{...}`), written by
-hand or imported from untrusted lists, so every value takes the same road: first
-`to_text` reads it as plain Unicode (accents decoded, protective braces dropped, control
-and bidi characters removed), then one target filter makes that text inert for its
-target. Templates never escape by hand; they apply `md`, `md_url`, `tex` or
-`tex_comment`, so a lab's own template cannot forget a case.
+hand or imported from untrusted lists. The render context reads each of them once with
+`to_text` into plain Unicode (accents decoded, protective braces dropped, control and
+bidi characters removed); configuration text is plain already. A target filter then
+makes plain text inert for its target. Templates never escape by hand; they apply `md`,
+`md_url`, `tex` or `tex_comment`, so a lab's own template cannot forget a case.
 
 What the filters promise:
 - `md`: no markdown structure comes from data: table pipes, link brackets, emphasis,
@@ -36,9 +36,21 @@ _FORMAT_CMDS = re.compile(
     r"\\(?:emph|textbf|textit|textsc|texttt|textrm|textsf|textup|textnormal|mbox|text|"
     r"mathrm|mathbf|mathit|mathcal|mathbb|mathsf|mathtt|url|NoCaseChange)\s*(?=\{)"
 )
-_ESCAPED = {"\\{": "\x00LB", "\\}": "\x00RB", "\\$": "$", "\\&": "&", "\\%": "%", "\\#": "#",
-            "\\_": "_"}  # fmt: skip
-_LATEXISH = re.compile(r"[\\{}$~]")
+# Characters written as escapes or as text commands; they become private-use sentinels
+# before latexcodec runs (so it cannot misread them) and the characters themselves after.
+_LITERAL_CHARS = {
+    "textbackslash": "\\", "textless": "<", "textgreater": ">", "textbar": "|",
+    "textasciicircum": "^", "textasciitilde": "~", "textunderscore": "_",
+    "{": "{", "}": "}", "$": "$", "&": "&", "%": "%", "#": "#", "_": "_",
+}  # fmt: skip
+_LITERAL = re.compile(
+    r"\\(textbackslash|textless|textgreater|textbar|textasciicircum|textasciitilde|"
+    r"textunderscore)(?![A-Za-z])(?:\s*\{\})?|\\([{}$&%#_])|(%)"  # raw % is text in a bib field
+)
+_SENTINEL = {c: chr(0xE000 + i) for i, c in enumerate(dict.fromkeys(_LITERAL_CHARS.values()))}
+_UNSENTINEL = {ord(v): k for k, v in _SENTINEL.items()}
+_PRIVATE = re.compile("[\ue000-\uf8ff]")
+_LATEXISH = re.compile(r"[\\{}$~%]")
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BREAKS = frozenset("\t\n\r\v\f\x85\u2028\u2029")  # become spaces, not nothing
@@ -50,27 +62,37 @@ def _invisible(ch: str) -> bool:
     return cat in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\u2028\u2029"
 
 
+def _literal(m: re.Match[str]) -> str:
+    name = m.group(1) or m.group(2) or m.group(3)
+    return _SENTINEL[_LITERAL_CHARS[name]]
+
+
 @lru_cache(maxsize=1 << 16)
 def to_text(value: str | None) -> str:
     """Plain Unicode for a BibTeX value: accents decoded, braces dropped, one line.
 
-    Commands latexcodec does not know stay visible as text (`\\input /x`); the target
-    filters then make them inert.
+    Escapes (`\\%`, `\\textless{}`) become their characters; commands latexcodec does
+    not know stay visible as text (`\\input /x`); the target filters make them inert.
     """
     if not value:
         return ""
     text = value
     if _LATEXISH.search(text):
+        text = _PRIVATE.sub("", text)
+        text = _LITERAL.sub(_literal, text)
         text = _FORMAT_CMDS.sub("", text)
         if "\\" in text or "$" in text or "~" in text:
             try:
                 text = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
             except Exception:  # latexcodec refuses some malformed input: keep it as text
                 pass
-        for src, dst in _ESCAPED.items():
-            text = text.replace(src, dst)
-        text = text.replace("{", "").replace("}", "")
-        text = text.replace("\x00LB", "{").replace("\x00RB", "}")
+        text = text.replace("{", "").replace("}", "").translate(_UNSENTINEL)
+    return clean(text)
+
+
+def clean(value: object) -> str:
+    """One line of text without control, bidi or zero-width characters."""
+    text = "" if value is None else str(value)
     if not text.isascii() or _CONTROL.search(text):
         text = "".join(
             " " if c in _BREAKS else c for c in text if c in _BREAKS or not _invisible(c)
@@ -84,10 +106,14 @@ def to_text(value: str | None) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$!#])")
 
 
+_MD_LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
+
+
 def md(value: object) -> str:
-    """Entry text as inert inline markdown, safe inside a GFM table cell."""
-    text = to_text(str(value)) if value is not None else ""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Plain text as inert inline markdown, safe in a GFM table cell or alone on a line."""
+    text = _MD_SPECIAL.sub(r"\\\1", clean(value))
+    # A line starting "- ", "+ ", "1. " or "===" would become a list or a heading.
+    return _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 # Characters kept as they are in a link destination; everything else is percent-encoded
@@ -95,15 +121,19 @@ def md(value: object) -> str:
 _URL_SAFE = "/:?=&%#+,;@!$*-._~"
 
 
-def md_url(value: object) -> str:
-    """An http(s) URL ready for `[text](...)`, or "" for anything else."""
+def safe_url(value: object) -> bool:
+    """An http(s) URL with a host, no credentials and no invisible characters."""
     url = str(value or "").strip()
     if not url or not is_http_url(url) or any(_invisible(c) for c in url):
+        return False
+    return "@" not in urlsplit(url).netloc  # user:password@host hides where a link goes
+
+
+def md_url(value: object) -> str:
+    """A safe http(s) URL ready for `[text](...)`, or "" for anything else."""
+    if not safe_url(value):
         return ""
-    parts = urlsplit(url)
-    if "@" in parts.netloc:  # user:password@host: a link that hides where it goes
-        return ""
-    return quote(url, safe=_URL_SAFE)
+    return quote(str(value).strip(), safe=_URL_SAFE)
 
 
 def badge_part(text: str) -> str:
@@ -148,7 +178,7 @@ _TEX_PLAIN = re.compile(r"[ -!'-;=?-Z\[\]`a-z]*")  # printable ASCII with no spe
 
 def tex(value: object) -> str:
     """Entry text typeset literally by LaTeX: nothing in it can run as a command."""
-    text = to_text(str(value)) if value is not None else ""
+    text = clean(value)
     if _TEX_PLAIN.fullmatch(text):
         return text
     return "".join(_tex_char(c) for c in text)
@@ -156,7 +186,7 @@ def tex(value: object) -> str:
 
 def tex_comment(value: object) -> str:
     """Text for the rest of a `%` comment line: readable (Unicode kept), one line."""
-    return to_text(str(value)) if value is not None else ""
+    return clean(value)
 
 
 _CITE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.+/@-]*")

@@ -28,9 +28,11 @@ def inside(root: Path, relative: str, *, allow_links: bool = False) -> Path:
     and must stay under the resolved root.
     """
     rel = PurePosixPath(relative.replace("\\", "/"))
-    if not relative or rel.is_absolute() or relative.startswith(("/", "\\")) or ":" in rel.parts[0]:
+    if not rel.parts:
+        raise UnsafePathError(f"{relative!r}: not a file name under {root}")
+    if rel.is_absolute() or relative.startswith(("/", "\\")) or ":" in rel.parts[0]:
         raise UnsafePathError(f"{relative!r}: absolute paths are not allowed under {root}")
-    if any(part in ("..", "") for part in rel.parts) or rel.parts[0] == ".":
+    if ".." in rel.parts:
         raise UnsafePathError(f"{relative!r}: '..' is not allowed under {root}")
     base = root.resolve()
     target = base.joinpath(*rel.parts)

@@ -23,13 +23,28 @@ class Source:
     base: str
     lookups: Callable[[Entry, str], list[Request]]
     parse: Callable[[str], list[Candidate]]
+    # Sources whose API takes a list of identifiers: one request for many lookups, cut
+    # back into one cache record per lookup (so the cache stays per request).
+    batch_request: Callable[[list[Request]], Request] | None = None
+    split: Callable[[list[Request], str], dict[str, str]] | None = None
 
 
 def registry() -> dict[str, Source]:
     from genbib.enrich.sources import arxiv, crossref, dblp, huggingface, openalex
 
     mods = (arxiv, crossref, dblp, openalex, huggingface)
-    return {m.NAME: Source(m.NAME, m.POLICY, m.BASE, m.lookups, m.parse) for m in mods}
+    return {
+        m.NAME: Source(
+            m.NAME,
+            m.POLICY,
+            m.BASE,
+            m.lookups,
+            m.parse,
+            getattr(m, "batch_request", None),
+            getattr(m, "split", None),
+        )
+        for m in mods
+    }
 
 
 # Sources that answer about papers, in the order their candidates are applied (the

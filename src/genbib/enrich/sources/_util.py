@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from genbib.enrich.candidate import SourceFormatError
@@ -26,6 +27,7 @@ def obj(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
+@lru_cache(maxsize=65536)
 def person(display: str) -> Name | None:
     """A name written `First Last` (as APIs do) in the four BibTeX parts."""
     text = clean_text(display).replace("{", "").replace("}", "")

@@ -20,7 +20,7 @@ from genbib.model.names import Name
 
 NAME = "arxiv"
 BASE = "https://export.arxiv.org/api/query"
-POLICY = Policy(interval=3.0, concurrency=1, timeout=30.0)
+POLICY = Policy(interval=3.0, concurrency=1, timeout=30.0, batch=100)
 NS = {
     "a": "http://www.w3.org/2005/Atom",
     "arxiv": "http://arxiv.org/schemas/atom",
@@ -32,11 +32,39 @@ def lookups(entry: Entry, base: str = BASE) -> list[Request]:
     ident = entry.arxiv
     if not ident:
         return []
-    return [Request(NAME, base, (("id_list", ident), ("max_results", "1")),
-                    accept="application/atom+xml")]
+    return [
+        Request(
+            NAME, base, (("id_list", ident), ("max_results", "1")), accept="application/atom+xml"
+        )
+    ]
 
 
-def parse(body: str) -> list[Candidate]:
+for _prefix, _uri in (("", NS["a"]), ("arxiv", NS["arxiv"]), ("opensearch", NS["os"])):
+    ET.register_namespace(_prefix, _uri)
+
+
+def batch_request(items: list[Request]) -> Request:
+    """One request for many ids: the API takes a comma-separated `id_list`."""
+    idents = [dict(r.params)["id_list"] for r in items]
+    params = (("id_list", ",".join(idents)), ("max_results", str(len(idents))))
+    return Request(NAME, items[0].url, params, accept="application/atom+xml")
+
+
+def split(items: list[Request], body: str) -> dict[str, str]:
+    """The batched feed cut into one single-entry feed per requested id (its cache record)."""
+    root = _feed(body)
+    wanted = {dict(r.params)["id_list"]: r.key for r in items}
+    out = {}
+    for el in root.findall("a:entry", NS):
+        ident = ids.arxiv_id(el.findtext("a:id", "", NS))
+        if ident in wanted:
+            feed = ET.Element(f"{{{NS['a']}}}feed")
+            feed.append(el)
+            out[wanted[ident]] = ET.tostring(feed, encoding="unicode")
+    return out
+
+
+def _feed(body: str) -> ET.Element:
     if "<!DOCTYPE" in body or "<!ENTITY" in body:
         raise SourceFormatError("arxiv: response declares a DTD; refused")
     try:
@@ -45,6 +73,11 @@ def parse(body: str) -> list[Candidate]:
         raise SourceFormatError(f"arxiv: response is not XML ({exc})") from None
     if root.tag != f"{{{NS['a']}}}feed":
         raise SourceFormatError(f"arxiv: expected an Atom feed, got <{root.tag}>")
+    return root
+
+
+def parse(body: str) -> list[Candidate]:
+    root = _feed(body)
     out = []
     for el in root.findall("a:entry", NS):
         ident_url = el.findtext("a:id", "", NS)
@@ -73,10 +106,16 @@ def parse(body: str) -> list[Candidate]:
             year = year_of(ref) or year
         out.append(
             Candidate(
-                source=NAME, title=title, authors=tuple(authors), year=year, type=kind,
-                fields=tuple(fields), arxiv=ident,
+                source=NAME,
+                title=title,
+                authors=tuple(authors),
+                year=year,
+                type=kind,
+                fields=tuple(fields),
+                arxiv=ident,
                 doi=ids.doi(el.findtext("arxiv:doi", "", NS)) or "",
-                url=f"https://arxiv.org/abs/{ident}", by_id=True,
+                url=f"https://arxiv.org/abs/{ident}",
+                by_id=True,
             )
         )
     return out

@@ -99,7 +99,14 @@ def _work(item: dict[str, Any], by_id: bool) -> Candidate | None:
             fields.append(("pages", pages(item["page"])))
     doi = ids.doi(str(item.get("DOI") or "")) or ""
     return Candidate(
-        source=NAME, title=title, authors=tuple(authors), year=year, type=btype,
-        fields=tuple(fields), doi=doi, arxiv=ids.arxiv_id(doi) or "",
-        url=f"https://doi.org/{doi}" if doi and btype else "", by_id=by_id,
+        source=NAME,
+        title=title,
+        authors=tuple(authors),
+        year=year,
+        type=btype,
+        fields=tuple(fields),
+        doi=doi,
+        arxiv=ids.arxiv_id(doi) or "",
+        url=f"https://doi.org/{doi}" if doi and btype else "",
+        by_id=by_id,
     )

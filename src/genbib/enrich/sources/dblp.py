@@ -23,7 +23,7 @@ from genbib.model.names import Name
 
 NAME = "dblp"
 BASE = "https://dblp.org/search/publ/api"
-POLICY = Policy(interval=1.0, concurrency=2, timeout=20.0)
+POLICY = Policy(interval=1.0, concurrency=1, timeout=20.0)
 
 
 def lookups(entry: Entry, base: str = BASE) -> list[Request]:
@@ -72,7 +72,11 @@ def _info(info: dict[str, Any]) -> Candidate | None:
     fields: list[tuple[str, str]] = []
     btype = ""
     if is_preprint(venue_text) or kind.startswith("Informal"):
-        arxiv = ids.arxiv_id(ee) or ids.arxiv_id(str(info.get("volume") or "").removeprefix("abs/")) or ""
+        arxiv = (
+            ids.arxiv_id(ee)
+            or ids.arxiv_id(str(info.get("volume") or "").removeprefix("abs/"))
+            or ""
+        )
     else:
         venue = published(venue_text, year)
         if kind == "Journal Articles":
@@ -89,7 +93,13 @@ def _info(info: dict[str, Any]) -> Candidate | None:
                 fields.append(("pages", pages(info["pages"])))
     doi = ids.doi(str(info.get("doi") or "")) or ""
     return Candidate(
-        source=NAME, title=title, authors=tuple(authors), year=year, type=btype,
-        fields=tuple(fields), arxiv=arxiv, doi=doi if not ids.arxiv_id(doi) else "",
+        source=NAME,
+        title=title,
+        authors=tuple(authors),
+        year=year,
+        type=btype,
+        fields=tuple(fields),
+        arxiv=arxiv,
+        doi=doi if not ids.arxiv_id(doi) else "",
         url=ee if btype else "",
     )

@@ -20,8 +20,17 @@ from genbib.model import identifiers as ids
 from genbib.model.entry import Entry, Link, LinkKind
 from genbib.model.library import Library
 
-COPIED = ("booktitle", "journal", "series", "volume", "number", "pages", "publisher",
-          "primaryclass", "presentation")
+COPIED = (
+    "booktitle",
+    "journal",
+    "series",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "primaryclass",
+    "presentation",
+)
 
 
 def candidate(entry: Entry, source: str, by_id: bool) -> Candidate:
@@ -36,11 +45,18 @@ def candidate(entry: Entry, source: str, by_id: bool) -> Candidate:
     )
     url = entry.get("url") or ""
     return Candidate(
-        source=source, title=entry.title, authors=tuple(n for n in names if not n.is_others),
-        authors_complete=not truncated, year=entry.year,
-        type=entry.type.lower() if published else "", fields=fields,
-        arxiv=entry.arxiv or "", doi=entry.doi or "",
-        url=url if ids.is_http_url(url) else "", links=links, by_id=by_id,
+        source=source,
+        title=entry.title,
+        authors=tuple(n for n in names if not n.is_others),
+        authors_complete=not truncated,
+        year=entry.year,
+        type=entry.type.lower() if published else "",
+        fields=fields,
+        arxiv=entry.arxiv or "",
+        doi=entry.doi or "",
+        url=url if ids.is_http_url(url) else "",
+        links=links,
+        by_id=by_id,
     )
 
 

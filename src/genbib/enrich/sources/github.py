@@ -3,8 +3,9 @@
 `/repos/{owner}/{name}` follows renames and transfers with a 301 to the repository's
 new home (the reply's `full_name` is the current name); 404 means deleted or private.
 `/repos/{owner}/{name}/readme` lets `genbib add` find the paper a repository belongs to.
-GitHub asks integrators not to send concurrent requests; a token in GITHUB_TOKEN raises
-the anonymous 60 requests an hour to 5,000
+GitHub's secondary limits allow 900 REST points (GET requests) a minute, so requests are
+spaced 1/15 s apart; the primary limit (60 requests an hour anonymously, 5,000 with a
+token in GITHUB_TOKEN) answers 403 with the time it resets
 (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
 """
 
@@ -24,7 +25,7 @@ from genbib.model import identifiers as ids
 
 NAME = "github"
 BASE = "https://api.github.com"
-POLICY = Policy(interval=0.25, concurrency=1, timeout=20.0, token_env="GITHUB_TOKEN")
+POLICY = Policy(interval=1 / 15, concurrency=4, timeout=20.0, token_env="GITHUB_TOKEN")
 ACCEPT = "application/vnd.github+json"
 _ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", re.IGNORECASE)
 
@@ -46,7 +47,9 @@ def parse_repo(requested: str, reply: Reply) -> RepoFacts:
         raise SourceFormatError("github: repository without a valid full_name")
     stars = data.get("stargazers_count")
     return RepoFacts(
-        requested=requested, exists=True, full_name=full,
+        requested=requested,
+        exists=True,
+        full_name=full,
         url=clean_url(str(data.get("html_url") or "")) or f"https://github.com/{full}",
         archived=bool(data.get("archived")),
         stars=stars if isinstance(stars, int) else 0,

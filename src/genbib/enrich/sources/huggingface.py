@@ -2,7 +2,9 @@
 
 `/api/papers/{arxiv_id}` answers with the paper's title and authors and, when the
 authors or the community linked them, `githubRepo` and `projectPage` (Papers with Code,
-which used to do this, is gone). A 404 means the paper has no page there.
+which used to do this, is gone). A 404 means the paper has no page there. The Hub
+allows anonymous clients a budget of requests per five-minute window, not a fixed rate,
+so lookups may run concurrently until the budget is spent.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from genbib.model.names import Name
 
 NAME = "huggingface"
 BASE = "https://huggingface.co/api/papers"
-POLICY = Policy(interval=0.2, concurrency=4, timeout=20.0)
+POLICY = Policy(interval=0.05, concurrency=8, timeout=20.0, budget=500, window=300.0)
 
 
 def lookups(entry: Entry, base: str = BASE) -> list[Request]:
@@ -42,7 +44,14 @@ def parse(body: str) -> list[Candidate]:
     page = clean_url(str(paper.get("projectPage") or ""))
     if page:
         links.append(Link(LinkKind.PROJECT, page))
-    return [Candidate(
-        source=NAME, title=title, authors=tuple(authors), year=year_of(paper.get("publishedAt")),
-        arxiv=ident, links=tuple(links), by_id=True,
-    )]
+    return [
+        Candidate(
+            source=NAME,
+            title=title,
+            authors=tuple(authors),
+            year=year_of(paper.get("publishedAt")),
+            arxiv=ident,
+            links=tuple(links),
+            by_id=True,
+        )
+    ]

@@ -7,9 +7,10 @@ included, which OpenAlex merges with the published version).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from genbib.enrich.candidate import Candidate
+from genbib.enrich.candidate import Candidate, SourceFormatError
 from genbib.enrich.clean import clean_text, clean_url
 from genbib.enrich.http import Policy, Request
 from genbib.enrich.sources._util import load_json, obj, person
@@ -20,7 +21,7 @@ from genbib.model.names import Name
 
 NAME = "openalex"
 BASE = "https://api.openalex.org"
-POLICY = Policy(interval=0.1, concurrency=4, timeout=20.0, mailto_param=True)
+POLICY = Policy(interval=0.1, concurrency=4, timeout=20.0, mailto_param=True, batch=50)
 
 
 def lookups(entry: Entry, base: str = BASE) -> list[Request]:
@@ -28,6 +29,35 @@ def lookups(entry: Entry, base: str = BASE) -> list[Request]:
     if not doi:
         return []
     return [Request(NAME, f"{base}/works/doi:{doi}")]
+
+
+def _doi_of(item: Request) -> str:
+    return item.url.rsplit("/works/doi:", 1)[1]
+
+
+def batch_request(items: list[Request]) -> Request:
+    """One request for many DOIs: a `filter` with values OR-ed by `|` (up to 100)."""
+    base = items[0].url.rsplit("/works/", 1)[0]
+    dois = "|".join(f"https://doi.org/{_doi_of(r)}" for r in items)
+    return Request(
+        NAME, f"{base}/works", (("filter", f"doi:{dois}"), ("per-page", str(len(items))))
+    )
+
+
+def split(items: list[Request], body: str) -> dict[str, str]:
+    """The result list cut into one work per requested DOI (its cache record)."""
+    data = obj(load_json(body, NAME), "openalex list")
+    results = data.get("results")
+    if not isinstance(results, list):
+        raise SourceFormatError("openalex: list response without results")
+    wanted = {ids.doi(_doi_of(r)): r.key for r in items}
+    out = {}
+    for work in results:
+        if isinstance(work, dict):
+            key = wanted.get(ids.doi(str(work.get("doi") or "")))
+            if key:
+                out[key] = json.dumps(work, sort_keys=True)
+    return out
 
 
 def parse(body: str) -> list[Candidate]:
@@ -64,13 +94,27 @@ def parse(body: str) -> list[Candidate]:
         if biblio.get("volume"):
             fields.append(("volume", clean_text(str(biblio["volume"]))))
         if biblio.get("first_page") and biblio.get("last_page"):
-            fields.append(("pages", f"{clean_text(str(biblio['first_page']))}--"
-                                    f"{clean_text(str(biblio['last_page']))}"))
+            fields.append(
+                (
+                    "pages",
+                    f"{clean_text(str(biblio['first_page']))}--"
+                    f"{clean_text(str(biblio['last_page']))}",
+                )
+            )
         url = clean_url(str(loc.get("landing_page_url") or ""))
         break
-    return [Candidate(
-        source=NAME, title=title, authors=tuple(authors),
-        authors_complete=not work.get("is_authors_truncated"), year=year, type=btype,
-        fields=tuple(fields), arxiv=arxiv, doi="" if ids.arxiv_id(doi) else doi, url=url,
-        by_id=True,
-    )]
+    return [
+        Candidate(
+            source=NAME,
+            title=title,
+            authors=tuple(authors),
+            authors_complete=not work.get("is_authors_truncated"),
+            year=year,
+            type=btype,
+            fields=tuple(fields),
+            arxiv=arxiv,
+            doi="" if ids.arxiv_id(doi) else doi,
+            url=url,
+            by_id=True,
+        )
+    ]

@@ -49,8 +49,7 @@ def parse(body: str) -> list[Candidate]:
         venue_text = clean_text(str(_value(content, "venue") or ""))
         stamp = note.get("pdate") or note.get("cdate")
         year = year_of(venue_text) or (
-            dt.datetime.fromtimestamp(stamp / 1000, dt.UTC).year
-            if isinstance(stamp, int) else None
+            dt.datetime.fromtimestamp(stamp / 1000, dt.UTC).year if isinstance(stamp, int) else None
         )
         fields: list[tuple[str, str]] = []
         btype = ""
@@ -62,9 +61,16 @@ def parse(body: str) -> list[Candidate]:
                 if word.lower() in venue_text.lower():
                     fields.append(("presentation", word))
         forum = str(note.get("forum") or note.get("id") or "")
-        out.append(Candidate(
-            source=NAME, title=title, authors=tuple(authors), year=year, type=btype,
-            fields=tuple(fields), url=f"https://openreview.net/forum?id={forum}" if forum else "",
-            by_id=True,
-        ))
+        out.append(
+            Candidate(
+                source=NAME,
+                title=title,
+                authors=tuple(authors),
+                year=year,
+                type=btype,
+                fields=tuple(fields),
+                url=f"https://openreview.net/forum?id={forum}" if forum else "",
+                by_id=True,
+            )
+        )
     return out

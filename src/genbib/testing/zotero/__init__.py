@@ -2,7 +2,8 @@
 
 Public API (everything a test needs; the submodules are details):
 
-- `ZoteroEmulator(schema=..., latency=...)`: `start()`/`stop()` or `with`; `url`,
+- `ZoteroEmulator(schema=..., latency=...)`: `start()`/`stop()` or `with` (a `start()`
+  after `stop()` serves the same port and state again); `running`; `url`,
   `api_key`, `group_id`/`user_id`; `library` (the group `Library`) and `user_library`;
   `faults` (a list of `Fault`); `requests`, `count(method=, route=)`, `counts()`,
   `reset_counters()`; `reset()` (empty libraries, no faults); `env()` (the environment

@@ -106,11 +106,20 @@ class ZoteroEmulator:
 
     # --------------------------------------------------------------- life cycle
 
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
     def start(self) -> ZoteroEmulator:
-        """Bind (a free port unless one was given) and serve in a daemon thread."""
+        """Bind (a free port the first time unless one was given) and serve in a thread.
+
+        After `stop()`, `start()` binds the same port again with the libraries intact, so a
+        test can take "Zotero" away and bring it back.
+        """
         from genbib.testing.zotero.server import make_handler
 
         self._server = ThreadingHTTPServer((self._host, self._port), make_handler(self))
+        self._port = int(self._server.server_address[1])
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -122,7 +131,7 @@ class ZoteroEmulator:
         return self
 
     def stop(self) -> None:
-        """Stop serving and free the port."""
+        """Stop serving and free the port; open keep-alive connections are closed as well."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

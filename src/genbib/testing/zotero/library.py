@@ -29,35 +29,26 @@ Callers hold `Library.lock` (the emulator does) for any sequence that must be at
 from __future__ import annotations
 
 import random
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from genbib.testing.zotero.schema import (
-    ATTACHMENT_PROPERTIES,
-    CHILD_TYPES,
-    CREATOR_TYPES,
-    FIELDS,
-    KEY_ALPHABET,
-    KEY_RE,
-    LINK_MODES,
-    Schema,
-    fields_for,
-    known_fields,
+from genbib.testing.zotero.schema import KEY_ALPHABET, KEY_RE, Schema
+from genbib.testing.zotero.validate import (
+    JsonObject,
+    ObjectError,
+    build_collection,
+    build_item,
+    clone,
+    unwrap,
 )
 
-JsonObject = dict[str, Any]
-_T = TypeVar("_T")
+__all__ = ["MAX_WRITE", "ApiError", "JsonObject", "Library", "ObjectError", "WriteResult"]
+
 MAX_WRITE = 50  # objects per POST, keys per multi-delete or itemKey= read
 
-_ITEM_STRUCTURE = frozenset(
-    {"key", "version", "itemType", "parentItem", "creators", "tags", "collections",
-     "relations", "deleted", "dateAdded", "dateModified", "inPublications"}
-)  # fmt: skip
-_COLLECTION_PROPS = frozenset({"key", "version", "name", "parentCollection", "relations"})
 _SERVER_MANAGED = ("key", "version", "dateAdded", "dateModified")
 
 
@@ -69,15 +60,6 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
-
-
-class ObjectError(Exception):
-    """One object of a write fails; reported in `failed` (multi) or as the status (single)."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -116,6 +98,8 @@ class Library:
         self.deleted_items: dict[str, int] = {}  # key -> library version of the deletion
         self.deleted_collections: dict[str, int] = {}
         self._counts: tuple[int, Counter[str], Counter[str], Counter[str]] | None = None
+        self._cache: dict[object, list[JsonObject]] = {}
+        self._cache_version = -1
 
     # ----------------------------------------------------------------- reading state
 
@@ -127,27 +111,27 @@ class Library:
     def item(self, key: str) -> JsonObject:
         """A copy of the item's editable JSON (raises KeyError when absent)."""
         with self.lock:
-            return _clone(self._items[key])
+            return clone(self._items[key])
 
     def collection(self, key: str) -> JsonObject:
         """A copy of the collection's editable JSON (raises KeyError when absent)."""
         with self.lock:
-            return _clone(self._collections[key])
+            return clone(self._collections[key])
 
     def items(self) -> dict[str, JsonObject]:
         """Copies of all items by key."""
         with self.lock:
-            return _clone(self._items)
+            return clone(self._items)
 
     def collections(self) -> dict[str, JsonObject]:
         """Copies of all collections by key."""
         with self.lock:
-            return _clone(self._collections)
+            return clone(self._collections)
 
     def top_items(self) -> dict[str, JsonObject]:
         """Copies of the top-level (non-child) items by key."""
         with self.lock:
-            return {k: _clone(d) for k, d in self._items.items() if not d.get("parentItem")}
+            return {k: clone(d) for k, d in self._items.items() if not d.get("parentItem")}
 
     def collection_by_name(self, name: str) -> str | None:
         """The key of the first collection called `name`, if any."""
@@ -165,6 +149,15 @@ class Library:
 
     def raw_collections(self) -> dict[str, JsonObject]:
         return self._collections
+
+    def cached(self, key: object, compute: Callable[[], list[JsonObject]]) -> list[JsonObject]:
+        """`compute()`, remembered until the library version changes (for listings)."""
+        if self._cache_version != self.version:
+            self._cache.clear()
+            self._cache_version = self.version
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def counts(self) -> tuple[Counter[str], Counter[str], Counter[str]]:
         """(children per item, items per collection, subcollections per collection).
@@ -275,6 +268,7 @@ class Library:
         unchanged: dict[str, str] = {}
         failed: dict[str, JsonObject] = {}
         for index, obj in enumerate(objects):
+            obj = unwrap(obj)
             at = str(index)
             if not isinstance(obj, dict):
                 failed[at] = {"key": "", "code": 400, "message": f"Invalid {kind[:-1]} object"}
@@ -282,10 +276,7 @@ class Library:
             key = obj.get("key")
             try:
                 existing = self._precondition(store, label, obj, header, check_versions)
-                if kind == "items":
-                    data = self._build_item(obj, existing, partial=True)
-                else:
-                    data = self._build_collection(obj, existing, partial=True)
+                data = self._build(kind, obj, existing, partial=True)
             except ObjectError as err:
                 failed[at] = {
                     "key": key if isinstance(key, str) else "",
@@ -297,7 +288,7 @@ class Library:
                 unchanged[at] = existing["key"]
                 continue
             self._save(store, data, existing, new_version)
-            successful[at] = _clone(data)
+            successful[at] = clone(data)
         if successful:
             self.version = new_version
         return WriteResult(successful, unchanged, failed)
@@ -310,6 +301,7 @@ class Library:
         The version check is per object: the header or the JSON `version` must not be older
         than the object's version (dataserver's checkSingleObjectWriteVersion).
         """
+        body = unwrap(body)
         if not isinstance(body, dict):
             raise ApiError(400, "Uploaded data must be a JSON object")
         store = self._items if kind == "items" else self._collections
@@ -344,10 +336,7 @@ class Library:
                 )
         body = {**body, "key": key}
         try:
-            if kind == "items":
-                data = self._build_item(body, existing, partial=partial)
-            else:
-                data = self._build_collection(body, existing, partial=partial)
+            data = self._build(kind, body, existing, partial=partial)
         except ObjectError as err:
             raise ApiError(err.code, err.message) from None
         if existing is not None and _same(existing, data):
@@ -454,6 +443,23 @@ class Library:
             )
         return existing
 
+    def _build(
+        self, kind: str, obj: JsonObject, existing: JsonObject | None, *, partial: bool
+    ) -> JsonObject:
+        if kind == "items":
+            return build_item(
+                obj,
+                existing,
+                partial=partial,
+                schema=self.schema,
+                items=self._items,
+                collections=self._collections,
+                new_key=self.new_key,
+            )
+        return build_collection(
+            obj, existing, partial=partial, collections=self._collections, new_key=self.new_key
+        )
+
     def _save(
         self,
         store: dict[str, JsonObject],
@@ -472,144 +478,6 @@ class Library:
             self.deleted_collections.pop(key, None)
         store[key] = data
 
-    def _build_collection(
-        self, obj: JsonObject, existing: JsonObject | None, *, partial: bool
-    ) -> JsonObject:
-        for prop in obj:
-            if prop not in _COLLECTION_PROPS:
-                raise ObjectError(400, f"Invalid property '{prop}'")
-        base = _clone(existing) if (existing and partial) else {}
-        name = obj.get("name", base.get("name"))
-        if not isinstance(name, str) or not name.strip():
-            raise ObjectError(400, "Collection name cannot be empty")
-        if len(name) > 255:
-            raise ObjectError(400, "Collection name cannot be longer than 255 characters")
-        parent = obj.get("parentCollection", base.get("parentCollection", False)) or False
-        if parent is not False and parent not in self._collections:
-            raise ObjectError(409, f"Parent collection {parent} doesn't exist")
-        key = obj.get("key") or (existing["key"] if existing else self.new_key())
-        if parent == key:
-            raise ObjectError(400, "Collection cannot be its own parent")
-        relations = obj.get("relations", base.get("relations", {}))
-        if not isinstance(relations, dict):
-            relations = {}
-        return {
-            "key": key,
-            "version": 0,
-            "name": name,
-            "parentCollection": parent,
-            "relations": relations,
-        }
-
-    def _build_item(
-        self, obj: JsonObject, existing: JsonObject | None, *, partial: bool
-    ) -> JsonObject:
-        item_type = obj.get("itemType", existing["itemType"] if existing else None)
-        if item_type is None:
-            raise ObjectError(400, "'itemType' property not provided")
-        if not isinstance(item_type, str) or item_type not in FIELDS:
-            raise ObjectError(400, f"'{item_type}' is not a valid itemType")
-        valid = fields_for(item_type, self.schema)
-        known = known_fields(self.schema)
-        parent = (
-            obj.get("parentItem", existing.get("parentItem", False) if existing else False) or False
-        )
-        link_mode = obj.get("linkMode", existing.get("linkMode") if existing else None)
-        for prop, value in obj.items():
-            if prop in _ITEM_STRUCTURE:
-                continue
-            if prop in ATTACHMENT_PROPERTIES:
-                if prop == "note" and item_type in CHILD_TYPES:
-                    continue
-                if prop != "note" and item_type == "attachment":
-                    continue
-                what = "note and attachment" if prop == "note" else "attachment"
-                raise ObjectError(400, f"'{prop}' property is valid only for {what} items")
-            if prop not in known:
-                raise ObjectError(400, f"Invalid property '{prop}'")
-            if isinstance(value, list | dict):
-                raise ObjectError(400, f"Unexpected array for property '{prop}'")
-            if prop not in valid and value not in ("", None, False):
-                raise ObjectError(400, f"'{prop}' is not a valid field for type '{item_type}'")
-        # parent/child rules
-        if parent:
-            if item_type not in CHILD_TYPES:
-                raise ObjectError(400, "Child item must be note or attachment")
-            if not isinstance(parent, str) or not KEY_RE.match(parent):
-                raise ObjectError(400, "'parentItem' must be a valid item key")
-            parent_data = self._items.get(parent)
-            if parent_data is None:
-                raise ObjectError(409, f"Parent item {parent} doesn't exist")
-            if parent_data.get("parentItem"):
-                raise ObjectError(400, f"Parent item {parent} cannot be a child attachment or note")
-        if item_type == "attachment":
-            if link_mode not in LINK_MODES:
-                raise ObjectError(400, f"'{link_mode}' is not a valid linkMode")
-            if existing and existing.get("linkMode") and link_mode != existing["linkMode"]:
-                raise ObjectError(400, "Cannot change attachment linkMode")
-            if not parent and link_mode == "linked_url":
-                raise ObjectError(400, "Only file attachments and PDFs can be top-level items")
-        # merge onto the stored data (PATCH) or an empty item (PUT / create)
-        base = _clone(existing) if (existing and partial) else {}
-        if existing and existing["itemType"] != item_type:
-            base = {k: v for k, v in base.items() if k in _ITEM_STRUCTURE or k in valid}
-        merged = {**base, **{k: _clone(v) for k, v in obj.items()}}
-        creators = _check_creators(merged.get("creators", []), item_type, is_new=existing is None)
-        tags = _check_tags(merged.get("tags", []))
-        collections = merged.get("collections", [])
-        if not isinstance(collections, list):
-            raise ObjectError(400, "'collections' property must be an array")
-        if parent and collections:
-            raise ObjectError(400, "Child items cannot be assigned to collections")
-        for ckey in collections:
-            if ckey not in self._collections:
-                raise ObjectError(409, f"Collection {ckey} doesn't exist")
-        relations = merged.get("relations", {})
-        if not isinstance(relations, dict):
-            if relations != []:
-                raise ObjectError(400, "'relations' property must be an object")
-            relations = {}
-        key = merged.get("key") or self.new_key()
-        data: JsonObject = {"key": key, "version": 0}
-        if parent:
-            data["parentItem"] = parent
-        data["itemType"] = item_type
-        if item_type == "attachment":
-            data["linkMode"] = link_mode
-        for name in valid:
-            value = merged.get(name, "")
-            data[name] = "" if value in (None, False) else str(value)
-            if name == "title" and item_type not in CHILD_TYPES:
-                data["creators"] = creators
-        if item_type in CHILD_TYPES:
-            note = merged.get("note", "")
-            data["note"] = note if isinstance(note, str) else str(note)
-        if item_type == "attachment":
-            for prop in ATTACHMENT_PROPERTIES[2:]:
-                if prop in merged:
-                    data[prop] = merged[prop]
-        data["tags"] = tags
-        if not parent:
-            data["collections"] = list(dict.fromkeys(collections))
-        data["relations"] = relations
-        if merged.get("deleted"):
-            data["deleted"] = 1
-        if merged.get("inPublications"):
-            data["inPublications"] = True
-        data["dateAdded"] = existing["dateAdded"] if existing else ""
-        data["dateModified"] = existing["dateModified"] if existing else ""
-        return data
-
-
-def _clone(value: _T) -> _T:
-    """A deep copy of JSON data (several times faster than copy.deepcopy)."""
-    data: Any = value
-    if type(data) is dict:
-        return cast(_T, {k: _clone(v) for k, v in data.items()})
-    if type(data) is list:
-        return cast(_T, [_clone(v) for v in data])
-    return value
-
 
 def _same(old: JsonObject, new: JsonObject) -> bool:
     """Whether a write would change nothing a client can see (server-managed keys aside)."""
@@ -618,86 +486,3 @@ def _same(old: JsonObject, new: JsonObject) -> bool:
         return {k: v for k, v in data.items() if k not in _SERVER_MANAGED}
 
     return strip(old) == strip(new)
-
-
-def _check_creators(creators: Any, item_type: str, *, is_new: bool) -> list[JsonObject]:
-    if not isinstance(creators, list):
-        raise ObjectError(400, "'creators' property must be an array")
-    allowed = set(CREATOR_TYPES[item_type]) | {"author"}
-    out: list[JsonObject] = []
-    for creator in creators:
-        if not isinstance(creator, dict) or "creatorType" not in creator:
-            raise ObjectError(400, "creator object must contain 'creatorType'")
-        names = [str(creator.get(k) or "").strip() for k in ("name", "firstName", "lastName")]
-        if not any(names):
-            if len(creators) == 1 and is_new:
-                continue  # the template's empty creator
-            raise ObjectError(400, "creator object must contain 'firstName'/'lastName' or 'name'")
-        for prop in creator:
-            if prop not in ("creatorType", "name", "firstName", "lastName"):
-                raise ObjectError(400, f"Invalid creator property '{prop}'")
-        if creator["creatorType"] not in allowed:
-            raise ObjectError(
-                400,
-                f"'{creator['creatorType']}' is not a valid creator type for item type '{item_type}'",
-            )
-        if "name" in creator and ("firstName" in creator or "lastName" in creator):
-            raise ObjectError(400, "'firstName' and 'name' creator fields are mutually exclusive")
-        if "name" in creator:
-            out.append({"creatorType": creator["creatorType"], "name": str(creator["name"])})
-        else:
-            out.append(
-                {
-                    "creatorType": creator["creatorType"],
-                    "firstName": str(creator.get("firstName") or ""),
-                    "lastName": str(creator.get("lastName") or ""),
-                }
-            )
-    return out
-
-
-def _check_tags(tags: Any) -> list[JsonObject]:
-    if not isinstance(tags, list):
-        raise ObjectError(400, "'tags' property must be an array")
-    out: list[JsonObject] = []
-    for tag in tags:
-        if not isinstance(tag, dict) or not tag:
-            raise ObjectError(400, "Tag object is empty")
-        for prop in tag:
-            if prop not in ("tag", "type"):
-                raise ObjectError(400, f"Invalid tag property '{prop}'")
-        name = tag.get("tag")
-        if not isinstance(name, str | int | float) or str(name) == "":
-            raise ObjectError(400, "Tag cannot be empty")
-        entry: JsonObject = {"tag": str(name)}
-        if tag.get("type"):
-            entry["type"] = int(tag["type"])
-        out.append(entry)
-    return out
-
-
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-
-
-def parsed_date(date: str) -> str | None:
-    """The `meta.parsedDate` Zotero derives from a free-form date ("2020-06-19", "2020")."""
-    match = _DATE_RE.search(date or "")
-    if not match:
-        return None
-    year, month, day = match.groups()
-    if month and day:
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    return f"{year}-{int(month):02d}" if month else year
-
-
-def creator_summary(creators: list[JsonObject]) -> str | None:
-    """The `meta.creatorSummary` Zotero shows ("Ho", "Ho and Jain", "Ho et al.")."""
-    people = [c for c in creators if c.get("creatorType") in ("author", "programmer")] or creators
-    names = [c.get("lastName") or c.get("name") or "" for c in people]
-    if not names:
-        return None
-    if len(names) == 1:
-        return str(names[0])
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]}"
-    return f"{names[0]} et al."

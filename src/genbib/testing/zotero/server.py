@@ -17,8 +17,10 @@ What it answers follows the Zotero Web API v3 "Basics", "Write Requests" and "Sy
   specified version, the API will return 304 Not Modified ... (Single-object conditional
   requests are not currently supported ...)" (Basics, "Caching"): so a single-object read
   ignores the header and answers 200, and a client cannot come to rely on it.
-- "Zotero-Write-Token ... If a request with a given write token succeeds, subsequent
-  requests with the same token will fail with 412" (Write Requests).
+- "The Zotero server caches write tokens for successful requests for 12 hours, and
+  subsequent requests from the same API key using the same write token will be rejected
+  with a 412 Precondition Failed status code. If a request fails, the write token will not
+  be stored." (Write Requests). Tokens here last as long as the emulator.
 - 429 with `Retry-After` when rate-limited, 503 (possibly with `Retry-After`) when
   overloaded; "the API may include a Backoff: <seconds> HTTP header in responses ...
   Backoff can be included in any response, including successful ones" (Basics, "Rate
@@ -31,53 +33,29 @@ import json
 import re
 import socket
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from http.server import BaseHTTPRequestHandler
+from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from genbib.testing.zotero.emulator import RecordedRequest, ZoteroEmulator
 from genbib.testing.zotero.faults import FaultKind, RequestInfo
-from genbib.testing.zotero.library import (
-    MAX_WRITE,
-    ApiError,
-    JsonObject,
-    Library,
-    creator_summary,
-    parsed_date,
-)
-from genbib.testing.zotero.schema import (
-    CHILD_TYPES,
-    CREATOR_TYPES,
-    FIELDS,
-    LINK_MODES,
-    all_fields,
-    fields_for,
-    localized,
-    template,
+from genbib.testing.zotero.library import MAX_WRITE, ApiError, JsonObject, Library
+from genbib.testing.zotero.payloads import (
+    GLOBAL_ROUTES,
+    Response,
+    api_key_of,
+    json_response,
+    key_info,
+    text_response,
+    wrap_collection,
+    wrap_item,
+    wrap_tag,
 )
 
 _LIB_RE = re.compile(r"^/(users|groups)/(\d+)(/.*)?$")
 _KEY_SEGMENT = re.compile(r"^[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}$")
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(payload, ensure_ascii=False).encode()  # compact: C encoder, fast
-    return Response(status, body, {"Content-Type": "application/json", **(headers or {})})
-
-
-def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        status, message.encode(), {"Content-Type": "text/plain; charset=utf-8", **(headers or {})}
-    )
 
 
 def route_of(path: str) -> str:
@@ -118,6 +96,10 @@ def make_handler(emu: ZoteroEmulator) -> type[BaseHTTPRequestHandler]:
             self._handle()
 
         def _handle(self) -> None:
+            if not emu.running:  # a kept-alive connection outliving stop(): hang up
+                self.close_connection = True
+                self.connection.close()
+                return
             split = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -138,7 +120,9 @@ def make_handler(emu: ZoteroEmulator) -> type[BaseHTTPRequestHandler]:
             if fault is not None and kind in (FaultKind.RATE_LIMIT, FaultKind.UNAVAILABLE):
                 status = 429 if kind is FaultKind.RATE_LIMIT else 503
                 message = "Rate limit exceeded" if status == 429 else "Service unavailable"
-                self._send(info, _text(status, message, {"Retry-After": fault.header_value()}))
+                self._send(
+                    info, text_response(status, message, {"Retry-After": fault.header_value()})
+                )
                 return
             if kind is FaultKind.DROP_BEFORE:
                 self._drop(info)
@@ -149,12 +133,18 @@ def make_handler(emu: ZoteroEmulator) -> type[BaseHTTPRequestHandler]:
                 and fault.action is not None
             ):
                 with emu.lock:
-                    fault.action(emu)
+                    try:
+                        fault.action(emu)
+                    except Exception as err:  # a broken test hook: show it to the client
+                        self._send(info, text_response(500, f"fault action failed: {err!r}"))
+                        return
             with emu.lock:
                 try:
                     response = _dispatch(emu, info)
                 except ApiError as err:
-                    response = _text(err.status, err.message, err.headers)
+                    response = text_response(err.status, err.message, err.headers)
+                except Exception as err:  # an emulator bug: say so instead of hanging up
+                    response = text_response(500, f"Zotero emulator error: {err!r}")
                 token = info.headers.get("zotero-write-token")
                 if token and response.status < 300 and info.is_write:
                     emu.write_tokens.add(token)
@@ -196,39 +186,31 @@ def make_handler(emu: ZoteroEmulator) -> type[BaseHTTPRequestHandler]:
 # --------------------------------------------------------------------------- routing
 
 
-def _api_key(info: RequestInfo) -> str | None:
-    key = info.headers.get("zotero-api-key")
-    auth = info.headers.get("authorization", "")
-    if not key and auth.lower().startswith("bearer "):
-        key = auth[7:].strip()
-    return key or info.query.get("key")
-
-
 def _dispatch(emu: ZoteroEmulator, info: RequestInfo) -> Response:
     path = info.path.rstrip("/") or "/"
-    global_route = _GLOBAL.get(path)
+    global_route = GLOBAL_ROUTES.get(path)
     if global_route is not None:
         if info.method != "GET":
-            return _text(405, "Method not allowed")
+            return text_response(405, "Method not allowed")
         return global_route(emu, info)
     if path.startswith("/keys/"):
-        return _key_info(emu, info, path.split("/", 2)[2])
+        return key_info(emu, info, path.split("/", 2)[2])
     match = _LIB_RE.match(path)
     if not match:
-        return _text(404, "Not found")
-    if _api_key(info) != emu.api_key:
-        return _text(403, "Forbidden" if _api_key(info) is None else "Invalid key")
+        return text_response(404, "Not found")
+    if api_key_of(info) != emu.api_key:
+        return text_response(403, "Forbidden" if api_key_of(info) is None else "Invalid key")
     lib = emu.libraries.get((match.group(1)[:-1], int(match.group(2))))
     if lib is None:
-        return _text(403, "Forbidden")
+        return text_response(403, "Forbidden")
     parts = [p for p in (match.group(3) or "").split("/") if p]
     if info.is_write:
         token = info.headers.get("zotero-write-token")
         if token and token in emu.write_tokens:
-            return _text(412, "Write token already used")
+            return text_response(412, "Write token already used")
         return _write(lib, info, parts)
     if info.method != "GET":
-        return _text(405, "Method not allowed")
+        return text_response(405, "Method not allowed")
     return _read(emu, lib, info, parts)
 
 
@@ -251,7 +233,7 @@ def _body(info: RequestInfo) -> Any:
 def _write(lib: Library, info: RequestInfo, parts: list[str]) -> Response:
     header = _version_header(info, "If-Unmodified-Since-Version")
     if not parts or parts[0] not in ("items", "collections"):
-        return _text(405, "Method not allowed")
+        return text_response(405, "Method not allowed")
     kind = parts[0]
     if len(parts) == 1:
         if info.method == "POST":
@@ -259,8 +241,8 @@ def _write(lib: Library, info: RequestInfo, parts: list[str]) -> Response:
             if not isinstance(objects, list):
                 raise ApiError(400, "Uploaded data must be a JSON array")
             result = lib.write(kind, objects, header)
-            wrap = _wrap_item if kind == "items" else _wrap_collection
-            return _json(
+            wrap = wrap_item if kind == "items" else wrap_collection
+            return json_response(
                 200,
                 {
                     "successful": {i: wrap(lib, d) for i, d in result.successful.items()},
@@ -277,16 +259,16 @@ def _write(lib: Library, info: RequestInfo, parts: list[str]) -> Response:
                 raise ApiError(400, f"'{param}' parameter must be provided")
             lib.delete(kind, keys, header)
             return Response(204, headers={"Last-Modified-Version": str(lib.version)})
-        return _text(405, "Method not allowed")
+        return text_response(405, "Method not allowed")
     if len(parts) == 2 and info.method in ("PUT", "PATCH", "DELETE"):
         key = parts[1]
         if info.method == "DELETE":
             lib.delete(kind, [key], header, single=True)
             return Response(204, headers={"Last-Modified-Version": str(lib.version)})
         lib.write_one(kind, key, _body(info), header, partial=info.method == "PATCH")
-        store = lib.raw_items() if kind == "items" else lib.raw_collections()
-        return Response(204, headers={"Last-Modified-Version": str(store[key]["version"])})
-    return _text(405, "Method not allowed")
+        # Write Requests: "204 No Content / Last-Modified-Version: <library version>"
+        return Response(204, headers={"Last-Modified-Version": str(lib.version)})
+    return text_response(405, "Method not allowed")
 
 
 def _read(emu: ZoteroEmulator, lib: Library, info: RequestInfo, parts: list[str]) -> Response:
@@ -297,65 +279,84 @@ def _read(emu: ZoteroEmulator, lib: Library, info: RequestInfo, parts: list[str]
         return _deleted(lib, info)
     if parts and parts[0] == "items":
         trashed = q.get("includeTrashed") == "1"
-        pool: Iterable[JsonObject] = items.values()
-        if "itemKey" in q:  # the sync's "changed items by key": skip scanning the library
-            pool = [items[k] for k in dict.fromkeys(q["itemKey"].split(",")) if k in items]
-        live = [d for d in pool if trashed or not d.get("deleted")]
+
+        def live() -> list[JsonObject]:
+            pool: Iterable[JsonObject] = items.values()
+            if "itemKey" in q:  # "changed items by key": no need to scan the library
+                pool = [items[k] for k in dict.fromkeys(q["itemKey"].split(",")) if k in items]
+            return [d for d in pool if trashed or not d.get("deleted")]
+
         if len(parts) == 1:
-            return _listing(lib, info, live, _wrap_item)
+            return _listing(lib, info, live, wrap_item)
         if parts[1] == "top":
-            return _listing(lib, info, [d for d in live if not d.get("parentItem")], _wrap_item)
+            return _listing(
+                lib, info, lambda: [d for d in live() if not d.get("parentItem")], wrap_item
+            )
         if parts[1] == "trash":
-            return _listing(lib, info, [d for d in items.values() if d.get("deleted")], _wrap_item)
+            return _listing(
+                lib, info, lambda: [d for d in items.values() if d.get("deleted")], wrap_item
+            )
         obj = items.get(parts[1])
         if obj is None:
-            return _text(404, "Item not found")
+            return text_response(404, "Item not found")
         if len(parts) == 2:
-            return _single(info, _wrap_item(lib, obj))
+            return _single(info, wrap_item(lib, obj))
         if parts[2:] == ["children"]:
+            key = obj["key"]
             return _listing(
                 lib,
                 info,
-                [d for d in items.values() if d.get("parentItem") == obj["key"]],
-                _wrap_item,
+                lambda: [d for d in items.values() if d.get("parentItem") == key],
+                wrap_item,
             )
-        return _text(404, "Not found")
+        return text_response(404, "Not found")
     if parts and parts[0] == "collections":
         if len(parts) == 1:
-            return _listing(lib, info, list(colls.values()), _wrap_collection)
+            return _listing(lib, info, colls.values, wrap_collection)
         if parts[1] == "top":
             return _listing(
                 lib,
                 info,
-                [c for c in colls.values() if not c["parentCollection"]],
-                _wrap_collection,
+                lambda: [c for c in colls.values() if not c["parentCollection"]],
+                wrap_collection,
             )
         coll = colls.get(parts[1])
         if coll is None:
-            return _text(404, "Collection not found")
+            return text_response(404, "Collection not found")
         if len(parts) == 2:
-            return _single(info, _wrap_collection(lib, coll))
+            return _single(info, wrap_collection(lib, coll))
+        ckey = coll["key"]
         if parts[2:] == ["collections"]:
-            subs = [c for c in colls.values() if c["parentCollection"] == coll["key"]]
-            return _listing(lib, info, subs, _wrap_collection)
-        if parts[2] == "items":
-            members = [
-                d
-                for d in items.values()
-                if coll["key"] in d.get("collections", ()) and not d.get("deleted")
-            ]
-            if parts[3:] == ["top"]:
-                members = [d for d in members if not d.get("parentItem")]
-            return _listing(lib, info, members, _wrap_item)
-        return _text(404, "Not found")
+            return _listing(
+                lib,
+                info,
+                lambda: [c for c in colls.values() if c["parentCollection"] == ckey],
+                wrap_collection,
+            )
+        if parts[2:] in (["items"], ["items", "top"]):
+            top = parts[3:] == ["top"]
+
+            def members() -> list[JsonObject]:
+                return [
+                    d
+                    for d in items.values()
+                    if ckey in d.get("collections", ())
+                    and not d.get("deleted")
+                    and not (top and d.get("parentItem"))
+                ]
+
+            return _listing(lib, info, members, wrap_item)
+        return text_response(404, "Not found")
     if parts == ["searches"]:  # saved searches are not emulated: always none
-        return _listing(lib, info, [], _wrap_collection)
+        return _listing(lib, info, list, wrap_collection)
     if parts == ["tags"]:
-        names = sorted({t["tag"] for d in items.values() for t in d.get("tags", ())})
-        return _listing(
-            lib, info, [{"tag": n, "key": n, "version": lib.version} for n in names], _wrap_tag
-        )
-    return _text(404, "Not found")
+
+        def tags() -> list[JsonObject]:
+            names = sorted({t["tag"] for d in items.values() for t in d.get("tags", ())})
+            return [{"tag": n, "key": n, "version": lib.version} for n in names]
+
+        return _listing(lib, info, tags, wrap_tag)
+    return text_response(404, "Not found")
 
 
 def _not_modified(lib_or_obj_version: int, info: RequestInfo) -> Response | None:
@@ -368,56 +369,50 @@ def _not_modified(lib_or_obj_version: int, info: RequestInfo) -> Response | None
 def _single(info: RequestInfo, wrapped: JsonObject) -> Response:
     """One object with its own version; If-Modified-Since-Version is not supported here."""
     version = int(wrapped["version"])
-    return _json(200, wrapped, {"Last-Modified-Version": str(version)})
+    return json_response(200, wrapped, {"Last-Modified-Version": str(version)})
 
 
-_SORTS: dict[str, Callable[[JsonObject], Any]] = {
-    "dateModified": lambda d: (d.get("dateModified", ""), d.get("version", 0)),
-    "dateAdded": lambda d: (d.get("dateAdded", ""), d.get("version", 0)),
-    "title": lambda d: str(d.get("title") or d.get("name") or d.get("tag") or "").lower(),
-    "itemType": lambda d: d.get("itemType", ""),
-}
+_SORTS = ("dateModified", "dateAdded", "title", "itemType")
+
+
+def _sort_key(sort: str, sample: JsonObject) -> Callable[[JsonObject], Any]:
+    """A fast, total order for `sort` (ties broken by version, then key)."""
+    if sort in ("dateModified", "dateAdded", "itemType") and sort in sample:
+        return itemgetter(sort, "version", "key")
+    if sort == "title":
+        return lambda d: (
+            str(d.get("title") or d.get("name") or d.get("tag") or "").lower(),
+            d["key"],
+        )
+    return itemgetter("version", "key")  # collections and tags have no dates
 
 
 def _listing(
     lib: Library,
     info: RequestInfo,
-    objects: list[JsonObject],
+    select: Callable[[], Iterable[JsonObject]],
     wrap: Callable[[Library, JsonObject], JsonObject],
 ) -> Response:
+    """A multi-object answer: filters, `format`, sorting, paging, `Link`, `Total-Results`.
+
+    The filtered, sorted list is cached per library version and query (paging aside), so
+    walking 5,000 items page by page does not re-sort the library for every page.
+    """
     q = info.query
     unchanged = _not_modified(lib.version, info)
     if unchanged is not None:
         return unchanged
-    if "since" in q:
-        since = _int_param(q, "since", 0)
-        objects = [d for d in objects if d["version"] > since]
-    for param in ("itemKey", "collectionKey"):
-        if param in q:
-            keys = {k for k in q[param].split(",") if k}
-            if len(keys) > MAX_WRITE:
-                raise ApiError(400, f"Cannot specify more than {MAX_WRITE} {param}s")
-            objects = [d for d in objects if d["key"] in keys]
-    if "itemType" in q:
-        objects = [d for d in objects if _type_matches(d.get("itemType", ""), q["itemType"])]
-    if "tag" in q:
-        objects = [d for d in objects if q["tag"] in {t["tag"] for t in d.get("tags", ())}]
-    headers = {"Last-Modified-Version": str(lib.version), "Total-Results": str(len(objects))}
     fmt = q.get("format", "json")
-    if fmt == "versions":
-        return _json(200, {d["key"]: d["version"] for d in objects}, headers)
-    if fmt not in ("json", "keys"):
+    if fmt not in ("json", "keys", "versions"):
         raise ApiError(400, f"Invalid 'format' value '{fmt}'")
-    sort = q.get("sort", "dateModified")
-    if sort not in _SORTS:
-        raise ApiError(400, f"Invalid 'sort' value '{sort}'")
-    default_desc = sort in ("dateModified", "dateAdded")
-    desc = q.get("direction", "desc" if default_desc else "asc") == "desc"
-    objects = sorted(objects, key=lambda d: d["key"])
-    objects.sort(key=_SORTS[sort], reverse=desc)
+    paging = ("start", "limit", "locale")
+    query_key = (info.path, tuple(sorted((k, v) for k, v in q.items() if k not in paging)))
+    objects = lib.cached(query_key, lambda: _select(select(), q))
+    headers = {"Last-Modified-Version": str(lib.version), "Total-Results": str(len(objects))}
+    if fmt == "versions":
+        return json_response(200, {d["key"]: d["version"] for d in objects}, headers)
     if fmt == "keys":
-        text = "".join(d["key"] + "\n" for d in objects)
-        return _text(200, text, headers)
+        return text_response(200, "".join(d["key"] + "\n" for d in objects), headers)
     limit = min(max(_int_param(q, "limit", 25), 1), 100)
     start = max(_int_param(q, "start", 0), 0)
     page = objects[start : start + limit]
@@ -436,7 +431,33 @@ def _listing(
         )
     links.append(f'<https://www.zotero.org{lib.prefix}/items>; rel="alternate"')
     headers["Link"] = ", ".join(links)
-    return _json(200, [wrap(lib, d) for d in page], headers)
+    return json_response(200, [wrap(lib, d) for d in page], headers)
+
+
+def _select(objects: Iterable[JsonObject], q: Mapping[str, str]) -> list[JsonObject]:
+    """Apply `since`, `itemKey`/`collectionKey`, `itemType`, `tag` and the sort order."""
+    chosen = list(objects)
+    if "since" in q:
+        since = _int_param(q, "since", 0)
+        chosen = [d for d in chosen if d["version"] > since]
+    for param in ("itemKey", "collectionKey"):
+        if param in q:
+            keys = {k for k in q[param].split(",") if k}
+            if len(keys) > MAX_WRITE:
+                raise ApiError(400, f"Cannot specify more than {MAX_WRITE} {param}s")
+            chosen = [d for d in chosen if d["key"] in keys]
+    if "itemType" in q:
+        chosen = [d for d in chosen if _type_matches(d.get("itemType", ""), q["itemType"])]
+    if "tag" in q:
+        chosen = [d for d in chosen if q["tag"] in {t["tag"] for t in d.get("tags", ())}]
+    sort = q.get("sort", "dateModified")
+    if sort not in _SORTS:
+        raise ApiError(400, f"Invalid 'sort' value '{sort}'")
+    default_desc = sort in ("dateModified", "dateAdded")
+    desc = q.get("direction", "desc" if default_desc else "asc") == "desc"
+    if chosen:
+        chosen.sort(key=_sort_key(sort, chosen[0]), reverse=desc)
+    return chosen
 
 
 def _type_matches(item_type: str, expression: str) -> bool:
@@ -445,7 +466,7 @@ def _type_matches(item_type: str, expression: str) -> bool:
     return item_type in [t.strip() for t in expression.split("||")]
 
 
-def _int_param(q: dict[str, str] | Any, name: str, default: int) -> int:
+def _int_param(q: Mapping[str, str], name: str, default: int) -> int:
     raw = q.get(name)
     if raw in (None, ""):
         return default
@@ -469,158 +490,4 @@ def _deleted(lib: Library, info: RequestInfo) -> Response:
         "tags": [],
         "settings": [],
     }
-    return _json(200, payload, {"Last-Modified-Version": str(lib.version)})
-
-
-# ---------------------------------------------------------------------- JSON shapes
-
-
-def _library_json(lib: Library) -> JsonObject:
-    return {
-        "type": lib.kind,
-        "id": lib.id,
-        "name": lib.name,
-        "links": {
-            "alternate": {"href": f"https://www.zotero.org{lib.prefix}", "type": "text/html"}
-        },
-    }
-
-
-def _wrap_item(lib: Library, data: JsonObject) -> JsonObject:
-    """The full JSON of an item: key, version, library, links, meta, data (Basics, JSON)."""
-    key = data["key"]
-    links: JsonObject = {
-        "self": {
-            "href": f"https://api.zotero.org{lib.prefix}/items/{key}",
-            "type": "application/json",
-        },
-        "alternate": {
-            "href": f"https://www.zotero.org{lib.prefix}/items/{key}",
-            "type": "text/html",
-        },
-    }
-    meta: JsonObject = {}
-    if data.get("parentItem"):
-        links["up"] = {
-            "href": f"https://api.zotero.org{lib.prefix}/items/{data['parentItem']}",
-            "type": "application/json",
-        }
-    elif data["itemType"] not in CHILD_TYPES:
-        summary = creator_summary(data.get("creators", []))
-        if summary:
-            meta["creatorSummary"] = summary
-        parsed = parsed_date(str(data.get("date", "")))
-        if parsed:
-            meta["parsedDate"] = parsed
-        meta["numChildren"] = lib.counts()[0][key]
-    return {
-        "key": key,
-        "version": data["version"],
-        "library": _library_json(lib),
-        "links": links,
-        "meta": meta,
-        "data": data,
-    }
-
-
-def _wrap_collection(lib: Library, data: JsonObject) -> JsonObject:
-    key = data["key"]
-    return {
-        "key": key,
-        "version": data["version"],
-        "library": _library_json(lib),
-        "links": {
-            "self": {
-                "href": f"https://api.zotero.org{lib.prefix}/collections/{key}",
-                "type": "application/json",
-            },
-            "alternate": {
-                "href": f"https://www.zotero.org{lib.prefix}/collections/{key}",
-                "type": "text/html",
-            },
-        },
-        "meta": {
-            "numCollections": lib.counts()[2][key],
-            "numItems": lib.counts()[1][key],
-        },
-        "data": data,
-    }
-
-
-def _wrap_tag(lib: Library, data: JsonObject) -> JsonObject:
-    return {"tag": data["tag"], "links": {}, "meta": {"type": 0, "numItems": 1}}
-
-
-# ---------------------------------------------------------------- global endpoints
-
-
-def _key_info(emu: ZoteroEmulator, info: RequestInfo, key: str) -> Response:
-    if key == "current":
-        key = _api_key(info) or ""
-    if key != emu.api_key:
-        return _text(403, "Invalid key" if key else "Forbidden")
-    return _json(
-        200,
-        {
-            "key": emu.api_key,
-            "userID": emu.user_id,
-            "username": emu.user_library.name,
-            "displayName": "",
-            "access": {
-                "user": {"library": True, "files": True, "notes": True, "write": True},
-                "groups": {"all": {"library": True, "write": True}},
-            },
-        },
-    )
-
-
-def _item_type_param(info: RequestInfo) -> str:
-    item_type = info.query.get("itemType", "")
-    if item_type not in FIELDS:
-        raise ApiError(400, f"Invalid item type '{item_type}'")
-    return item_type
-
-
-def _item_types(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    return _json(200, [{"itemType": t, "localized": localized(t)} for t in FIELDS])
-
-
-def _item_fields(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    return _json(200, [{"field": f, "localized": localized(f)} for f in all_fields(emu.schema)])
-
-
-def _item_type_fields(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    item_type = _item_type_param(info)
-    return _json(
-        200, [{"field": f, "localized": localized(f)} for f in fields_for(item_type, emu.schema)]
-    )
-
-
-def _creator_types(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    item_type = _item_type_param(info)
-    return _json(
-        200, [{"creatorType": c, "localized": localized(c)} for c in CREATOR_TYPES[item_type]]
-    )
-
-
-def _creator_fields(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    names = {"firstName": "First", "lastName": "Last", "name": "Name"}
-    return _json(200, [{"field": f, "localized": v} for f, v in names.items()])
-
-
-def _new_item(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    item_type = _item_type_param(info)
-    link_mode = info.query.get("linkMode")
-    if item_type == "attachment" and link_mode not in LINK_MODES:
-        raise ApiError(400, f"Invalid linkMode '{link_mode}'")
-    return _json(200, template(item_type, emu.schema, link_mode))
-
-
-_GLOBAL: dict[str, Callable[[ZoteroEmulator, RequestInfo], Response]] = {
-    "/itemTypes": _item_types,
-    "/itemFields": _item_fields,
-    "/itemTypeFields": _item_type_fields,
-    "/itemTypeCreatorTypes": _creator_types,
-    "/creatorFields": _creator_fields,
-    "/items/new": _new_item,
-}
+    return json_response(200, payload, {"Last-Modified-Version": str(lib.version)})

@@ -1,0 +1,248 @@
+"""`genbib check` rules: each stable code fires on its case and stays quiet otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genbib.bibtex.check import (
+    RULES,
+    check_file,
+    check_library,
+    scan_citations,
+    scan_title,
+    strict,
+    unsafe_latex,
+)
+from genbib.bibtex.reader import parse
+from genbib.model import Severity
+
+CLEAN = """@inproceedings{ho2020denoising,
+  author = {Ho, Jonathan and Jain, Ajay and Abbeel, Pieter},
+  title = {Denoising Diffusion Probabilistic Models},
+  booktitle = {Advances in Neural Information Processing Systems},
+  year = {2020},
+  doi = {10.5555/3495724.3496298},
+  eprint = {2006.11239},
+  archiveprefix = {arXiv},
+  url = {https://arxiv.org/abs/2006.11239},
+  code = {https://github.com/hojonathanho/diffusion},
+  topics = {diffusion},
+}
+"""
+
+
+def _codes(text: str, topics: list[str] | None = None) -> list[str]:
+    return [p.code for p in check_library(parse(text, "t.bib"), topics=topics)]
+
+
+def _entry(**fields: str) -> str:
+    body = "".join(f"  {k} = {{{v}}},\n" for k, v in fields.items())
+    return f"@misc{{k,\n{body}}}\n"
+
+
+def test_clean_file_has_no_findings() -> None:
+    assert _codes(CLEAN, topics=["diffusion"]) == []
+
+
+def test_codes_are_unique_stable_strings() -> None:
+    assert list(RULES) == sorted(RULES)
+    for code, rule in RULES.items():
+        assert rule.code == code
+        number, _, name = code.partition("-")
+        assert number[0] == "E" and number[1:].isdigit() and name
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "readme" / "check.md").read_text()
+    for code in RULES:
+        assert f"`{code}`" in documented
+
+
+def test_reader_problems_come_first_with_file_and_line() -> None:
+    lib = parse("@misc{a, title={x}}\n@misc{a, title={y}}\n@misc{b, title={\n", "f.bib")
+    problems = check_library(lib)
+    assert [(p.code, p.line) for p in problems][:2] == [
+        ("E003-duplicate-key", 2),
+        ("E002-parse", 3),
+    ]
+    assert ("E005-unbalanced-braces", 3) in [(p.code, p.line) for p in problems]
+    assert all(p.file == "f.bib" for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("entry", "missing"),
+    [
+        ("@article{k, title={T}}", "author, journal or journaltitle, year or date"),
+        ("@inproceedings{k, author={A}, title={T}, year={2020}}", "booktitle"),
+        ("@book{k, editor={E}, title={T}, year={2020}}", "publisher"),
+        ("@phdthesis{k, author={A}, title={T}, year={2020}}", "school or institution"),
+        ("@misc{k, author={A}}", "title"),
+        ("@techreport{k, author={A}, title={T}, year={2020}}", "institution"),
+        ("@article{k, author={A}, title={}, journal={J}, year={2020}}", "title"),
+    ],
+)
+def test_missing_required_fields(entry: str, missing: str) -> None:
+    (p,) = check_library(parse(entry))
+    assert p.code == "E010-missing-field" and p.message.endswith(f"needs {missing}")
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "@misc{k, title={Only a title}}",
+        "@article{k, author={A}, title={T}, journaltitle={J}, date={2020-05}}",
+        "@inproceedings{k, title={T}, crossref={proc}}",
+        "@unknownthing{k, foo={bar}}",
+        "@article{k, author={A}, title={T}, journal=jmlr, year=2020}",
+    ],
+)
+def test_required_fields_accept_biblatex_and_crossref(entry: str) -> None:
+    assert _codes(entry) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"doi": "11.1/abc"}, "E011-doi"),
+        ({"doi": "https://doi.org/10.1000/X_y"}, None),
+        ({"eprint": "2006.1123x"}, "E012-arxiv"),
+        ({"eprint": "2006.11239v2"}, None),
+        ({"eprint": "hep-th/9901001"}, None),
+        ({"eprint": "PMC12345", "eprinttype": "pubmed"}, None),
+        ({"url": "javascript:alert(1)"}, "E013-url"),
+        ({"url": "ftp://example.org/x"}, "E013-url"),
+        ({"code": "https://github.com/a/b data:text/html,x"}, "E013-url"),
+        ({"pdf": "https://a.org/x.pdf", "video": "http://youtu.be/x"}, None),
+        ({"year": "20x0"}, "E014-year"),
+        ({"year": "to appear"}, "E014-year"),
+        ({"year": "2021"}, None),
+        ({"date": "2021-13-45x"}, "E014-year"),
+        ({"date": "2021-03-04/2021-03-05"}, None),
+    ],
+)
+def test_identifier_link_and_year_rules(fields: dict[str, str], code: str | None) -> None:
+    codes = _codes(_entry(title="T", **fields))
+    assert codes == ([code] if code else [])
+
+
+def test_year_macro_is_expanded() -> None:
+    assert _codes('@string{yr = "2020"}\n@misc{k, title={T}, year=yr}') == []
+
+
+@pytest.mark.parametrize(
+    ("title", "chars"),
+    [
+        ("Q & A", ["&"]),
+        ("50% faster", ["%"]),
+        ("The #1 model", ["#"]),
+        ("snake_case names", ["_"]),
+        ("{Braces & do not escape}", ["&"]),
+        ("Escaped \\& \\% \\# \\_ fine", []),
+        ("Math $x_t$ and $a_{b}$ fine", []),
+    ],
+)
+def test_unescaped_specials(title: str, chars: list[str]) -> None:
+    assert scan_title(title).unescaped == chars
+
+
+@pytest.mark.parametrize(
+    ("title", "words"),
+    [
+        ("Generative Adversarial Networks with GAN and DDPM", ["GAN", "DDPM"]),
+        ("Training a VQ-VAE on ImageNet", ["VQ-VAE", "ImageNet"]),
+        ("Learning 3D shapes", ["3D"]),
+        ("Scaling Transformer models", ["Transformer"]),
+        ("Transformer models scale", []),  # first word keeps its capital
+        ("Diffusion: Transformer backbones", []),  # so does the word after a colon
+        ("Protected {GAN} and {VQ-VAE} and {ImageNet}", []),
+        ("{Everything Protected: GAN DDPM}", []),
+        ("Schr\\\"odinger bridges and \\LaTeX", []),
+        ("Math $\\mathcal{N}(0, I)$ is skipped", []),
+        ("Gaussian processes, Langevin dynamics", ["Langevin"]),
+        ("Text-to-Image diffusion", []),
+        ("iPhone photos", ["iPhone"]),
+    ],
+)
+def test_unprotected_capitals(title: str, words: list[str]) -> None:
+    assert scan_title(title).unprotected == words
+
+
+def test_title_rules_become_problems() -> None:
+    problems = check_library(parse(_entry(title="GANs & {VAE}s for 3D")))
+    assert [(p.code, p.severity) for p in problems] == [
+        ("E020-unescaped-char", Severity.ERROR),
+        ("E021-unprotected-caps", Severity.WARNING),
+    ]
+    assert "GANs, 3D" in problems[1].message and "{GANs}" in problems[1].message
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "\\immediate\\write18{rm -rf ~}",
+        "\\input{/etc/passwd}",
+        "\\include{secret}",
+        "\\openout5=x.tex",
+        "\\openin3=x",
+        "\\catcode`\\@=11",
+        "\\def\\x{y}",
+        "\\csname foo\\endcsname",
+        "^^5cinput",
+        "\\read16 to \\x",
+        "\\newwrite\\f",
+        "\\usepackage{shellesc}",
+        "\\let\\a\\b",
+    ],
+)
+def test_unsafe_latex_in_any_field_string_preamble_and_malformed(payload: str) -> None:
+    assert unsafe_latex(payload)
+    assert _codes(_entry(title="T", note=payload)) == ["E030-unsafe-latex"]
+    assert _codes(f"@string{{x = {{{payload}}}}}") == ["E030-unsafe-latex"]
+    assert _codes(f"@preamble{{{{{payload}}}}}") == ["E030-unsafe-latex"]
+    assert "E030-unsafe-latex" in _codes(f"@misc{{k, title = {{{payload}}} junk}}")
+
+
+@pytest.mark.parametrize(
+    "harmless", ["\\textbf{x}", "\\emph{x}", "\\inputenc", "\\definition", "\\letter", "a^2"]
+)
+def test_harmless_latex_passes(harmless: str) -> None:
+    assert unsafe_latex(harmless) == []
+
+
+def test_topics_only_checked_against_a_configuration() -> None:
+    text = _entry(title="T", topics="diffusion, nope")
+    assert _codes(text) == []
+    (p,) = check_library(parse(text), topics=["diffusion", "gans"])
+    assert p.code == "E040-unknown-topic" and "nope" in p.message and "diffusion" not in p.message.split("(")[0]
+
+
+def test_cited_aliases_in_a_latex_project(tmp_path: Path) -> None:
+    bib = tmp_path / "lab.bib"
+    bib.write_text("@misc{new, title={T}, ids={old, older}}\n@misc{other, title={U}}\n")
+    proj = tmp_path / "paper"
+    (proj / "sections").mkdir(parents=True)
+    (proj / "main.tex").write_text(
+        "% \\cite{old} in a comment does not count\n"
+        "See \\citep[p.~3]{new, old} and \\textcite{other}.\n"
+        "\\nocite{*}\n"
+    )
+    (proj / "sections" / "intro.tex").write_text("\\parencite{x,\n  older}\n")
+    (proj / "main.aux").write_text("\\citation{old}\n\\abx@aux@cite{0}{older}\n")
+    cites = list(scan_citations(proj))
+    assert ("old", 2) in [(c.key, c.line) for c in cites]
+    result = check_file(bib, cites=proj)
+    found = [(Path(p.file).name, p.line, p.key, p.code) for p in result.problems]
+    assert found == [
+        ("main.aux", 1, "old", "E050-cited-alias"),
+        ("main.aux", 2, "older", "E050-cited-alias"),
+        ("main.tex", 2, "old", "E050-cited-alias"),
+        ("intro.tex", 1, "older", "E050-cited-alias"),
+    ]
+    assert "cite 'new'" in result.problems[0].message
+    assert result.errors == 0 and result.warnings == 4
+    assert check_file(bib, cites=proj, strict_mode=True).errors == 4
+
+
+def test_strict_turns_warnings_into_errors() -> None:
+    problems = check_library(parse(_entry(title="About GAN")))
+    assert [p.severity for p in problems] == [Severity.WARNING]
+    assert [p.severity for p in strict(problems)] == [Severity.ERROR]

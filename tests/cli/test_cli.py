@@ -1,0 +1,148 @@
+"""The command line as users meet it: version, help, messages, exit codes, colour."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from genbib import __version__
+from genbib.cli import COMMANDS, _available, cli
+from genbib.errors import ExitCode
+
+Run = Callable[..., object]
+
+
+def test_version(genbib: Callable[..., object]) -> None:
+    r = genbib("--version")
+    assert r.code == 0 and r.out.strip() == f"genbib, version {__version__}"  # type: ignore[attr-defined]
+
+
+def test_group_help_lists_commands_with_example(genbib: Callable[..., object]) -> None:
+    r = genbib("--help")
+    assert r.code == 0  # type: ignore[attr-defined]
+    assert "Example" in r.out and "fmt" in r.out and "check" in r.out  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_help_has_an_example(genbib: Callable[..., object], name: str) -> None:
+    if not _available(COMMANDS[name][0]):
+        pytest.skip(f"{name} is not built yet")
+    r = genbib(name, "--help")
+    assert r.code == 0, r.err  # type: ignore[attr-defined]
+    assert "Example" in r.out  # type: ignore[attr-defined]
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys\n"
+        "from genbib.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = {'pybtex', 'rich', 'jinja2', 'httpx2', 'pyzotero', 'rapidfuzz', 'ftfy',"
+        " 'markdown_it', 'latexcodec'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_usage_error_exit_code(genbib: Callable[..., object]) -> None:
+    r = genbib("fmt", "--no-such-option")
+    assert r.code == ExitCode.USAGE  # type: ignore[attr-defined]
+    assert "No such option" in r.err  # type: ignore[attr-defined]
+    assert genbib("no-such-command").code == ExitCode.USAGE  # type: ignore[attr-defined]
+
+
+def test_library_error_is_one_clean_line_and_traceback_with_v(
+    genbib: Callable[..., object], tmp_path: Path
+) -> None:
+    bib = tmp_path / "x.bib"
+    bib.write_text("@misc{a, title={x}}\n")
+    r = genbib("rekey", "--file", str(bib), "missing", "new")
+    assert r.code == ExitCode.INPUT  # type: ignore[attr-defined]
+    assert r.err == "error: no entry with key 'missing'\n"  # type: ignore[attr-defined]
+    r = genbib("-v", "rekey", "--file", str(bib), "missing", "new")
+    assert r.code == ExitCode.INPUT  # type: ignore[attr-defined]
+    assert "Traceback" in r.err and "error: no entry with key 'missing'" in r.err  # type: ignore[attr-defined]
+
+
+def test_unreadable_file_and_bad_config_exit_4(
+    genbib: Callable[..., object], tmp_path: Path
+) -> None:
+    r = genbib("check", str(tmp_path / "missing.bib"))
+    assert r.code == ExitCode.INPUT and "cannot read" in r.err  # type: ignore[attr-defined]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("bibb = 1\n")
+    r = genbib("--config", str(bad), "check", str(tmp_path / "x.bib"))
+    assert r.code == ExitCode.INPUT  # type: ignore[attr-defined]
+    assert f"error: {bad}: unknown key 'bibb'" in r.err  # type: ignore[attr-defined]
+
+
+def test_internal_errors_say_so(
+    genbib: Callable[..., object], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import genbib.bibtex.store as store
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(store, "format_file", boom)
+    monkeypatch.delenv("GENBIB_DEBUG", raising=False)
+    r = genbib("fmt", str(tmp_path / "x.bib"))
+    assert r.code == ExitCode.INTERNAL  # type: ignore[attr-defined]
+    assert "internal error: RuntimeError: kaboom" in r.err  # type: ignore[attr-defined]
+    assert "Traceback" not in r.err  # type: ignore[attr-defined]
+
+
+def _tty_output(args: list[str], env: dict[str, str], cwd: Path) -> bytes:
+    """Run genbib with stdout on a pseudo-terminal (colour is only for terminals)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genbib", *args],
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=cwd,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    return b"".join(chunks)
+
+
+def test_no_color(tmp_path: Path) -> None:
+    bib = tmp_path / "x.bib"
+    bib.write_text("@article{a, title={About GAN}}\n")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    coloured = _tty_output(["check", str(bib)], env, tmp_path)
+    assert b"\x1b[" in coloured and b"E010-missing-field" in coloured
+    plain = _tty_output(["check", str(bib)], {**env, "NO_COLOR": "1"}, tmp_path)
+    assert b"\x1b[" not in plain and b"E010-missing-field" in plain
+
+
+def test_quiet_silences_summaries(genbib: Callable[..., object], tmp_path: Path) -> None:
+    bib = tmp_path / "x.bib"
+    bib.write_text("@misc{a, title={x}}\n")
+    assert genbib("fmt", str(bib)).err == ""  # type: ignore[attr-defined]
+    r = genbib("-q", "fmt", str(bib))
+    assert r.code == 0 and r.out == "" and r.err == ""  # type: ignore[attr-defined]
+
+
+def test_group_is_the_console_script() -> None:
+    assert cli.name == "cli" or cli.name == "genbib"
