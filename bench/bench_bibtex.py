@@ -18,6 +18,7 @@ pybtex. This is a benchmark, not a test: it prints figures and never fails a bui
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -27,6 +28,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -59,8 +61,9 @@ def _run_genbib(path: Path) -> tuple[int, str]:
 
 
 def _run_bibtexparser2(path: Path) -> tuple[int, str]:
-    import bibtexparser  # type: ignore[import-not-found]
+    import importlib
 
+    bibtexparser: Any = importlib.import_module("bibtexparser")  # 2.x, in bench/.venv-bp2
     lib = bibtexparser.parse_string(path.read_text(encoding="utf-8"))
     out = bibtexparser.write_string(lib)
     assert out
@@ -161,8 +164,10 @@ def measure(cmd: list[str], timeout: float) -> tuple[int, str, str, float]:
 
 
 def ensure_data(size: int, seed: int) -> Path:
+    """The generated file for (size, seed), cached under bench/.data by generator version."""
     DATA.mkdir(exist_ok=True)
-    path = DATA / f"gen-{size}-{seed}.bib"
+    version = hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest()[:8]
+    path = DATA / f"gen-{size}-{seed}-{version}.bib"
     if not path.exists():
         sys.path.insert(0, str(BENCH))
         from generate import generate

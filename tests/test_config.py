@@ -54,7 +54,7 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert cfg.zotero.api_key_env == "ZOTERO_API_KEY"
     assert cfg.zotero.url == "https://api.zotero.org"
     assert not cfg.zotero.configured
-    with pytest.raises(ConfigError, match="no genbib.toml found"):
+    with pytest.raises(ConfigError, match=r"no genbib\.toml found"):
         load(required=True)
 
 
@@ -106,9 +106,7 @@ def test_found_by_walking_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         ("bib = ", ["not valid TOML"]),
     ],
 )
-def test_errors_name_file_key_and_expectation(
-    tmp_path: Path, text: str, pieces: list[str]
-) -> None:
+def test_errors_name_file_key_and_expectation(tmp_path: Path, text: str, pieces: list[str]) -> None:
     path = _write(tmp_path / "genbib.toml", text)
     with pytest.raises(ConfigError) as info:
         load(path)

@@ -33,9 +33,13 @@ def test_readme_quickstart_has_two_commands() -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(bool(os.environ.get("GENBIB_QUICKSTART_NESTED")), reason="nested run")
-@pytest.mark.skipif(shutil.which("git") is None or shutil.which("make") is None, reason="no git/make")
+@pytest.mark.skipif(
+    shutil.which("git") is None or shutil.which("make") is None, reason="no git/make"
+)
 def test_quickstart_in_a_fresh_clone(tmp_path: Path) -> None:
-    if subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True).returncode:
+    if subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True
+    ).returncode:
         pytest.skip("not a git checkout")
     clone = tmp_path / "genbib"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
@@ -53,7 +57,9 @@ def test_quickstart_in_a_fresh_clone(tmp_path: Path) -> None:
     assert "no Zotero configured" in out  # documented: local stages only, and it says so
     # The committed bib is already the result of the pipeline: the run changes nothing.
     assert (clone / "bib" / "genmodels.bib").read_bytes() == before
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True
+    )
     changed = [line for line in status.stdout.splitlines() if ".venv" not in line]
     assert changed == [], changed
     test = subprocess.run(test_cmd, shell=True, cwd=clone, env=env, capture_output=True, text=True)

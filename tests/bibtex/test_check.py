@@ -6,16 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from genbib.bibtex.check import (
-    RULES,
-    check_file,
-    check_library,
-    scan_citations,
-    scan_title,
-    strict,
-    unsafe_latex,
-)
+from genbib.bibtex.check import RULES, check_file, check_library, strict, unsafe_latex
+from genbib.bibtex.citations import scan_citations
 from genbib.bibtex.reader import parse
+from genbib.bibtex.titles import scan_title
 from genbib.model import Severity
 
 CLEAN = """@inproceedings{ho2020denoising,
@@ -52,9 +46,11 @@ def test_codes_are_unique_stable_strings() -> None:
         assert rule.code == code
         number, _, name = code.partition("-")
         assert number[0] == "E" and number[1:].isdigit() and name
-    documented = (Path(__file__).resolve().parents[2] / "docs" / "readme" / "check.md").read_text()
-    for code in RULES:
-        assert f"`{code}`" in documented
+    docs = Path(__file__).resolve().parents[2] / "docs" / "readme"
+    for page in ("check.md", "foundation.md"):
+        documented = (docs / page).read_text()
+        for code in RULES:
+            assert f"`{code}`" in documented, (page, code)
 
 
 def test_reader_problems_come_first_with_file_and_line() -> None:
@@ -155,7 +151,7 @@ def test_unescaped_specials(title: str, chars: list[str]) -> None:
         ("Diffusion: Transformer backbones", []),  # so does the word after a colon
         ("Protected {GAN} and {VQ-VAE} and {ImageNet}", []),
         ("{Everything Protected: GAN DDPM}", []),
-        ("Schr\\\"odinger bridges and \\LaTeX", []),
+        ('Schr\\"odinger bridges and \\LaTeX', []),
         ("Math $\\mathcal{N}(0, I)$ is skipped", []),
         ("Gaussian processes, Langevin dynamics", ["Langevin"]),
         ("Text-to-Image diffusion", []),
@@ -212,7 +208,11 @@ def test_topics_only_checked_against_a_configuration() -> None:
     text = _entry(title="T", topics="diffusion, nope")
     assert _codes(text) == []
     (p,) = check_library(parse(text), topics=["diffusion", "gans"])
-    assert p.code == "E040-unknown-topic" and "nope" in p.message and "diffusion" not in p.message.split("(")[0]
+    assert (
+        p.code == "E040-unknown-topic"
+        and "nope" in p.message
+        and "diffusion" not in p.message.split("(")[0]
+    )
 
 
 def test_cited_aliases_in_a_latex_project(tmp_path: Path) -> None:
@@ -246,3 +246,10 @@ def test_strict_turns_warnings_into_errors() -> None:
     problems = check_library(parse(_entry(title="About GAN")))
     assert [p.severity for p in problems] == [Severity.WARNING]
     assert [p.severity for p in strict(problems)] == [Severity.ERROR]
+
+
+def test_control_and_bidi_characters() -> None:
+    (p,) = check_library(parse("@misc{k, title={a\x00b \u202egnp.exe c\td\ne}}"))
+    assert p.code == "E031-control-char"
+    assert p.message == "title contains invisible characters U+0000, U+202E"
+    assert _codes(_entry(title="Tabs\tand\nbreaks are fine")) == []

@@ -61,6 +61,9 @@ def test_clashes_get_a_b_c_and_existing_keys_never_change() -> None:
         "ho2020denoisingd",
     ]
     assert "ho2020denoisingd" in taken
+    upper = [_entry("Ho, J", "Denoising")]
+    assign_keys(upper, {"Ho2020Denoising"})
+    assert upper[0].key == "ho2020denoisinga"  # case-insensitive clash
 
 
 def test_formula_is_configurable_and_validated() -> None:
@@ -86,6 +89,8 @@ def test_rekey_back_to_a_former_key_is_allowed() -> None:
     rekey(lib, "a", "b")
     rekey(lib, "b", "a")
     assert lib.by_key()["a"].aliases == ["b"]
+    rekey(lib, "a", "A")  # a change of case of its own key
+    assert lib.by_key()["A"].aliases == ["b", "a"]
 
 
 @pytest.mark.parametrize(
@@ -93,6 +98,8 @@ def test_rekey_back_to_a_former_key_is_allowed() -> None:
     [
         ("a", "b", "already used"),  # a key
         ("a", "used", "already used"),  # an alias of another entry
+        ("a", "B", "already used"),  # keys clash case-insensitively in BibTeX
+        ("a", "USED", "already used"),
         ("missing", "z", "no entry"),
         ("a", "a", "already called"),
         ("a", "has space", "not a usable"),

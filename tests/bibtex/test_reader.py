@@ -156,9 +156,13 @@ def test_malformed_blocks_are_kept_and_the_rest_parses(corners: Path) -> None:
 
 
 def test_duplicate_keys_are_both_kept() -> None:
-    lib = parse("@misc{a, title={1}}\n@misc{a, title={2}}\n")
-    assert [e.title for e in lib] == ["1", "2"]
+    lib = parse("@misc{a, title={1}}\n@misc{a, title={2}}\n@misc{A, title={3}}\n")
+    assert [e.title for e in lib] == ["1", "2", "3"]
     assert lib.by_key()["a"].title == "1"
+    assert [(p.line, p.message) for p in lib.problems] == [
+        (2, "key 'a' already used on line 1"),
+        (3, "key 'A' already used on line 1 (as 'a')"),  # BibTeX ignores case
+    ]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,27 +16,27 @@ from genbib import __version__
 from genbib.cli import COMMANDS, _available, cli
 from genbib.errors import ExitCode
 
-Run = Callable[..., object]
+Run = Callable[..., Any]
 
 
-def test_version(genbib: Callable[..., object]) -> None:
+def test_version(genbib: Callable[..., Any]) -> None:
     r = genbib("--version")
-    assert r.code == 0 and r.out.strip() == f"genbib, version {__version__}"  # type: ignore[attr-defined]
+    assert r.code == 0 and r.out.strip() == f"genbib, version {__version__}"
 
 
-def test_group_help_lists_commands_with_example(genbib: Callable[..., object]) -> None:
+def test_group_help_lists_commands_with_example(genbib: Callable[..., Any]) -> None:
     r = genbib("--help")
-    assert r.code == 0  # type: ignore[attr-defined]
-    assert "Example" in r.out and "fmt" in r.out and "check" in r.out  # type: ignore[attr-defined]
+    assert r.code == 0
+    assert "Example" in r.out and "fmt" in r.out and "check" in r.out
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_every_command_help_has_an_example(genbib: Callable[..., object], name: str) -> None:
+def test_every_command_help_has_an_example(genbib: Callable[..., Any], name: str) -> None:
     if not _available(COMMANDS[name][0]):
         pytest.skip(f"{name} is not built yet")
     r = genbib(name, "--help")
-    assert r.code == 0, r.err  # type: ignore[attr-defined]
-    assert "Example" in r.out  # type: ignore[attr-defined]
+    assert r.code == 0, r.err
+    assert "Example" in r.out
 
 
 def test_help_does_not_import_heavy_modules() -> None:
@@ -53,40 +54,38 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.strip().splitlines()[-1] == "[]"
 
 
-def test_usage_error_exit_code(genbib: Callable[..., object]) -> None:
+def test_usage_error_exit_code(genbib: Callable[..., Any]) -> None:
     r = genbib("fmt", "--no-such-option")
-    assert r.code == ExitCode.USAGE  # type: ignore[attr-defined]
-    assert "No such option" in r.err  # type: ignore[attr-defined]
-    assert genbib("no-such-command").code == ExitCode.USAGE  # type: ignore[attr-defined]
+    assert r.code == ExitCode.USAGE
+    assert "No such option" in r.err
+    assert genbib("no-such-command").code == ExitCode.USAGE
 
 
 def test_library_error_is_one_clean_line_and_traceback_with_v(
-    genbib: Callable[..., object], tmp_path: Path
+    genbib: Callable[..., Any], tmp_path: Path
 ) -> None:
     bib = tmp_path / "x.bib"
     bib.write_text("@misc{a, title={x}}\n")
     r = genbib("rekey", "--file", str(bib), "missing", "new")
-    assert r.code == ExitCode.INPUT  # type: ignore[attr-defined]
-    assert r.err == "error: no entry with key 'missing'\n"  # type: ignore[attr-defined]
+    assert r.code == ExitCode.INPUT
+    assert r.err == "error: no entry with key 'missing'\n"
     r = genbib("-v", "rekey", "--file", str(bib), "missing", "new")
-    assert r.code == ExitCode.INPUT  # type: ignore[attr-defined]
-    assert "Traceback" in r.err and "error: no entry with key 'missing'" in r.err  # type: ignore[attr-defined]
+    assert r.code == ExitCode.INPUT
+    assert "Traceback" in r.err and "error: no entry with key 'missing'" in r.err
 
 
-def test_unreadable_file_and_bad_config_exit_4(
-    genbib: Callable[..., object], tmp_path: Path
-) -> None:
+def test_unreadable_file_and_bad_config_exit_4(genbib: Callable[..., Any], tmp_path: Path) -> None:
     r = genbib("check", str(tmp_path / "missing.bib"))
-    assert r.code == ExitCode.INPUT and "cannot read" in r.err  # type: ignore[attr-defined]
+    assert r.code == ExitCode.INPUT and "cannot read" in r.err
     bad = tmp_path / "bad.toml"
     bad.write_text("bibb = 1\n")
     r = genbib("--config", str(bad), "check", str(tmp_path / "x.bib"))
-    assert r.code == ExitCode.INPUT  # type: ignore[attr-defined]
-    assert f"error: {bad}: unknown key 'bibb'" in r.err  # type: ignore[attr-defined]
+    assert r.code == ExitCode.INPUT
+    assert f"error: {bad}: unknown key 'bibb'" in r.err
 
 
 def test_internal_errors_say_so(
-    genbib: Callable[..., object], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    genbib: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import genbib.bibtex.store as store
 
@@ -96,9 +95,9 @@ def test_internal_errors_say_so(
     monkeypatch.setattr(store, "format_file", boom)
     monkeypatch.delenv("GENBIB_DEBUG", raising=False)
     r = genbib("fmt", str(tmp_path / "x.bib"))
-    assert r.code == ExitCode.INTERNAL  # type: ignore[attr-defined]
-    assert "internal error: RuntimeError: kaboom" in r.err  # type: ignore[attr-defined]
-    assert "Traceback" not in r.err  # type: ignore[attr-defined]
+    assert r.code == ExitCode.INTERNAL
+    assert "internal error: RuntimeError: kaboom" in r.err
+    assert "Traceback" not in r.err
 
 
 def _tty_output(args: list[str], env: dict[str, str], cwd: Path) -> bytes:
@@ -136,12 +135,12 @@ def test_no_color(tmp_path: Path) -> None:
     assert b"\x1b[" not in plain and b"E010-missing-field" in plain
 
 
-def test_quiet_silences_summaries(genbib: Callable[..., object], tmp_path: Path) -> None:
+def test_quiet_silences_summaries(genbib: Callable[..., Any], tmp_path: Path) -> None:
     bib = tmp_path / "x.bib"
     bib.write_text("@misc{a, title={x}}\n")
-    assert genbib("fmt", str(bib)).err == ""  # type: ignore[attr-defined]
+    assert genbib("fmt", str(bib)).err == ""
     r = genbib("-q", "fmt", str(bib))
-    assert r.code == 0 and r.out == "" and r.err == ""  # type: ignore[attr-defined]
+    assert r.code == 0 and r.out == "" and r.err == ""
 
 
 def test_group_is_the_console_script() -> None:

@@ -270,8 +270,10 @@ def test_arxiv_lookups_are_batched_and_cached_per_paper(api: FakeAPI, make_fetch
 
 def test_openalex_lookups_are_batched(api: FakeAPI, make_fetcher: Any) -> None:
     work = json_file("openalex_work.json").text
-    api.add("https://api.openalex.org/works?", httpx2.Response(
-        200, text='{"meta": {"count": 1}, "results": [' + work + "]}"))
+    api.add(
+        "https://api.openalex.org/works?",
+        httpx2.Response(200, text='{"meta": {"count": 1}, "results": [' + work + "]}"),
+    )
     lib = library(BATCH_LIB)
     result = run(lib, make_fetcher(), ("openalex",))
     assert len(api.calls) == 1

@@ -224,30 +224,42 @@ def test_budget_per_window_on_fake_clock() -> None:
     assert waits[6] == pytest.approx(60.0)
 
 
-def test_advertised_rate_limit_slows_down(api: FakeAPI, make_fetcher: Any,
-                                          clock: FakeClock) -> None:
-    api.add("https://api.crossref.org", httpx2.Response(
-        200, text="{}", headers={"X-Rate-Limit-Limit": "1", "X-Rate-Limit-Interval": "2s"}))
+def test_advertised_rate_limit_slows_down(
+    api: FakeAPI, make_fetcher: Any, clock: FakeClock
+) -> None:
+    api.add(
+        "https://api.crossref.org",
+        httpx2.Response(
+            200, text="{}", headers={"X-Rate-Limit-Limit": "1", "X-Rate-Limit-Interval": "2s"}
+        ),
+    )
     fetcher = make_fetcher(cache=None)
     fetcher.get(REQ)
     fetcher.get(REQ)
     assert clock.sleeps[-1] == pytest.approx(2.0)  # 1 request per 2 s, as advertised
 
 
-def test_github_rate_limit_exhausted(api: FakeAPI, make_fetcher: Any, clock: FakeClock,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_rate_limit_exhausted(
+    api: FakeAPI, make_fetcher: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     reset = str(int(clock.wall() + 3000))
-    api.add("https://api.github.com", httpx2.Response(
-        403, json={"message": "API rate limit exceeded"},
-        headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}))
+    api.add(
+        "https://api.github.com",
+        httpx2.Response(
+            403,
+            json={"message": "API rate limit exceeded"},
+            headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
+        ),
+    )
     reply = make_fetcher().get(Request("github", "https://api.github.com/repos/a/b"))
     assert reply.status == 0 and "set GITHUB_TOKEN" in reply.error
     assert len(api.calls) == 1  # the reset is too far away to wait for
 
 
-def test_github_token_is_sent(api: FakeAPI, make_fetcher: Any,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_token_is_sent(
+    api: FakeAPI, make_fetcher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
     api.add("https://api.github.com", httpx2.Response(200, text="{}"))
     make_fetcher().get(Request("github", "https://api.github.com/repos/a/b"))

@@ -21,7 +21,9 @@ def lab_config() -> Config:
     return load(ROOT / "genbib.toml")
 
 
-def run_import(paths: list[Path], config: Config, library: Library | None = None, **kw: object) -> tuple[Library, ImportReport]:
+def run_import(
+    paths: list[Path], config: Config, library: Library | None = None, **kw: object
+) -> tuple[Library, ImportReport]:
     lib = library if library is not None else Library()
     report = import_sources(lib, paths, config, **kw)  # type: ignore[arg-type]
     return lib, report

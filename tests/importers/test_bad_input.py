@@ -7,17 +7,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.importers.conftest import DATA, ROOT
 
 from genbib.cli import cli
 from genbib.config import Config
 from genbib.errors import InputError
 from genbib.importers import import_sources
 from genbib.model.library import Library
-from tests.importers.conftest import DATA, ROOT
 
 
 def _wide(path: Path, columns: int = 1000) -> Path:
-    lines = ["|" + "|".join(f"c{i}" for i in range(columns)) + "|", "|" + "|".join("---" for _ in range(columns)) + "|"]
+    lines = [
+        "|" + "|".join(f"c{i}" for i in range(columns)) + "|",
+        "|" + "|".join("---" for _ in range(columns)) + "|",
+    ]
     lines += ["|" + "|".join(f"v{r}_{i}" for i in range(columns)) + "|" for r in range(20)]
     path.write_text("\n".join(lines) + "\n", "utf-8")
     return path
@@ -37,7 +40,8 @@ def bad(tmp_path: Path) -> dict[str, Path]:
     files["binary"].write_bytes(bytes(range(256)) * 20)
     files["soup"].write_text(
         "<html><head><style>p{}</style></head><body><div><p>Hi <b>there</b><table><tr><td>x</td>"
-        "</tr></table><script>alert(1)</script></div></body></html>\n", "utf-8"
+        "</tr></table><script>alert(1)</script></div></body></html>\n",
+        "utf-8",
     )
     with files["huge"].open("w", encoding="utf-8") as fh:  # 10 MB of plausible rows
         fh.write("| Date | Title | Links |\n|---|---|---|\n")
@@ -59,7 +63,9 @@ def bad(tmp_path: Path) -> dict[str, Path]:
         ("badjson", "neither Zotero item JSON nor CSL-JSON"),
     ],
 )
-def test_bad_input_is_a_clear_error(bad: dict[str, Path], lab_config: Config, name: str, message: str) -> None:
+def test_bad_input_is_a_clear_error(
+    bad: dict[str, Path], lab_config: Config, name: str, message: str
+) -> None:
     with pytest.raises(InputError) as info:
         import_sources(Library(), [bad[name]], lab_config)
     assert str(bad[name]) in str(info.value)
@@ -73,7 +79,16 @@ def test_cli_writes_nothing(bad: dict[str, Path], tmp_path: Path, name: str) -> 
     before = bib.read_bytes()
     good = DATA / "bullets.md"
     result = CliRunner().invoke(
-        cli, ["--config", str(ROOT / "genbib.toml"), "import", "--bib", str(bib), str(good), str(bad[name])]
+        cli,
+        [
+            "--config",
+            str(ROOT / "genbib.toml"),
+            "import",
+            "--bib",
+            str(bib),
+            str(good),
+            str(bad[name]),
+        ],
     )
     assert result.exit_code == 4, result.output
     assert "error:" in result.output or "error:" in (result.stderr if result.stderr_bytes else "")

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from tests.importers.conftest import DATA, ROOT, SEED_METADATA, SOURCES
 
 from genbib.cli import cli
-from tests.importers.conftest import DATA, ROOT, SEED_METADATA, SOURCES
 
 
 def _lab(tmp_path: Path) -> Path:
@@ -19,7 +19,9 @@ def _lab(tmp_path: Path) -> Path:
 
 
 def run(config: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--config", str(config), "import", *args], env={"NO_COLOR": "1"})
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "import", *args], env={"NO_COLOR": "1"}
+    )
     return result.exit_code, result.output
 
 
@@ -41,7 +43,9 @@ def test_json_and_report_file(tmp_path: Path) -> None:
     assert data["papers"] == 4 and len(data["added"]) == 4
     assert {p["code"] for p in data["problems"]} >= {"I-empty-link", "I-venue-unknown"}
     assert json.loads(report.read_text("utf-8")) == data
-    assert all(set(p) == {"code", "message", "severity", "file", "line", "key"} for p in data["problems"])
+    assert all(
+        set(p) == {"code", "message", "severity", "file", "line", "key"} for p in data["problems"]
+    )
 
 
 def test_lab_build_then_again_changes_nothing(tmp_path: Path) -> None:

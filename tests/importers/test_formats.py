@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.importers.conftest import DATA, SOURCES, find, run_import
+
 from genbib.config import Config
 from genbib.importers.run import Format, detect
-from tests.importers.conftest import DATA, SOURCES, find, run_import
 
 FORMATS = DATA / "formats"
 
@@ -65,5 +66,37 @@ def test_update_only_adds_nothing(lab_config: Config, tmp_path: Path) -> None:
 
 
 def test_topic_option(lab_config: Config) -> None:
-    lib, _ = run_import([FORMATS / "items.csl.json", DATA / "nested.md"], lab_config, topic="surveys")
+    lib, _ = run_import(
+        [FORMATS / "items.csl.json", DATA / "nested.md"], lab_config, topic="surveys"
+    )
     assert all("surveys" in e.topics for e in lib.entries)
+
+
+def test_identifiers_resolved_online_through_enrich(lab_config: Config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Online, each identifier goes through genbib.enrich (faked here: no network in tests)."""
+    from genbib.importers import run as run_module
+    from genbib.model.entry import Entry
+
+    def fake_resolver(config: Config, report: object):  # type: ignore[no-untyped-def]
+        def resolve(ident: str) -> Entry | None:
+            if "2006.11239" not in ident:
+                return None
+            e = Entry("inproceedings", "")
+            e.set("title", "Denoising Diffusion Probabilistic Models")
+            e.set("author", "Ho, Jonathan")
+            e.set("year", "2020")
+            e.set("eprint", "2006.11239")
+            return e
+
+        return resolve
+
+    monkeypatch.setattr(run_module, "_resolver", fake_resolver)
+    lib, report = run_import([DATA / "own" / "ids.txt"], lab_config, offline=False)
+    keys = sorted(e.key for e in lib.entries)
+    assert keys == [
+        "arxiv:2112.10752",
+        "arxiv:2303.01469",
+        "ho2020denoising",
+        "openreview:PqvMRDCJT9t",
+    ]
+    assert len(find(report, "I-stub")) == 3

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.importers.conftest import SEED_METADATA, SOURCES, find, run_import
 
 from genbib.config import Config
 from genbib.importers import ImportReport
 from genbib.model.library import Library
-from tests.importers.conftest import SEED_METADATA, SOURCES, find, run_import
 
 L0, L1, L2, L3, L4 = (
     "000_41384102c53660c7.txt",
@@ -36,7 +36,9 @@ def lab_meta(lab_config: Config) -> tuple[Library, ImportReport]:
 
 
 def by_title(lib: Library, title: str) -> list:
-    return [e for e in lib.entries if e.title.lower().replace("{", "").replace("}", "") == title.lower()]
+    return [
+        e for e in lib.entries if e.title.lower().replace("{", "").replace("}", "") == title.lower()
+    ]
 
 
 def test_counts(lab: tuple[Library, ImportReport]) -> None:
@@ -55,24 +57,46 @@ def test_counts(lab: tuple[Library, ImportReport]) -> None:
     ("title", "lists", "topics"),
     [
         ("Denoising Diffusion Probabilistic Models", 4, ["diffusion"]),
-        ("Score-Based Generative Modeling through Stochastic Differential Equations", 5, ["diffusion", "score-based"]),
+        (
+            "Score-Based Generative Modeling through Stochastic Differential Equations",
+            5,
+            ["diffusion", "score-based"],
+        ),
         ("Denoising Diffusion Implicit Models", 4, ["diffusion"]),
         ("Deep Unsupervised Learning using Nonequilibrium Thermodynamics", 3, ["diffusion"]),
-        ("Generative Modeling by Estimating Gradients of the Data Distribution", 3, ["diffusion", "score-based"]),
+        (
+            "Generative Modeling by Estimating Gradients of the Data Distribution",
+            3,
+            ["diffusion", "score-based"],
+        ),
         ("Consistency Models", 3, ["diffusion", "distillation"]),
-        ("Visual Autoregressive Modeling: Scalable Image Generation via Next-Scale Prediction", 3, ["autoregressive"]),
+        (
+            "Visual Autoregressive Modeling: Scalable Image Generation via Next-Scale Prediction",
+            3,
+            ["autoregressive"],
+        ),
         ("High-Resolution Image Synthesis with Latent Diffusion Models", 3, ["diffusion"]),
         ("Elucidating the Design Space of Diffusion-Based Generative Models", 3, ["diffusion"]),
         ("Diffusion Models Beat GANs on Image Synthesis", 3, ["diffusion"]),
-        ("Autoregressive Image Generation without Vector Quantization", 2, ["ar-diffusion", "autoregressive"]),
-        ("Autoregressive Model Beats Diffusion: Llama for Scalable Image Generation", 2, ["autoregressive"]),
+        (
+            "Autoregressive Image Generation without Vector Quantization",
+            2,
+            ["ar-diffusion", "autoregressive"],
+        ),
+        (
+            "Autoregressive Model Beats Diffusion: Llama for Scalable Image Generation",
+            2,
+            ["autoregressive"],
+        ),
         ("Taming Transformers for High-Resolution Image Synthesis", 2, ["vae"]),
         ("Classifier-Free Diffusion Guidance", 2, ["diffusion"]),
         ("Improved Denoising Diffusion Probabilistic Models", 2, ["diffusion"]),
         ("Variational Diffusion Models", 1, ["diffusion"]),  # twice in list 001
     ],
 )
-def test_expected_merges(lab: tuple[Library, ImportReport], title: str, lists: int, topics: list[str]) -> None:
+def test_expected_merges(
+    lab: tuple[Library, ImportReport], title: str, lists: int, topics: list[str]
+) -> None:
     lib, _ = lab
     found = by_title(lib, title)
     assert len(found) == 1, title
@@ -104,7 +128,9 @@ def test_mojibake_repaired_and_reported(lab: tuple[Library, ImportReport]) -> No
     assert {f"{L2}:1", f"{L2}:19", f"{L2}:33", f"{L2}:43"} <= lines2  # cp1252
     (glow,) = [e for e in lib.entries if e.title.startswith("Glow")]
     assert glow.title == "Glow: Generative Flow with Invertible 1×1 Convolutions"
-    (var,) = by_title(lib, "Visual Autoregressive Modeling: Scalable Image Generation via Next-Scale Prediction")
+    (var,) = by_title(
+        lib, "Visual Autoregressive Modeling: Scalable Image Generation via Next-Scale Prediction"
+    )
     assert "“next-scale prediction”" in (var.get("annotation") or "")
     assert not any("Ã" in e.title or "â€" in (e.get("annotation") or "") for e in lib.entries)
 
@@ -114,7 +140,9 @@ def test_filler_summary_dropped(lab: tuple[Library, ImportReport]) -> None:
     (finding,) = find(report, "I-filler")
     assert finding.startswith(f"{L0}:14") and "9 different papers" in finding
     assert not any("Unifying Count-Based" in (e.get("annotation") or "") for e in lib.entries)
-    assert find(report, "I-placeholder", "coming soon") == [f"{L1}:21 placeholder summary 'coming soon' not kept"]
+    assert find(report, "I-placeholder", "coming soon") == [
+        f"{L1}:21 placeholder summary 'coming soon' not kept"
+    ]
 
 
 def test_links_to_the_wrong_paper(lab: tuple[Library, ImportReport]) -> None:
@@ -127,7 +155,9 @@ def test_links_to_the_wrong_paper(lab: tuple[Library, ImportReport]) -> None:
     assert glide.arxiv == "2112.10741"
     # Score SDE (000:18) links the VAR repository.
     assert find(report, "I-shared-id", "foundationvision/var")[0].startswith(f"{L0}:18")
-    (sde,) = by_title(lib, "Score-Based Generative Modeling through Stochastic Differential Equations")
+    (sde,) = by_title(
+        lib, "Score-Based Generative Modeling through Stochastic Differential Equations"
+    )
     assert "VAR" not in (sde.get("code") or "")
     # "Rejection Improves Reliability" (000:53) links weak-to-strong generalization.
     assert len(find(report, "I-link-other-paper", "weak-to-strong")) == 2
@@ -139,13 +169,22 @@ def test_links_to_the_wrong_paper(lab: tuple[Library, ImportReport]) -> None:
 
 def test_empty_links(lab: tuple[Library, ImportReport]) -> None:
     _, report = lab
-    assert [f.split(" ")[0] for f in find(report, "I-empty-link")] == [f"{L4}:14", f"{L4}:15", f"{L4}:23"]
+    assert [f.split(" ")[0] for f in find(report, "I-empty-link")] == [
+        f"{L4}:14",
+        f"{L4}:15",
+        f"{L4}:23",
+    ]
 
 
 def test_venue_and_year_disagreements(lab: tuple[Library, ImportReport]) -> None:
     lib, report = lab
     assert find(report, "I-venue-series")[0].startswith(f"{L0}:14")  # PMLR (004) vs ICML (000, 001)
-    assert {f.split(" ")[0] for f in find(report, "I-venue-unknown")} == {f"{L1}:77", f"{L1}:88", f"{L4}:14", f"{L4}:15"}
+    assert {f.split(" ")[0] for f in find(report, "I-venue-unknown")} == {
+        f"{L1}:77",
+        f"{L1}:88",
+        f"{L4}:14",
+        f"{L4}:15",
+    }
     dates = {f.split(" ")[0] for f in find(report, "I-date-mismatch")}
     assert dates == {f"{L1}:18", f"{L1}:21", f"{L1}:38", f"{L1}:48", f"{L1}:51"}
     shortnames = find(report, "I-conflict", "shortname")
@@ -158,7 +197,17 @@ def test_venue_and_year_disagreements(lab: tuple[Library, ImportReport]) -> None
 def test_non_papers_skipped(lab: tuple[Library, ImportReport]) -> None:
     _, report = lab
     kinds = sorted(p.message.split(",")[0] for p in report.skipped)
-    assert kinds == ["blog"] * 4 + ["book", "code", "code", "code", "course", "links", "links", "local notes", "tutorial"]
+    assert kinds == ["blog"] * 4 + [
+        "book",
+        "code",
+        "code",
+        "code",
+        "course",
+        "links",
+        "links",
+        "local notes",
+        "tutorial",
+    ]
     assert not report.new_topics  # every heading maps to a configured topic
 
 
@@ -190,7 +239,9 @@ def test_import_is_idempotent(lab_config: Config, lab_meta: tuple[Library, Impor
     lib, _ = lab_meta
     text = dumps(lib, "key")
     again = parse(text, "bib")
-    _, report = run_import(sorted(SOURCES.iterdir()), lab_config, library=again, metadata=[SEED_METADATA])
+    _, report = run_import(
+        sorted(SOURCES.iterdir()), lab_config, library=again, metadata=[SEED_METADATA]
+    )
     assert report.added == [] and report.merged == []
     assert dumps(again, "key") == text
     _, report = run_import(sorted(SOURCES.iterdir()), lab_config, library=again)

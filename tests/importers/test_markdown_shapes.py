@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests.importers.conftest import DATA, find, run_import
+
 from genbib.config import Config
 from genbib.importers.markdown import heading_text, parse
-from tests.importers.conftest import DATA, find, run_import
 
 
 def entries(name: str, config: Config) -> dict[str, dict[str, str | None]]:
@@ -27,10 +28,15 @@ def test_table_with_badges_br_and_filler_rows(lab_config: Config) -> None:
     assert ddpm["topics"] == "diffusion"
     sde = got["Score-Based Generative Modeling through Stochastic Differential Equations"]
     assert (sde["booktitle"], sde["year"], sde["presentation"]) == (
-        "International Conference on Learning Representations", "2021", "Oral"
+        "International Conference on Learning Representations",
+        "2021",
+        "Oral",
     )
     some = got["Some Paper"]  # 7/4/23<br>ICML23
-    assert (some["booktitle"], some["year"]) == ("International Conference on Machine Learning", "2023")
+    assert (some["booktitle"], some["year"]) == (
+        "International Conference on Machine Learning",
+        "2023",
+    )
 
 
 def test_tables_recognised_by_header_ragged_and_headerless_pipes(lab_config: Config) -> None:
@@ -46,9 +52,15 @@ def test_tables_recognised_by_header_ragged_and_headerless_pipes(lab_config: Con
     assert vdm.get("annotation") is None  # "coming soon"
     q = got["Q-diffusion: Quantizing diffusion models"]
     assert q.get("year") == "2023" and q.get("booktitle") is None
-    assert find(report, "I-empty-link") == ["table_columns.md:9 empty link target `()` for 'Q-diffusion: Quantizing diffusion models'"]
-    assert find(report, "I-venue-unknown") == ["table_columns.md:9 venue 'IEEE/CVF' is not in the venue table; not kept"]
-    assert got["Consistency Models"].get("booktitle") == "International Conference on Machine Learning"
+    assert find(report, "I-empty-link") == [
+        "table_columns.md:9 empty link target `()` for 'Q-diffusion: Quantizing diffusion models'"
+    ]
+    assert find(report, "I-venue-unknown") == [
+        "table_columns.md:9 venue 'IEEE/CVF' is not in the venue table; not kept"
+    ]
+    assert (
+        got["Consistency Models"].get("booktitle") == "International Conference on Machine Learning"
+    )
 
 
 def test_bullet_lists(lab_config: Config) -> None:
@@ -57,7 +69,10 @@ def test_bullet_lists(lab_config: Config) -> None:
     assert got["Auto-Encoding Variational Bayes"].get("shortname") == "VAE"
     flow = got["Flow Matching for Generative Modeling"]
     assert flow.get("code") == "https://github.com/facebookresearch/flow_matching"  # nested [code]
-    assert (flow.get("year"), flow.get("booktitle")) == ("2023", "International Conference on Learning Representations")
+    assert (flow.get("year"), flow.get("booktitle")) == (
+        "2023",
+        "International Conference on Learning Representations",
+    )
     glow = got["Glow: Generative Flow with Invertible 1x1 Convolutions"]
     assert glow.get("project") == "https://openai.com/research/glow"  # [[Project](...)]
     assert glow.get("year") == "2018"  # **[NeurIPS 2018]**
@@ -86,13 +101,18 @@ def test_nested_headings_anchors_and_local_notes(lab_config: Config) -> None:
     (ddim,) = lib.entries
     assert ddim.topics == ["diffusion"]  # "### Samplers" is unknown; the nearest known heading wins
     assert ddim.year == 2020  # (6 Oct 2020)
-    assert [p.message.split(",")[0] for p in report.skipped] == ["local notes"]  # anchors are silent
+    assert [p.message.split(",")[0] for p in report.skipped] == [
+        "local notes"
+    ]  # anchors are silent
 
 
 def test_heading_text() -> None:
     assert heading_text("🧱 Autoregressive Models 🧠") == "Autoregressive Models"
     assert heading_text("1.1 Stochastic Interpolants") == "Stochastic Interpolants"
-    assert heading_text("(2) Generative model for Image super-resolution") == "Generative model for Image super-resolution"
+    assert (
+        heading_text("(2) Generative model for Image super-resolution")
+        == "Generative model for Image super-resolution"
+    )
     assert heading_text("Diffusion model：") == "Diffusion model"
 
 
@@ -102,7 +122,7 @@ def test_raw_html_link_and_unsafe_links(lab_config: Config, tmp_path: object) ->
     src = Path(str(tmp_path)) / "html.md"
     src.write_text(
         "## Diffusion\n\n"
-        "- <a href=\"https://arxiv.org/abs/2006.11239\">Denoising Diffusion Probabilistic Models</a>\n"
+        '- <a href="https://arxiv.org/abs/2006.11239">Denoising Diffusion Probabilistic Models</a>\n'
         "- [Evil Paper Title Here](javascript:alert(1))\n"
         "- [Data Paper Title Here](data:text/html;base64,AAAA)\n",
         "utf-8",

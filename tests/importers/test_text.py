@@ -12,7 +12,9 @@ from genbib.importers.text import find_filler, fix_mojibake, is_placeholder, rep
 def test_mojibake_cp1252_and_mac_roman() -> None:
     assert fix_mojibake("Glow: Invertible 1Ã—1 Convolutions") == "Glow: Invertible 1×1 Convolutions"
     assert fix_mojibake("âœ¨ Awesome") == "✨ Awesome"
-    assert fix_mojibake("coarse-to-fine ‚Äúnext-scale‚Äù") == "coarse-to-fine “next-scale”"  # Mac Roman
+    assert (
+        fix_mojibake("coarse-to-fine ‚Äúnext-scale‚Äù") == "coarse-to-fine “next-scale”"
+    )  # Mac Roman
     for text in ("Müller café", "对视觉语言大模型", "naïve Bayes — 2020", "Ångström"):
         assert fix_mojibake(text) == text  # real non-ASCII text is left alone
 
@@ -22,7 +24,11 @@ def test_repair_reports_with_lines() -> None:
     out = repair(text, "list.md")
     assert out.text == "# Title\nzerowidth\nbidi evil\nctrlchar\n1×1\nAT&amp;T\n"
     assert [(p.code, p.line) for p in out.problems] == [
-        ("I-invisible", 2), ("I-invisible", 3), ("I-control", 4), ("I-mojibake", 5), ("I-entity", 6)
+        ("I-invisible", 2),
+        ("I-invisible", 3),
+        ("I-control", 4),
+        ("I-mojibake", 5),
+        ("I-entity", 6),
     ]
 
 
@@ -40,7 +46,22 @@ def test_filler_needs_three_different_titles() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from([*"|-*#[]()!<>`_ \n\tabcXYZ0129:/.\\", "<br>", "**", "http://x.org/", "\u200b", "Ã—", "\n| a | b |\n|---|---|\n"]), max_size=120).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *"|-*#[]()!<>`_ \n\tabcXYZ0129:/.\\",
+                "<br>",
+                "**",
+                "http://x.org/",
+                "\u200b",
+                "Ã—",
+                "\n| a | b |\n|---|---|\n",
+            ]
+        ),
+        max_size=120,
+    ).map("".join)
+)
 def test_parser_total(text: str) -> None:
     parsed = parse(repair(text, "f").text, "f")
     for row in parsed.rows:

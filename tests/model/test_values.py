@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from genbib.bibtex.reader import parse
 from genbib.model.values import Part, balanced, braced, canonical_raw, plain, split_parts
 
 
@@ -50,8 +53,12 @@ def test_canonical_raw(raw: str, canon: str) -> None:
     assert plain(canonical_raw(raw)) == plain(raw)
 
 
-@given(st.text())
-def test_braced_always_gives_a_balanced_value(text: str) -> None:
+@given(st.text(st.sampled_from('ab {}\n\t@\\"#%,=é')))
+def test_braced_always_gives_a_value_that_reads_back(text: str) -> None:
     raw = braced(text)
     assert balanced(raw)
-    assert plain(raw) == text or not balanced(text)
+    lib = parse(f"@misc{{k,\n  f = {raw},\n}}\n@misc{{after}}\n")
+    assert lib.problems == [] and [e.key for e in lib] == ["k", "after"]
+    assert lib.entries[0].fields["f"] == raw
+    if balanced(text) and not re.search(r"\n[ \t]*@", text):
+        assert plain(raw) == text

@@ -23,9 +23,21 @@ from genbib.model.venues import Venue, all_venues, is_series, lookup, venue_of
         ("ICML23", None, "ICML"),
         ("Proceedings of the 40th International Conference on Machine Learning", None, "ICML"),
         ("CVPR Jun 2024", None, "CVPR"),
-        ("Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)", None, "CVPR"),
-        ("Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) Workshops", None, "CVPRW"),
-        ("Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)", None, "ICCV"),
+        (
+            "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)",
+            None,
+            "CVPR",
+        ),
+        (
+            "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) Workshops",
+            None,
+            "CVPRW",
+        ),
+        (
+            "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)",
+            None,
+            "ICCV",
+        ),
         ("Computer Vision -- ECCV 2022: 17th European Conference", None, "ECCV"),
         ("NeurIPS 2021 Workshop on Deep Generative Models", None, "NeurIPS Workshop"),
         ("AAAI", None, "AAAI"),
@@ -52,13 +64,17 @@ def test_lookup(text: str, year: int | None, short: str) -> None:
     assert venue is not None and venue.short == short
 
 
-@pytest.mark.parametrize("text", ["", "IEEE/CVF", "AI 2024", "ML Sep 2024", "Pattern Recognition Letters", "Nature"])
+@pytest.mark.parametrize(
+    "text", ["", "IEEE/CVF", "AI 2024", "ML Sep 2024", "Pattern Recognition Letters", "Nature"]
+)
 def test_unknown(text: str) -> None:
     assert lookup(text) is None
 
 
 def test_full_names_and_kinds() -> None:
-    assert lookup("NIPS", 2019) == Venue("NeurIPS", "Advances in Neural Information Processing Systems", "conference")
+    assert lookup("NIPS", 2019) == Venue(
+        "NeurIPS", "Advances in Neural Information Processing Systems", "conference"
+    )
     assert lookup("TPAMI") is not None and lookup("TPAMI").kind == "journal"  # type: ignore[union-attr]
     pmlr = lookup("PMLR")
     assert pmlr is not None and is_series(pmlr)
@@ -66,7 +82,11 @@ def test_full_names_and_kinds() -> None:
 
 
 def test_venue_of_entry() -> None:
-    e = Entry("inproceedings", "k", {"booktitle": "{Advances in Neural Information Processing Systems 30}", "year": "{2017}"})
+    e = Entry(
+        "inproceedings",
+        "k",
+        {"booktitle": "{Advances in Neural Information Processing Systems 30}", "year": "{2017}"},
+    )
     assert venue_of(e) == lookup("NIPS", 2017)
     e = Entry("misc", "k", {"eprint": "{2006.11239}", "archiveprefix": "{arXiv}"})
     assert venue_of(e) is not None and venue_of(e).short == "arXiv"  # type: ignore[union-attr]

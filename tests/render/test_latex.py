@@ -131,7 +131,9 @@ def test_every_stub_compiles_alone(
         compile_tex(tex_dir, driver.stem, citations)
 
 
-def test_hostile_entries_compile(hostile_lab: Path, make_hostile_config: Callable[..., Config]) -> None:
+def test_hostile_entries_compile(
+    hostile_lab: Path, make_hostile_config: Callable[..., Config]
+) -> None:
     """Pipes, tags, links, backslash commands, %, &, $, _ and Unicode in the data: the
     stub and the example still compile, citing every entry, in both styles."""
     _require_tools()

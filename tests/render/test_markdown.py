@@ -108,9 +108,7 @@ def test_hostile_lists_parse_back(make_hostile_config: Callable[..., Config]) ->
         assert "https://github.com/evil/repo?a=1&b=%282%29%7Cx" in hrefs
 
 
-def test_lists_written_to_disk_parse_back(
-    library: object, config: Config, lab: Path
-) -> None:
+def test_lists_written_to_disk_parse_back(library: object, config: Config, lab: Path) -> None:
     from genbib.render import write
 
     write(render(library, config, formats=("md",)))  # type: ignore[arg-type]

@@ -42,7 +42,9 @@ class Lab:
 
     def remote(self, _config: Config) -> ZoteroRemote:
         z = self.config.zotero
-        adapter = ZoteroAdapter(z.library_type, z.library_id, self.emu.api_key, self.emu.url, sleep=lambda s: None)
+        adapter = ZoteroAdapter(
+            z.library_type, z.library_id, self.emu.api_key, self.emu.url, sleep=lambda s: None
+        )
         return ZoteroRemote(adapter, self.config.topics)
 
     def sync(self, **options: Any) -> SyncReport:
@@ -95,7 +97,9 @@ title = "Variational autoencoders"
 
 
 @pytest.fixture
-def make_lab(tmp_path: Path, zotero_server_factory: Callable[..., ZoteroEmulator]) -> Iterator[Callable[..., Lab]]:  # noqa: F811
+def make_lab(
+    tmp_path: Path, zotero_server_factory: Callable[..., ZoteroEmulator]
+) -> Iterator[Callable[..., Lab]]:  # noqa: F811
     def make(bib: str = "lab.bib", **emulator: Any) -> Lab:
         emu = zotero_server_factory(**emulator)
         root = tmp_path / f"lab{len(list(tmp_path.iterdir()))}"

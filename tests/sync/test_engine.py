@@ -38,7 +38,9 @@ def test_different_fields_both_land() -> None:
 
 def test_same_field_conflict_keeps_both_values() -> None:
     d = decide({**B, "title": "{L}"}, {**B, "title": "{R}"}, B)
-    assert [(c.field, c.local, c.remote, c.base) for c in d.conflicts] == [("title", "{L}", "{R}", "{A}")]
+    assert [(c.field, c.local, c.remote, c.base) for c in d.conflicts] == [
+        ("title", "{L}", "{R}", "{A}")
+    ]
     assert d.local is not None and d.local["title"] == "{L}"  # the bib keeps its value
     assert d.remote is not None and d.remote["title"] == "{R}"  # not pushed
     assert d.base is not None and d.base["title"] == "{A}"  # seen again next sync
@@ -67,7 +69,11 @@ def test_deletions() -> None:
 
 
 def test_linking_fills_gaps_and_reports_differences() -> None:
-    d = decide({"@type": "misc", "title": "{A}"}, {"@type": "misc", "title": "{a}", "doi": "{10.1/x}"}, None)
+    d = decide(
+        {"@type": "misc", "title": "{A}"},
+        {"@type": "misc", "title": "{a}", "doi": "{10.1/x}"},
+        None,
+    )
     assert d.rule == "linked" and d.local == {"@type": "misc", "title": "{A}", "doi": "{10.1/x}"}
     assert [f.field for f in d.findings] == ["title"]
 

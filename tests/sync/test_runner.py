@@ -42,7 +42,14 @@ def test_first_sync_creates_every_entry_and_agrees() -> None:
 
 def test_remote_new_item_gets_a_key_written_back() -> None:
     lib, remote, state = setup()
-    item = remote.add({"@type": "misc", "title": "{Generative Adversarial Nets}", "author": "{Goodfellow, Ian}", "year": "{2014}"})
+    item = remote.add(
+        {
+            "@type": "misc",
+            "title": "{Generative Adversarial Nets}",
+            "author": "{Goodfellow, Ian}",
+            "year": "{2014}",
+        }
+    )
     run(lib, remote, state)
     assert "goodfellow2014generative" in lib.by_key()
     assert remote.items[item].key == "goodfellow2014generative"
@@ -51,7 +58,14 @@ def test_remote_new_item_gets_a_key_written_back() -> None:
 
 def test_remote_copy_of_a_known_paper_is_merged_not_duplicated() -> None:
     lib, remote, state = setup()
-    remote.add({"@type": "misc", "title": "{Denoising diffusion probabilistic models}", "eprint": "{2006.11239}", "abstract": "{We present...}"})
+    remote.add(
+        {
+            "@type": "misc",
+            "title": "{Denoising diffusion probabilistic models}",
+            "eprint": "{2006.11239}",
+            "abstract": "{We present...}",
+        }
+    )
     result = run(lib, remote, state)
     assert len(lib) == 2 and len(remote.items) == 2
     assert lib.by_key()["ho2020denoising"].get("abstract") == "We present..."
@@ -91,7 +105,9 @@ def test_refused_object_is_retried_next_run() -> None:
     assert result.failed == 1
     remote.refuse = lambda op: None
     result = run(lib, remote, state)
-    assert [(p.key, p.zotero) for p in result.planned if p.zotero is not Op.NONE] == [("song2021score", Op.UPDATE)]
+    assert [(p.key, p.zotero) for p in result.planned if p.zotero is not Op.NONE] == [
+        ("song2021score", Op.UPDATE)
+    ]
     assert remote.items[item_of(state, "song2021score")].fields["year"] == "{2022}"
 
 
@@ -112,8 +128,8 @@ def test_crash_after_create_does_not_duplicate() -> None:
     class Killed(Exception):
         pass
 
-    def checkpoint() -> None:
-        saved.append(state.dumps())
+    def checkpoint(on_disk: State) -> None:
+        saved.append(on_disk.dumps())
 
     original = remote.push
 

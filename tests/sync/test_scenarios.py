@@ -33,7 +33,9 @@ def test_first_sync_of_the_whole_bib(make_lab: Callable[..., Lab], schema: Schem
     else:
         assert "Citation Key: ho2020denoising" in ddpm["extra"]
     assert lab.collection("Diffusion models") in ddpm["collections"]
-    kids = [lab.emu.library.item(k) for k in lab.emu.library.children(lab.item_key("ho2020denoising"))]
+    kids = [
+        lab.emu.library.item(k) for k in lab.emu.library.children(lab.item_key("ho2020denoising"))
+    ]
     assert {(k["itemType"], k.get("url")) for k in kids} == {
         ("attachment", "https://github.com/hojonathanho/diffusion"), ("note", None)}  # fmt: skip
     assert "Müller" in next(k["note"] for k in kids if k["itemType"] == "note")
@@ -58,7 +60,9 @@ def test_member_adds_arxiv_paper_like_the_browser_connector(lab: Lab) -> None:
     assert not report.conflicts
     e = lab.entry("rombach2021high")
     assert e.type == "misc" and e.arxiv == "2112.10752" and e.get("primaryclass") == "cs"
-    assert e.get("archiveprefix") == "arXiv" and e.get("author") == "Rombach, Robin and Ommer, Björn"
+    assert (
+        e.get("archiveprefix") == "arXiv" and e.get("author") == "Rombach, Robin and Ommer, Björn"
+    )
     assert e.topics == ["diffusion"] and e.get("month") == "dec"
     item = lab.emu.library.item(key)
     assert item["citationKey"] == "rombach2021high"  # written back once
@@ -78,14 +82,22 @@ def test_member_adds_conference_paper(lab: Lab) -> None:
     e = lab.entry("goodfellow2014generative")
     assert e.type == "inproceedings"
     assert e.get("booktitle") == "Advances in Neural Information Processing Systems"
-    assert (e.get("volume"), e.get("pages"), e.get("publisher")) == ("27", "2672–2680", "Curran Associates, Inc.")
+    assert (e.get("volume"), e.get("pages"), e.get("publisher")) == (
+        "27",
+        "2672–2680",
+        "Curran Associates, Inc.",
+    )
 
 
 def test_edits_on_each_side_and_on_different_fields(lab: Lab) -> None:
     lab.edit(lambda lib: lib.by_key()["kingma2019introduction"].set("note", "A tutorial"))
     lab.emu.library.edit_item(lab.item_key("goodfellow2016deep"), publisher="The MIT Press")
     # different fields of one paper on both sides
-    lab.edit(lambda lib: lib.by_key()["kingma2017variational"].set("title", "Variational Inference and Deep Learning"))
+    lab.edit(
+        lambda lib: lib.by_key()["kingma2017variational"].set(
+            "title", "Variational Inference and Deep Learning"
+        )
+    )
     lab.emu.library.edit_item(lab.item_key("kingma2017variational"), date="2017-06")
     report = lab.sync()
     assert not report.conflicts
@@ -152,7 +164,10 @@ def test_topic_change_and_collection_change(lab: Lab) -> None:
     vae = lab.collection("Variational autoencoders")
     lab.emu.library.edit_item(lab.item_key("weng2021diffusion"), collections=[vae])
     lab.sync()
-    assert set(lab.item("kingma2019introduction")["collections"]) == {vae, lab.collection("Diffusion models")}
+    assert set(lab.item("kingma2019introduction")["collections"]) == {
+        vae,
+        lab.collection("Diffusion models"),
+    }
     assert lab.entry("weng2021diffusion").topics == ["vae"]
 
 
@@ -162,10 +177,15 @@ def test_code_link_as_attachment_and_back(lab: Lab) -> None:
         "itemType": "attachment", "linkMode": "linked_url", "parentItem": parent,
         "title": "Code", "url": "https://github.com/yang-song/score_sde",
     }])  # fmt: skip
-    lab.edit(lambda lib: lib.by_key()["kingma2019introduction"].set("project", "https://example.org/vae"))
+    lab.edit(
+        lambda lib: lib.by_key()["kingma2019introduction"].set("project", "https://example.org/vae")
+    )
     lab.sync()
     assert lab.entry("song2021scorebased").get("code") == "https://github.com/yang-song/score_sde"
-    kids = [lab.emu.library.item(k) for k in lab.emu.library.children(lab.item_key("kingma2019introduction"))]
+    kids = [
+        lab.emu.library.item(k)
+        for k in lab.emu.library.children(lab.item_key("kingma2019introduction"))
+    ]
     assert [(k["title"], k["url"]) for k in kids] == [("Project page", "https://example.org/vae")]
     lab.sync()
     assert lab.last_requests <= 2
@@ -206,7 +226,9 @@ def test_no_zotero_configured_runs_local_stages(make_lab: Callable[..., Lab]) ->
     import dataclasses
 
     lab = make_lab()
-    lab.config = dataclasses.replace(lab.config, zotero=dataclasses.replace(lab.config.zotero, library_id=""))
+    lab.config = dataclasses.replace(
+        lab.config, zotero=dataclasses.replace(lab.config.zotero, library_id="")
+    )
     report = lab.sync()
     assert report.stages[0].skipped.startswith("no Zotero configured")
     assert lab.last_requests == 0

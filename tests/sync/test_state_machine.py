@@ -61,7 +61,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.bib = dumps(parse(SEED_BIB, "lab.bib"))  # the file on disk
         self.state_text = State().dumps()  # the state file on disk
         self.counter = itertools.count()
-        self.edits: list[tuple[str, str, str, str]] = []  # (side, key, field, value) since last clean sync
+        self.edits: list[
+            tuple[str, str, str, str]
+        ] = []  # (side, key, field, value) since last clean sync
         self.conflicts: set[tuple[str, str, str]] = set()  # (key, field, value) reported
         self.deleted: set[str] = set()
         self.clean = False
@@ -79,7 +81,9 @@ class SyncMachine(RuleBasedStateMachine):
 
     # --- helpers --------------------------------------------------------------------
     def remote(self) -> ZoteroRemote:
-        api = ZoteroAdapter("group", str(self.emu.group_id), self.emu.api_key, self.emu.url, sleep=lambda s: None)
+        api = ZoteroAdapter(
+            "group", str(self.emu.group_id), self.emu.api_key, self.emu.url, sleep=lambda s: None
+        )
         return ZoteroRemote(api)
 
     def library(self) -> Library:
@@ -96,8 +100,8 @@ class SyncMachine(RuleBasedStateMachine):
     def sync_once(self, kill: str | None) -> None:
         lib, state = self.library(), self.state()
 
-        def checkpoint() -> None:
-            self.state_text = state.dumps()
+        def checkpoint(on_disk: State) -> None:
+            self.state_text = on_disk.dumps()
             if kill == "after-checkpoint":
                 raise Killed
 
@@ -152,13 +156,19 @@ class SyncMachine(RuleBasedStateMachine):
     def local_add(self) -> None:
         n = next(self.counter)
         lib = self.library()
-        lib.blocks.extend(parse(f"@misc{{local{n}, title = {{Local paper number {n}}}, year = {{2023}}}}", "x").blocks)
+        lib.blocks.extend(
+            parse(
+                f"@misc{{local{n}, title = {{Local paper number {n}}}, year = {{2023}}}}", "x"
+            ).blocks
+        )
         self.bib = dumps(lib)
 
     @rule()
     def remote_add(self) -> None:
         n = next(self.counter)
-        self.emu.library.seed_items([{"itemType": "document", "title": f"Remote paper number {n}", "date": "2024"}])
+        self.emu.library.seed_items(
+            [{"itemType": "document", "title": f"Remote paper number {n}", "date": "2024"}]
+        )
 
     @rule(data=st.data(), side=st.sampled_from(["bib", "zotero"]))
     def delete(self, data: st.DataObject, side: str) -> None:
@@ -197,7 +207,13 @@ class SyncMachine(RuleBasedStateMachine):
         titles = [v["title"] for v in top.values()]
         assert len(set(titles)) == len(titles) or any(state.rows[k].conflicts for k in state.rows)
         # both sides agree on every synced field but open conflicts
-        probe = State(version=0, rows={i: Row(r.key, i, 0, r.remote_fields(), children=r.children) for i, r in state.rows.items()})
+        probe = State(
+            version=0,
+            rows={
+                i: Row(r.key, i, 0, r.remote_fields(), children=r.children)
+                for i, r in state.rows.items()
+            },
+        )
         pulled = self.remote().pull(probe)
         for item, row in state.rows.items():
             assert not row.pending
@@ -217,9 +233,18 @@ class SyncMachine(RuleBasedStateMachine):
             row = next((r for r in state.rows.values() if r.key == key), None)
             here = lib[key].get(field) if key in lib else None
             there = self.emu.library.item(row.item).get(FIELDS[field]) if row else None
-            assert (here == value and there == value) or (key, field, "{" + value + "}") in self.conflicts or (
-                # overtaken by a later edit of the same field on the other side
-                any(k == key and f == field and v != value for _s, k, f, v in self.edits[self.edits.index((_side, key, field, value)) + 1 :])
+            assert (
+                (here == value and there == value)
+                or (key, field, "{" + value + "}") in self.conflicts
+                or (
+                    # overtaken by a later edit of the same field on the other side
+                    any(
+                        k == key and f == field and v != value
+                        for _s, k, f, v in self.edits[
+                            self.edits.index((_side, key, field, value)) + 1 :
+                        ]
+                    )
+                )
             ), (key, field, value, here, there)
         self.edits.clear()
         self.deleted.clear()
@@ -240,4 +265,6 @@ TestSync.settings = settings(
 def test_longer_runs() -> None:
     from hypothesis.stateful import run_state_machine_as_test
 
-    run_state_machine_as_test(SyncMachine, settings=settings(max_examples=60, stateful_step_count=25, deadline=None))
+    run_state_machine_as_test(
+        SyncMachine, settings=settings(max_examples=60, stateful_step_count=25, deadline=None)
+    )

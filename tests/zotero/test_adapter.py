@@ -11,9 +11,13 @@ from genbib.testing.zotero import Fault, FaultKind, ZoteroEmulator
 from genbib.zotero.adapter import LibraryChanged, ZoteroAdapter
 
 
-def adapter(emu: ZoteroEmulator, sleeps: list[float] | None = None, key: str | None = None) -> ZoteroAdapter:
+def adapter(
+    emu: ZoteroEmulator, sleeps: list[float] | None = None, key: str | None = None
+) -> ZoteroAdapter:
     record = sleeps if sleeps is not None else []
-    return ZoteroAdapter("group", str(emu.group_id), key or emu.api_key, emu.url, sleep=record.append)
+    return ZoteroAdapter(
+        "group", str(emu.group_id), key or emu.api_key, emu.url, sleep=record.append
+    )
 
 
 def items(n: int, start: int = 0) -> list[dict[str, object]]:
@@ -21,7 +25,9 @@ def items(n: int, start: int = 0) -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("kind", [FaultKind.RATE_LIMIT, FaultKind.UNAVAILABLE])
-def test_429_and_503_are_retried_after_retry_after(zotero_server: ZoteroEmulator, kind: FaultKind) -> None:
+def test_429_and_503_are_retried_after_retry_after(
+    zotero_server: ZoteroEmulator, kind: FaultKind
+) -> None:
     sleeps: list[float] = []
     zotero_server.faults.append(Fault(kind, method="POST", seconds=3))
     answer = adapter(zotero_server, sleeps).write(items(2), 0)
@@ -41,13 +47,17 @@ def test_backoff_pauses_the_next_request(zotero_server: ZoteroEmulator) -> None:
 def test_dropped_connection_resends_the_same_write_token(zotero_server: ZoteroEmulator) -> None:
     zotero_server.faults.append(Fault(FaultKind.DROP_AFTER_WRITE, method="POST"))
     with pytest.raises(LibraryChanged):  # the repeat is refused: the first one was applied
-        adapter(zotero_server).write([{"itemType": "document", "title": "once", "key": "ABCD2345"}], 0)
+        adapter(zotero_server).write(
+            [{"itemType": "document", "title": "once", "key": "ABCD2345"}], 0
+        )
     assert list(zotero_server.library.items()) == ["ABCD2345"]
     posts = [r for r in zotero_server.requests if r.method == "POST"]
     assert [r.status for r in posts] == [0, 412]
 
 
-def test_writes_and_deletes_go_in_fifties_and_failures_are_read(zotero_server: ZoteroEmulator) -> None:
+def test_writes_and_deletes_go_in_fifties_and_failures_are_read(
+    zotero_server: ZoteroEmulator,
+) -> None:
     api = adapter(zotero_server)
     objects = items(120)
     objects[77] = {"itemType": "document", "title": "bad", "booktitle": "not a Zotero field"}

@@ -35,20 +35,36 @@ def lib() -> dict[str, Entry]:
 def test_types_and_venues() -> None:
     e = lib()
     item = to_item(e["ho2020denoising"], schema=Z8, collections={"diffusion": "COLL0001"})
-    assert (item["itemType"], item["proceedingsTitle"], item["date"]) == ("conferencePaper", "NeurIPS", "2020-12")
+    assert (item["itemType"], item["proceedingsTitle"], item["date"]) == (
+        "conferencePaper",
+        "NeurIPS",
+        "2020-12",
+    )
     assert item["citationKey"] == "ho2020denoising" and item["collections"] == ["COLL0001"]
     assert item["title"] == "Denoising Diffusion Probabilistic Models with GANs"
-    assert item["creators"][1] == {"creatorType": "author", "firstName": "Jörg", "lastName": "Müller"}
+    assert item["creators"][1] == {
+        "creatorType": "author",
+        "firstName": "Jörg",
+        "lastName": "Müller",
+    }
     assert item["creators"][2] == {"creatorType": "author", "name": "Google Research"}
     assert "arXiv:2006.11239 [cs.LG]" in item["extra"].splitlines()
     assert "tex.presentation: Oral" in item["extra"].splitlines()
     report = to_item(e["x2023"], schema=Z7)
-    assert (report["itemType"], report["institution"], report["reportNumber"]) == ("report", "OpenAI", "7")
+    assert (report["itemType"], report["institution"], report["reportNumber"]) == (
+        "report",
+        "OpenAI",
+        "7",
+    )
     assert "Citation Key: x2023" in report["extra"]  # Zotero 7: no native field
     odd = to_item(e["weird2020"], schema=Z7)
     assert odd["itemType"] == "document" and "tex.entrytype: unknowntype" in odd["extra"]
     back = from_item(odd)
-    assert (back.type, back.key, back.get("myfield")) == ("unknowntype", "weird2020", "kept as a tex line")
+    assert (back.type, back.key, back.get("myfield")) == (
+        "unknowntype",
+        "weird2020",
+        "kept as a tex line",
+    )
 
 
 def test_children_links_and_note() -> None:
@@ -63,7 +79,9 @@ def test_round_trip_is_exact_with_base_and_close_without() -> None:
             item = to_item(e, schema=schema, collections={"diffusion": "C1"})
             back = from_item(item, children(e), topics={"C1": "diffusion"}, base=e)
             assert (back.type, back.key, back.fields) == (e.type, e.key, e.fields)
-    fresh = from_item(to_item(lib()["ho2020denoising"], schema=Z8), children(lib()["ho2020denoising"]))
+    fresh = from_item(
+        to_item(lib()["ho2020denoising"], schema=Z8), children(lib()["ho2020denoising"])
+    )
     assert fresh.get("author") == "Ho, Jonathan and Müller, Jörg and {Google Research}"
     assert fresh.get("annotation") == "Seminal \\& short."
 
@@ -105,7 +123,9 @@ def test_latex_text() -> None:
     assert text_to_latex("a & b {c}") == r"a \& b c"
 
 
-words = st.text(alphabet="abcdefghijKLMNOP éüß-", min_size=1, max_size=12).map(str.strip).filter(bool)
+words = (
+    st.text(alphabet="abcdefghijKLMNOP éüß-", min_size=1, max_size=12).map(str.strip).filter(bool)
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -114,10 +134,20 @@ words = st.text(alphabet="abcdefghijKLMNOP éüß-", min_size=1, max_size=12).ma
     last=words, first=words, year=st.integers(1990, 2030), typ=st.sampled_from(["article", "inproceedings", "misc", "book", "phdthesis"]),
     protect=st.booleans(),
 )  # fmt: skip
-def test_round_trip_has_no_churn(title: str, last: str, first: str, year: int, typ: str, protect: bool) -> None:
+def test_round_trip_has_no_churn(
+    title: str, last: str, first: str, year: int, typ: str, protect: bool
+) -> None:
     if protect:
         title = "{" + title + "}"
-    e = Entry(typ, "k2020", {"title": "{" + title + "}", "author": "{" + f"{last}, {first}" + "}", "year": "{" + str(year) + "}"})
+    e = Entry(
+        typ,
+        "k2020",
+        {
+            "title": "{" + title + "}",
+            "author": "{" + f"{last}, {first}" + "}",
+            "year": "{" + str(year) + "}",
+        },
+    )
     item = to_item(e, schema=Z8)
     once = from_item(item, base=e)
     assert once.fields == e.fields and once.type == e.type

@@ -13,11 +13,11 @@ import dataclasses
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from genbib.bibtex.citations import Citation, scan_citations
 from genbib.bibtex.reader import malformed_key, read_file
+from genbib.bibtex.titles import scan_title
 from genbib.model import identifiers as ids
 from genbib.model.entry import LINK_FIELDS, Entry
 from genbib.model.library import Library, Malformed, Preamble, StringDef
@@ -57,6 +57,7 @@ BAD_YEAR = _rule("E014-year", E, "`year` is not a four-digit year (or `date` not
 UNESCAPED = _rule("E020-unescaped-char", E, "a title has & % # or _ that LaTeX will misread")
 UNPROTECTED = _rule("E021-unprotected-caps", W, "a title acronym or name is not brace-protected")
 UNSAFE = _rule("E030-unsafe-latex", E, "LaTeX that can run commands or read/write files")
+CONTROL = _rule("E031-control-char", E, "a field has control or bidi-override characters")
 UNKNOWN_TOPIC = _rule("E040-unknown-topic", E, "a topic is not defined in genbib.toml")
 CITED_ALIAS = _rule("E050-cited-alias", W, "a LaTeX document cites a former key (an alias)")
 
@@ -101,6 +102,9 @@ _UNSAFE = re.compile(
     r"|csname|read|readline|newwrite|newread|usepackage|RequirePackage|let|special"
     r"|directlua|luaexec|ShellEscape)(?![A-Za-z])|\^\^"
 )
+# C0/C1 controls except tab and line break, and the bidi overrides that can make text
+# display differently from what LaTeX reads (Trojan Source).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _TITLE_FIELDS = ("title", "booktitle", "journal", "journaltitle", "series", "shortname")
 
 
@@ -203,6 +207,10 @@ def _check_unsafe(entry: Entry, ctx: Context) -> Iterator[Problem]:
         found = unsafe_latex(raw)
         if found:
             yield _problem(UNSAFE, entry, f"{name} contains {', '.join(found)}; remove it")
+        bad = _CONTROL.findall(raw)
+        if bad:
+            shown = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
+            yield _problem(CONTROL, entry, f"{name} contains invisible characters {shown}")
 
 
 @_entry_check
@@ -222,92 +230,6 @@ def _check_topics(entry: Entry, ctx: Context) -> Iterator[Problem]:
 def unsafe_latex(raw: str) -> list[str]:
     """The dangerous control sequences in `raw`, each once, in order of appearance."""
     return list(dict.fromkeys(m.group() for m in _UNSAFE.finditer(raw)))
-
-
-# --- titles ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class TitleScan:
-    unescaped: list[str]  # & % # _ outside math, not preceded by a backslash
-    unprotected: list[str]  # words at brace depth 0 that a style would lower-case wrongly
-
-
-@cache
-def proper_names() -> frozenset[str]:
-    """Single-capital names (Transformer, Gaussian) from the packaged list."""
-    text = resources.files("genbib").joinpath("data", "title_names.txt").read_text("utf-8")
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
-
-
-_PART = re.compile(r"[^\W_]+")
-_SENTENCE_END = frozenset(":.?!")
-
-
-def _needs_protection(word: str, sentence_start: bool) -> bool:
-    for part in _PART.findall(word):
-        if any(c.isupper() for c in part[1:]):  # GAN, DDPM, ImageNet, iPhone
-            return True
-        if any(c.isupper() for c in part) and any(c.isdigit() for c in part):  # 3D
-            return True
-    return not sentence_start and word.strip("-") in proper_names()
-
-
-def scan_title(text: str) -> TitleScan:
-    """Read a title as BibTeX styles do: what is outside braces may be lower-cased.
-
-    Words containing a LaTeX command (accents such as `Schr\\"odinger`) are skipped
-    rather than guessed at; math (`$...$`) is neither a word nor checked for specials.
-    """
-    unescaped: list[str] = []
-    unprotected: list[str] = []
-    depth = 0
-    math = False
-    word: list[str] = []
-    tainted = False
-    sentence_start = True
-
-    def flush() -> None:
-        nonlocal word, tainted, sentence_start
-        token = "".join(word).strip(",;:.!?()[]'\"`")
-        if token and not tainted and _needs_protection(token, sentence_start):
-            unprotected.append(token)
-        if word:
-            sentence_start = word[-1] in _SENTENCE_END
-        word, tainted = [], False
-
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            j = i + 1
-            while j < n and text[j].isalpha():
-                j += 1
-            i = max(j, i + 2)
-            tainted = True
-            continue
-        if c == "$":
-            flush()
-            math = not math
-        elif math:
-            pass
-        elif c in "&%#_":
-            unescaped.append(c)
-            if depth == 0:
-                word.append(c)
-        elif c == "{":
-            flush()
-            depth += 1
-        elif c == "}":
-            depth = max(depth - 1, 0)
-            tainted = tainted or depth > 0
-        elif c.isspace():
-            flush()
-        elif depth == 0:
-            word.append(c)
-        i += 1
-    flush()
-    return TitleScan(unescaped, unprotected)
 
 
 # --- blocks other than entries --------------------------------------------------------
@@ -355,37 +277,6 @@ def _unbalanced_line(raw: str) -> tuple[int, str] | None:
     if stack:
         return raw.count("\n", 0, stack[0]), f"{len(stack)} '{{' never closed"
     return None
-
-
-# --- citations in LaTeX projects -------------------------------------------------------
-_CITE = re.compile(
-    r"\\(?:citation|[A-Za-z]*cite[A-Za-z]*\*?(?:\s*\[[^\]]*\])*|abx@aux@cite(?:\{\d+\})?)\s*\{([^{}]*)\}",
-    re.IGNORECASE,
-)
-_TEX_COMMENT = re.compile(r"(?<!\\)%.*")
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    file: str
-    line: int
-    key: str
-
-
-def scan_citations(directory: str | Path) -> Iterator[Citation]:
-    """Every key cited by `\\cite...{}` in .tex files and `\\citation{}` in .aux files."""
-    root = Path(directory)
-    paths = sorted(p for p in root.rglob("*") if p.suffix in (".tex", ".aux") and p.is_file())
-    for path in paths:
-        text = path.read_text("utf-8", errors="replace")
-        if path.suffix == ".tex":
-            text = _TEX_COMMENT.sub("", text)
-        for m in _CITE.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1
-            for key in m.group(1).split(","):
-                key = key.strip()
-                if key and key != "*":
-                    yield Citation(str(path), line, key)
 
 
 def cited_aliases(library: Library, citations: Iterable[Citation]) -> list[Problem]:

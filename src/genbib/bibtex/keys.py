@@ -72,23 +72,27 @@ def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
     return stem or "entry"
 
 
-def assign_keys(entries: Iterable[Entry], taken: set[str], formula: str = DEFAULT_FORMULA) -> list[Entry]:
+def assign_keys(
+    entries: Iterable[Entry], taken: set[str], formula: str = DEFAULT_FORMULA
+) -> list[Entry]:
     """Give a key to every entry whose key is empty; returns the entries that got one.
 
     `taken` holds every key (and alias) already in use; it is updated in place.
     """
     changed = []
+    folded = {k.casefold() for k in taken}  # BibTeX compares keys case-insensitively
     for entry in entries:
         if entry.key:
             continue
         stem = key_stem(entry, formula)
         key = stem
         suffix = 0
-        while key in taken:
+        while key.casefold() in folded:
             key = stem + _suffix(suffix)
             suffix += 1
         entry.key = key
         taken.add(key)
+        folded.add(key.casefold())
         changed.append(entry)
     return changed
 

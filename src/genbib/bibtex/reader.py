@@ -92,7 +92,7 @@ def parse(text: str, file: str = "") -> Library:
     blocks = lib.blocks
     problems = lib.problems
     boundaries = [m.start() for m in _BOUNDARY.finditer(text)]
-    seen_keys: dict[str, int] = {}
+    seen_keys: dict[str, tuple[int, str]] = {}
     pos = 0  # start of text not yet given to a block
     scan = 0  # where to look for the next `@`
     line = 1  # line number of `pos`
@@ -134,16 +134,25 @@ def parse(text: str, file: str = "") -> Library:
                 )
             )
         else:
-            if isinstance(block, Entry):
-                first = seen_keys.get(block.key)
-                if first is not None:
+            if isinstance(block, Entry) and block.key:
+                # BibTeX and biber compare keys case-insensitively: `Ho2020` and
+                # `ho2020` clash in a document even though they differ here.
+                folded = block.key.casefold()
+                seen = seen_keys.get(folded)
+                if seen is not None:
+                    first, spelled = seen
+                    as_ = "" if spelled == block.key else f" (as {spelled!r})"
                     problems.append(
-                        Problem("E003-duplicate-key",
-                                f"key {block.key!r} already used on line {first}",
-                                file=file, line=line, key=block.key)
+                        Problem(
+                            "E003-duplicate-key",
+                            f"key {block.key!r} already used on line {first}{as_}",
+                            file=file,
+                            line=line,
+                            key=block.key,
+                        )
                     )
                 else:
-                    seen_keys[block.key] = line
+                    seen_keys[folded] = (line, block.key)
             blocks.append(block)
         line += text.count("\n", start, end)
         pos = scan = end
@@ -152,7 +161,9 @@ def parse(text: str, file: str = "") -> Library:
     return lib
 
 
-_RAW_KEY = re.compile(r"@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(][ \t\r\n]*([^\s,{}()=\"#%]+)[ \t\r\n]*,")
+_RAW_KEY = re.compile(
+    r"@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(][ \t\r\n]*([^\s,{}()=\"#%]+)[ \t\r\n]*,"
+)
 
 
 def malformed_key(raw: str) -> str:
@@ -221,7 +232,7 @@ def _entry(
             return j + 1, Entry(kind, key, fields, line, file)
         nm = _NAME.match(text, j)
         if not nm:
-            raise _Fail(f"@{kind}{{{key}: expected a field name at {text[j:j + 20]!r}", j)
+            raise _Fail(f"@{kind}{{{key}: expected a field name at {text[j : j + 20]!r}", j)
         name = nm.group().lower()
         j = _WS.match(text, nm.end()).end()  # type: ignore[union-attr]
         if j >= limit or text[j] != "=":

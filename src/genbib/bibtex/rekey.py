@@ -32,8 +32,12 @@ def rekey(library: Library, old: str, new: str) -> None:
     if new == old:
         raise GenbibError(f"the entry is already called {old!r}")
     entry = entries[old]
-    if new in entries or any(new in e.aliases for e in library if e is not entry):
-        raise GenbibError(f"key {new!r} is already used (as a key or an alias)")
+    folded = new.casefold()  # BibTeX and biber compare keys case-insensitively
+    for other in library:
+        if other is not entry and folded in {k.casefold() for k in (other.key, *other.aliases)}:
+            raise GenbibError(
+                f"key {new!r} is already used (as a key or an alias of {other.key!r})"
+            )
     remaining = [a for a in entry.aliases if a != new]
     entry.key = new
     entry.set("ids", ", ".join(remaining))

@@ -17,7 +17,7 @@ from genbib.bibtex.io import locked, write_if_changed
 from genbib.bibtex.reader import parse, read_file
 from genbib.bibtex.writer import Order, dumps
 from genbib.errors import GenbibError
-from genbib.model.library import Library
+from genbib.model.library import Library, Malformed
 from genbib.model.problems import Problem
 
 
@@ -80,6 +80,18 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
     p = Path(path)
     with locked(p):
         lib = load(p, missing_ok=True)
+        unparsed = _unparsed(lib)
         yield lib
         if not dry_run:
-            write_if_changed(p, dumps(lib, order))
+            text = dumps(lib, order)
+            if _unparsed(parse(text, str(p))) > unparsed:
+                raise GenbibError(
+                    f"{p}: the edited bibliography would not read back (a value set by "
+                    "genbib is not valid BibTeX); the file was not changed",
+                    hint="please report this; `genbib -v` shows where it happened",
+                )
+            write_if_changed(p, text)
+
+
+def _unparsed(lib: Library) -> int:
+    return sum(1 for b in lib.blocks if isinstance(b, Malformed))

@@ -19,14 +19,23 @@ from genbib import __version__
 # name -> (module, one-line help shown by `genbib --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("genbib.cli.fmt", "Rewrite a .bib file in canonical form (or --check it)."),
-    "check": ("genbib.cli.check", "Lint a .bib file: parse problems, missing fields, unsafe LaTeX."),
+    "check": (
+        "genbib.cli.check",
+        "Lint a .bib file: parse problems, missing fields, unsafe LaTeX.",
+    ),
     "rekey": ("genbib.cli.rekey", "Change a citation key, keeping the old one as an alias."),
     "import": ("genbib.cli.import_", "Import awesome lists, .bib, Zotero JSON or identifiers."),
     "dedupe": ("genbib.cli.dedupe", "Find and merge entries that are the same paper."),
     "enrich": ("genbib.cli.enrich", "Fill authors, venues and identifiers from metadata sources."),
     "add": ("genbib.cli.add", "Add papers by arXiv id, DOI, OpenReview or GitHub URL."),
-    "sync": ("genbib.cli.sync", "Run the lab's pipeline: two-way Zotero sync, dedupe, enrich, render."),
-    "render": ("genbib.cli.render", "Render per-topic markdown lists and LaTeX related-work stubs."),
+    "sync": (
+        "genbib.cli.sync",
+        "Run the lab's pipeline: two-way Zotero sync, dedupe, enrich, render.",
+    ),
+    "render": (
+        "genbib.cli.render",
+        "Render per-topic markdown lists and LaTeX related-work stubs.",
+    ),
     "init": ("genbib.cli.init", "Scaffold genbib.toml, bib/, templates and hooks in a directory."),
     "cite": ("genbib.cli.cite", "Find papers and print keys and a ready \\citep{...}."),
     "show": ("genbib.cli.show", "Print one entry with its links, topics and field sources."),
@@ -79,7 +88,10 @@ def _available(module: str) -> bool:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="genbib.toml to use (default: found by walking up from the working directory).",
 )
 @click.option("-v", "--verbose", count=True, help="More output; -v also shows tracebacks.")

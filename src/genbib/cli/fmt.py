@@ -10,7 +10,9 @@ from genbib.errors import ExitCode
 
 @click.command("fmt")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 and print a diff if not canonical.")
+@click.option(
+    "--check", is_flag=True, help="Change nothing; exit 1 and print a diff if not canonical."
+)
 def command(file: str | None, check: bool) -> None:
     """Rewrite FILE (default: the configured bib) in canonical form.
 
@@ -24,10 +26,12 @@ def command(file: str | None, check: bool) -> None:
     from genbib.bibtex.store import format_file
 
     path = bib_path(file)
-    order = state().config().order if file is None else "key"
+    # genbib.toml's entry order applies to any file formatted in the lab's tree, so
+    # `genbib fmt bib/genmodels.bib` and `genbib fmt` never disagree.
+    order = state().config().order
     result = format_file(path, check=check, order=order)
-    if state().verbose or check:
-        print_problems(result.problems)
+    # Blocks that did not parse are kept as written, but the user must hear of them.
+    print_problems(result.problems)
     if check:
         if result.changed:
             click.echo(result.diff, nl=False)

@@ -13,18 +13,46 @@ FORMATS = ("markdown", "bib", "zotero", "csl", "ids")
 @click.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--topic", metavar="SLUG", help="Add this topic to every imported paper.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Source format (default: detected).")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Source format (default: detected)."
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
-@click.option("--offline", is_flag=True, help="Never use the network (identifier lists stay stubs).")
-@click.option("--update-only", is_flag=True, help="Only update papers already in the bib (a metadata source).")
-@click.option("--metadata", "metadata", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="A .bib used after the sources, update-only, before keys are given (repeatable).")
-@click.option("--bib", "bib_file", type=click.Path(dir_okay=False), help="Target bib (default: the configured one).")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False),
+    help="Also write the JSON report here.",
+)
+@click.option(
+    "--offline", is_flag=True, help="Never use the network (identifier lists stay stubs)."
+)
+@click.option(
+    "--update-only", is_flag=True, help="Only update papers already in the bib (a metadata source)."
+)
+@click.option(
+    "--metadata",
+    "metadata",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A .bib used after the sources, update-only, before keys are given (repeatable).",
+)
+@click.option(
+    "--bib",
+    "bib_file",
+    type=click.Path(dir_okay=False),
+    help="Target bib (default: the configured one).",
+)
 def command(
-    sources: tuple[str, ...], topic: str | None, fmt: str | None, dry_run: bool, as_json: bool,
-    report_file: str | None, offline: bool, update_only: bool, metadata: tuple[str, ...],
+    sources: tuple[str, ...],
+    topic: str | None,
+    fmt: str | None,
+    dry_run: bool,
+    as_json: bool,
+    report_file: str | None,
+    offline: bool,
+    update_only: bool,
+    metadata: tuple[str, ...],
     bib_file: str | None,
 ) -> None:
     """Merge the papers of SOURCE files into the bib through the dedupe engine.
@@ -56,8 +84,15 @@ def command(
         echo(f"note: topic {topic!r} is not configured in genbib.toml; it will be new", err=True)
     with edit(path, order=config.order, dry_run=dry_run) as library:
         report = import_sources(
-            library, paths, config, topic=topic, fmt=fmt, update_only=update_only,
-            metadata=metadata, offline=offline, dry_run=dry_run,
+            library,
+            paths,
+            config,
+            topic=topic,
+            fmt=fmt,
+            update_only=update_only,
+            metadata=metadata,
+            offline=offline,
+            dry_run=dry_run,
             progress=(lambda name: echo(f"reading {name}", err=True)) if st.verbose else None,
         )
     data = report.as_dict()

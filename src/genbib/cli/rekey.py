@@ -10,7 +10,9 @@ from genbib.cli.common import echo, state
 @click.command("rekey")
 @click.argument("old")
 @click.argument("new")
-@click.option("--file", type=click.Path(dir_okay=False), help="The .bib to change (default: configured).")
+@click.option(
+    "--file", type=click.Path(dir_okay=False), help="The .bib to change (default: configured)."
+)
 def command(old: str, new: str, file: str | None) -> None:
     """Change citation key OLD to NEW; OLD stays in `ids` so old citations resolve.
 

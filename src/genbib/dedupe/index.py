@@ -24,7 +24,8 @@ _MAX_POSTING = 100
 def blocking_keys(f: Features) -> Iterator[str]:
     """The keys an entry is filed under.
 
-    `i:` identifiers, `t:` exact title keys, `w:` the bag of title words, and for each
+    `i:` identifiers, `t:` exact title keys, `a:` alternative title keys (a title
+    without its "DiT:" prefix), `w:` the bag of title words, and for each
     word long enough to be misspelt (see `match._typo`) the bag without it plus the
     word's first or last two letters: one misspelling changes at most one of those, so
     the misspelt title still shares a key with the right one, and few others do.
@@ -34,7 +35,7 @@ def blocking_keys(f: Features) -> Iterator[str]:
     if f.full:
         yield "t:" + f.full
         for alt in f.alts:
-            yield "t:" + alt
+            yield "a:" + alt
     words = f.words
     if len(words) >= 2:
         yield "w:" + " ".join(words)
@@ -46,6 +47,22 @@ def blocking_keys(f: Features) -> Iterator[str]:
                 yield f"w:{rest}|>{w[-2:]}"
     for repo in f.repos:
         yield "r:" + repo
+
+
+def lookup_keys(f: Features) -> Iterator[str]:
+    """The keys under which an entry's partners are filed.
+
+    A full title meets full and alternative keys, an alternative key only full ones:
+    "DiT: X" meets "X", but "CAR: X" and "VAR: X" do not meet through "X".
+    """
+    for key in blocking_keys(f):
+        if key.startswith("a:"):
+            yield "t:" + key[2:]
+        elif key.startswith("t:"):
+            yield key
+            yield "a:" + key[2:]
+        elif not key.startswith("r:"):
+            yield key
 
 
 class MatchIndex:
@@ -101,13 +118,8 @@ class MatchIndex:
 
     def candidates(self, entry: Entry, f: Features | None = None) -> list[Entry]:
         """Indexed entries that share a blocking key with `entry`, in insertion order."""
-        keys = self._keys.get(id(entry))
-        if keys is None:
-            keys = tuple(blocking_keys(f or self.features(entry)))
         found: set[int] = set()
-        for key in keys:
-            if key.startswith("r:"):
-                continue
+        for key in lookup_keys(f or self.features(entry)):
             posting = self._postings.get(key)
             if posting and (not key.startswith("w:") or len(posting) <= _MAX_POSTING):
                 found.update(posting)

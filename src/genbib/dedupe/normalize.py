@@ -90,7 +90,6 @@ def title_keys(title: str) -> tuple[str, tuple[str, ...]]:
     return full, tuple(a for a in dict.fromkeys(alts) if a and a != full)
 
 
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _VON = frozenset("van von der den de del della di da le la du dos das ter ten zu".split())
 
 
@@ -104,18 +103,20 @@ def family_names(author: str | None) -> tuple[str, ...]:
     if not author:
         return ()
     out: list[str] = []
-    for part in _AND.split(plain_text(author).strip()):
-        part = part.strip()
-        if not part or part.lower() == "others":
+    text = " ".join(plain_text(author).casefold().split())
+    for part in text.split(" and "):
+        if not part or part == "others":
             continue
         if "," in part:
-            family = part.split(",", 1)[0]
+            family = part[: part.index(",")]
         else:
-            words = part.split()
-            family = words[-1] if words else part
-            if len(words) >= 2 and words[-1].lower().rstrip(".") in {"jr", "sr", "ii", "iii"}:
-                family = words[-2].rstrip(",")
-        tokens = [t for t in _NON_WORD.split(family.casefold()) if t]
+            family = part.rsplit(" ", 1)[-1]
+            if family.rstrip(".") in {"jr", "sr", "ii", "iii"} and " " in part:
+                family = part.rsplit(" ", 2)[-2].rstrip(",")
+        if family.isalnum() and family.isascii():
+            out.append(family)  # the common case: one plain word
+            continue
+        tokens = [t for t in _NON_WORD.split(family) if t]
         tokens = [t for t in tokens if t not in _VON] or tokens
         if tokens:
             out.append(tokens[-1])

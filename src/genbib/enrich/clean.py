@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from functools import lru_cache
 
 from genbib.model.identifiers import is_http_url
@@ -54,10 +53,9 @@ def clean_url(url: str | None) -> str:
     if not url:
         return ""
     url = url.strip()
-    if not is_http_url(url) or any(
-        c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url
-    ):
-        return ""
-    if any(c in url for c in '{}\\"<>'):
+    if not is_http_url(url) or _UNSAFE_URL.search(url) or _INVISIBLE.search(url):
         return ""
     return url
+
+
+_UNSAFE_URL = re.compile(r'[\s{}\\"<>]')

@@ -9,7 +9,8 @@ Hugging Face), at most `ROUNDS` times.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from genbib.model.problems import Problem, Severity
 
 ROUNDS = 3
 Progress = Callable[[int], None]
+Task = Callable[[], list[tuple[str, Reply]]]
 
 
 @dataclass
@@ -90,8 +92,9 @@ class Enricher:
         check_repos = self.fetcher is not None and "github" in self.sources
         repo_replies: dict[str, Reply] = {}
         done: set[tuple[int, str]] = set()
+        dirty = set(range(len(entries)))  # entries whose fields may open new lookups
         for round_ in range(ROUNDS):
-            todo = self._lookups(entries, done)
+            todo = self._lookups(entries, dirty, done)
             # Repositories already linked are checked alongside the first round.
             repos = self._repo_requests(entries, repo_replies) if check_repos and not round_ else []
             if not todo and not repos:
@@ -101,11 +104,16 @@ class Enricher:
             by_entry: dict[int, list[tuple[Request, Reply]]] = defaultdict(list)
             for i, req in todo:
                 by_entry[i].append((req, replies[req.key]))
-            for i, e in enumerate(entries):
+            dirty = set()
+            for i in sorted(by_entry):
+                e = entries[i]
+                before = (e.type, dict(e.fields))
                 for src in self._sources:
-                    for req, reply in by_entry.get(i, []):
+                    for req, reply in by_entry[i]:
                         if req.source == src:
                             self._answer(e, self._sources[src], req, reply, result)
+                if (e.type, e.fields) != before:
+                    dirty.add(i)
         for e in entries:
             result.changes.extend(complete_preprint(e))
             missing = [
@@ -138,12 +146,13 @@ class Enricher:
 
     # --- paper sources -------------------------------------------------------------
     def _lookups(
-        self, entries: list[Entry], done: set[tuple[int, str]]
+        self, entries: list[Entry], which: set[int], done: set[tuple[int, str]]
     ) -> list[tuple[int, Request]]:
         todo: list[tuple[int, Request]] = []
         if self.fetcher is None:
             return todo
-        for i, e in enumerate(entries):
+        for i in sorted(which):
+            e = entries[i]
             for name, src in self._sources.items():
                 for req in src.lookups(e, self.bases.get(name, src.base)):
                     if (i, req.key) not in done:
@@ -157,33 +166,54 @@ class Enricher:
         assert self.fetcher is not None
         fetcher = self.fetcher
         out: dict[str, Reply] = {}
-        tasks: list[Callable[[], list[tuple[str, Reply]]]] = []
+        tasks: dict[str, deque[Task]] = defaultdict(deque)  # per source
         batches: dict[str, list[Request]] = defaultdict(list)
         for req in {r.key: r for r in requests}.values():
-            src = self._sources.get(req.source)
-            size = fetcher.policy(req.source).batch
-            if src is None or src.batch_request is None or size <= 1:
-                tasks.append(partial(self._single, req))
-                continue
-            hit = fetcher.cached(req)
+            hit = fetcher.cached(req)  # answered here: no thread for what is on disk
             if hit is not None:
                 out[req.key] = hit
-            elif fetcher.offline:
+                continue
+            if fetcher.offline:
                 out[req.key] = fetcher.miss(req)
+                continue
+            src = self._sources.get(req.source)
+            if src is None or src.batch_request is None or fetcher.policy(req.source).batch <= 1:
+                tasks[req.source].append(partial(self._single, req))
             else:
                 batches[req.source].append(req)
         for name, reqs in batches.items():
             size = fetcher.policy(name).batch
             for start in range(0, len(reqs), size):
                 chunk = reqs[start : start + size]
-                tasks.append(partial(self._batch, self._sources[name], chunk))
+                tasks[name].append(partial(self._batch, self._sources[name], chunk))
         if self.progress and out:
             self.progress(len(out))
-        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            for pairs in pool.map(lambda task: task(), tasks):
-                out.update(pairs)
-                if self.progress:
-                    self.progress(len(pairs))
+        # Each source gets as many runners as its policy allows in flight, each pulling
+        # from that source's queue: a slow or strict source (arXiv) never holds threads
+        # another source could use, and no source exceeds its own concurrency.
+        runners = [
+            queue
+            for name, queue in sorted(tasks.items())
+            for _ in range(min(len(queue), max(1, fetcher.policy(name).concurrency)))
+        ]
+        lock = threading.Lock()
+
+        def run(queue: deque[Task]) -> None:
+            while True:
+                try:
+                    task = queue.popleft()
+                except IndexError:
+                    return
+                pairs = task()
+                with lock:
+                    out.update(pairs)
+                    if self.progress:
+                        self.progress(len(pairs))
+
+        if runners:
+            with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(runners)))) as pool:
+                for future in [pool.submit(run, q) for q in runners]:
+                    future.result()
         return out
 
     def _single(self, req: Request) -> list[tuple[str, Reply]]:
@@ -249,8 +279,9 @@ class Enricher:
     def _consider(self, e: Entry, cands: list[Candidate], result: EnrichResult) -> None:
         accepted: list[Candidate] = []
         rejected: list[tuple[Candidate, str]] = []
+        arxiv, doi = e.arxiv, e.doi
         for c in cands:
-            why = _id_conflict(e, c)
+            why = _id_conflict(arxiv, doi, c)
             verdict = judge(e, c)
             if why or not verdict.accepted:
                 rejected.append((c, "; ".join(filter(None, [why, verdict.explain()]))))
@@ -341,9 +372,9 @@ class Enricher:
                 result.changes.extend(links.follow_rename(e, facts))
 
 
-def _id_conflict(e: Entry, c: Candidate) -> str:
-    if e.arxiv and c.arxiv and e.arxiv != c.arxiv:
-        return f"arXiv id {c.arxiv} is not the entry's {e.arxiv}"
-    if e.doi and c.doi and not ids.arxiv_id(e.doi) and e.doi != c.doi:
-        return f"DOI {c.doi} is not the entry's {e.doi}"
+def _id_conflict(arxiv: str | None, doi: str | None, c: Candidate) -> str:
+    if arxiv and c.arxiv and arxiv != c.arxiv:
+        return f"arXiv id {c.arxiv} is not the entry's {arxiv}"
+    if doi and c.doi and not ids.arxiv_id(doi) and doi != c.doi:
+        return f"DOI {c.doi} is not the entry's {doi}"
     return ""

@@ -75,7 +75,8 @@ def make_fetcher(config: Config, opts: Options) -> Fetcher:
 def load_from_bib(config: Config, extra: Sequence[str]) -> list[Library]:
     from genbib.bibtex.reader import read_file
 
-    paths = [config.path(p) for p in config.enrich.from_bib] + [Path(p) for p in extra]
+    paths = [config.path(p).resolve() for p in config.enrich.from_bib]
+    paths += [Path(p).resolve() for p in extra]
     libs = []
     for p in dict.fromkeys(paths):
         if not p.is_file():

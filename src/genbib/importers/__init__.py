@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from genbib.config import Config
 from genbib.errors import InputError
 from genbib.importers.report import ImportReport
 from genbib.importers.run import Format, import_sources, read_source
@@ -20,7 +19,7 @@ from genbib.importers.run import Format, import_sources, read_source
 __all__ = ["Format", "ImportReport", "InputError", "import_sources", "read_source", "sources_of"]
 
 
-def sources_of(paths: Sequence[str | Path], config: Config | None = None) -> list[Path]:
+def sources_of(paths: Sequence[str | Path]) -> list[Path]:
     """The files named, directories expanded to their files (sorted, hidden ones skipped)."""
     out: list[Path] = []
     for p in map(Path, paths):

@@ -14,7 +14,7 @@ from genbib.importers.rows import Row, Shape
 from genbib.importers.text import clean, is_placeholder
 from genbib.importers.when import When, parse_when
 from genbib.model import identifiers as ids
-from genbib.model.entry import Entry, Link, LinkKind
+from genbib.model.entry import Entry, Link
 from genbib.model.problems import Problem, Severity
 
 # Section words that mean "the rows here are not papers".
@@ -33,7 +33,13 @@ _NON_PAPER_SECTIONS = {
 }  # fmt: skip
 _NON_PAPER_TITLE = [
     (re.compile(r"\btutorials?\b", re.I), "tutorial"),
-    (re.compile(r"\b(?:course|lecture|lectures|syllabus)\b|\b[A-Z]{2,4}\s?\d{2,4}[A-Z]?(?:\(\w\))?\b.*\b(?:fall|spring|winter|summer)\b|\b(?:fall|spring|winter|summer)\s+20\d\d\b", re.I), "course"),
+    (
+        re.compile(
+            r"\b(?:course|lecture|lectures|syllabus)\b|\b[A-Z]{2,4}\s?\d{2,4}[A-Z]?(?:\(\w\))?\b.*\b(?:fall|spring|winter|summer)\b|\b(?:fall|spring|winter|summer)\s+20\d\d\b",
+            re.I,
+        ),
+        "course",
+    ),
     (re.compile(r"\b(?:textbook|book)\b", re.I), "book"),
     (re.compile(r"^(?:blog|notes?)\b", re.I), "blog"),
 ]
@@ -76,7 +82,9 @@ def non_paper(row: Row) -> str:
         return "local notes"
     if urls and all(u.startswith("#") for u in urls if u) and any(urls):
         return "navigation"
-    if row.title.startswith(("http://", "https://")) or re.match(r"^[\w .-]{1,24}:\s*https?://", row.title):
+    if row.title.startswith(("http://", "https://")) or re.match(
+        r"^[\w .-]{1,24}:\s*https?://", row.title
+    ):
         return "link"
     return ""
 
@@ -89,7 +97,12 @@ def split_title(raw: str) -> tuple[str, str]:
     if m and len(title) - len(m.group(0)) > 8:
         name, title = m.group(1).strip(), title[: m.start()].strip()
     m = _TRAILING_PAREN.search(title)
-    if m and not name and len(title) - len(m.group(0)) > 8 and not re.fullmatch(r"[\d\s,.-]+", m.group(1)):
+    if (
+        m
+        and not name
+        and len(title) - len(m.group(0)) > 8
+        and not re.fullmatch(r"[\d\s,.-]+", m.group(1))
+    ):
         inner = m.group(1).strip()
         words = inner.split()
         if len(words) >= 3 and all(w[:1].isupper() for w in words):
@@ -104,7 +117,12 @@ def split_title(raw: str) -> tuple[str, str]:
 
 def shortname_ok(name: str, title: str) -> bool:
     name = clean(name)
-    return bool(name) and not is_placeholder(name) and bool(_NAME_OK.match(name)) and name.lower() != title.lower()
+    return (
+        bool(name)
+        and not is_placeholder(name)
+        and bool(_NAME_OK.match(name))
+        and name.lower() != title.lower()
+    )
 
 
 def build(row: Row, problems: list[Problem]) -> Candidate:
@@ -113,8 +131,13 @@ def build(row: Row, problems: list[Problem]) -> Candidate:
         if _UNSAFE_MD.search(text):
             setattr(row, attr, _UNSAFE_MD.sub(r"\1", text))
             problems.append(
-                Problem("I-unsafe-link", "javascript:/data:/file: link dropped (only http(s) links are kept)",
-                        Severity.WARNING, row.file, row.line)
+                Problem(
+                    "I-unsafe-link",
+                    "javascript:/data:/file: link dropped (only http(s) links are kept)",
+                    Severity.WARNING,
+                    row.file,
+                    row.line,
+                )
             )
     title, name = split_title(row.title)
     if row.shortname and shortname_ok(row.shortname, title):
@@ -132,8 +155,13 @@ def build(row: Row, problems: list[Problem]) -> Candidate:
     when = parse_when([w for w in row.when if w])
     for text in when.unknown:
         problems.append(
-            Problem("I-venue-unknown", f"venue {text!r} is not in the venue table; not kept", Severity.WARNING,
-                    row.file, row.line)
+            Problem(
+                "I-venue-unknown",
+                f"venue {text!r} is not in the venue table; not kept",
+                Severity.WARNING,
+                row.file,
+                row.line,
+            )
         )
     if when.presentation:
         entry.set("presentation", when.presentation)
@@ -153,7 +181,13 @@ def build(row: Row, problems: list[Problem]) -> Candidate:
         cand.summary = summary
     elif summary and summary.lower() not in ("none", "-", "--", "~", "n/a", ""):
         problems.append(
-            Problem("I-placeholder", f"placeholder summary {summary!r} not kept", Severity.INFO, row.file, row.line)
+            Problem(
+                "I-placeholder",
+                f"placeholder summary {summary!r} not kept",
+                Severity.INFO,
+                row.file,
+                row.line,
+            )
         )
     return cand
 

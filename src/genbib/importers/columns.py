@@ -8,10 +8,10 @@ gives links to the link roles and text to the summary.
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     DATE = "date"
     YEAR = "year"
     TITLE = "title"
@@ -27,16 +27,72 @@ class Role(str, Enum):
 _WORDS: dict[Role, tuple[str, ...]] = {
     Role.DATE: ("date", "time", "published", "submitted", "when", "month"),
     Role.YEAR: ("year", "yr"),
-    Role.TITLE: ("title", "paper", "papers", "paper title", "name", "paper name", "article", "work"),
-    Role.SHORTNAME: ("method", "model", "acronym", "abbr", "abbreviation", "short name", "alias", "nickname"),
-    Role.VENUE: ("venue", "conference", "conf", "publication", "published in", "journal", "pub", "proceedings", "where"),
+    Role.TITLE: (
+        "title",
+        "paper",
+        "papers",
+        "paper title",
+        "name",
+        "paper name",
+        "article",
+        "work",
+    ),
+    Role.SHORTNAME: (
+        "method",
+        "model",
+        "acronym",
+        "abbr",
+        "abbreviation",
+        "short name",
+        "alias",
+        "nickname",
+    ),
+    Role.VENUE: (
+        "venue",
+        "conference",
+        "conf",
+        "publication",
+        "published in",
+        "journal",
+        "pub",
+        "proceedings",
+        "where",
+    ),
     Role.AUTHORS: ("author", "authors", "by", "first author"),
-    Role.CODE: ("code", "github", "repo", "repository", "implementation", "official code", "project",
-                "project page", "website", "homepage", "page"),
+    Role.CODE: (
+        "code",
+        "github",
+        "repo",
+        "repository",
+        "implementation",
+        "official code",
+        "project",
+        "project page",
+        "website",
+        "homepage",
+        "page",
+    ),
     Role.LINKS: ("links", "link", "resources", "url", "urls", "pdf", "materials", "arxiv"),
-    Role.SUMMARY: ("summary", "abstract", "notes", "note", "comment", "comments", "tl dr", "tldr",
-                   "description", "remarks", "contribution", "contributions", "highlights", "keywords",
-                   "idea", "key idea", "takeaway", "main idea"),
+    Role.SUMMARY: (
+        "summary",
+        "abstract",
+        "notes",
+        "note",
+        "comment",
+        "comments",
+        "tl dr",
+        "tldr",
+        "description",
+        "remarks",
+        "contribution",
+        "contributions",
+        "highlights",
+        "keywords",
+        "idea",
+        "key idea",
+        "takeaway",
+        "main idea",
+    ),
 }
 _LOOKUP = {w: role for role, words in _WORDS.items() for w in words}
 _SPLIT = re.compile(r"\s*(?:/|&|\+|,| and )\s*")

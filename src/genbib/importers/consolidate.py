@@ -18,7 +18,7 @@ from genbib.dedupe import MatchIndex
 from genbib.dedupe.normalize import title_keys
 from genbib.importers.candidates import Candidate
 from genbib.importers.links import names_other_paper
-from genbib.importers.text import find_filler, fold_summary
+from genbib.importers.text import find_filler, fold_summary, inert
 from genbib.model import identifiers as ids
 from genbib.model.entry import Entry, LinkKind
 from genbib.model.problems import Problem, Severity
@@ -54,16 +54,33 @@ def check_links(cands: list[Candidate], problems: list[Problem]) -> None:
                 link.url, c.entry.title, c.entry.get("shortname") or ""
             ):
                 problems.append(
-                    Problem("I-link-other-paper",
-                            f"{link.kind.value} link {link.url} seems to name another paper than "
-                            f"{c.entry.title!r}; not kept", Severity.WARNING, c.row.file, line)
+                    Problem(
+                        "I-link-other-paper",
+                        f"{link.kind.value} link {link.url} seems to name another paper than "
+                        f"{c.entry.title!r}; not kept",
+                        Severity.WARNING,
+                        c.row.file,
+                        line,
+                    )
                 )
                 continue
             kept.append((link, line))
         c.links = kept
         _date_vs_id(c, problems)
-    _shared(cands, problems, "arXiv id", lambda url: ids.arxiv_id(url) if "arxiv.org" in url else None, _fits_by_date)
-    _shared(cands, problems, "code repository", lambda url: (ids.github_repo(url) or "").lower() or None, _fits_by_name)
+    _shared(
+        cands,
+        problems,
+        "arXiv id",
+        lambda url: ids.arxiv_id(url) if "arxiv.org" in url else None,
+        _fits_by_date,
+    )
+    _shared(
+        cands,
+        problems,
+        "code repository",
+        lambda url: (ids.github_repo(url) or "").lower() or None,
+        _fits_by_name,
+    )
 
 
 def _date_vs_id(c: Candidate, problems: list[Problem]) -> None:
@@ -75,9 +92,14 @@ def _date_vs_id(c: Candidate, problems: list[Problem]) -> None:
         month = _arxiv_month(ident) if ident else None
         if month and _months_apart(month, (date[0], date[1])) > 1:
             problems.append(
-                Problem("I-date-mismatch",
-                        f"date {date[0]}-{date[1]:02d} disagrees with arXiv {ident} "
-                        f"(first submitted {month[0]}-{month[1]:02d})", Severity.INFO, c.row.file, line)
+                Problem(
+                    "I-date-mismatch",
+                    f"date {date[0]}-{date[1]:02d} disagrees with arXiv {ident} "
+                    f"(first submitted {month[0]}-{month[1]:02d})",
+                    Severity.INFO,
+                    c.row.file,
+                    line,
+                )
             )
             return
 
@@ -128,13 +150,23 @@ def _shared(
             for c in cs:
                 c.links = [(lk, ln) for lk, ln in c.links if key_of(lk.url) != key]
                 others = "; ".join(
-                    f"{o.entry.title!r} ({o.where})" for o in users if title_keys(o.entry.title)[0] != t
+                    f"{o.entry.title!r} ({o.where})"
+                    for o in users
+                    if title_keys(o.entry.title)[0] != t
                 )
                 problems.append(
-                    Problem("I-shared-id",
-                            f"{what} {key} also linked from {others}; "
-                            + ("kept there, dropped here" if keep else "dropped from all (cannot tell which is right)"),
-                            Severity.WARNING, c.row.file, c.row.line)
+                    Problem(
+                        "I-shared-id",
+                        f"{what} {key} also linked from {others}; "
+                        + (
+                            "kept there, dropped here"
+                            if keep
+                            else "dropped from all (cannot tell which is right)"
+                        ),
+                        Severity.WARNING,
+                        c.row.file,
+                        c.row.line,
+                    )
                 )
 
 
@@ -185,10 +217,14 @@ def filler(cands: list[Candidate], problems: list[Problem]) -> None:
         lines = [c for c in cands if fold_summary(c.summary) == summary]
         first = lines[0]
         problems.append(
-            Problem("I-filler",
-                    f"summary {first.summary[:60]!r}... repeated under {len(lines)} different papers "
-                    f"(lines {', '.join(str(c.row.line) for c in lines)}): placeholder, not kept",
-                    Severity.WARNING, first.row.file, first.row.line)
+            Problem(
+                "I-filler",
+                f"summary {first.summary[:60]!r}... repeated under {len(lines)} different papers "
+                f"(lines {', '.join(str(c.row.line) for c in lines)}): placeholder, not kept",
+                Severity.WARNING,
+                first.row.file,
+                first.row.line,
+            )
         )
         for c in lines:
             c.summary = ""
@@ -199,8 +235,14 @@ def consolidate(g: Group, problems: list[Problem]) -> Entry:
     first = g.first
     entry = Entry("misc", "", line=first.row.line, file=first.row.file)
     entry.set("title", _title(g))
-    name = _vote(g, problems, "shortname", lambda c: c.entry.get("shortname") or "", fold=_fold_name,
-                 prefer=lambda v: _initials_fit(v, entry.title))
+    name = _vote(
+        g,
+        problems,
+        "shortname",
+        lambda c: c.entry.get("shortname") or "",
+        fold=_fold_name,
+        prefer=lambda v: _initials_fit(v, entry.title),
+    )
     entry.set("shortname", name)
     authors = next((c.entry.get("author") for c in g.members if c.entry.get("author")), None)
     entry.set("author", authors)
@@ -217,7 +259,9 @@ def consolidate(g: Group, problems: list[Problem]) -> Entry:
             entry.set("booktitle", venue.full)
     if year:
         entry.set("year", str(year))
-    presentation = next((c.entry.get("presentation") for c in g.members if c.entry.get("presentation")), None)
+    presentation = next(
+        (c.entry.get("presentation") for c in g.members if c.entry.get("presentation")), None
+    )
     entry.set("presentation", presentation)
     for c in g.members:
         for link, _ in c.links:
@@ -238,13 +282,23 @@ def consolidate(g: Group, problems: list[Problem]) -> Entry:
     topics = sorted({t for c in g.members for t in c.topics})
     if topics:
         entry.set_topics(topics)
+    for name in ("title", "shortname", "author", "annotation", "presentation"):
+        value = entry.get(name)
+        if value:
+            entry.set(name, inert(value))  # list text is plain text: nothing in it may run
     same_file = Counter(c.row.file for c in g.members)
     for file, count in same_file.items():
         if count > 1:
             lines = [str(c.row.line) for c in g.members if c.row.file == file]
             problems.append(
-                Problem("I-listed-twice", f"{entry.title!r} is listed {count} times in this file "
-                        f"(lines {', '.join(lines)}); merged", Severity.INFO, file, int(lines[1]))
+                Problem(
+                    "I-listed-twice",
+                    f"{entry.title!r} is listed {count} times in this file "
+                    f"(lines {', '.join(lines)}); merged",
+                    Severity.INFO,
+                    file,
+                    int(lines[1]),
+                )
             )
     return entry
 
@@ -298,12 +352,21 @@ def _vote(
     return spelling[best]
 
 
-def _conflict(problems: list[Problem], what: str, g: Group, values: dict[str, list[Candidate]], kept: str) -> None:
+def _conflict(
+    problems: list[Problem], what: str, g: Group, values: dict[str, list[Candidate]], kept: str
+) -> None:
     parts = [f"{v!r} ({', '.join(c.where for c in cs)})" for v, cs in values.items()]
     first = g.first
     problems.append(
-        Problem("I-conflict", f"{first.entry.title!r}: {what} differs between sources: "
-                + " vs ".join(parts) + f"; kept {kept!r}", Severity.WARNING, first.row.file, first.row.line)
+        Problem(
+            "I-conflict",
+            f"{first.entry.title!r}: {what} differs between sources: "
+            + " vs ".join(parts)
+            + f"; kept {kept!r}",
+            Severity.WARNING,
+            first.row.file,
+            first.row.line,
+        )
     )
 
 
@@ -330,9 +393,15 @@ def _venue(g: Group, problems: list[Problem]) -> Venue | None:
         parts = [f"{k} ({', '.join(c.where for c in cs)})" for k, cs in series.items()]
         first = g.first
         problems.append(
-            Problem("I-venue-series", f"{first.entry.title!r}: venue given as the proceedings series "
-                    + ", ".join(parts) + f" and as {best} ({', '.join(c.where for c in pool[best])}); kept {best}",
-                    Severity.INFO, first.row.file, first.row.line)
+            Problem(
+                "I-venue-series",
+                f"{first.entry.title!r}: venue given as the proceedings series "
+                + ", ".join(parts)
+                + f" and as {best} ({', '.join(c.where for c in pool[best])}); kept {best}",
+                Severity.INFO,
+                first.row.file,
+                first.row.line,
+            )
         )
     if len(pool) > 1:
         _conflict(problems, "venue", g, pool, best)

@@ -25,7 +25,9 @@ def is_identifier(line: str) -> bool:
 
 
 def looks_like(text: str) -> bool:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = [
+        ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     return bool(lines) and sum(is_identifier(ln) for ln in lines) >= 0.8 * len(lines)
 
 
@@ -49,8 +51,13 @@ def parse(text: str, file: str, resolve: Callable[[str], Entry | None] | None = 
             continue
         if not is_identifier(line):
             out.problems.append(
-                Problem("I-bad-identifier", f"{line[:80]!r} is not an arXiv id/URL, DOI or OpenReview URL",
-                        Severity.WARNING, file, number)
+                Problem(
+                    "I-bad-identifier",
+                    f"{line[:80]!r} is not an arXiv id/URL, DOI or OpenReview URL",
+                    Severity.WARNING,
+                    file,
+                    number,
+                )
             )
             continue
         entry, _kind = seed(line)
@@ -60,8 +67,13 @@ def parse(text: str, file: str, resolve: Callable[[str], Entry | None] | None = 
         else:
             entry.key = stub_key(entry)
             out.problems.append(
-                Problem("I-stub", f"{line}: kept as a stub (identifier only); `genbib enrich` fills it",
-                        Severity.INFO, file, number)
+                Problem(
+                    "I-stub",
+                    f"{line}: kept as a stub (identifier only); `genbib enrich` fills it",
+                    Severity.INFO,
+                    file,
+                    number,
+                )
             )
         entry.file, entry.line = file, number
         out.rows.append(Row(file, number, Shape.IDENTIFIER, title=line, entry=entry))

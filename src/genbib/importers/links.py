@@ -24,9 +24,31 @@ _PROCEEDINGS_HOSTS = (
     "www.nature.com", "science.org", "www.science.org", "openreview.net", "arxiv.org",
     "www.semanticscholar.org", "papers.cool",
 )  # fmt: skip
-_CODE_HOSTS = ("github.com", "gitlab.com", "git.io", "www.git.io", "bitbucket.org", "huggingface.co", "colab.research.google.com")
-_VIDEO_HOSTS = ("youtube.com", "www.youtube.com", "youtu.be", "m.youtube.com", "bilibili.com", "www.bilibili.com", "vimeo.com")
-_BLOG_HOSTS = ("medium.com", "mp.weixin.qq.com", "zhuanlan.zhihu.com", "substack.com", "lilianweng.github.io")
+_CODE_HOSTS = (
+    "github.com",
+    "gitlab.com",
+    "git.io",
+    "www.git.io",
+    "bitbucket.org",
+    "huggingface.co",
+    "colab.research.google.com",
+)
+_VIDEO_HOSTS = (
+    "youtube.com",
+    "www.youtube.com",
+    "youtu.be",
+    "m.youtube.com",
+    "bilibili.com",
+    "www.bilibili.com",
+    "vimeo.com",
+)
+_BLOG_HOSTS = (
+    "medium.com",
+    "mp.weixin.qq.com",
+    "zhuanlan.zhihu.com",
+    "substack.com",
+    "lilianweng.github.io",
+)
 _PAPER_LABELS = ("arxiv", "paper", "pdf", "openreview", "proceedings")
 
 
@@ -40,12 +62,16 @@ def classify(label: str, url: str) -> Classified:
     url = url.strip()
     low_label = label.lower().strip(" []()")
     if not url:
-        return Classified(None, "I-empty-link|empty link target `()`" + (f" for {label!r}" if label else ""))
+        return Classified(
+            None, "I-empty-link|empty link target `()`" + (f" for {label!r}" if label else "")
+        )
     if url.startswith("#"):
         return Classified(None)
     scheme = urlsplit(url).scheme.lower()
     if scheme and scheme not in ("http", "https"):
-        return Classified(None, f"I-unsafe-link|{scheme}: link dropped (only http(s) links are kept)")
+        return Classified(
+            None, f"I-unsafe-link|{scheme}: link dropped (only http(s) links are kept)"
+        )
     if not ids.is_http_url(url):
         return Classified(None, f"I-local-link|relative link {url!r} (local notes) not imported")
     host = urlsplit(url).netloc.lower()
@@ -66,7 +92,10 @@ def classify(label: str, url: str) -> Classified:
         kind = LinkKind.CODE
         if host.endswith("huggingface.co") and "/spaces/" not in path:
             kind = LinkKind.OTHER
-        return Classified(Link(kind, f"https://github.com/{repo}" if repo and path.count("/") <= 2 else url), problem)
+        return Classified(
+            Link(kind, f"https://github.com/{repo}" if repo and path.count("/") <= 2 else url),
+            problem,
+        )
     if host in _BLOG_HOSTS or "blog" in low_label or "/blog" in path or host.startswith("blog."):
         return Classified(Link(LinkKind.BLOG, url), problem)
     if host in _PROCEEDINGS_HOSTS or any(w in low_label for w in _PAPER_LABELS):
@@ -74,7 +103,9 @@ def classify(label: str, url: str) -> Classified:
         return Classified(Link(kind, url), problem)
     if path.endswith(".pdf"):
         return Classified(Link(LinkKind.PDF, url), problem)
-    if host.endswith(".github.io") or any(w in low_label for w in ("project", "page", "website", "home", "demo")):
+    if host.endswith(".github.io") or any(
+        w in low_label for w in ("project", "page", "website", "home", "demo")
+    ):
         return Classified(Link(LinkKind.PROJECT, url), problem)
     return Classified(Link(LinkKind.OTHER, url), problem)
 
@@ -105,4 +136,7 @@ def names_other_paper(url: str, title: str, shortname: str) -> bool:
     if not words:
         return False
     own = set(_WORD.findall(f"{title} {shortname}".lower()))
-    return not any(w in own or any(o.startswith(w) or w.startswith(o) for o in own if len(o) > 3) for w in words)
+    return not any(
+        w in own or any(o.startswith(w) or w.startswith(o) for o in own if len(o) > 3)
+        for w in words
+    )

@@ -65,9 +65,13 @@ def _drop_wide_rows(text: str, file: str, problems: list[Problem]) -> str:
             if not previous:
                 columns = len(line.strip().strip("|").split("|"))
                 problems.append(
-                    Problem("I-table-too-wide",
-                            f"table with {columns} columns skipped (more than {MAX_COLUMNS}: not a paper list)",
-                            Severity.ERROR, file, i + 1)
+                    Problem(
+                        "I-table-too-wide",
+                        f"table with {columns} columns skipped (more than {MAX_COLUMNS}: not a paper list)",
+                        Severity.ERROR,
+                        file,
+                        i + 1,
+                    )
                 )
             lines[i] = ""
         previous = wide
@@ -113,7 +117,7 @@ class _Walker:
                 i = end + 1
             elif tok.type in ("bullet_list_open", "ordered_list_open"):
                 end = _close(tokens, i)
-                self.list(tokens[i + 1 : end])
+                self.items(tokens[i + 1 : end])
                 i = end + 1
             elif tok.type == "html_block":
                 i += 1  # raw HTML blocks carry no rows we trust
@@ -125,10 +129,20 @@ class _Walker:
         if not text:
             return
         single = len(inline.clean_lines) == 1 and not inline.links
-        if single and len(text) <= 100 and (
-            _LABEL_END.search(text)
-            or (_LABEL_START.match(text) and nxt in ("bullet_list_open", "ordered_list_open", "table_open"))
-            or (inline.strong == [text] and nxt in ("bullet_list_open", "ordered_list_open", "table_open"))
+        if (
+            single
+            and len(text) <= 100
+            and (
+                _LABEL_END.search(text)
+                or (
+                    _LABEL_START.match(text)
+                    and nxt in ("bullet_list_open", "ordered_list_open", "table_open")
+                )
+                or (
+                    inline.strong == [text]
+                    and nxt in ("bullet_list_open", "ordered_list_open", "table_open")
+                )
+            )
         ):
             self.label = heading_text(text)
             return
@@ -137,11 +151,17 @@ class _Walker:
             self.out.rows.append(_block_row(inline, self.file, line, self.section))
         elif links and len(inline.links) == 1 and not clean(inline.outside).strip(" -–—:;,.()[]"):
             self.out.rows.append(
-                Row(self.file, line, Shape.PARAGRAPH, self.section, title=inline.links[0].label,
-                    title_url=inline.links[0].url)
+                Row(
+                    self.file,
+                    line,
+                    Shape.PARAGRAPH,
+                    self.section,
+                    title=inline.links[0].label,
+                    title_url=inline.links[0].url,
+                )
             )
 
-    def list(self, tokens: list[Any]) -> None:
+    def items(self, tokens: list[Any]) -> None:
         """The items of one list (tokens between its open and close)."""
         i, n = 0, len(tokens)
         while i < n:
@@ -174,7 +194,7 @@ class _Walker:
                 i += 1
         if inline is None or not inline.text:
             for sub in nested:
-                self.list(sub)
+                self.items(sub)
             return
         if nested and not inline.links:
             # "- Diffusion" holding a nested list: a label, unless the children are links.
@@ -183,7 +203,7 @@ class _Walker:
                 saved = self.label
                 self.label = heading_text(inline.text)
                 for sub in nested:
-                    self.list(sub)
+                    self.items(sub)
                 self.label = saved
                 return
         row = _item_row(inline, self.file, line, self.section)
@@ -235,7 +255,7 @@ class _Walker:
             )
             return
         for line, cells in rows[1:]:
-            if all(not c.text or is_placeholder(c.text) and not c.links for c in cells):
+            if all(not c.text or (is_placeholder(c.text) and not c.links) for c in cells):
                 continue  # an empty filler row
             row = Row(self.file, line, Shape.TABLE, self.section)
             for role_set, cell in zip(roles, cells, strict=False):
@@ -275,7 +295,9 @@ def _labelled(links: list[RawLink], code_column: bool) -> list[RawLink]:
     out = []
     for link in links:
         label = link.label.lower()
-        if not any(w in label for w in ("project", "page", "blog", "poster", "video", "paper", "website")):
+        if not any(
+            w in label for w in ("project", "page", "blog", "poster", "video", "paper", "website")
+        ):
             out.append(RawLink("code", link.url))
         else:
             out.append(link)
@@ -341,7 +363,14 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
 
 _EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)")
 _TRAILING_WHEN = re.compile(r"\s*[,–—-]\s*([^,–—-]{2,30})$")
-_PAPER_HOSTS = ("arxiv.org", "openreview.net", "proceedings.", "openaccess.thecvf.com", "doi.org", "aclanthology.org")
+_PAPER_HOSTS = (
+    "arxiv.org",
+    "openreview.net",
+    "proceedings.",
+    "openaccess.thecvf.com",
+    "doi.org",
+    "aclanthology.org",
+)
 
 
 def _title_link(links: list[RawLink]) -> RawLink:
@@ -371,7 +400,9 @@ def _is_tag(text: str) -> bool:
 
 def _block_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) -> Row:
     lines = inline.clean_lines
-    row = Row(file, line, Shape.BLOCK, section, title=inline.strong[0] if inline.strong else lines[0])
+    row = Row(
+        file, line, Shape.BLOCK, section, title=inline.strong[0] if inline.strong else lines[0]
+    )
     rest = lines[1:]
     link_labels = {lk.label for lk in inline.links}
     for text in rest:

@@ -9,13 +9,13 @@ the same whatever the format.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from genbib.model.entry import Entry
 from genbib.model.problems import Problem
 
 
-class Shape(str, Enum):
+class Shape(StrEnum):
     TABLE = "table"
     LIST = "list"
     BLOCK = "block"  # bold title + authors + links separated by line breaks

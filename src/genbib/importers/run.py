@@ -7,7 +7,7 @@ the file, before anything is merged; the caller writes nothing when an error is 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from genbib.bibtex.keys import assign_keys
@@ -31,7 +31,7 @@ from genbib.model.venues import venue_of
 MAX_BYTES = 5 * 1024 * 1024  # a paper list is kilobytes; megabytes are something else
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     MARKDOWN = "markdown"
     BIB = "bib"
     ZOTERO = "zotero"
@@ -85,7 +85,9 @@ def detect(path: Path, text: str) -> Format:
     return Format.MARKDOWN
 
 
-def parse_source(path: Path, text: str, fmt: Format, resolve: Callable[[str], Entry | None] | None = None) -> Parsed:
+def parse_source(
+    path: Path, text: str, fmt: Format, resolve: Callable[[str], Entry | None] | None = None
+) -> Parsed:
     file = str(path)
     if fmt is Format.MARKDOWN:
         repaired = repair(text, file)
@@ -142,16 +144,25 @@ def import_sources(
             if why:
                 if why != "navigation":
                     report.skipped.append(
-                        Problem("I-not-paper", f"{why}, not a paper: {row.title[:70]!r}; skipped",
-                                Severity.INFO, row.file, row.line)
+                        Problem(
+                            "I-not-paper",
+                            f"{why}, not a paper: {row.title[:70]!r}; skipped",
+                            Severity.INFO,
+                            row.file,
+                            row.line,
+                        )
                     )
                 continue
             if not row.title:
                 continue
             list_rows.append(row)
             papers += 1
-        if papers == 0 and not any(p.code == "I-not-paper" and p.file == str(path) for p in report.skipped):
-            why = next((f" ({p.format()})" for p in parsed.problems if p.severity is Severity.ERROR), "")
+        if papers == 0 and not any(
+            p.code == "I-not-paper" and p.file == str(path) for p in report.skipped
+        ):
+            why = next(
+                (f" ({p.format()})" for p in parsed.problems if p.severity is Severity.ERROR), ""
+            )
             raise InputError(
                 f"{path}: no papers found ({kind.value}): not an awesome list, .bib, Zotero JSON or "
                 f"identifier list genbib understands{why}",
@@ -176,19 +187,39 @@ def import_sources(
     report.new_topics = dict(resolver.new)
     for slug, heading in resolver.new.items():
         report.problems.append(
-            Problem("I-new-topic", f"heading {heading!r} names no configured topic; new topic {slug!r} "
-                    "(add it to genbib.toml [[topics]] with this heading as an alias)", Severity.INFO)
+            Problem(
+                "I-new-topic",
+                f"heading {heading!r} names no configured topic; new topic {slug!r} "
+                "(add it to genbib.toml [[topics]] with this heading as an alias)",
+                Severity.INFO,
+            )
         )
 
     index = MatchIndex(library.entries)
+    lookup = _Lookup(library)
     new_entries: list[Entry] = []
     touched: dict[int, Entry] = {}
     before = {id(e): dict(e.fields) for e in library.entries}
     distinct: set[int] = set()
     lists = {id(e) for e in incoming[: len(incoming) - len(structured)]}
+    # First import into an empty bib from lists only: the groups are already distinct
+    # papers (grouped by the same engine), so they are added without a second lookup.
+    fast = not library.entries and not structured and not metadata
     for entry in incoming:
-        found = _merge_one(library, index, entry, update_only=update_only, report=report,
-                           weak=id(entry) in lists)
+        if fast:
+            library.add(entry)
+            distinct.add(id(entry))
+            new_entries.append(entry)
+            continue
+        found = _merge_one(
+            library,
+            index,
+            entry,
+            update_only=update_only,
+            report=report,
+            lookup=lookup,
+            weak=id(entry) in lists,
+        )
         if found is None:
             continue
         distinct.add(id(found))
@@ -203,8 +234,12 @@ def import_sources(
         report.problems.extend(parsed.problems)
         for row in parsed.rows:
             if row.entry is not None:
-                _merge_one(library, index, row.entry, update_only=True, report=report)
-    taken = {e.key for e in library.entries if e.key} | {a for e in library.entries for a in e.aliases}
+                _merge_one(
+                    library, index, row.entry, update_only=True, report=report, lookup=lookup
+                )
+    taken = {e.key for e in library.entries if e.key} | {
+        a for e in library.entries for a in e.aliases
+    }
     assign_keys(new_entries, taken, config.keys.formula)
     report.added = [e.key for e in new_entries]
     for e in library.entries:
@@ -216,8 +251,43 @@ def import_sources(
     return report
 
 
+class _Lookup:
+    """The library by arXiv id, title key and key, kept current as entries are added, so the
+    fallbacks below cost a dictionary lookup, not a scan of the library per entry."""
+
+    def __init__(self, library: Library) -> None:
+        self.by_arxiv: dict[str, list[Entry]] = {}
+        self.by_title: dict[str, list[Entry]] = {}
+        self.taken: set[str] = set()
+        for e in library.entries:
+            self.add(e)
+
+    def add(self, e: Entry) -> None:
+        if e.arxiv:
+            self.by_arxiv.setdefault(e.arxiv, []).append(e)
+        key = title_keys(e.title)[0]
+        if key:
+            self.by_title.setdefault(key, []).append(e)
+        if e.key:
+            self.taken.add(e.key)
+        self.taken.update(e.aliases)
+
+    def refresh(self, e: Entry) -> None:
+        for table in (self.by_arxiv, self.by_title):
+            for bucket in table.values():
+                if e in bucket:
+                    bucket.remove(e)
+        self.add(e)
+
+
 def _merge_one(
-    library: Library, index: MatchIndex, entry: Entry, *, update_only: bool, report: ImportReport,
+    library: Library,
+    index: MatchIndex,
+    entry: Entry,
+    *,
+    update_only: bool,
+    report: ImportReport,
+    lookup: _Lookup,
     weak: bool = False,
 ) -> Entry | None:
     """Merge `entry` into its paper in `library`, or add it; the entry that holds it now."""
@@ -225,21 +295,28 @@ def _merge_one(
     match = index.find(entry)
     target = match.entry if match is not None else None
     if target is None:
-        target = _fallback(library, entry, report, metadata=update_only)
+        target = _fallback(lookup, entry, report, metadata=update_only)
     if target is None or target.arxiv != entry.arxiv or match is not None:
         report.problems.extend(contradictions)  # (a retitled paper's are explained instead)
     if target is None:
         if update_only:
             report.not_added.append(entry.title)
             report.problems.append(
-                Problem("I-not-in-bib", f"{entry.title!r} matches no paper in the bib; not added "
-                        "(update-only)", Severity.INFO, entry.file, entry.line, entry.key)
+                Problem(
+                    "I-not-in-bib",
+                    f"{entry.title!r} matches no paper in the bib; not added (update-only)",
+                    Severity.INFO,
+                    entry.file,
+                    entry.line,
+                    entry.key,
+                )
             )
             return None
-        if entry.key and (entry.key in library.by_key() or any(entry.key in e.aliases for e in library.entries)):
+        if entry.key and entry.key in lookup.taken:
             entry.key = ""  # a source's key that is taken here: a new one is given
         library.add(entry)
         index.add(entry)
+        lookup.add(entry)
         return entry
     index.discard(target)
     if update_only:
@@ -257,9 +334,17 @@ def _merge_one(
         problems = merge(target, _trimmed(entry, target, weak=weak, report=report))
     for p in problems:
         report.problems.append(
-            Problem(p.code, p.message, p.severity, entry.file or p.file, entry.line or p.line, target.key)
+            Problem(
+                p.code,
+                p.message,
+                p.severity,
+                entry.file or p.file,
+                entry.line or p.line,
+                target.key,
+            )
         )
     index.add(target)
+    lookup.refresh(target)
     return target
 
 
@@ -294,10 +379,17 @@ def _trimmed(entry: Entry, target: Entry, *, weak: bool, report: ImportReport) -
     mine, theirs = venue_of(target), venue_of(entry)
     differs = mine is not None and theirs is not None and mine.short != theirs.short
     published = theirs is not None and theirs.kind != "preprint"
-    if differs and weak and published and mine is not None and mine.kind != "preprint":
+    if differs and weak and published and theirs and mine and mine.kind != "preprint":
         report.problems.append(
-            Problem("I-conflict", f"{target.title!r}: the list says {theirs.short}, the bib says "
-                    f"{mine.short}; kept {mine.short}", Severity.WARNING, entry.file, entry.line, target.key)
+            Problem(
+                "I-conflict",
+                f"{target.title!r}: the list says {theirs.short}, the bib says "
+                f"{mine.short}; kept {mine.short}",
+                Severity.WARNING,
+                entry.file,
+                entry.line,
+                target.key,
+            )
         )
     if mine is not None and theirs is not None and (not differs or weak):
         for name in VENUE_FIELDS:
@@ -306,12 +398,23 @@ def _trimmed(entry: Entry, target: Entry, *, weak: bool, report: ImportReport) -
     if weak and entry.year and target.year and entry.year != target.year:
         if not differs and published:
             report.problems.append(
-                Problem("I-conflict", f"{target.title!r}: the list says {entry.year}, the bib says "
-                        f"{target.year}; kept {target.year}", Severity.WARNING, entry.file, entry.line, target.key)
+                Problem(
+                    "I-conflict",
+                    f"{target.title!r}: the list says {entry.year}, the bib says "
+                    f"{target.year}; kept {target.year}",
+                    Severity.WARNING,
+                    entry.file,
+                    entry.line,
+                    target.key,
+                )
             )
         out.fields.pop("year", None)
     present = {" ".join(p.split()) for p in (target.get("annotation") or "").split("\n\n")}
-    fresh = [p for p in (entry.get("annotation") or "").split("\n\n") if p.strip() and " ".join(p.split()) not in present]
+    fresh = [
+        p
+        for p in (entry.get("annotation") or "").split("\n\n")
+        if p.strip() and " ".join(p.split()) not in present
+    ]
     out.set("annotation", "\n\n".join(fresh))
     return out
 
@@ -324,25 +427,39 @@ def _yield_to(target: Entry, meta: Entry, report: ImportReport) -> Entry:
     if theirs is not None:
         if mine is not None and mine.short != theirs.short:
             report.problems.append(
-                Problem("I-conflict", f"{target.title!r}: venue {mine.short} in the bib (from the lists), "
-                        f"{theirs.short} in the metadata source; kept {theirs.short}",
-                        Severity.WARNING, meta.file, meta.line, target.key)
+                Problem(
+                    "I-conflict",
+                    f"{target.title!r}: venue {mine.short} in the bib (from the lists), "
+                    f"{theirs.short} in the metadata source; kept {theirs.short}",
+                    Severity.WARNING,
+                    meta.file,
+                    meta.line,
+                    target.key,
+                )
             )
         for name in VENUE_FIELDS:
             base.fields.pop(name, None)
         base.type = meta.type
     if meta.year and target.year and meta.year != target.year:
         report.problems.append(
-            Problem("I-conflict", f"{target.title!r}: year {target.year} in the bib (from the lists), "
-                    f"{meta.year} in the metadata source; kept {meta.year}", Severity.WARNING,
-                    meta.file, meta.line, target.key)
+            Problem(
+                "I-conflict",
+                f"{target.title!r}: year {target.year} in the bib (from the lists), "
+                f"{meta.year} in the metadata source; kept {meta.year}",
+                Severity.WARNING,
+                meta.file,
+                meta.line,
+                target.key,
+            )
         )
     if meta.year:
         base.fields.pop("year", None)
     return base
 
 
-def _fallback(library: Library, entry: Entry, report: ImportReport, *, metadata: bool) -> Entry | None:
+def _fallback(
+    lookup: _Lookup, entry: Entry, report: ImportReport, *, metadata: bool
+) -> Entry | None:
     """The paper `entry` names when identifiers and title disagree in a known way.
 
     - the same arXiv id and the same name before the colon: the paper was retitled between
@@ -353,16 +470,22 @@ def _fallback(library: Library, entry: Entry, report: ImportReport, *, metadata:
     """
     arxiv = entry.arxiv
     if arxiv:
-        same_id = [e for e in library.entries if e is not entry and e.arxiv == arxiv]
+        same_id = [e for e in lookup.by_arxiv.get(arxiv, []) if e is not entry]
         if len(same_id) == 1 and _name_part(same_id[0].title) == _name_part(entry.title) != "":
             report.problems.append(
-                Problem("I-retitled", f"arXiv {arxiv}: title {entry.title!r} here, {same_id[0].title!r} "
-                        "in the bib; same paper, retitled between versions", Severity.INFO,
-                        entry.file, entry.line, same_id[0].key)
+                Problem(
+                    "I-retitled",
+                    f"arXiv {arxiv}: title {entry.title!r} here, {same_id[0].title!r} "
+                    "in the bib; same paper, retitled between versions",
+                    Severity.INFO,
+                    entry.file,
+                    entry.line,
+                    same_id[0].key,
+                )
             )
             return same_id[0]
     key = title_keys(entry.title)[0]
-    same = [e for e in library.entries if e is not entry and key and title_keys(e.title)[0] == key]
+    same = [e for e in lookup.by_title.get(key, []) if e is not entry] if key else []
     if len(same) != 1:
         return None
     target = same[0]
@@ -379,11 +502,19 @@ def _fallback(library: Library, entry: Entry, report: ImportReport, *, metadata:
     if not metadata:
         loser.fields.pop("archiveprefix", None)
     report.problems.append(
-        Problem("I-wrong-id",
-                f"{entry.title!r}: arXiv {wrong} names another paper; this paper is arXiv {right} "
-                + ("(the metadata source says so; the bib's link replaced)" if metadata
-                   else "(as the bib says; the list's link not imported)"),
-                Severity.WARNING, entry.file, entry.line, target.key)
+        Problem(
+            "I-wrong-id",
+            f"{entry.title!r}: arXiv {wrong} names another paper; this paper is arXiv {right} "
+            + (
+                "(the metadata source says so; the bib's link replaced)"
+                if metadata
+                else "(as the bib says; the list's link not imported)"
+            ),
+            Severity.WARNING,
+            entry.file,
+            entry.line,
+            target.key,
+        )
     )
     return target
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ftfy
-import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
+import ftfy.bad_codecs
 from ftfy.badness import is_bad
 
 from genbib.model.problems import Problem, Severity
@@ -28,8 +28,9 @@ _FTFY = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
-# Zero-width, bidi controls and the BOM: invisible, and bidi overrides can disguise text.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Zero-width spaces, bidi controls and the BOM: invisible, and bidi overrides can disguise
+# text. The zero-width joiner and non-joiner stay: emoji sequences and some scripts need them.
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Characters that UTF-8 bytes turn into when read as cp1252, cp1254 or Mac Roman.
 _NON_ASCII_RUN = re.compile(
@@ -42,7 +43,22 @@ _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,30});")
 _MOJIBAKE_CODECS = ("sloppy-windows-1252", "sloppy-windows-1254", "mac_roman")
 
 PLACEHOLDERS = frozenset(
-    {"", "none", "null", "n/a", "na", "-", "--", "---", "~", "tbd", "todo", "coming soon", "...", "…"}
+    {
+        "",
+        "none",
+        "null",
+        "n/a",
+        "na",
+        "-",
+        "--",
+        "---",
+        "~",
+        "tbd",
+        "todo",
+        "coming soon",
+        "...",
+        "…",
+    }
 )
 
 
@@ -61,11 +77,19 @@ def repair(text: str, file: str) -> Repaired:
         if _INVISIBLE.search(fixed):
             fixed = _INVISIBLE.sub("", fixed)
             problems.append(
-                Problem("I-invisible", "zero-width or bidi control characters removed", Severity.WARNING, file, number)
+                Problem(
+                    "I-invisible",
+                    "zero-width or bidi control characters removed",
+                    Severity.WARNING,
+                    file,
+                    number,
+                )
             )
         if _CONTROL.search(fixed.replace("\t", "")):
             fixed = _CONTROL.sub("", fixed)
-            problems.append(Problem("I-control", "control characters removed", Severity.WARNING, file, number))
+            problems.append(
+                Problem("I-control", "control characters removed", Severity.WARNING, file, number)
+            )
         if not fixed.isascii():
             repaired = fix_mojibake(fixed)
             if repaired != fixed:
@@ -127,6 +151,17 @@ def clean(text: str) -> str:
     text = html.unescape(text)
     text = unicodedata.normalize("NFC", text)
     return " ".join(text.split())
+
+
+def inert(text: str) -> str:
+    """List text made safe as a BibTeX value: the bib is compiled by LaTeX, so a backslash
+    or a `^^` escape from a list (`\\input{/etc/passwd}`, `^^5cwrite18`) must be typeset,
+    never run. Lists hold plain text, so nothing meant as LaTeX is lost."""
+    text = _INVISIBLE.sub("", _CONTROL.sub("", text))
+    if "\\" in text or "^^" in text:
+        text = text.replace("\\", "\x00").replace("^^", "\\^{}\\^{}")
+        text = text.replace("\x00", "\\textbackslash{}")
+    return text
 
 
 def is_placeholder(text: str) -> bool:

@@ -26,10 +26,14 @@ _MONTHS = {
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ISO = re.compile(r"\b((?:19|20)\d\d)[-./]([01]?\d|x{1,2})(?:[-./]([0-3]?\d|x{1,2}))?\b", re.I)
 _US = re.compile(r"\b([01]?\d)/([0-3]?\d)/(\d{2}|\d{4})\b")
-_TEXT_DATE = re.compile(rf"\b(?:([0-3]?\d)(?:st|nd|rd|th)?\s+)?({_MONTH})\.?,?\s+((?:19|20)\d\d)\b", re.I)
+_TEXT_DATE = re.compile(
+    rf"\b(?:([0-3]?\d)(?:st|nd|rd|th)?\s+)?({_MONTH})\.?,?\s+((?:19|20)\d\d)\b", re.I
+)
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?!\d|\.\d)")  # not in "2.2019.1"
 _GLUED = re.compile(r"\b([A-Za-z]{2,})'?(\d{2})\b")
-_PRESENTATION = re.compile(r"\b(oral|spotlight|poster|best paper(?: award)?|highlight|outstanding paper)\b", re.I)
+_PRESENTATION = re.compile(
+    r"\b(oral|spotlight|poster|best paper(?: award)?|highlight|outstanding paper)\b", re.I
+)
 _JUNK = re.compile(r"[\s()\[\]{}*|,;:~–—-]+")
 
 
@@ -53,8 +57,8 @@ def parse_when(parts: list[str]) -> When:
     for part in parts:
         text = part
         part_year: int | None = None
-        for m in _PRESENTATION.finditer(text):
-            out.presentation = out.presentation or m.group(1).title()
+        for pm in _PRESENTATION.finditer(text):
+            out.presentation = out.presentation or pm.group(1).title()
         text = _PRESENTATION.sub(" ", text)
         text, date = _take_date(text)
         if date and out.date is None:
@@ -81,12 +85,14 @@ def parse_when(parts: list[str]) -> When:
             out.venue = venue
             if year:
                 out.year = year
-        elif venue is None and len(text.split()) <= 4 and text.lower() not in ("none", "n a", "na", "x", "tbd"):
+        elif (
+            venue is None
+            and len(text.split()) <= 4
+            and text.lower() not in ("none", "n a", "na", "x", "tbd")
+        ):
             out.unknown.append(text)
     if out.year is None and out.venue is None and out.date is None:
-        for text, year in venue_parts:
-            if year:
-                out.year = year
+        out.year = next((year for _, year in venue_parts if year), None)
     return out
 
 
@@ -96,7 +102,11 @@ _WORD_YEAR = re.compile(r"\b([A-Za-z][A-Za-z-]{1,12})\b")
 def _scan(text: str, year: int | None) -> Venue | None:
     """A venue named inside a longer text ("Ho, Jain. NeurIPS 2020."), only when exactly one
     word of the text is a known venue short name written in capitals."""
-    found = {lookup(w, year) for w in _WORD_YEAR.findall(text) if any(c.isupper() for c in w[1:]) or w.isupper()}
+    found = {
+        lookup(w, year)
+        for w in _WORD_YEAR.findall(text)
+        if any(c.isupper() for c in w[1:]) or w.isupper()
+    }
     found.discard(None)
     return found.pop() if len(found) == 1 else None
 

@@ -26,7 +26,7 @@ _CSL_TYPES = {
 
 
 def looks_like(text: str) -> str:
-    """"zotero", "csl" or "" for a JSON text."""
+    """ "zotero", "csl" or "" for a JSON text."""
     head = text.lstrip()[:1]
     if head not in "[{":
         return ""
@@ -34,7 +34,9 @@ def looks_like(text: str) -> str:
         data = json.loads(text)
     except ValueError:
         return ""
-    items = data if isinstance(data, list) else data.get("items", []) if isinstance(data, dict) else []
+    items = (
+        data if isinstance(data, list) else data.get("items", []) if isinstance(data, dict) else []
+    )
     if not items or not isinstance(items[0], dict):
         return ""
     first = items[0]
@@ -78,7 +80,13 @@ def parse_zotero(text: str, file: str) -> Parsed:
             entry = from_item(data, kids.get(str(data.get("key", "")), []))
         except (KeyError, TypeError, ValueError) as exc:
             out.problems.append(
-                Problem("I-bad-item", f"item {number} not understood: {exc}", Severity.ERROR, file, number)
+                Problem(
+                    "I-bad-item",
+                    f"item {number} not understood: {exc}",
+                    Severity.ERROR,
+                    file,
+                    number,
+                )
             )
             continue
         entry.file, entry.line = file, number
@@ -116,7 +124,11 @@ def parse_csl(text: str, file: str) -> Parsed:
         if item.get("abstract"):
             entry.set("abstract", str(item["abstract"]))
         if not entry.title:
-            out.problems.append(Problem("I-bad-item", "CSL item without a title skipped", Severity.WARNING, file, number))
+            out.problems.append(
+                Problem(
+                    "I-bad-item", "CSL item without a title skipped", Severity.WARNING, file, number
+                )
+            )
             continue
         out.rows.append(Row(file, number, Shape.CSL, title=entry.title, entry=entry))
     return out

@@ -116,10 +116,14 @@ class Entry:
         found = ids.arxiv_id(self.get("doi"))
         if found:
             return found
-        for link in self.links():
-            found = ids.arxiv_id(link.url) if "arxiv.org" in link.url.lower() else None
-            if found:
-                return found
+        for name in LINK_FIELDS.values():
+            raw = self.fields.get(name)
+            if raw is None or "arxiv.org" not in raw.lower():
+                continue  # most entries: no link field names arXiv, nothing to parse
+            for url in (self.get(name) or "").split():
+                found = ids.arxiv_id(url) if "arxiv.org" in url.lower() else None
+                if found:
+                    return found
         return None
 
     @property

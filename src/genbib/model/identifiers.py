@@ -8,6 +8,7 @@ normalise to the same string here and nowhere else.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 # New-style ids (0704.0001 onwards) and old-style ids (hep-th/9901001, math.GT/0309136).
@@ -29,6 +30,11 @@ def arxiv_id(text: str | None) -> str | None:
     """The version-less arXiv id in an id, URL or arXiv DOI; None when there is none."""
     if not text:
         return None
+    return _arxiv_id(text)
+
+
+@lru_cache(maxsize=65536)
+def _arxiv_id(text: str) -> str | None:
     text = text.strip()
     m = _ARXIV_ID.match(text)
     if m:

@@ -67,7 +67,12 @@ def split_names(text: str) -> list[str]:
 
 def parse_names(text: str) -> list[Name]:
     """All persons of an author/editor field."""
-    return [_parse_one(s) for s in split_names(text)]
+    return list(_parse_all(text))
+
+
+@lru_cache(maxsize=65536)
+def _parse_all(text: str) -> tuple[Name, ...]:
+    return tuple(_parse_one(s) for s in split_names(text))
 
 
 def format_names(names: list[Name]) -> str:

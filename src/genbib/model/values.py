@@ -75,10 +75,10 @@ def split_parts(raw: str) -> list[Part]:
 _BRACES = re.compile(r"[{}]")
 
 
-# A braced group nested at most three deep, matched in one C-level call: nearly every
-# real value is one (the reader and the writer ask for each field), so the Python loop
-# below only runs for deeper nesting and for unbalanced text.
-_NESTED3 = re.compile(r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}")
+# A braced group nested at most three deep, matched in one C-level call (possessive, so
+# it never backtracks): nearly every real value is one, and the reader and the writer ask
+# for each field, so the Python loop below only runs for deeper nesting or unbalanced text.
+_NESTED3 = re.compile(r"\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\}")
 
 
 def match_brace(text: str, start: int, limit: int | None = None) -> int:
@@ -163,11 +163,17 @@ def braced(text: str) -> str:
 
     Text from outside (markdown lists, Zotero, APIs) may carry unbalanced braces, which
     would swallow the rest of the file; unmatched ones are dropped (and balanced ones kept)
-    so the written file always parses.
+    so the written file always parses. A line break before an `@` becomes a space (the
+    same thing to BibTeX), so no line of a value looks like the start of a new block.
     """
     if ("{" in text or "}" in text) and not balanced(text):
         text = _drop_unmatched(text)
+    if "@" in text and "\n" in text:
+        text = _LINE_AT.sub(r" \1", text)
     return "{" + text + "}"
+
+
+_LINE_AT = re.compile(r"\n([ \t]*@)")
 
 
 def _drop_unmatched(text: str) -> str:

@@ -21,6 +21,8 @@ from genbib.config import Config, Topic
 from genbib.model.entry import Entry, LinkKind
 from genbib.model.identifiers import canonical_url, github_repo
 from genbib.model.library import Library
+from genbib.model.names import parse_names
+from genbib.model.values import balanced
 from genbib.model.problems import Problem, Severity
 from genbib.model.venues import venue_of
 from genbib.render.escape import safe_cite_key, safe_url, to_text
@@ -107,11 +109,12 @@ def build(library: Library, config: Config, *, tex_dir: Path | None = None) -> R
     topics = _topics(library, config, problems)
     members: dict[str, list[Paper]] = {t.slug: [] for t in topics}
     author_max = config.render.authors
+    venues: dict[tuple[object, ...], tuple[str, str]] = {}
     for entry in library:
         slugs = [s for s in dict.fromkeys(entry.topics) if s in members]
         if not slugs:
             continue
-        paper = _paper(entry, author_max)
+        paper = _paper(entry, author_max, venues)
         if not paper.citable:
             problems.append(Problem(
                 "render-unsafe-key",
@@ -188,12 +191,43 @@ def _date(entry: Entry) -> tuple[tuple[int, int, int], str]:
     return (y, mo, d), shown
 
 
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _family_names(text: str, most: int) -> tuple[list[str], bool]:
+    """Family names (with `von`) of the first `most` + 1 people, and whether others follow.
+
+    A list is long and render is asked for 10,000 entries at once, so the common
+    `von Last, First and ...` form is read here directly; anything else (a name without
+    a comma, braces around an `and`) goes through the BibTeX name grammar.
+    """
+    parts = _AND.split(text.strip())
+    if "{" in text and not all(balanced(p) for p in parts):
+        people = [n for n in parse_names(text)]
+        named = [n for n in people if not n.is_others]
+        lasts = [f"{n.von} {n.last}".strip() for n in named[: most + 1]]
+        return lasts, len(named) < len(people) or len(named) > most
+    more = len(parts) > most or any(p.strip() == "others" for p in parts)
+    lasts = []
+    for part in parts[: most + 1]:
+        part = part.strip()
+        if part == "others" or not part:
+            continue
+        head = part.split(",", 1)[0]
+        if head != part and balanced(head):
+            lasts.append(head.strip())
+        else:  # First von Last: the grammar decides where the family name starts
+            name = parse_names(part)[0]
+            lasts.append(f"{name.von} {name.last}".strip())
+    return lasts, more
+
+
 def _short_authors(entry: Entry, most: int) -> str:
-    names = entry.names("author") or entry.names("editor")
-    if not names:
+    text = entry.get("author") or entry.get("editor") or ""
+    if not text.strip():
         return ""
-    etal = any(n.is_others for n in names) or len(names) > most
-    lasts = [to_text(f"{n.von} {n.last}".strip()) for n in names if not n.is_others]
+    lasts, etal = _family_names(text, most)
+    lasts = [to_text(n) for n in lasts]
     if etal or not lasts:
         return f"{lasts[0] if lasts else 'Anonymous'} et al."
     if len(lasts) == 1:
@@ -211,20 +245,23 @@ def _stars(entry: Entry) -> str:
     return str(n)
 
 
-def _links(entry: Entry) -> tuple[LinkView, ...]:
+def _links(entry: Entry, arxiv: str | None) -> tuple[LinkView, ...]:
     out: list[LinkView] = []
     seen: set[str] = set()
 
     def add(label: str, url: str, note: str = "", color: str = "blue") -> None:
         if not safe_url(url):
             return
-        canon = canonical_url(url)
+        low = url.strip().rstrip("/").lower()
+        if "arxiv.org" in low or "openreview.net" in low:
+            canon = canonical_url(url)  # abs/pdf/versioned forms are one page
+        else:
+            canon = low.split("://", 1)[-1].removeprefix("www.")
         if canon in seen:
             return
         seen.add(canon)
         out.append(LinkView(label, url.strip(), note, color))
 
-    arxiv = entry.arxiv
     if arxiv:
         add("arXiv", f"https://arxiv.org/abs/{arxiv}", arxiv, "b31b1b")
     forum = entry.openreview
@@ -252,22 +289,42 @@ def _links(entry: Entry) -> tuple[LinkView, ...]:
     return tuple(out)
 
 
-def _venue(entry: Entry) -> tuple[str, str]:
-    """The canonical short name and kind, else the booktitle/journal as written."""
+_VENUE_FIELDS = ("booktitle", "journal", "journaltitle", "howpublished")
+
+
+def _venue(
+    entry: Entry, arxiv: str | None, cache: dict[tuple[object, ...], tuple[str, str]]
+) -> tuple[str, str]:
+    """The canonical short name and kind, else the booktitle/journal as written.
+
+    Thousands of entries share a few hundred venue spellings, so answers are cached by
+    what `venue_of` reads (the venue fields, the year, whether there is an e-print).
+    """
+    key = (*(entry.fields.get(f) for f in _VENUE_FIELDS), entry.year, arxiv is not None)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _venue_uncached(entry, arxiv)
+    return found
+
+
+def _venue_uncached(entry: Entry, arxiv: str | None) -> tuple[str, str]:
     venue = venue_of(entry)
     if venue is not None:
         return venue.short, venue.kind
     raw = entry.get("booktitle") or entry.get("journal") or ""
     if raw:
         return to_text(raw), ""
-    if entry.arxiv:
+    if arxiv:
         return "arXiv", "preprint"
     return "", ""
 
 
-def _paper(entry: Entry, author_max: int) -> Paper:
+def _paper(
+    entry: Entry, author_max: int, venues: dict[tuple[object, ...], tuple[str, str]]
+) -> Paper:
     sort_date, shown = _date(entry)
-    venue, kind = _venue(entry)
+    arxiv = entry.arxiv
+    venue, kind = _venue(entry, arxiv, venues)
     return Paper(
         key=entry.key,
         title=to_text(entry.title),
@@ -278,7 +335,7 @@ def _paper(entry: Entry, author_max: int) -> Paper:
         venue=venue,
         venue_kind=kind,
         presentation=to_text(entry.get("presentation")),
-        links=_links(entry),
+        links=_links(entry, arxiv),
         annotation=to_text(entry.get("annotation")),
         citable=safe_cite_key(entry.key),
         sort_date=sort_date,

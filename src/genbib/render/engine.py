@@ -96,6 +96,8 @@ def cite(paper: Paper, form: str, citations: str) -> str:
 def _tex_comment(value: object, width: int = 86) -> str:
     """Text for `% ...` lines; long text continues on further `% ` lines."""
     text = escape.tex_comment(value)
+    if len(text) <= width:
+        return text
     return "\n% ".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
 
 

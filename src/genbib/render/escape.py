@@ -25,7 +25,7 @@ import codecs
 import re
 import unicodedata
 from functools import lru_cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 
@@ -62,6 +62,28 @@ def _invisible(ch: str) -> bool:
     return cat in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\u2028\u2029"
 
 
+# The accents and letters of names and titles, decoded here because latexcodec, which
+# handles everything else, is slow and a list has thousands of accented names.
+_COMBINING = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a", "d": "\u0323", "b": "\u0331",
+}  # fmt: skip
+_BASE = r"([A-Za-z]|\\[ij](?![A-Za-z]))"
+_ACCENT = re.compile(
+    rf"\{{?\\(?:([\"'`^~=.])\s*|([uvHckrdb])(?:\s+|(?=\{{)))(?:\{{\s*{_BASE}\s*\}}|{_BASE})\}}?"
+)
+_LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ", "AE": "Æ", "oe": "œ",
+            "OE": "Œ", "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ"}  # fmt: skip
+_LETTER = re.compile(r"\{?\\(ss|o|O|l|L|ae|AE|oe|OE|aa|AA|i|j)(?![A-Za-z])\s*(?:\{\})?\}?")
+
+
+def _accent(m: re.Match[str]) -> str:
+    base = m[3] or m[4]
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + _COMBINING[m[1] or m[2]])
+
+
 def _literal(m: re.Match[str]) -> str:
     name = m.group(1) or m.group(2) or m.group(3)
     return _SENTINEL[_LITERAL_CHARS[name]]
@@ -81,6 +103,9 @@ def to_text(value: str | None) -> str:
         text = _PRIVATE.sub("", text)
         text = _LITERAL.sub(_literal, text)
         text = _FORMAT_CMDS.sub("", text)
+        if "\\" in text:
+            text = _ACCENT.sub(_accent, text)
+            text = _LETTER.sub(lambda m: _LETTERS[m[1]], text)
         if "\\" in text or "$" in text or "~" in text:
             try:
                 text = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
@@ -93,12 +118,14 @@ def to_text(value: str | None) -> str:
 def clean(value: object) -> str:
     """One line of text without control, bidi or zero-width characters."""
     text = "" if value is None else str(value)
-    if not text.isascii() or _CONTROL.search(text):
+    if not text.isprintable():  # str.isprintable is False for every character removed here
         text = "".join(
             " " if c in _BREAKS else c for c in text if c in _BREAKS or not _invisible(c)
         )
         text = unicodedata.normalize("NFC", text)
-    return _SPACE.sub(" ", text).strip()
+    if "  " in text or text[:1] == " " or text[-1:] == " " or not text.isprintable():
+        text = _SPACE.sub(" ", text).strip()
+    return text
 
 
 # --- markdown ---------------------------------------------------------------------------
@@ -121,12 +148,15 @@ def md(value: object) -> str:
 _URL_SAFE = "/:?=&%#+,;@!$*-._~"
 
 
+# http(s), a host without credentials (user:password@host hides where a link goes) and
+# without backslashes (browsers read them as slashes), then a path, query or the end.
+_HTTP_URL = re.compile(r"https?://[^/?#@\\\s]+(?:[/?#]|$)", re.IGNORECASE)
+
+
 def safe_url(value: object) -> bool:
     """An http(s) URL with a host, no credentials and no invisible characters."""
     url = str(value or "").strip()
-    if not url or not is_http_url(url) or any(_invisible(c) for c in url):
-        return False
-    return "@" not in urlsplit(url).netloc  # user:password@host hides where a link goes
+    return bool(url.isprintable() and " " not in url and _HTTP_URL.match(url) and is_http_url(url))
 
 
 def md_url(value: object) -> str:

@@ -108,7 +108,10 @@ def sync(
                 hint=f"move {spath} away to link the bib with the new library",
             )
         st.library = library_id
-    checkpoint = (lambda: None) if options.dry_run else (lambda: state_store.save(spath, st))
+
+    def checkpoint(on_disk: state_store.State) -> None:
+        if not options.dry_run:
+            state_store.save(spath, on_disk)
 
     with edit(bib, order=config.order, dry_run=options.dry_run) as lib:
         if remote is not None:

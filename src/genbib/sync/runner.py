@@ -174,17 +174,21 @@ def run(
     *,
     match: Matcher | None = None,
     same: Same = exact,
-    checkpoint: Callable[[], None] = lambda: None,
+    checkpoint: Callable[[State], None] = lambda _state: None,
 ) -> Result:
     """Sync `library` (changed in place) with `remote`, updating `state`."""
     result = Result()
     wait = options.retry_wait
+    # What is on disk: a checkpoint adds pending creates to it, never rows whose bib side
+    # is only in memory (a crash would then pair an old bib with a new base).
+    on_disk = State.from_json(state.as_json())
     for attempt in range(1, options.retries + 2):
         result = Result(attempts=attempt)
         try:
             _attempt(
-                library, remote, state, options, match or simple_match, same, checkpoint, result
-            )
+                library, remote, state, options, match or simple_match, same,
+                lambda: checkpoint(on_disk), result, on_disk,
+            )  # fmt: skip
             return result
         except RemoteChanged:
             if attempt > options.retries:
@@ -203,7 +207,7 @@ def run(
 
 def _attempt(
     library: Library, remote: Remote, state: State, options: Options, match: Matcher,
-    same: Same, checkpoint: Callable[[], None], result: Result,
+    same: Same, checkpoint: Callable[[], None], result: Result, on_disk: State,
 ) -> None:  # fmt: skip
     pull = remote.pull(state) if options.pull else Pull(state.version, {}, frozenset())
     pairs, dup_ops = _pair(library, pull, state, match, result)
@@ -275,6 +279,7 @@ def _attempt(
     if creates:
         for o in creates:
             state.rows[o.item] = Row(o.key, o.item, 0, dict(o.fields or {}), pending=True)
+            on_disk.rows[o.item] = Row(o.key, o.item, 0, dict(o.fields or {}), pending=True)
         checkpoint()
     outcomes: list[Outcome] = []
     version = 0

@@ -19,7 +19,7 @@ from genbib.model.names import Name
 
 NAME = "huggingface"
 BASE = "https://huggingface.co/api/papers"
-POLICY = Policy(interval=0.05, concurrency=8, timeout=20.0, budget=500, window=300.0)
+POLICY = Policy(concurrency=8, timeout=20.0, budget=500, window=300.0)
 
 
 def lookups(entry: Entry, base: str = BASE) -> list[Request]:
