@@ -14,14 +14,11 @@ from genbib.model.entry import Entry
 
 def venue_name(entry: Entry) -> str:
     """The canonical short venue name, or the raw venue text, or "arXiv"/"unknown"."""
-    try:
-        from genbib.model.venues import venue_of
-    except ImportError:  # pragma: no cover - the venue table ships with genbib
-        venue_of = None
-    if venue_of is not None:
-        venue = venue_of(entry)
-        if venue is not None:
-            return venue.short
+    from genbib.model.venues import venue_of
+
+    venue = venue_of(entry)
+    if venue is not None:
+        return venue.short
     raw = entry.get("booktitle") or entry.get("journal") or entry.get("journaltitle")
     if raw:
         return raw

@@ -75,6 +75,7 @@ def test_precommit_rejects_non_canonical_bib(tmp_path: Path) -> None:
     assert "genbib fmt --check" in rejected.stdout + rejected.stderr
     assert run("git", "rev-parse", "HEAD").returncode != 0  # nothing was committed
     assert run(str(BIN / "genbib"), "fmt", str(bib)).returncode == 0
+    assert run(str(BIN / "genbib"), "render").returncode == 0  # lists and stubs are committed too
     run("git", "add", "-A")
     accepted = run("git", "commit", "-qm", "canonical bib")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr

@@ -190,7 +190,7 @@ def test_concurrency_cap_per_source(clock: FakeClock) -> None:
 
     lock = threading.Lock()
     live = {"now": 0, "max": 0}
-    gate = threading.Barrier(2, timeout=1)
+    gate = threading.Barrier(2, timeout=5)
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         with lock:

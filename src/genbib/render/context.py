@@ -216,7 +216,11 @@ def _family_names(text: str, most: int) -> tuple[list[str], bool]:
         head = part.split(",", 1)[0]
         if head != part and balanced(head):
             lasts.append(head.strip())
-        else:  # First von Last: the grammar decides where the family name starts
+        elif "{" not in part and "\\" not in part:  # First von Last
+            words = part.split()
+            von = next((i for i, w in enumerate(words[:-1]) if i and w[:1].islower()), None)
+            lasts.append(" ".join(words[von:]) if von is not None else words[-1])
+        else:  # the grammar decides where a braced or accented family name starts
             name = parse_names(part)[0]
             lasts.append(f"{name.von} {name.last}".strip())
     return lasts, more

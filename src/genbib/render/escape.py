@@ -84,6 +84,22 @@ def _accent(m: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", base + _COMBINING[m[1] or m[2]])
 
 
+_LIGATURES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
+_MATH = re.compile(r"\$([^$]*)\$")
+
+
+def _math(m: re.Match[str]) -> str:
+    """Inline math as text: `$k$` -> k, `$\\epsilon$` -> ε (latexcodec, on the span only)."""
+    inner = m[1]
+    if "\\" not in inner:
+        return inner
+    try:
+        decoded: str = codecs.decode(m[0], "ulatex")  # type: ignore[call-overload]
+    except Exception:  # latexcodec refuses some malformed input: keep it as text
+        return inner
+    return decoded
+
+
 def _literal(m: re.Match[str]) -> str:
     name = m.group(1) or m.group(2) or m.group(3)
     return _SENTINEL[_LITERAL_CHARS[name]]
@@ -106,12 +122,18 @@ def to_text(value: str | None) -> str:
         if "\\" in text:
             text = _ACCENT.sub(_accent, text)
             text = _LETTER.sub(lambda m: _LETTERS[m[1]], text)
-        if "\\" in text or "$" in text or "~" in text:
+        if "$" in text:
+            text = _MATH.sub(_math, text)
+        text = text.replace("~", " ")  # a tie (the ~ accent and \\~{} are handled above)
+        if "\\" in text:
             try:
                 text = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
             except Exception:  # latexcodec refuses some malformed input: keep it as text
                 pass
         text = text.replace("{", "").replace("}", "").translate(_UNSENTINEL)
+    if "--" in text or "``" in text or "''" in text:  # TeX ligatures, as LaTeX prints them
+        for lig, char in _LIGATURES:
+            text = text.replace(lig, char)
     return clean(text)
 
 
