@@ -57,9 +57,10 @@ def _config(root: Path):  # type: ignore[no-untyped-def]
 
 def _clear_caches() -> None:
     from genbib.model.names import _parse_one
-    from genbib.render.escape import to_text
+    from genbib.render.escape import md_url, safe_url, to_text
 
-    to_text.cache_clear()
+    for cached in (to_text, safe_url, md_url):
+        cached.cache_clear()
     _parse_one.cache_clear()
 
 

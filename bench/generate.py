@@ -342,10 +342,10 @@ def _key(st: _State, p: Paper, style: Style) -> str:
     else:
         base = f"{last.lower()}{p.year}{_first_word(p.title)}"
     key, i = base, 0
-    while key in st.keys:
+    while key.lower() in st.keys:  # BibTeX keys are case-insensitive
         key = base + "abcdefghijklmnopqrstuvwxyz"[i % 26] * (1 + i // 26)
         i += 1
-    st.keys.add(key)
+    st.keys.add(key.lower())
     return key
 
 

@@ -169,7 +169,7 @@ def assert_safe_markdown(text: str) -> None:
                 assert is_http_url(target) or target.endswith(".md"), target
     assert len(set(row_cells)) <= 1, row_cells
     # markdown-it leaves an unsafe link as text; make sure no such scheme survives as a target.
-    assert not re.search(r"\]\(\s*(?:javascript|data|vbscript|file):", text, re.I)
+    assert not re.search(r"(?<!\\)\](?<!\\)\(\s*(?:javascript|data|vbscript|file):", text, re.I)
 
 
 _COMMENT = re.compile(r"(?<!\\)%.*$", re.MULTILINE)
@@ -180,9 +180,10 @@ _ALLOWED_CMD = {
 
 
 def assert_safe_tex(text: str, *, driver: bool = False) -> None:
-    """Outside comments, only typesetting commands; braces balanced; pure ASCII."""
-    assert text.isascii()
+    """Outside comments (which keep Unicode for the reader), only typesetting commands,
+    balanced braces and pure ASCII; a comment is one line (nothing can end it early)."""
     body = _COMMENT.sub("", text)
+    assert body.isascii(), body
     if driver:
         return  # all.tex / example.tex come from templates only (slugs are checked)
     assert balanced(body.replace("\\{", "").replace("\\}", "")), body

@@ -67,6 +67,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.conflicts: set[tuple[str, str, str]] = set()  # (key, field, value) reported
         self.deleted: set[str] = set()
         self.clean = False
+        self.log: list[str] = []  # what happened, for failure messages
         self.sync_once(kill=None)
 
     def teardown(self) -> None:
@@ -110,10 +111,12 @@ class SyncMachine(RuleBasedStateMachine):
             result = run(lib, Dying(remote) if kill == "after-push" else remote, state,
                          Options(retry_wait=0, force_delete=True), checkpoint=checkpoint)  # fmt: skip
         except Killed:
+            self.log.append(f"sync killed {kill}")
             self.clean = False
             return
         self.bib = dumps(lib)
         self.state_text = state.dumps()
+        self.log.append(f"sync: {[(p.key, p.rule, p.bib.value, p.zotero.value) for p in result.planned if p.rule != 'unchanged']} {result.conflicts} {result.problems}")
         for key, c in result.conflicts:
             self.conflicts.update({(key, c.field, c.local), (key, c.field, c.remote)})
         self.clean = not result.problems and not result.failed and kill is None
@@ -130,6 +133,7 @@ class SyncMachine(RuleBasedStateMachine):
         lib.by_key()[key].set(field, value)
         self.bib = dumps(lib)
         self.edits.append(("bib", key, field, value))
+        self.log.append(f"bib edit {key} {field} {value}")
 
     @rule(data=st.data(), field=st.sampled_from(sorted(FIELDS)))
     def remote_edit(self, data: st.DataObject, field: str) -> None:
@@ -140,6 +144,7 @@ class SyncMachine(RuleBasedStateMachine):
         value = f"remote {field} {next(self.counter)}"
         self.emu.library.edit_item(rows[key].item, **{FIELDS[field]: value})
         self.edits.append(("zotero", key, field, value))
+        self.log.append(f"zotero edit {key} {field} {value}")
 
     @rule(data=st.data(), field=st.sampled_from(sorted(FIELDS)))
     def edit_both_sides(self, data: st.DataObject, field: str) -> None:
@@ -151,6 +156,7 @@ class SyncMachine(RuleBasedStateMachine):
                 value = f"remote {field} {next(self.counter)}"
                 self.emu.library.edit_item(row.item, **{FIELDS[field]: value})
                 self.edits.append(("zotero", key, field, value))
+                self.log.append(f"zotero edit {key} {field} {value}")
 
     @rule()
     def local_add(self) -> None:
@@ -184,11 +190,14 @@ class SyncMachine(RuleBasedStateMachine):
         elif rows[key].item in self.emu.library.items():
             self.emu.library.remove_items([rows[key].item])
         self.deleted.add(key)
+        self.edits.append((side, key, "*deleted*", ""))
+        self.log.append(f"delete {key} in {side}")
 
     @rule(kind=st.sampled_from([FaultKind.RATE_LIMIT, FaultKind.UNAVAILABLE, FaultKind.DROP_AFTER_WRITE, FaultKind.BACKOFF]),
           method=st.sampled_from(["GET", "POST", "DELETE"]))  # fmt: skip
     def fault(self, kind: FaultKind, method: str) -> None:
         self.emu.faults.append(Fault(kind, method=method, seconds=0))
+        self.log.append(f"fault {kind} {method}")
 
     @rule(kill=st.sampled_from([None, None, "after-checkpoint", "after-push"]))
     def sync(self, kill: str | None) -> None:
@@ -203,7 +212,8 @@ class SyncMachine(RuleBasedStateMachine):
         lib = self.library().by_key()
         state = self.state()
         top = {k: v for k, v in self.emu.library.items().items() if not v.get("parentItem")}
-        assert len(top) == len(lib) == len(state.rows), (len(top), len(lib), len(state.rows))
+        assert len(top) == len(lib) == len(state.rows), (
+            sorted(top), sorted(lib), sorted((i, r.key, r.pending) for i, r in state.rows.items()), "\n".join(self.log))
         titles = [v["title"] for v in top.values()]
         assert len(set(titles)) == len(titles) or any(state.rows[k].conflicts for k in state.rows)
         # both sides agree on every synced field but open conflicts
@@ -228,8 +238,11 @@ class SyncMachine(RuleBasedStateMachine):
         for side, key, field, value in self.edits:
             latest[(side, key, field)] = value
         for (_side, key, field), value in latest.items():
-            if key in self.deleted and key not in lib:
+            if field == "*deleted*" or (key in self.deleted and key not in lib):
                 continue
+            at = self.edits.index((_side, key, field, value))
+            if (_side, key, "*deleted*", "") in self.edits[at:]:
+                continue  # deleted afterwards on the side that made the edit
             row = next((r for r in state.rows.values() if r.key == key), None)
             here = lib[key].get(field) if key in lib else None
             there = self.emu.library.item(row.item).get(FIELDS[field]) if row else None
@@ -245,9 +258,10 @@ class SyncMachine(RuleBasedStateMachine):
                         ]
                     )
                 )
-            ), (key, field, value, here, there)
+            ), (key, field, value, here, there, "\n".join(self.log))
         self.edits.clear()
         self.deleted.clear()
+        self.log.append("-- clean --")
 
     @invariant()
     def bib_always_parses(self) -> None:

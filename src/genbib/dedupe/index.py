@@ -9,7 +9,6 @@ over the library and ask it about each incoming entry.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from genbib.dedupe.match import Features, Match, compare, contradiction, features, incompatible
@@ -71,9 +70,11 @@ class MatchIndex:
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self._entries: dict[int, Entry] = {}
         self._features: dict[int, Features] = {}
-        self._keys: dict[int, tuple[str, ...]] = {}
+        self._keys: dict[int, tuple[int, ...]] = {}
         self._seq: dict[int, int] = {}
-        self._postings: dict[str, set[int]] = defaultdict(set)
+        # hash of a blocking key -> ids filed under it: an int for one entry (most keys),
+        # a list for more; 1M small sets would dominate memory and time at 100k entries.
+        self._postings: dict[int, int | list[int]] = {}
         self._counter = 0
         for entry in entries:
             self.add(entry)
@@ -98,9 +99,16 @@ class MatchIndex:
         self._features[id(entry)] = f
         self._seq[id(entry)] = self._counter
         self._counter += 1
-        keys = self._keys[id(entry)] = tuple(dict.fromkeys(blocking_keys(f)))
+        keys = self._keys[id(entry)] = tuple(dict.fromkeys(hash(k) for k in blocking_keys(f)))
+        postings, me = self._postings, id(entry)
         for key in keys:
-            self._postings[key].add(id(entry))
+            found = postings.get(key)
+            if found is None:
+                postings[key] = me
+            elif isinstance(found, int):
+                postings[key] = [found, me]
+            else:
+                found.append(me)
 
     def discard(self, entry: Entry) -> None:
         """Forget `entry` (no error when it is not indexed)."""
@@ -109,19 +117,26 @@ class MatchIndex:
             return
         del self._entries[id(entry)]
         del self._seq[id(entry)]
-        for key in self._keys.pop(id(entry)):
-            posting = self._postings.get(key)
-            if posting is not None:
-                posting.discard(id(entry))
-                if not posting:
-                    del self._postings[key]
+        me = id(entry)
+        for key in self._keys.pop(me):
+            found = self._postings.get(key)
+            if found == me:
+                del self._postings[key]
+            elif isinstance(found, list) and me in found:
+                found.remove(me)
+                if len(found) == 1:
+                    self._postings[key] = found[0]
 
     def candidates(self, entry: Entry, f: Features | None = None) -> list[Entry]:
         """Indexed entries that share a blocking key with `entry`, in insertion order."""
         found: set[int] = set()
         for key in lookup_keys(f or self.features(entry)):
-            posting = self._postings.get(key)
-            if posting and (not key.startswith("w:") or len(posting) <= _MAX_POSTING):
+            posting = self._postings.get(hash(key))
+            if posting is None:
+                continue
+            if isinstance(posting, int):
+                found.add(posting)
+            elif not key.startswith("w:") or len(posting) <= _MAX_POSTING:
                 found.update(posting)
         found.discard(id(entry))
         return [self._entries[i] for i in sorted(found, key=self._seq.__getitem__)]
@@ -162,7 +177,9 @@ class MatchIndex:
         seen: set[int] = set()
         out = []
         for key in keys:
-            for i in sorted(self._postings.get(key, ()), key=self._seq.__getitem__):
+            posting = self._postings.get(hash(key), [])
+            ids = [posting] if isinstance(posting, int) else posting
+            for i in sorted(ids, key=self._seq.__getitem__):
                 if i == id(entry) or i in seen:
                     continue
                 seen.add(i)

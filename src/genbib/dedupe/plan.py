@@ -14,6 +14,7 @@ merges), then the first in key order, which is file order in a canonical file.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -90,6 +91,18 @@ def _content_key(e: Entry) -> tuple[str, str, tuple[tuple[str, str], ...]]:
 
 def plan(entries: Iterable[Entry], *, existing: Collection[str] = ()) -> DedupePlan:
     """Groups of entries that are one paper; `existing` keys were in the library before."""
+    # Building the index allocates millions of small objects and no reference cycles;
+    # the cyclic collector would rescan the whole (growing) heap again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan(entries, existing)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan(entries: Iterable[Entry], existing: Collection[str]) -> DedupePlan:
     items = sorted(entries, key=_content_key)
     index = MatchIndex(items)
     pos = {id(e): i for i, e in enumerate(items)}

@@ -66,6 +66,7 @@ def parse_zotero(text: str, file: str) -> Parsed:
 
     out = Parsed()
     items = [(i, d.get("data", d)) for i, d in enumerate(_items(text, file), 1)]
+    items = [(i, d) for i, d in items if isinstance(d, dict)]  # `"data": 5` is no item
     kids: dict[str, list[Any]] = {}
     for _, data in items:
         parent = data.get("parentItem")
@@ -78,7 +79,7 @@ def parse_zotero(text: str, file: str) -> Parsed:
             continue
         try:
             entry = from_item(data, kids.get(str(data.get("key", "")), []))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a field of the wrong JSON type
             out.problems.append(
                 Problem(
                     "I-bad-item",

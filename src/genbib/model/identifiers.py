@@ -123,7 +123,15 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", host, path, "&".join(kept), ""))
 
 
+# Characters a URL never holds unencoded (RFC 3986) that mean something to LaTeX, BibTeX,
+# HTML or a terminal: a "URL" with them is text wearing a scheme (`http://\\input{...}`).
+_NOT_IN_URL = re.compile(r'[\s\\{}<>"^`\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]')
+
+
 def is_http_url(text: str) -> bool:
     """Only http(s) links are ever written to outputs (no javascript:, data:, file:)."""
-    parts = urlsplit(text.strip())
+    text = text.strip()
+    if _NOT_IN_URL.search(text):
+        return False
+    parts = urlsplit(text)
     return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)

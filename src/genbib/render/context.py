@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from genbib.config import Config, Topic
-from genbib.model.entry import Entry, LinkKind
-from genbib.model.identifiers import canonical_url, github_repo
+from genbib.model.entry import Entry, Link, LinkKind
+from genbib.model.identifiers import canonical_url, github_repo, openreview_id
 from genbib.model.library import Library
 from genbib.model.names import parse_names
 from genbib.model.values import balanced
@@ -176,12 +176,12 @@ _MONTHS = {m: i for i, m in enumerate(
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
-def _date(entry: Entry) -> tuple[tuple[int, int, int], str]:
+def _date(entry: Entry, year: int | None) -> tuple[tuple[int, int, int], str]:
     m = _ISO.match((entry.get("date") or "").strip())
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
     else:
-        y = entry.year or 0
+        y = year or 0
         month = (entry.get("month") or "").strip().lower()
         mo = int(month) if month.isdigit() else _MONTHS.get(month[:3], 0)
         d = 0
@@ -214,16 +214,23 @@ def _family_names(text: str, most: int) -> tuple[list[str], bool]:
         if part == "others" or not part:
             continue
         head = part.split(",", 1)[0]
+        words = part.split()
         if head != part and balanced(head):
             lasts.append(head.strip())
-        elif "{" not in part and "\\" not in part:  # First von Last
-            words = part.split()
-            von = next((i for i, w in enumerate(words[:-1]) if i and w[:1].islower()), None)
+        elif "{" not in part or all(balanced(w) for w in words):  # First von Last
+            von = next((i for i, w in enumerate(words[:-1]) if i and _lower(w)), None)
             lasts.append(" ".join(words[von:]) if von is not None else words[-1])
-        else:  # the grammar decides where a braced or accented family name starts
+        else:  # braces around spaces: the grammar decides where the family name starts
             name = parse_names(part)[0]
             lasts.append(f"{name.von} {name.last}".strip())
     return lasts, more
+
+
+def _lower(word: str) -> bool:
+    """A `von` word: its first letter is lower case (`van`, `de`, `{\\'e}tienne`)."""
+    if "{" not in word and "\\" not in word:
+        return word[:1].islower()
+    return to_text(word)[:1].islower()
 
 
 def _short_authors(entry: Entry, most: int) -> str:
@@ -249,12 +256,12 @@ def _stars(entry: Entry) -> str:
     return str(n)
 
 
-def _links(entry: Entry, arxiv: str | None) -> tuple[LinkView, ...]:
+def _links(entry: Entry, arxiv: str | None, links: list[Link]) -> tuple[LinkView, ...]:
     out: list[LinkView] = []
     seen: set[str] = set()
 
-    def add(label: str, url: str, note: str = "", color: str = "blue") -> None:
-        if not safe_url(url):
+    def add(label: str, url: str, note: str = "", color: str = "blue", built: bool = False) -> None:
+        if not built and not safe_url(url):  # `built`: made here from a checked identifier
             return
         low = url.strip().rstrip("/").lower()
         if "arxiv.org" in low or "openreview.net" in low:
@@ -267,15 +274,15 @@ def _links(entry: Entry, arxiv: str | None) -> tuple[LinkView, ...]:
         out.append(LinkView(label, url.strip(), note, color))
 
     if arxiv:
-        add("arXiv", f"https://arxiv.org/abs/{arxiv}", arxiv, "b31b1b")
-    forum = entry.openreview
+        add("arXiv", f"https://arxiv.org/abs/{arxiv}", arxiv, "b31b1b", built=True)
+    forum = next((f for x in links if "openreview" in x.url and (f := openreview_id(x.url))), None)
     if forum:
-        add("OpenReview", f"https://openreview.net/forum?id={forum}", color="8c1b13")
+        add("OpenReview", f"https://openreview.net/forum?id={forum}", color="8c1b13", built=True)
     doi = entry.doi
     if doi and not doi.startswith("10.48550/"):
         add("DOI", f"https://doi.org/{doi}", color="blue")
     by_kind: dict[LinkKind, list[str]] = {}
-    for link in entry.links():
+    for link in links:
         by_kind.setdefault(link.kind, []).append(link.url)
     for url in by_kind.get(LinkKind.PAPER, []):
         add("paper", url, color="informational")
@@ -297,14 +304,17 @@ _VENUE_FIELDS = ("booktitle", "journal", "journaltitle", "howpublished")
 
 
 def _venue(
-    entry: Entry, arxiv: str | None, cache: dict[tuple[object, ...], tuple[str, str]]
+    entry: Entry,
+    year: int | None,
+    arxiv: str | None,
+    cache: dict[tuple[object, ...], tuple[str, str]],
 ) -> tuple[str, str]:
     """The canonical short name and kind, else the booktitle/journal as written.
 
     Thousands of entries share a few hundred venue spellings, so answers are cached by
     what `venue_of` reads (the venue fields, the year, whether there is an e-print).
     """
-    key = (*(entry.fields.get(f) for f in _VENUE_FIELDS), entry.year, arxiv is not None)
+    key = (*(entry.fields.get(f) for f in _VENUE_FIELDS), year, arxiv is not None)
     found = cache.get(key)
     if found is None:
         found = cache[key] = _venue_uncached(entry, arxiv)
@@ -326,20 +336,21 @@ def _venue_uncached(entry: Entry, arxiv: str | None) -> tuple[str, str]:
 def _paper(
     entry: Entry, author_max: int, venues: dict[tuple[object, ...], tuple[str, str]]
 ) -> Paper:
-    sort_date, shown = _date(entry)
+    year = entry.year
+    sort_date, shown = _date(entry, year)
     arxiv = entry.arxiv
-    venue, kind = _venue(entry, arxiv, venues)
+    venue, kind = _venue(entry, year, arxiv, venues)
     return Paper(
         key=entry.key,
         title=to_text(entry.title),
         authors=_short_authors(entry, author_max),
         shortname=to_text(entry.get("shortname")),
-        year=entry.year,
+        year=year,
         date=shown,
         venue=venue,
         venue_kind=kind,
         presentation=to_text(entry.get("presentation")),
-        links=_links(entry, arxiv),
+        links=_links(entry, arxiv, entry.links()),
         annotation=to_text(entry.get("annotation")),
         citable=safe_cite_key(entry.key),
         sort_date=sort_date,

@@ -27,7 +27,7 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import quote
 
-import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+import latexcodec.codec  # registers the "ulatex" codec
 
 from genbib.model.identifiers import is_http_url
 
@@ -88,9 +88,30 @@ _LIGATURES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u2
 _MATH = re.compile(r"\$([^$]*)\$")
 
 
+def _symbol_table() -> tuple[dict[str, str], re.Pattern[str]]:
+    """latexcodec's one-command symbols (`\\alpha` -> α, `\\ldots` -> …) as a dict, so
+    the common cases need no call into its (slow) decoder."""
+    table: dict[str, str] = {}
+    for tokens, char in latexcodec.codec._LATEX_UNICODE_TABLE.unicode_map.items():
+        core = [t for t in tokens if t.name not in ("mathshift", "control_symbol_x")]
+        if len(core) == 1 and core[0].name == "control_word" and len(char) == 1:
+            if not _invisible(char) and char not in "\n\u2003":
+                table.setdefault(core[0].text[1:], char)
+    return table, re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\s*(?:\{\})?")
+
+
+_SYMBOLS, _SYMBOL = _symbol_table()
+
+
+def _symbol(m: re.Match[str]) -> str:
+    return _SYMBOLS.get(m[1], m[0])
+
+
 def _math(m: re.Match[str]) -> str:
     """Inline math as text: `$k$` -> k, `$\\epsilon$` -> ε (latexcodec, on the span only)."""
     inner = m[1]
+    if "\\" in inner:
+        inner = _SYMBOL.sub(_symbol, inner)
     if "\\" not in inner:
         return inner
     try:
@@ -115,7 +136,9 @@ def to_text(value: str | None) -> str:
     if not value:
         return ""
     text = value
-    if _LATEXISH.search(text):
+    if "\\" not in text and "$" not in text and "~" not in text and "%" not in text:
+        text = text.replace("{", "").replace("}", "")  # protective braces only: the common case
+    elif _LATEXISH.search(text):
         text = _PRIVATE.sub("", text)
         text = _LITERAL.sub(_literal, text)
         text = _FORMAT_CMDS.sub("", text)
@@ -125,6 +148,8 @@ def to_text(value: str | None) -> str:
         if "$" in text:
             text = _MATH.sub(_math, text)
         text = text.replace("~", " ")  # a tie (the ~ accent and \\~{} are handled above)
+        if "\\" in text:
+            text = _SYMBOL.sub(_symbol, text)
         if "\\" in text:
             try:
                 text = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
@@ -155,14 +180,16 @@ def clean(value: object) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$!#])")
 
 
+_MD_STARTERS = frozenset("-+=0123456789")
 _MD_LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
 
 
 def md(value: object) -> str:
     """Plain text as inert inline markdown, safe in a GFM table cell or alone on a line."""
     text = _MD_SPECIAL.sub(r"\\\1", clean(value))
-    # A line starting "- ", "+ ", "1. " or "===" would become a list or a heading.
-    return _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+    if text[:1] in _MD_STARTERS:  # "- ", "+ ", "1. " or "===" would start a list or heading
+        text = _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+    return text
 
 
 # Characters kept as they are in a link destination; everything else is percent-encoded
@@ -175,12 +202,14 @@ _URL_SAFE = "/:?=&%#+,;@!$*-._~"
 _HTTP_URL = re.compile(r"https?://[^/?#@\\\s]+(?:[/?#]|$)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
 def safe_url(value: object) -> bool:
     """An http(s) URL with a host, no credentials and no invisible characters."""
     url = str(value or "").strip()
     return bool(url.isprintable() and " " not in url and _HTTP_URL.match(url) and is_http_url(url))
 
 
+@lru_cache(maxsize=1 << 16)
 def md_url(value: object) -> str:
     """A safe http(s) URL ready for `[text](...)`, or "" for anything else."""
     if not safe_url(value):
@@ -188,6 +217,7 @@ def md_url(value: object) -> str:
     return quote(str(value).strip(), safe=_URL_SAFE)
 
 
+@lru_cache(maxsize=4096)
 def badge_part(text: str) -> str:
     """One field of a shields.io static badge path (`-` and `_` are its separators)."""
     return quote(text.replace("-", "--").replace("_", "__").replace(" ", "_"), safe="")

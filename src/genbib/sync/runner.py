@@ -182,6 +182,7 @@ def run(
     # What is on disk: a checkpoint adds pending creates to it, never rows whose bib side
     # is only in memory (a crash would then pair an old bib with a new base).
     on_disk = State.from_json(state.as_json())
+    earlier = Result()  # what attempts cut short by a 412 already did and found
     for attempt in range(1, options.retries + 2):
         result = Result(attempts=attempt)
         try:
@@ -189,8 +190,9 @@ def run(
                 library, remote, state, options, match or simple_match, same,
                 lambda: checkpoint(on_disk), result, on_disk,
             )  # fmt: skip
-            return result
+            return _combine(earlier, result)
         except RemoteChanged:
+            earlier = _combine(earlier, result)
             if attempt > options.retries:
                 result.problems.append(
                     Problem(
@@ -199,10 +201,24 @@ def run(
                         Severity.ERROR,
                     )
                 )
-                return result
+                return _combine(earlier, result)
             time.sleep(wait)
             wait *= 2
     return result
+
+
+def _combine(earlier: Result, last: Result) -> Result:
+    """One report for a run that started over: nothing found by any attempt is dropped."""
+    planned = [p for p in earlier.planned if p.bib is not Op.NONE or p.zotero is not Op.NONE]
+    seen = {(p.key, p.rule, p.bib, p.zotero) for p in last.planned}
+    last.planned = [
+        p for p in planned if (p.key, p.rule, p.bib, p.zotero) not in seen
+    ] + last.planned
+    conflicts = list(dict.fromkeys([*earlier.conflicts, *last.conflicts]))
+    problems = list(dict.fromkeys([*earlier.problems, *last.problems]))
+    last.conflicts, last.problems = conflicts, problems
+    last.failed = max(last.failed, 0)
+    return last
 
 
 def _attempt(
@@ -210,7 +226,7 @@ def _attempt(
     same: Same, checkpoint: Callable[[], None], result: Result, on_disk: State,
 ) -> None:  # fmt: skip
     pull = remote.pull(state) if options.pull else Pull(state.version, {}, frozenset())
-    pairs, dup_ops = _pair(library, pull, state, match, result)
+    pairs, dup_ops, unconfirmed = _pair(library, pull, state, match, result)
 
     guard = Guard(options.max_delete_share, options.force_delete)
     for p in pairs:
@@ -295,9 +311,8 @@ def _attempt(
         _apply_local(library, p)
     for item, p in op_pair.items():
         _record(state, item, p, done, {o.item: o for o in ops}, result, options.push)
-    for p in pairs:
-        if p.reuse and p.reuse not in op_pair:
-            state.rows.pop(p.reuse, None)
+    for item in unconfirmed - set(op_pair):
+        state.rows.pop(item, None)
     for out in outcomes:
         if not out.ok:
             result.failed += 1
@@ -422,17 +437,17 @@ def _hold_deletions(
 
 def _pair(
     library: Library, pull: Pull, state: State, match: Matcher, result: Result
-) -> tuple[list[_Pair], list[RemoteOp]]:
+) -> tuple[list[_Pair], list[RemoteOp], set[str]]:
     local = library.by_key()
     alias = {a: e.key for e in library for a in e.aliases}
     pairs: list[_Pair] = []
     claimed: dict[str, _Pair] = {}
-    unconfirmed: dict[str, str] = {}
+    # creates whose answer never arrived and that are not in Zotero: sent again, same key
+    unconfirmed = {r.key: i for i, r in state.rows.items() if r.pending and i not in pull.changed}
     for item in sorted(state.rows):
         row = state.rows[item]
         changed = pull.changed.get(item)
         if row.pending and changed is None:
-            unconfirmed[row.key] = item  # the create never arrived: new in the bib again
             continue
         lk = row.key if row.key in local else alias.get(row.key, "")
         entry = local.get(lk) if lk and lk not in claimed else None
@@ -445,6 +460,7 @@ def _pair(
             rfields = row.remote_fields()
             ritem = RemoteItem(item, row.version, row.key, rfields, row.children)
         pair = _Pair(entry.key if entry else row.key, row, entry, ritem, rfields)
+        pair.reuse = unconfirmed.get(pair.key, "")
         pairs.append(pair)
         if entry is not None:
             claimed[entry.key] = pair
@@ -502,7 +518,7 @@ def _pair(
         accepted.append(pair)
     pairs.extend(new_pairs.values())
     pairs.extend(accepted)
-    return pairs, dups
+    return pairs, dups, set(unconfirmed.values())
 
 
 def _absorb(target: _Pair, extra: Fields) -> None:

@@ -98,6 +98,8 @@ _VERBATIM = {"url", "doi", "eprint", "isbn", "issn", "pages", "volume", "number"
 LINK_TITLES = {"code": "Code", "project": "Project page", "blog": "Blog post", "video": "Video"}
 _TITLE_LINKS = {v.lower(): k for k, v in LINK_TITLES.items()}
 _ARXIV_LINE = re.compile(r"^arXiv:\s*(\S+)(?:\s+\[([^\]]+)\])?\s*$", re.IGNORECASE)
+# A key typed in Zotero becomes `@type{key,` in the bib and `\\cite{key}` in papers.
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_:.+/@-]+")
 _EXTRA_LINE = re.compile(r"^([A-Za-z][\w .-]*?):\s*(.*)$")
 _NAME_ROLES = {
     "author": "author",
@@ -270,11 +272,12 @@ def citation_key(item: Item) -> str:
     """The key recorded in an item: the native field first, then the `Citation Key:` line."""
     native = (item.get("citationKey") or "").strip()
     if native:
-        return native
+        return native if _SAFE_KEY.fullmatch(native) else ""
     for line in (item.get("extra") or "").splitlines():
         m = _EXTRA_LINE.match(line.strip())
         if m and m.group(1).strip().lower() == "citation key":
-            return m.group(2).strip()
+            key = m.group(2).strip()
+            return key if _SAFE_KEY.fullmatch(key) else ""  # else the caller assigns one
     return ""
 
 
@@ -332,7 +335,10 @@ def from_item(
 
 def _put(entry: Entry, name: str, value: Any, *, verbatim: bool = False) -> None:
     if isinstance(value, str) and value.strip():
-        entry.set(name, value.strip() if verbatim else text_to_latex(value))
+        value = value.strip()
+        # Verbatim fields (DOI, pages, ...) keep their spelling, unless it could run as LaTeX.
+        safe = verbatim and "\\" not in value and "^^" not in value and value.isprintable()
+        entry.set(name, value if safe else text_to_latex(value))
 
 
 def _name(c: dict[str, str]) -> str:
