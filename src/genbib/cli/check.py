@@ -9,7 +9,7 @@ from genbib.errors import ExitCode
 
 
 @click.command("check")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--strict", is_flag=True, help="Count warnings as errors.")
 @click.option(
@@ -17,8 +17,8 @@ from genbib.errors import ExitCode
     type=click.Path(exists=True, file_okay=False),
     help="A LaTeX project directory: warn where its .tex/.aux cite a former key.",
 )
-def command(file: str | None, as_json: bool, strict: bool, cites: str | None) -> None:
-    """Check FILE (default: the configured bib): parse problems, duplicate keys, missing
+def command(files: tuple[str, ...], as_json: bool, strict: bool, cites: str | None) -> None:
+    """Check FILES (default: the configured bib): parse problems, duplicate keys, missing
     fields, malformed identifiers and links, title markup, unsafe LaTeX, unknown topics.
 
     Each finding prints as `file:line: key: CODE message`; codes are stable. Exit status
@@ -33,12 +33,13 @@ def command(file: str | None, as_json: bool, strict: bool, cites: str | None) ->
     from genbib.bibtex.check import check_file
 
     cfg = state().config()
-    path = bib_path(file)
     topics = [t.slug for t in cfg.topics] if cfg.source and cfg.topics else None
-    result = check_file(path, topics=topics, cites=cites, strict_mode=strict)
+    paths = [bib_path(f) for f in files] or [bib_path(None)]
+    results = [check_file(p, topics=topics, cites=cites, strict_mode=strict) for p in paths]
     if as_json:
-        emit_json(result.as_dict())
-    else:
+        emit_json(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
+        paths = []
+    for path, result in zip(paths, results, strict=False):
         for p in result.problems:
             colour = {"error": "red", "warning": "yellow"}.get(p.severity.value, "blue")
             click.echo(styled(p.format(), fg=colour), color=state().color)
@@ -50,5 +51,5 @@ def command(file: str | None, as_json: bool, strict: bool, cites: str | None) ->
             )
         else:
             echo(f"{path}: clean ({result.entries} entries)", err=True)
-    if result.errors:
+    if any(r.errors for r in results):
         raise SystemExit(ExitCode.FINDINGS)

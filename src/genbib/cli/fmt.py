@@ -9,12 +9,12 @@ from genbib.errors import ExitCode
 
 
 @click.command("fmt")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option(
     "--check", is_flag=True, help="Change nothing; exit 1 and print a diff if not canonical."
 )
-def command(file: str | None, check: bool) -> None:
-    """Rewrite FILE (default: the configured bib) in canonical form.
+def command(files: tuple[str, ...], check: bool) -> None:
+    """Rewrite FILES (default: the configured bib) in canonical form.
 
     Nothing is lost: comments, @string, @preamble and blocks that do not parse are kept.
 
@@ -25,18 +25,21 @@ def command(file: str | None, check: bool) -> None:
     """
     from genbib.bibtex.store import format_file
 
-    path = bib_path(file)
     # genbib.toml's entry order applies to any file formatted in the lab's tree, so
     # `genbib fmt bib/genmodels.bib` and `genbib fmt` never disagree.
     order = state().config().order
-    result = format_file(path, check=check, order=order)
-    # Blocks that did not parse are kept as written, but the user must hear of them.
-    print_problems(result.problems)
-    if check:
-        if result.changed:
+    not_canonical = False
+    for path in [bib_path(f) for f in files] or [bib_path(None)]:
+        result = format_file(path, check=check, order=order)
+        # Blocks that did not parse are kept as written, but the user must hear of them.
+        print_problems(result.problems)
+        if check and result.changed:
             click.echo(result.diff, nl=False)
             echo(f"{path}: not in canonical form (run `genbib fmt {path}`)", err=True)
-            raise SystemExit(ExitCode.FINDINGS)
-        echo(f"{path}: canonical")
-        return
-    echo(f"{path}: {'reformatted' if result.changed else 'already canonical'}")
+            not_canonical = True
+        elif check:
+            echo(f"{path}: canonical")
+        else:
+            echo(f"{path}: {'reformatted' if result.changed else 'already canonical'}")
+    if not_canonical:
+        raise SystemExit(ExitCode.FINDINGS)

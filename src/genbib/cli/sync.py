@@ -19,8 +19,14 @@ from genbib.errors import ExitCode
     "--prefer", type=click.Choice(["local", "remote"]), default=None,
     help="Resolve conflicts (the same field changed on both sides) for the bib or for Zotero.",
 )  # fmt: skip
-@click.option("--force-delete", is_flag=True, help="Allow deleting more than [zotero] max_delete_share at once.")
-@click.option("--online", is_flag=True, help="Let enrich query metadata sources (default: cache only).")
+@click.option(
+    "--force-delete",
+    is_flag=True,
+    help="Allow deleting more than [zotero] max_delete_share at once.",
+)
+@click.option(
+    "--online", is_flag=True, help="Let enrich query metadata sources (default: cache only)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def command(
     dry_run: bool, no_pull: bool, no_push: bool, prefer: str | None, force_delete: bool,
@@ -52,7 +58,9 @@ def command(
         max_delete_share=config.zotero.max_delete_share, key_formula=config.keys.formula,
     )  # fmt: skip
     with _Bars(enabled=not as_json and not state().quiet and sys.stderr.isatty()) as bars:
-        report = sync(config, options, online=online, progress=bars.update if bars.enabled else None)
+        report = sync(
+            config, options, online=online, progress=bars.update if bars.enabled else None
+        )
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -76,7 +84,9 @@ def _print(report: Any) -> None:
         echo("Plan (dry run, nothing changed):")
         for p in z.planned:
             if p.bib.value != "none" or p.zotero.value != "none":
-                echo(f"  {p.key or '(new)':30} bib: {p.bib.value:7} Zotero: {p.zotero.value:7} ({p.rule})")
+                echo(
+                    f"  {p.key or '(new)':30} bib: {p.bib.value:7} Zotero: {p.zotero.value:7} ({p.rule})"
+                )
     if z is not None:
         for key, c in z.conflicts:
             echo(f"conflict: {key}: {c.field}: bib {c.local!r} / Zotero {c.remote!r}", err=True)
@@ -90,7 +100,11 @@ def _print(report: Any) -> None:
     table.add_column("changed", justify="right")
     table.add_column("summary")
     for s in report.stages:
-        table.add_row(s.stage, "-" if s.skipped else str(s.changed), f"skipped: {s.skipped}" if s.skipped else s.summary)
+        table.add_row(
+            s.stage,
+            "-" if s.skipped else str(s.changed),
+            f"skipped: {s.skipped}" if s.skipped else s.summary,
+        )
     console.print(table)
     if z is not None:
         echo(f"Zotero requests: {report.requests}")
