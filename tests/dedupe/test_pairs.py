@@ -218,6 +218,16 @@ MERGE: list[tuple[str, str, str]] = [
         r"""@misc{b, author = {Tero Karras and Miika Aittala}, title = {Elucidating the Desgin Space of Diffusion-Based Generative Models}, year = 2022}""",
     ),
     (
+        "a letter dropped at the 7/6 boundary",
+        lst("Fast Sampler Design for Diffusion Models", key="a"),
+        lst("Fast Samper Design for Diffusion Models", key="b"),
+    ),
+    (
+        "a letter added at the 6/7 boundary",
+        lst("Robust Tokens for Video Generation", key="a"),
+        lst("Robust Tokkens for Video Generation", key="b"),
+    ),
+    (
         "hyphenation",
         r"""@misc{a, author = {Zhang, Lvmin}, title = {Adding Conditional Control to Text-to-Image Diffusion Models}, year = 2023}""",
         r"""@misc{b, author = {Zhang, L.}, title = {Adding conditional control to text to image diffusion models}, year = 2023}""",

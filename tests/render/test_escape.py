@@ -25,8 +25,10 @@ from genbib.render.escape import (
 # characters, and Unicode from several scripts.
 HOSTILE = st.lists(
     st.sampled_from(
-        list("|[]()<>!*_`~&$%#^{}\\/:=-+.1 aZé中ε🙂\u202e\u200b\x00\x07\n\r\t\u2028")
-        + ["\\input{x}", "\\write18{", "<script>", "](javascript:x)", "^^5c", "&lt;", "\\\\"]
+        [
+            *"|[]()<>!*_`~&$%#^{}\\/:=-+.1 aZé中ε🙂\u202e\u200b\x00\x07\n\r\t\u2028",
+            *["\\input{x}", "\\write18{", "<script>", "](javascript:x)", "^^5c", "&lt;", "\\\\"],
+        ]
     ),
     max_size=30,
 ).map("".join)

@@ -13,7 +13,7 @@ from genbib.bibtex.reader import parse
 from genbib.config import Config
 from genbib.errors import ConfigError
 from genbib.model.library import Library
-from genbib.render import differing, render, stage, write
+from genbib.render import differing, render, stage
 from genbib.render.paths import UnsafePathError, inside
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from genbib.config import Config
 from genbib.model.library import Library
 from genbib.render import Rendering, render
@@ -34,3 +36,20 @@ def test_fixture_lists_text_badges_oldest_first(
 ) -> None:
     cfg = make_config(badges="text", order="oldest", authors=2)
     snapshot(render(library, cfg, formats=("md",)), lab, "fixture-text-oldest")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_lab_s_own_lists_and_stubs(snapshot: Snapshot) -> None:
+    """The lab's bib/genmodels.bib under its genbib.toml: the reviewable record of what
+    `genbib render` publishes. After a change to the bib, regenerate with
+    GENBIB_UPDATE_SNAPSHOTS=1 and read the diff."""
+    from genbib.bibtex.store import load as load_bib
+    from genbib.config import load
+
+    config = load(ROOT / "genbib.toml")
+    library = load_bib(config.bib_path)
+    if not len(library):
+        pytest.skip("bib/genmodels.bib is empty")
+    snapshot(render(library, config), config.root, "lab")  # rendered in memory, not written

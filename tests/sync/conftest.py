@@ -16,9 +16,8 @@ from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.sync.pipeline import SyncReport, sync
 from genbib.sync.runner import Options
-from genbib.sync.state import State
+from genbib.sync.state import State, state_path
 from genbib.sync.state import load as load_state
-from genbib.sync.state import state_path
 from genbib.sync.zotero_side import ZoteroRemote
 from genbib.testing.zotero import ZoteroEmulator
 from genbib.testing.zotero.fixtures import zotero_server, zotero_server_factory  # noqa: F401
@@ -98,8 +97,9 @@ title = "Variational autoencoders"
 
 @pytest.fixture
 def make_lab(
-    tmp_path: Path, zotero_server_factory: Callable[..., ZoteroEmulator]
-) -> Iterator[Callable[..., Lab]]:  # noqa: F811
+    tmp_path: Path,
+    zotero_server_factory: Callable[..., ZoteroEmulator],  # noqa: F811
+) -> Iterator[Callable[..., Lab]]:
     def make(bib: str = "lab.bib", **emulator: Any) -> Lab:
         emu = zotero_server_factory(**emulator)
         root = tmp_path / f"lab{len(list(tmp_path.iterdir()))}"

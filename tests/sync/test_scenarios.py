@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from genbib.model.library import Library
 from genbib.sync.engine import Prefer
 from genbib.sync.state import conflicts_path
 from genbib.testing.zotero import Schema
@@ -232,7 +231,3 @@ def test_no_zotero_configured_runs_local_stages(make_lab: Callable[..., Lab]) ->
     report = lab.sync()
     assert report.stages[0].skipped.startswith("no Zotero configured")
     assert lab.last_requests == 0
-
-
-def _unused(_: Library) -> None:
-    return None

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from genbib.bibtex.reader import parse
 from genbib.bibtex.writer import dumps
@@ -116,7 +116,9 @@ class SyncMachine(RuleBasedStateMachine):
             return
         self.bib = dumps(lib)
         self.state_text = state.dumps()
-        self.log.append(f"sync: {[(p.key, p.rule, p.bib.value, p.zotero.value) for p in result.planned if p.rule != 'unchanged']} {result.conflicts} {result.problems}")
+        self.log.append(
+            f"sync: {[(p.key, p.rule, p.bib.value, p.zotero.value) for p in result.planned if p.rule != 'unchanged']} {result.conflicts} {result.problems}"
+        )
         for key, c in result.conflicts:
             self.conflicts.update({(key, c.field, c.local), (key, c.field, c.remote)})
         self.clean = not result.problems and not result.failed and kill is None
@@ -213,7 +215,11 @@ class SyncMachine(RuleBasedStateMachine):
         state = self.state()
         top = {k: v for k, v in self.emu.library.items().items() if not v.get("parentItem")}
         assert len(top) == len(lib) == len(state.rows), (
-            sorted(top), sorted(lib), sorted((i, r.key, r.pending) for i, r in state.rows.items()), "\n".join(self.log))
+            sorted(top),
+            sorted(lib),
+            sorted((i, r.key, r.pending) for i, r in state.rows.items()),
+            "\n".join(self.log),
+        )
         titles = [v["title"] for v in top.values()]
         assert len(set(titles)) == len(titles) or any(state.rows[k].conflicts for k in state.rows)
         # both sides agree on every synced field but open conflicts

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from genbib.cli.common import bib_path, echo, emit_json, print_problems, state, styled
+from genbib.cli.common import bib_path, echo, emit_json, print_problems, progress, state, styled
 from genbib.errors import ExitCode, GenbibError
 
 
@@ -47,7 +47,8 @@ def command(
     if not path.exists():
         raise GenbibError(f"{path}: no such file")
     lib = load(path)
-    p = plan(lib.entries, existing=[e.key for e in lib])
+    with progress(None, label="Matching", length=2 * len(lib)) as bar:
+        p = plan(lib.entries, existing=[e.key for e in lib], progress=bar.update if bar else None)
     if not as_json:
         _show(p)
     applied = False

@@ -17,17 +17,24 @@ from genbib.model.problems import Problem, Severity
 
 # A bag-of-words key shared by more entries than this is not selective enough to be
 # worth comparing through (short generic titles); exact title keys still apply.
-_MAX_POSTING = 100
+_MAX_POSTING = 32
+
+
+def _signatures(word: str, length: int) -> tuple[str, str]:
+    """The ends of a word filed at `length`: one misspelling (see `match._typo`) keeps
+    one of them (three letters from seven letters on, else two)."""
+    n = 3 if length >= 7 else 2
+    return f"<{word[:n]}{length}", f">{word[-n:]}{length}"
 
 
 def blocking_keys(f: Features) -> Iterator[str]:
     """The keys an entry is filed under.
 
     `i:` identifiers, `t:` exact title keys, `a:` alternative title keys (a title
-    without its "DiT:" prefix), `w:` the bag of title words, and for each
-    word long enough to be misspelt (see `match._typo`) the bag without it plus the
-    word's first or last two letters: one misspelling changes at most one of those, so
-    the misspelt title still shares a key with the right one, and few others do.
+    without its "DiT:" prefix), `w:` the bag of title words, and for each word long
+    enough to be misspelt the bag without it plus the word's length and its first or
+    last letters: one misspelling changes the length by at most one and keeps one end,
+    so a misspelt title still shares a key with the right one, and few others do.
     """
     for ident in f.identifiers():
         yield "i:" + ident
@@ -38,30 +45,40 @@ def blocking_keys(f: Features) -> Iterator[str]:
     words = f.words
     if len(words) >= 2:
         yield "w:" + " ".join(words)
+    for rest, word in _typo_slots(words):
+        for sig in _signatures(word, len(word)):
+            yield f"w:{rest}|{sig}"
+    for repo in f.repos:
+        yield "r:" + repo
+
+
+def _typo_slots(words: tuple[str, ...]) -> Iterator[tuple[str, str]]:
     if len(words) >= 3:
         for i, w in enumerate(words):
             if len(w) >= 5 and not w.isdigit() and (i == 0 or w != words[i - 1]):
-                rest = " ".join(words[:i] + words[i + 1 :])
-                yield f"w:{rest}|<{w[:2]}"
-                yield f"w:{rest}|>{w[-2:]}"
-    for repo in f.repos:
-        yield "r:" + repo
+                yield " ".join(words[:i] + words[i + 1 :]), w
 
 
 def lookup_keys(f: Features) -> Iterator[str]:
     """The keys under which an entry's partners are filed.
 
     A full title meets full and alternative keys, an alternative key only full ones:
-    "DiT: X" meets "X", but "CAR: X" and "VAR: X" do not meet through "X".
+    "DiT: X" meets "X", but "CAR: X" and "VAR: X" do not meet through "X". A word
+    slot is looked up at its length and one letter shorter or longer.
     """
-    for key in blocking_keys(f):
-        if key.startswith("a:"):
-            yield "t:" + key[2:]
-        elif key.startswith("t:"):
-            yield key
-            yield "a:" + key[2:]
-        elif not key.startswith("r:"):
-            yield key
+    for ident in f.identifiers():
+        yield "i:" + ident
+    if f.full:
+        yield "t:" + f.full
+        yield "a:" + f.full
+        for alt in f.alts:
+            yield "t:" + alt
+    if len(f.words) >= 2:
+        yield "w:" + " ".join(f.words)
+    for rest, word in _typo_slots(f.words):
+        for length in (len(word) - 1, len(word), len(word) + 1):
+            for sig in _signatures(word, length):
+                yield f"w:{rest}|{sig}"
 
 
 class MatchIndex:

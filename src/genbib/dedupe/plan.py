@@ -15,7 +15,7 @@ merges), then the first in key order, which is file order in a canonical file.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,28 +89,45 @@ def _content_key(e: Entry) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     return (e.key, e.type.lower(), tuple(sorted(e.fields.items())))
 
 
-def plan(entries: Iterable[Entry], *, existing: Collection[str] = ()) -> DedupePlan:
-    """Groups of entries that are one paper; `existing` keys were in the library before."""
+def plan(
+    entries: Iterable[Entry],
+    *,
+    existing: Collection[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> DedupePlan:
+    """Groups of entries that are one paper; `existing` keys were in the library before.
+
+    `progress(n)` is called as work is done, 2 units per entry in all (for a progress bar).
+    """
     # Building the index allocates millions of small objects and no reference cycles;
     # the cyclic collector would rescan the whole (growing) heap again and again.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _plan(entries, existing)
+        return _plan(entries, existing, progress or (lambda n: None))
     finally:
         if enabled:
             gc.enable()
 
 
-def _plan(entries: Iterable[Entry], existing: Collection[str]) -> DedupePlan:
+def _plan(
+    entries: Iterable[Entry], existing: Collection[str], tick: Callable[[int], None]
+) -> DedupePlan:
     items = sorted(entries, key=_content_key)
-    index = MatchIndex(items)
+    index = MatchIndex()
+    for n, e in enumerate(items, 1):
+        index.add(e)
+        if n % 1000 == 0:
+            tick(1000)
+    tick(len(items) % 1000)
     pos = {id(e): i for i, e in enumerate(items)}
     feats: list[Features] = [index.features(e) for e in items]
     edges: list[tuple[int, int, int, tuple[Reason, ...]]] = []
     problems: list[Problem] = []
     seen_contra: set[tuple[str, str, str]] = set()  # one finding per pair of titles
     for i, e in enumerate(items):
+        if i % 1000 == 999:
+            tick(1000)
         for other in index.candidates(e, feats[i]):
             j = pos[id(other)]
             if j <= i:
@@ -125,6 +142,7 @@ def _plan(entries: Iterable[Entry], existing: Collection[str]) -> DedupePlan:
                 if why and pair not in seen_contra:
                     seen_contra.add(pair)
                     problems.append(contradiction_problem(e, other, why))
+    tick(len(items) % 1000)
     edges.sort(key=lambda t: (t[0], t[1], t[2]))
 
     parent = list(range(len(items)))

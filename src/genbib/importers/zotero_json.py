@@ -79,7 +79,12 @@ def parse_zotero(text: str, file: str) -> Parsed:
             continue
         try:
             entry = from_item(data, kids.get(str(data.get("key", "")), []))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a field of the wrong JSON type
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+        ) as exc:  # a field of the wrong JSON type
             out.problems.append(
                 Problem(
                     "I-bad-item",

@@ -22,8 +22,8 @@ from genbib.model.entry import Entry, Link, LinkKind
 from genbib.model.identifiers import canonical_url, github_repo, openreview_id
 from genbib.model.library import Library
 from genbib.model.names import parse_names
-from genbib.model.values import balanced
 from genbib.model.problems import Problem, Severity
+from genbib.model.values import balanced
 from genbib.model.venues import venue_of
 from genbib.render.escape import safe_cite_key, safe_url, to_text
 
@@ -215,7 +215,7 @@ def _family_names(text: str, most: int) -> tuple[list[str], bool]:
             continue
         head = part.split(",", 1)[0]
         words = part.split()
-        if head != part and balanced(head):
+        if head != part and ("{" not in head or balanced(head)):
             lasts.append(head.strip())
         elif "{" not in part or all(balanced(w) for w in words):  # First von Last
             von = next((i for i, w in enumerate(words[:-1]) if i and _lower(w)), None)
@@ -264,7 +264,9 @@ def _links(entry: Entry, arxiv: str | None, links: list[Link]) -> tuple[LinkView
         if not built and not safe_url(url):  # `built`: made here from a checked identifier
             return
         low = url.strip().rstrip("/").lower()
-        if "arxiv.org" in low or "openreview.net" in low:
+        if built:
+            canon = url  # already the canonical page of its identifier
+        elif "arxiv.org" in low or "openreview.net" in low:
             canon = canonical_url(url)  # abs/pdf/versioned forms are one page
         else:
             canon = low.split("://", 1)[-1].removeprefix("www.")

@@ -94,9 +94,9 @@ def _symbol_table() -> tuple[dict[str, str], re.Pattern[str]]:
     table: dict[str, str] = {}
     for tokens, char in latexcodec.codec._LATEX_UNICODE_TABLE.unicode_map.items():
         core = [t for t in tokens if t.name not in ("mathshift", "control_symbol_x")]
-        if len(core) == 1 and core[0].name == "control_word" and len(char) == 1:
-            if not _invisible(char) and char not in "\n\u2003":
-                table.setdefault(core[0].text[1:], char)
+        single = len(core) == 1 and core[0].name == "control_word" and len(char) == 1
+        if single and not _invisible(char) and char not in "\n\u2003":
+            table.setdefault(core[0].text[1:], char)
     return table, re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\s*(?:\{\})?")
 
 

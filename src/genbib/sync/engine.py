@@ -94,6 +94,8 @@ def decide(
             return _link(local, remote, prefer, same)
         return Decision("gone", Op.NONE, Op.NONE, None, None, None)
     if local is not None and remote is not None:
+        if local == base and remote == base:  # the common case, decided without a merge
+            return Decision("unchanged", Op.NONE, Op.NONE, local, remote, base)
         return _merge(local, remote, base, prefer, same)
     if local is not None:  # deleted in Zotero
         if _equal(local, base, same) or prefer is Prefer.REMOTE:

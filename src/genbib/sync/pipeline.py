@@ -114,6 +114,8 @@ def sync(
             state_store.save(spath, on_disk)
 
     with edit(bib, order=config.order, dry_run=options.dry_run) as lib:
+        if remote is not None and hasattr(remote, "macros"):
+            remote.macros = lib.macros()
         if remote is not None:
             report.zotero = run(
                 lib, remote, st, options, match=dedupe_match, same=_same, checkpoint=checkpoint

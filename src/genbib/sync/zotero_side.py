@@ -49,6 +49,7 @@ class ZoteroRemote:
         self.version = 0  # library version seen by the pull; every write is based on it
         self.rng = rng or random.Random()
         self._collections: dict[str, str] = {}
+        self.macros: dict[str, str] = {}  # the bib's @string macros, expanded for Zotero
 
     # --- topics <-> collections ------------------------------------------------------
     def collection_name(self, slug: str) -> str:
@@ -132,8 +133,9 @@ class ZoteroRemote:
                 if not k["data"].get("deleted")
             ]
             entry = mapping.from_item(
-                obj["data"], [c for c in children if c is not None], topics=topics, base=base
-            )
+                obj["data"], [c for c in children if c is not None], topics=topics, base=base,
+                macros=self.macros,
+            )  # fmt: skip
             versions_all = [int(obj["version"])] + [int(k["version"]) for k in kids.get(key, [])]
             changed[key] = RemoteItem(
                 key, max(versions_all), mapping.citation_key(obj["data"]), entry_fields(entry),
@@ -193,9 +195,11 @@ class ZoteroRemote:
         by_slug = {self.slug_of(n): k for k, n in self._collections.items()}
         payload = []
         for o, entry, before in zip(writes, entries, befores, strict=True):
-            item = mapping.to_item(entry, schema=schema, collections=by_slug)
+            item = mapping.to_item(entry, schema=schema, collections=by_slug, macros=self.macros)
             if before is not None and mapping.item_type(before) == item["itemType"]:
-                old = mapping.to_item(before, schema=schema, collections=by_slug)
+                old = mapping.to_item(
+                    before, schema=schema, collections=by_slug, macros=self.macros
+                )
                 for name in old:
                     item.setdefault(name, [] if isinstance(old[name], list) else "")
             item["key"] = o.item
@@ -214,8 +218,9 @@ class ZoteroRemote:
         ok = {o.item for o in outcomes if o.ok}
         plans: list[tuple[int, RemoteOp, list[mapping.Child], list[mapping.Child]]] = []
         known_keys: list[str] = []
+        writes = {x.item: x for x in ops if x.op is not Op.DELETE}
         for index, o in enumerate(outcomes):
-            op = next(x for x in ops if x.item == o.item and x.op is not Op.DELETE)
+            op = writes[o.item]
             if o.item not in ok or op.fields is None:
                 continue
             want = mapping.children(fields_entry(op.key, op.fields))

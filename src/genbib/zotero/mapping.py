@@ -19,7 +19,7 @@ from typing import Any
 from genbib.model.entry import Entry
 from genbib.model.identifiers import arxiv_id, is_http_url
 from genbib.model.names import Name
-from genbib.model.values import MONTHS, canonical_raw
+from genbib.model.values import MONTHS, canonical_raw, plain
 from genbib.zotero.text import latex_to_text, month_number, normalize, protect_like, text_to_latex
 
 Item = dict[str, Any]
@@ -128,12 +128,17 @@ def item_type(entry: Entry) -> str:
 
 
 def to_item(
-    entry: Entry, *, schema: Schema = DEFAULT_SCHEMA, collections: Mapping[str, str] = {}
+    entry: Entry,
+    *,
+    schema: Schema = DEFAULT_SCHEMA,
+    collections: Mapping[str, str] = {},
+    macros: Mapping[str, str] | None = None,
 ) -> Item:
     """The item JSON (`data` part, without key/version) for `entry`.
 
     `collections` maps topic slugs to collection keys; topics without one are skipped
-    (the caller creates missing collections first).
+    (the caller creates missing collections first). `macros` (the bib's `@string`s)
+    expand venue abbreviations so Zotero shows the full name.
     """
     itype = item_type(entry)
     allowed = schema.get(itype, _COMMON)
@@ -158,7 +163,7 @@ def to_item(
     for name, raw in entry.fields.items():
         if name in _SPECIAL:
             continue
-        value = entry.get(name) or ""
+        value = plain(raw, dict(macros)) if macros else (entry.get(name) or "")
         target = mapped.get(name)
         if target and target in allowed and target not in item:
             item[target] = value.strip() if name in _VERBATIM else latex_to_text(value)
@@ -287,6 +292,7 @@ def from_item(
     *,
     topics: Mapping[str, str] = {},
     base: Entry | None = None,
+    macros: Mapping[str, str] | None = None,
 ) -> Entry:
     """The entry for an item; `topics` maps collection keys to slugs; `base` as above.
 
@@ -330,7 +336,7 @@ def from_item(
         else:
             current = entry.get(kid.role)
             entry.set(kid.role, f"{current} {kid.value}" if current else kid.value)
-    return reconcile(entry, base) if base is not None else entry
+    return reconcile(entry, base, macros) if base is not None else entry
 
 
 def _put(entry: Entry, name: str, value: Any, *, verbatim: bool = False) -> None:
@@ -407,7 +413,7 @@ def _from_extra(entry: Entry, extra: str) -> None:
 _DERIVED = ("eprint", "archiveprefix", "primaryclass")
 
 
-def reconcile(entry: Entry, base: Entry) -> Entry:
+def reconcile(entry: Entry, base: Entry, macros: Mapping[str, str] | None = None) -> Entry:
     """Keep the base's spelling of every value that means the same (no churn).
 
     A changed title keeps the base's brace-protected words.
@@ -417,8 +423,9 @@ def reconcile(entry: Entry, base: Entry) -> Entry:
         out.type = base.type
     for name, raw in entry.fields.items():
         braw = base.fields.get(name)
+        btext = plain(braw, dict(macros)) if braw is not None and macros else base.get(name)
         if braw is not None and normalize(name, entry.get(name) or "") == normalize(
-            name, base.get(name) or ""
+            name, btext or ""
         ):
             out.fields[name] = braw
         elif name == "title" and braw is not None:

@@ -1,0 +1,60 @@
+"""`genbib sync` on the command line: --dry-run, --json, exit status 3, the key kept secret."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+
+from .conftest import Lab  # type: ignore[import-not-found]
+
+
+def genbib(lab: Lab, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **lab.emu.env(), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "genbib", *args],
+        cwd=lab.root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_dry_run_json_conflict_exit_and_secrecy(make_lab: Callable[..., Lab]) -> None:
+    lab = make_lab()
+    before = lab.bib.read_bytes()
+    dry = genbib(lab, "sync", "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    plan = json.loads(dry.stdout)["zotero"]["plan"]
+    assert {p["zotero"] for p in plan} == {"create"} and len(plan) == 8
+    assert not lab.emu.library.items() and lab.bib.read_bytes() == before
+    assert not (lab.bib.parent / "genmodels.sync.json").exists()
+
+    assert genbib(lab, "sync").returncode == 0
+    lab.edit(lambda lib: lib.by_key()["goodfellow2016deep"].set("title", "Deep Learning (bib)"))
+    lab.emu.library.edit_item(lab.item_key("goodfellow2016deep"), title="Deep Learning (Zotero)")
+    out = genbib(lab, "-v", "sync")
+    assert out.returncode == 3
+    assert "conflict: goodfellow2016deep: title" in out.stderr
+    key = lab.emu.api_key
+    files = [p for p in lab.root.rglob("*") if p.is_file()]
+    assert all(key not in p.read_text(errors="replace") for p in files)
+    assert key not in out.stdout + out.stderr
+    resolved = genbib(lab, "sync", "--prefer", "remote", "--json")
+    assert resolved.returncode == 0 and json.loads(resolved.stdout)["zotero"]["conflicts"] == []
+
+
+def test_missing_key_is_a_clear_error(make_lab: Callable[..., Lab]) -> None:
+    lab = make_lab()
+    env = {k: v for k, v in os.environ.items() if k != "ZOTERO_API_KEY"}
+    env["GENBIB_ZOTERO_API_URL"] = lab.emu.url
+    out = subprocess.run(
+        [sys.executable, "-m", "genbib", "sync"],
+        cwd=lab.root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 4 and "ZOTERO_API_KEY" in out.stderr
