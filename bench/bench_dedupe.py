@@ -212,8 +212,9 @@ def run_genbib(path: Path, size: int, truth: set[tuple[str, str]], timeout: floa
             )
         data = json.loads(out.strip().splitlines()[-1])
         recall, precision = score(closure(json.loads(out_file.read_text(encoding="utf-8"))), truth)
+    note = f"{data['note']}; apply {data['apply']:.2f} s"
     return Result(
-        "genbib", size, data["plan"], data["read"], rss, recall, precision, data["note"],
+        "genbib", size, data["plan"], data["read"], rss, recall, precision, note,
         {"apply": data["apply"]},
     )  # fmt: skip
 
@@ -245,7 +246,7 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--timeout", type=float, default=1800.0, help="per tool and size, seconds")
+    ap.add_argument("--timeout", type=float, default=900.0, help="per tool and size, seconds")
     ap.add_argument("--skip-install", action="store_true", help="do not npm-install bibtex-tidy")
     ap.add_argument("--skip-tidy", action="store_true", help="measure genbib only")
     args = ap.parse_args(argv)
@@ -262,10 +263,12 @@ def main(argv: list[str]) -> int:
             f"\n{path.relative_to(ROOT)}: {size} entries, {len(truth)} planted duplicate pairs",
             flush=True,
         )
-        for r in (
-            run_genbib(path, size, truth, args.timeout),
-            run_tidy(path, size, truth, node, args.timeout),
-        ):
+        tools = ("genbib",) if args.skip_tidy else ("genbib", "bibtex-tidy")
+        for tool in tools:  # each printed as soon as it is measured
+            if tool == "genbib":
+                r = run_genbib(path, size, truth, args.timeout)
+            else:
+                r = run_tidy(path, size, truth, node, args.timeout)
             results.append(r)
             rel = f"{r.seconds / r.read:.2f}x read" if r.seconds is not None and r.read else ""
             print(

@@ -2,4 +2,4 @@
 
 from genbib.cli import main
 
-main()
+raise SystemExit(main())
