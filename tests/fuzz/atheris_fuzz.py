@@ -88,7 +88,16 @@ def render(data: bytes) -> None:
     for i in range(fdp.ConsumeIntInRange(1, 3)):
         e = Entry(fdp.PickValueInList(["inproceedings", "article", "misc"]), f"k{i}")
         e.set_topics(["diffusion"])
-        for name in ("title", "author", "annotation", "shortname", "booktitle", "url", "code", "year"):
+        for name in (
+            "title",
+            "author",
+            "annotation",
+            "shortname",
+            "booktitle",
+            "url",
+            "code",
+            "year",
+        ):
             if fdp.ConsumeBool():
                 e.set(name, _text(fdp))
         entries.append(e)

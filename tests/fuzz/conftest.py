@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # `import targets, strategies, fuzz_budget`
 
-from fuzz_budget import share  # noqa: E402
+from fuzz_budget import share
 
 
 @pytest.fixture

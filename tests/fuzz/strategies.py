@@ -70,7 +70,7 @@ def markdown_list(draw: st.DrawFn) -> str:
         lines += ["| Date | Venue | Paper | Code |", "| --- | --- | --- | --- |"]
         for _ in range(n):
             cells = [draw(hostile_text) for _ in range(draw(st.integers(1, 5)))]
-            url = draw(st.sampled_from(HOSTILE[20:24] + ["https://arxiv.org/abs/2006.11239"]))
+            url = draw(st.sampled_from([*HOSTILE[20:24], "https://arxiv.org/abs/2006.11239"]))
             cells[0] = f"[{cells[0]}]({url})"
             lines.append("| " + " | ".join(cells) + " |")
     if shape in ("list", "mixed"):
@@ -183,6 +183,6 @@ def render_entry(draw: st.DrawFn) -> Entry:
     for name in ("url", "code", "project", "pdf", "links", "stars"):
         if draw(st.booleans()):
             e.set(
-                name, draw(st.sampled_from(HOSTILE + ["https://x.org/a b", "https://u:p@x.org/"]))
+                name, draw(st.sampled_from([*HOSTILE, "https://x.org/a b", "https://u:p@x.org/"]))
             )
     return e

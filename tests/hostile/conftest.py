@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hostile_support import Project, make_project  # noqa: E402
+from hostile_support import Project, make_project
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from click.testing import CliRunner, Result
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fuzz"))
 
-from targets import assert_neutral_bib, assert_safe_markdown, assert_safe_tex  # noqa: E402
+from targets import assert_neutral_bib, assert_safe_markdown, assert_safe_tex
 
-from genbib.bibtex.reader import read_file  # noqa: E402
-from genbib.cli import cli  # noqa: E402
+from genbib.bibtex.reader import read_file
+from genbib.cli import cli
 
 HOSTILE = Path(__file__).parents[1] / "data" / "hostile"
 TOML = """
@@ -56,7 +56,10 @@ class Project:
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise AssertionError(f"genbib {' '.join(args)}: internal error") from result.exception
         assert "Traceback" not in text, text
-        assert result.exit_code in ok and result.exit_code != INTERNAL, (result.exit_code, text[-3000:])
+        assert result.exit_code in ok and result.exit_code != INTERNAL, (
+            result.exit_code,
+            text[-3000:],
+        )
         return result
 
     def assert_outputs_inert(self) -> None:
@@ -85,10 +88,13 @@ def neutral_bib(path: Path) -> None:
 
 # --- LaTeX in a sandbox -----------------------------------------------------------------
 
+
 def _texmfvar() -> tuple[str, ...]:
     """TeX Live's per-user cache (fonts made by mktexpk), wherever this machine keeps it."""
     try:
-        out = subprocess.run(["kpsewhich", "-var-value", "TEXMFVAR"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run(
+            ["kpsewhich", "-var-value", "TEXMFVAR"], capture_output=True, text=True, timeout=30
+        )
         return (out.stdout.strip(),) if out.stdout.strip() else ()
     except (OSError, subprocess.SubprocessError):
         return ()
@@ -103,7 +109,14 @@ def latex(directory: Path, job: str, *, bibtex: bool) -> str:
     """pdflatex (+ bibtex + pdflatex twice) with shell escape off, paranoid file access
     and `-recorder`; the log. Fails when LaTeX stops with an error."""
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
-    cmd = ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-recorder", job]
+    cmd = [
+        "pdflatex",
+        "-no-shell-escape",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "-recorder",
+        job,
+    ]
 
     def run(args: list[str], environ: dict[str, str]) -> None:
         proc = subprocess.run(args, cwd=directory, env=environ, capture_output=True, text=True,

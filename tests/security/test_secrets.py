@@ -57,7 +57,9 @@ def project(tmp_path: Path, library_id: int | str) -> Path:
     return root
 
 
-def genbib(root: Path, emu: ZoteroEmulator, *args: str, key: str = SECRET) -> subprocess.CompletedProcess[bytes]:
+def genbib(
+    root: Path, emu: ZoteroEmulator, *args: str, key: str = SECRET
+) -> subprocess.CompletedProcess[bytes]:
     home = root.parent / "home"
     home.mkdir(exist_ok=True)
     env = {**os.environ, **emu.env(), "ZOTERO_API_KEY": key, "HOME": str(home), "NO_COLOR": "1",
@@ -78,12 +80,16 @@ def scan_files(*roots: Path) -> dict[str, list[bytes]]:
 def test_no_key_anywhere_after_sync_with_forced_errors(tmp_path: Path, emu: ZoteroEmulator) -> None:
     root = project(tmp_path, emu.group_id)
     seen: list[str] = []  # the key as the server received it (so it really was in play)
-    emu.faults.append(Fault(FaultKind.BACKOFF, times=None, when=lambda r: bool(seen.append(api_key_of(r)))))
+    emu.faults.append(
+        Fault(FaultKind.BACKOFF, times=None, when=lambda r: bool(seen.append(api_key_of(r))))
+    )
     runs = [genbib(root, emu, "sync")]  # a good run: state file, cache and outputs written
     emu.faults.clear()
     assert seen and set(seen) == {SECRET}
     assert runs[0].returncode == 0, runs[0].stderr.decode()
-    assert (root / "bib" / "genmodels.bib.sync.json").exists() or list((root / "bib").glob("*.json"))
+    assert (root / "bib" / "genmodels.bib.sync.json").exists() or list(
+        (root / "bib").glob("*.json")
+    )
     assert (root / "lists" / "diffusion.md").exists()
     # A key the server refuses (403).
     runs.append(genbib(root, emu, "sync", key=SECRET[::-1]))
@@ -96,7 +102,9 @@ def test_no_key_anywhere_after_sync_with_forced_errors(tmp_path: Path, emu: Zote
     # A library id the server does not know (403/404), after moving the state file away.
     for state in (root / "bib").glob("*.sync*"):
         state.rename(state.with_name(state.name + ".bak"))
-    (root / "genbib.toml").write_text((root / "genbib.toml").read_text().replace(str(emu.group_id), "424242"))
+    (root / "genbib.toml").write_text(
+        (root / "genbib.toml").read_text().replace(str(emu.group_id), "424242")
+    )
     runs.append(genbib(root, emu, "sync", "--json"))
     assert runs[-1].returncode in (4, 5), runs[-1].stderr.decode()
     for run in runs:
@@ -117,7 +125,9 @@ def test_errors_never_carry_request_headers(emu: ZoteroEmulator) -> None:
     cases = [
         ZoteroAdapter("group", str(emu.group_id), SECRET[::-1], emu.url, sleep=lambda s: None),
         ZoteroAdapter("group", "424242", SECRET, emu.url, sleep=lambda s: None),
-        ZoteroAdapter("group", str(emu.group_id), SECRET, "http://127.0.0.1:9", sleep=lambda s: None),
+        ZoteroAdapter(
+            "group", str(emu.group_id), SECRET, "http://127.0.0.1:9", sleep=lambda s: None
+        ),
     ]
     for adapter in cases:
         assert SECRET not in repr(adapter)
@@ -129,4 +139,6 @@ def test_errors_never_carry_request_headers(emu: ZoteroEmulator) -> None:
             shown = "".join(traceback.format_exception(exc)) + str(exc) + repr(exc) + str(exc.hint)
             assert SECRET not in shown and SECRET[::-1] not in shown, shown
             assert "Zotero-API-Key" not in shown and "Authorization" not in shown, shown
-            assert exc.__cause__ is None and (exc.__context__ is None or exc.__suppress_context__), shown
+            assert exc.__cause__ is None and (
+                exc.__context__ is None or exc.__suppress_context__
+            ), shown

@@ -24,6 +24,7 @@ from typing import Any
 from genbib.config import Config
 from genbib.errors import GenbibError
 from genbib.model.entry import Entry
+from genbib.model.values import plain
 from genbib.sync.engine import Prefer
 from genbib.sync.runner import Outcome, Pull, RemoteOp
 from genbib.sync.state import State
@@ -91,7 +92,12 @@ class Soak:
         self.pending: dict[tuple[str, str], list[str]] = {}  # (key, field) -> values set since
         self.deleted: set[str] = set()
         self.counter = 0
-        for kind in (FaultKind.RATE_LIMIT, FaultKind.UNAVAILABLE, FaultKind.DROP_AFTER_WRITE, FaultKind.DROP_BEFORE):
+        for kind in (
+            FaultKind.RATE_LIMIT,
+            FaultKind.UNAVAILABLE,
+            FaultKind.DROP_AFTER_WRITE,
+            FaultKind.DROP_BEFORE,
+        ):
             lab.emu.faults.append(Fault(kind, when=self._roll, times=None))
 
     def _roll(self, _request: Any) -> bool:
@@ -120,7 +126,9 @@ class Soak:
         touched = set()
         for key in keys[: self.rng.randint(1, 4)]:
             field = self.rng.choice(sorted(FIELDS))
-            sides = self.rng.choice([("bib",), ("zotero",), ("bib",), ("zotero",), ("bib", "zotero")])
+            sides = self.rng.choice(
+                [("bib",), ("zotero",), ("bib",), ("zotero",), ("bib", "zotero")]
+            )
             for side in sides:
                 value = f"{side} {field} {self.words()}"
                 if side == "bib":
@@ -134,11 +142,17 @@ class Soak:
         if roll < 0.3:
             title = f"Local {self.words()}"
             key = f"local{self.counter}"
-            self.lab.edit(lambda lib: lib.add(Entry("misc", key, {"title": "{" + title + "}", "year": "{2023}"})))
+            self.lab.edit(
+                lambda lib: lib.add(
+                    Entry("misc", key, {"title": "{" + title + "}", "year": "{2023}"})
+                )
+            )
             self.pending[(key, "title")] = [title]
         elif roll < 0.6:
             title = f"Remote {self.words()}"
-            self.lab.emu.library.seed_items([{"itemType": "document", "title": title, "date": "2024"}])
+            self.lab.emu.library.seed_items(
+                [{"itemType": "document", "title": title, "date": "2024"}]
+            )
             self.pending[("?" + title, "title")] = [title]
         spare = [k for k in keys if k not in touched]
         if self.rng.random() < 0.25 and len(spare) > 8:
@@ -195,15 +209,21 @@ class Soak:
         else:
             raise AssertionError("sync did not recover within 10 runs")
         if result.conflicts:
+            # The same field edited on both sides: the bib kept its value, Zotero's is in the
+            # report. Both edits must be there; then the lab resolves with --prefer local.
             self.report.conflicts += result.conflicts
-            conflicted = {(k, c.field): {c.local, c.remote} for k, c in result.zotero.conflicts}
-            for (key, field), values in list(self.pending.items()):
-                if (key, field) in conflicted and values[-1] in conflicted[(key, field)]:
-                    self.pending[(key, field)] = values[:-1] + [v for v in values if v in conflicted[(key, field)]][-1:]
+            reported = {
+                (k, c.field): {plain(c.local), plain(c.remote)} for k, c in result.zotero.conflicts
+            }
+            for kf, seen in reported.items():
+                if kf in self.pending:
+                    kept = not set(self.pending[kf]) - seen
+                    self.report.lost += not kept
+                    assert kept, (kf, self.pending[kf], seen)
             result = self.sync(prefer=Prefer.LOCAL)
             assert result is not None and not result.conflicts
-            for (key, field), values in list(self.pending.items()):
-                if (key, field) in conflicted:
+            for key, field in reported:
+                if (key, field) in self.pending:
                     self.pending[(key, field)] = [self.lab.library().by_key()[key].get(field) or ""]
         self.check()
 

@@ -276,7 +276,7 @@ class SyncMachine(RuleBasedStateMachine):
 
 TestSync = SyncMachine.TestCase
 TestSync.settings = settings(
-    max_examples=int(os.environ.get("GENBIB_SYNC_EXAMPLES", "12")), stateful_step_count=12, deadline=None,
+    max_examples=int(os.environ.get("GENBIB_SYNC_EXAMPLES", "6")), stateful_step_count=12, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )  # fmt: skip
 

@@ -87,7 +87,6 @@ class MatchIndex:
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self._entries: dict[int, Entry] = {}
         self._features: dict[int, Features] = {}
-        self._keys: dict[int, tuple[int, ...]] = {}
         self._seq: dict[int, int] = {}
         # hash of a blocking key -> ids filed under it: an int for one entry (most keys),
         # a list for more; 1M small sets would dominate memory and time at 100k entries.
@@ -116,9 +115,8 @@ class MatchIndex:
         self._features[id(entry)] = f
         self._seq[id(entry)] = self._counter
         self._counter += 1
-        keys = self._keys[id(entry)] = tuple(dict.fromkeys(hash(k) for k in blocking_keys(f)))
         postings, me = self._postings, id(entry)
-        for key in keys:
+        for key in {hash(k) for k in blocking_keys(f)}:
             found = postings.get(key)
             if found is None:
                 postings[key] = me
@@ -135,7 +133,7 @@ class MatchIndex:
         del self._entries[id(entry)]
         del self._seq[id(entry)]
         me = id(entry)
-        for key in self._keys.pop(me):
+        for key in {hash(k) for k in blocking_keys(f)}:
             found = self._postings.get(key)
             if found == me:
                 del self._postings[key]

@@ -113,21 +113,24 @@ def plan(
 def _plan(
     entries: Iterable[Entry], existing: Collection[str], tick: Callable[[int], None]
 ) -> DedupePlan:
-    items = sorted(entries, key=_content_key)
+    given = list(entries)
+    items = sorted(given, key=_content_key)
+    pos = {id(e): i for i, e in enumerate(items)}
+    # Work in input order (memory order: far faster on large libraries); results are
+    # keyed by positions in content order, so they do not depend on the input order.
     index = MatchIndex()
-    for n, e in enumerate(items, 1):
+    for n, e in enumerate(given, 1):
         index.add(e)
         if n % 1000 == 0:
             tick(1000)
     tick(len(items) % 1000)
-    pos = {id(e): i for i, e in enumerate(items)}
     feats: list[Features] = [index.features(e) for e in items]
     edges: list[tuple[int, int, int, tuple[Reason, ...]]] = []
-    problems: list[Problem] = []
-    seen_contra: set[tuple[str, str, str]] = set()  # one finding per pair of titles
-    for i, e in enumerate(items):
-        if i % 1000 == 999:
+    contra: list[tuple[int, int, str]] = []
+    for n, e in enumerate(given, 1):
+        if n % 1000 == 0:
             tick(1000)
+        i = pos[id(e)]
         for other in index.candidates(e, feats[i]):
             j = pos[id(other)]
             if j <= i:
@@ -137,11 +140,16 @@ def _plan(
                 edges.append((_rank(reasons), i, j, reasons))
             else:
                 why = contradiction(feats[i], feats[j])
-                ta, tb = feats[i].full, feats[j].full
-                pair = (why or "", min(ta, tb), max(ta, tb))
-                if why and pair not in seen_contra:
-                    seen_contra.add(pair)
-                    problems.append(contradiction_problem(e, other, why))
+                if why:
+                    contra.append((i, j, why))
+    problems: list[Problem] = []
+    seen_contra: set[tuple[str, str, str]] = set()  # one finding per pair of titles
+    for i, j, why in sorted(contra, key=lambda t: (t[0], t[1])):
+        ta, tb = feats[i].full, feats[j].full
+        pair = (why, min(ta, tb), max(ta, tb))
+        if pair not in seen_contra:
+            seen_contra.add(pair)
+            problems.append(contradiction_problem(items[i], items[j], why))
     tick(len(items) % 1000)
     edges.sort(key=lambda t: (t[0], t[1], t[2]))
 

@@ -370,6 +370,7 @@ class Enricher:
             for e in wanted[repo]:
                 result.problems.extend(links.repo_findings(e, facts))
                 result.changes.extend(links.follow_rename(e, facts))
+                result.changes.extend(links.update_stars(e, facts))
 
 
 def _id_conflict(arxiv: str | None, doi: str | None, c: Candidate) -> str:

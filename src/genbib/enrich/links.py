@@ -3,7 +3,8 @@
 Lists get links wrong in three ways that readers notice: a code link that points to
 another paper's repository (copy-pasted rows), a repository that is gone, and a paper
 link to another paper's page. Each is a finding with what genbib knows; only a renamed
-repository is fixed silently (GitHub itself says where it moved).
+repository is fixed silently (GitHub itself says where it moved). GitHub's answer also
+gives the star count the rendered lists show beside the code badge (`stars`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from genbib.model.entry import Entry, LinkKind
 from genbib.model.problems import Problem, Severity
 
 SAME_PAPER = 80.0  # titles this similar are versions of one paper, not unrelated papers
+# `stars` is rewritten only when the count moved by more than this share (or is absent):
+# a star count changes every day, and a bib that churns on every run hides real edits.
+STARS_CHANGE = 0.10
 
 
 def _p(e: Entry, code: str, msg: str, sev: Severity = Severity.WARNING) -> Problem:
@@ -164,3 +168,22 @@ def follow_rename(e: Entry, facts: RepoFacts) -> list[Change]:
     e.set("code", " ".join(dict.fromkeys(new)))
     provenance.record(e, "code", "github")
     return [Change(e.key, "code", text, e.get("code") or "", "github")]
+
+
+def update_stars(e: Entry, facts: RepoFacts) -> list[Change]:
+    """Keep `stars` (the rendered lists' badge) for the repository of the entry's first
+    code link, the one render shows it on; a small drift is left alone (STARS_CHANGE)."""
+    if not facts.exists:
+        return []
+    first = next((link.url for link in e.links() if link.kind == LinkKind.CODE), "")
+    repo = (ids.github_repo(first) or "").lower()
+    if not repo or repo not in (facts.requested.lower(), facts.full_name.lower()):
+        return []
+    old_text = e.get("stars") or ""
+    digits = old_text.strip().replace(",", "")
+    old = int(digits) if digits.isdigit() else None
+    if old is not None and abs(facts.stars - old) <= old * STARS_CHANGE:
+        return []
+    e.set("stars", str(facts.stars))
+    provenance.record(e, "stars", "github")
+    return [Change(e.key, "stars", old_text, str(facts.stars), "github")]
