@@ -38,4 +38,6 @@ class StageReport:
 
 
 class Stage(Protocol):
-    def __call__(self, library: Library, config: Config, *, dry_run: bool = False) -> StageReport: ...
+    def __call__(
+        self, library: Library, config: Config, *, dry_run: bool = False
+    ) -> StageReport: ...

@@ -32,7 +32,7 @@ def _markdown(bib: str, config: Config) -> str:
 
 def test_stars_from_github_show_on_the_code_badge(make_config: Callable[..., Config]) -> None:
     lib = parse(BIB, "genmodels.bib")
-    facts = parse_repo("hojonathanho/diffusion", Reply(200, RECORDED.read_text("utf-8")))
+    facts = parse_repo("hojonathanho/diffusion", Reply(200, RECORDED.read_text("utf-8"), "", 0.0))
     assert update_stars(lib.entries[0], facts)  # what `genbib enrich` does with the answer
     enriched = dumps(lib)
     assert "stars = {4100}" in enriched and "fieldsources = {stars=github}" in enriched
