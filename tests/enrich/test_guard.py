@@ -127,7 +127,9 @@ def test_clean_text_and_url() -> None:
         clean_text("A <i>cool</i> title \\write18{rm -rf} ^^5c\u202e\x07")
         == "A cool title write18{rm -rf} ^ ^5c"
     )
-    assert clean_text("$\\alpha$-VAE &amp; more") == "$\\alpha$-VAE & more"
+    assert clean_text("$\\alpha$-VAE &amp; more") == "$\\alpha$-VAE \\& more"
+    # TeX specials typeset as written; escaped ones are not escaped twice
+    assert clean_text("50% faster, #1 & Q\\&A, 5\\%") == "50\\% faster, \\#1 \\& Q\\&A, 5\\%"
     assert clean_url("javascript:alert(1)") == ""
     assert clean_url("https://ok.example/x") == "https://ok.example/x"
     assert clean_url("https://x.example/{\\input}") == ""

@@ -56,6 +56,7 @@ BAD_URL = _rule("E013-url", E, "a link field holds something other than an http(
 BAD_YEAR = _rule("E014-year", E, "`year` is not a four-digit year (or `date` not an ISO date)")
 UNESCAPED = _rule("E020-unescaped-char", E, "a title has & % # or _ that LaTeX will misread")
 UNPROTECTED = _rule("E021-unprotected-caps", W, "a title acronym or name is not brace-protected")
+PERCENT = _rule("E022-unescaped-percent", W, "a field other than a link has a bare % (write \\%)")
 UNSAFE = _rule("E030-unsafe-latex", E, "LaTeX that can run commands or read/write files")
 CONTROL = _rule("E031-control-char", E, "a field has control or bidi-override characters")
 UNKNOWN_TOPIC = _rule("E040-unknown-topic", E, "a topic is not defined in genbib.toml")
@@ -106,6 +107,10 @@ _UNSAFE = re.compile(
 # display differently from what LaTeX reads (Trojan Source).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _TITLE_FIELDS = ("title", "booktitle", "journal", "journaltitle", "series", "shortname")
+# Fields that hold URLs or a DOI, where `%` is percent-encoding (biblatex reads them
+# verbatim).
+_PERCENT_OK = frozenset({*LINK_FIELDS.values(), "doi"})
+_BARE_PERCENT = re.compile(r"(?:^|[^\\])(?:\\\\)*%")  # not preceded by an odd run of `\`
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +204,23 @@ def _check_titles(entry: Entry, ctx: Context) -> Iterator[Problem]:
                 entry,
                 f"title words a style may lower-case: {words} (protect them: {{{scan.unprotected[0]}}})",
             )
+
+
+@_entry_check
+def _check_percent(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    """biber copies fields such as `annotation` into the .bbl even when no style prints
+    them; a bare `%` there comments out the rest of the line, and the compile stops with
+    "File ended while scanning use of \\field"."""
+    for name, raw in entry.fields.items():
+        if name in _PERCENT_OK or "%" not in raw or not _BARE_PERCENT.search(raw):
+            continue
+        if name in _TITLE_FIELDS and "%" in scan_title(_text(entry, name, ctx)).unescaped:
+            continue  # E020 reports it (an error there)
+        yield _problem(
+            PERCENT,
+            entry,
+            f"{name} has a bare % (LaTeX reads the rest of the line as a comment; write \\%)",
+        )
 
 
 @_entry_check

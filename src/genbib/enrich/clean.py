@@ -2,7 +2,8 @@
 
 API answers are untrusted: a title may carry markup (Crossref's JATS tags), control and
 bidi characters, or LaTeX that would execute when the bibliography is compiled
-(`\\write18`, `\\input`, `\\catcode`, `^^` escapes). Plain words and harmless math stay.
+(`\\write18`, `\\input`, `\\catcode`, `^^` escapes). Plain words and harmless math stay;
+a bare `%`, `&` or `#` is escaped so the text typesets as written.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ _DANGEROUS = re.compile(
     r"(?![A-Za-z])"
 )
 _SPACES = re.compile(r"\s+")
+# TeX specials an API writes as plain text (`50%`, `Q&A`); already escaped ones are kept.
+_TEX_SPECIAL = re.compile(r"(?<!\\)([%&#])")
 
 
 # Control and format characters (Unicode categories Cc and Cf: bidi overrides, zero-width
@@ -45,6 +48,8 @@ def clean_text(text: str | None) -> str:
     if "\\" in text:
         text = _DANGEROUS.sub(lambda m: m.group(1), text)  # `\input` -> `input`: inert
     text = text.replace("^^", "^ ^")
+    if "%" in text or "&" in text or "#" in text:
+        text = _TEX_SPECIAL.sub(r"\\\1", text)  # `50%` -> `50\%`: a bare % ends a .bbl line
     return _SPACES.sub(" ", text).strip()
 
 

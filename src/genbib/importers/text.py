@@ -153,14 +153,25 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+_TEX_SPECIAL = re.compile(r"([%&#])")
+
+
 def inert(text: str) -> str:
     """List text made safe as a BibTeX value: the bib is compiled by LaTeX, so a backslash
     or a `^^` escape from a list (`\\input{/etc/passwd}`, `^^5cwrite18`) must be typeset,
-    never run. Lists hold plain text, so nothing meant as LaTeX is lost."""
+    never run. Lists hold plain text, so nothing meant as LaTeX is lost.
+
+    `%`, `&` and `#` are escaped too (`50\\% faster`): biber copies fields such as
+    `annotation` into the .bbl, where a bare `%` comments out the rest of the line and
+    the compile ends with "File ended while scanning use of \\field". The same three as
+    the Zotero mapping escapes, so a note reads the same whichever way it came in;
+    render reads `\\%` back as `%`."""
     text = _INVISIBLE.sub("", _CONTROL.sub("", text))
     if "\\" in text or "^^" in text:
         text = text.replace("\\", "\x00").replace("^^", "\\^{}\\^{}")
         text = text.replace("\x00", "\\textbackslash{}")
+    if "%" in text or "&" in text or "#" in text:
+        text = _TEX_SPECIAL.sub(r"\\\1", text)
     return text
 
 

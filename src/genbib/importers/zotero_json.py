@@ -14,6 +14,7 @@ from typing import Any
 
 from genbib.errors import InputError
 from genbib.importers.rows import Parsed, Row, Shape
+from genbib.importers.text import inert
 from genbib.model.entry import Entry
 from genbib.model.identifiers import is_http_url
 from genbib.model.problems import Problem, Severity
@@ -104,18 +105,18 @@ def parse_csl(text: str, file: str) -> Parsed:
     out = Parsed()
     for number, item in enumerate(_items(text, file), 1):
         entry = Entry(_CSL_TYPES.get(str(item.get("type", "")), "misc"), "", line=number, file=file)
-        entry.set("title", str(item.get("title", "")))
+        entry.set("title", inert(str(item.get("title", ""))))
         names = []
         for person in item.get("author") or []:
             if isinstance(person, dict):
-                if person.get("family"):
-                    given = person.get("given", "")
-                    names.append(f"{person['family']}, {given}" if given else str(person["family"]))
+                family, given = inert(str(person.get("family") or "")), person.get("given")
+                if family:
+                    names.append(f"{family}, {inert(str(given))}" if given else family)
                 elif person.get("literal"):
-                    names.append("{" + str(person["literal"]) + "}")
+                    names.append("{" + inert(str(person["literal"])) + "}")
         entry.set("author", " and ".join(names))
         container = str(item.get("container-title", "") or "")
-        entry.set("journal" if entry.type == "article" else "booktitle", container)
+        entry.set("journal" if entry.type == "article" else "booktitle", inert(container))
         issued = item.get("issued") or {}
         parts = issued.get("date-parts") if isinstance(issued, dict) else None
         if parts and parts[0]:
@@ -126,9 +127,9 @@ def parse_csl(text: str, file: str) -> Parsed:
             entry.set("url", url)
         for name, field in (("volume", "volume"), ("page", "pages"), ("publisher", "publisher")):
             if item.get(name):
-                entry.set(field, str(item[name]))
+                entry.set(field, inert(str(item[name])))
         if item.get("abstract"):
-            entry.set("abstract", str(item["abstract"]))
+            entry.set("abstract", inert(str(item["abstract"])))
         if not entry.title:
             out.problems.append(
                 Problem(

@@ -24,7 +24,8 @@ from genbib.model.library import Library
 from genbib.pipeline import StageReport
 from genbib.sync import state as state_store
 from genbib.sync.engine import Op
-from genbib.sync.runner import Options, Result, dedupe_match, run
+from genbib.sync.matching import dedupe_match
+from genbib.sync.runner import Options, Result, run
 
 Progress = Callable[[str, int, int], None]  # (label, done, total)
 

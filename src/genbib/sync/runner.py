@@ -27,6 +27,7 @@ from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
 from genbib.model.values import canonical_raw
+from genbib.sync import matching
 from genbib.sync.engine import (
     TYPE,
     Conflict,
@@ -103,7 +104,7 @@ class Remote(Protocol):
         ...
 
 
-Matcher = Callable[[Entry, Sequence[Entry]], Entry | None]
+Matcher = Callable[[Entry, Sequence[Entry]], Entry | None]  # see genbib.sync.matching
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def run(
         result = Result(attempts=attempt)
         try:
             _attempt(
-                library, remote, state, options, match or simple_match, same,
+                library, remote, state, options, match or matching.simple_match, same,
                 lambda: checkpoint(on_disk), result, on_disk,
             )  # fmt: skip
             return _combine(earlier, result)
@@ -539,37 +540,3 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
 
 def _valid_key(key: str) -> bool:
     return bool(_KEY_RE.match(key)) and len(key) <= 100
-
-
-def simple_match(entry: Entry, candidates: Sequence[Entry]) -> Entry | None:
-    """The same paper by arXiv id, DOI or normalised title (the dedupe engine does better)."""
-    ids = _ids(entry)
-    for c in candidates:
-        if ids & _ids(c):
-            return c
-    return None
-
-
-def _ids(entry: Entry) -> set[str]:
-    from genbib.zotero.text import latex_to_text
-
-    out = set()
-    if entry.arxiv:
-        out.add("arxiv:" + entry.arxiv)
-    if entry.doi and not entry.doi.startswith("10.48550/"):
-        out.add("doi:" + entry.doi)
-    title = re.sub(r"[^a-z0-9]+", "", latex_to_text(entry.title).lower())
-    if len(title) > 12:
-        out.add("title:" + title)
-    return out
-
-
-def dedupe_match(entry: Entry, candidates: Sequence[Entry]) -> Entry | None:
-    """The dedupe engine's judgement when it is installed, else `simple_match`."""
-    try:
-        from genbib.dedupe import MatchIndex
-    except ImportError:
-        return simple_match(entry, candidates)
-    index = MatchIndex(candidates)
-    found = index.find(entry)
-    return found.entry if found is not None else None
