@@ -99,13 +99,21 @@ def _print(report: Any) -> None:
     table.add_column("stage")
     table.add_column("changed", justify="right")
     table.add_column("summary")
-    for s in report.stages:
+    from rich.markup import escape
+
+    for s in report.stages:  # summaries are plain text: "[zotero]" is not rich markup
         table.add_row(
-            s.stage,
+            escape(s.stage),
             "-" if s.skipped else str(s.changed),
-            f"skipped: {s.skipped}" if s.skipped else s.summary,
+            escape(f"skipped: {s.skipped}" if s.skipped else s.summary),
         )
     console.print(table)
+    local = [s.stage for s in report.stages if not s.skipped and s.stage != "zotero"]
+    if z is None:
+        echo(
+            "no Zotero configured (set [zotero] library_id in genbib.toml): "
+            f"ran the local stages: {', '.join(local)}"
+        )
     if z is not None:
         echo(f"Zotero requests: {report.requests}")
 

@@ -324,9 +324,13 @@ def _merge_one(
         merged = entry.copy()
         merged.key, merged.file, merged.line = target.key, target.file, target.line
         merged.fields.pop("ids", None)
-        problems = merge(merged, _yield_to(target, entry, report))
+        merged.fields.pop(_PROVENANCE, None)
+        base = _yield_to(target, entry, report)
+        base.fields.pop(_PROVENANCE, None)  # written below, from both sides' records
+        problems = merge(merged, base)
         for name in ("x-source", "x-confidence"):
             merged.fields.pop(name, None)
+        _record_sources(merged, entry, target)
         if merged.fields != target.fields:
             target.type = merged.type
             target.fields = merged.fields
@@ -346,6 +350,28 @@ def _merge_one(
     index.add(target)
     lookup.refresh(target)
     return target
+
+
+_PROVENANCE = "fieldsources"  # genbib.enrich.provenance.FIELD (imported lazily below)
+_NOT_DATA = frozenset({_PROVENANCE, "ids", "x-source", "x-confidence"})
+
+
+def _record_sources(merged: Entry, meta: Entry, target: Entry) -> None:
+    """Record in `merged.fieldsources` the fields whose value is the metadata source's, as
+    enrichment records what it fills (`genbib show` / `enrich --explain` read it): the
+    metadata file's name, or the source the file itself records for that field. Fields
+    the metadata did not decide keep the bib's records."""
+    from genbib.enrich import provenance
+
+    source = Path(meta.file).name if meta.file else "metadata"
+    theirs = provenance.sources(meta)
+    records = provenance.sources(target)
+    for name in merged.fields:
+        if name not in _NOT_DATA and name in meta.fields and merged.get(name) == meta.get(name):
+            records[name] = theirs.get(name, source)
+    if merged.type.lower() == meta.type.lower():
+        records[provenance.TYPE] = theirs.get(provenance.TYPE, source)
+    provenance.write(merged, records)
 
 
 def _resolver(config: Config, report: ImportReport) -> Callable[[str], Entry | None]:
