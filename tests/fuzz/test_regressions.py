@@ -53,3 +53,21 @@ def test_unsafe_keys_and_urls_are_refused() -> None:
     assert not is_http_url("http://\\input{/etc/passwd}.org/")
     assert not is_http_url("https://a.org/\u202e")
     assert is_http_url("https://arxiv.org/abs/2006.11239v2?x=1#y")
+
+
+def test_bib_with_malformed_ipv6_url_is_checked_not_crashed() -> None:
+    # atheris found it: urlsplit raises ValueError("Invalid IPv6 URL") on "http://[x".
+    assert not is_http_url("http://[::1/paper")
+    targets.bib_target(b"@misc{k,\n  title = {T},\n  url = {http://[::1/paper},\n}\n")
+
+
+def test_unparsed_block_followed_by_text_after_reordering() -> None:
+    # atheris found it: after sorting, free text follows an unparsed block, and reading
+    # the output back puts that text inside the block; nothing is lost, nothing moves.
+    targets.bib_target(b"@i{\n@t(e),@i{}")
+
+
+def test_free_text_never_completes_an_unparsed_block() -> None:
+    # atheris found it: after sorting, ",t={}}" followed the unparsed "@i{,r={{}}" and the
+    # two read back as one valid entry. Unparsed blocks now follow the text they travel with.
+    targets.bib_target(b"@i{,r={{}}\n@s{m},t={}}@c{}")

@@ -43,10 +43,13 @@ def content(library: Library) -> Counter[Hashable]:
         elif isinstance(block, Comment):
             text = block.text if block.braced else block.text.rstrip()
             out[("comment", text, block.braced)] += 1
-        elif isinstance(block, Malformed):
-            out[("malformed", block.raw.rstrip())] += 1
-        else:  # free text: the writer may join neighbouring runs, so count words
-            for word in block.text.split():
+        else:
+            # Free text and unparsed blocks are both written back verbatim, but a re-read
+            # may draw the line between them elsewhere (an unparsed block runs to the next
+            # line starting with `@`, taking free text that now follows it), so count
+            # their words together: the bytes are all there, whichever block holds them.
+            raw = block.raw if isinstance(block, Malformed) else block.text
+            for word in raw.split():
                 out[("text", word)] += 1
     return out
 

@@ -23,7 +23,7 @@ from genbib.model.values import match_brace, match_quote
 
 _AT = re.compile(r"@[ \t]*([A-Za-z][\w:.+-]*)[ \t\r\n]*([{(]?)")
 # Where a block may start for recovery: a line whose first non-blank character is `@`.
-_BOUNDARY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][\w:.+-]*[ \t]*[{(]", re.MULTILINE)
+_BOUNDARY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(]", re.MULTILINE)
 _WS = re.compile(r"\s*")
 _KEY = {"{": re.compile(r"[^\s,{}]*"), "(": re.compile(r"[^\s,{}()]*")}
 _NAME = re.compile(r"[^\s=,{}\"#%()]+")

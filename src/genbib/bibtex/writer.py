@@ -13,11 +13,10 @@ Canonical form (documented in the README):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Literal
 
 from genbib.model.entry import Entry
-from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef
+from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef, Text
 from genbib.model.values import canonical_raw
 
 Order = Literal["key", "input"]
@@ -64,7 +63,7 @@ def format_block(block: Block) -> str | None:
     return text if text.strip() else None
 
 
-def _ordered(blocks: list[Block], order: Order) -> Iterable[Block]:
+def _ordered(blocks: list[Block], order: Order) -> list[Block]:
     head: list[Block] = []  # everything before the first entry, then hoisted @string/@preamble
     groups: list[tuple[Entry, list[Block]]] = []
     pending: list[Block] = []
@@ -82,11 +81,31 @@ def _ordered(blocks: list[Block], order: Order) -> Iterable[Block]:
             pending.append(b)
     if order == "key":
         groups.sort(key=lambda g: (g[0].key.casefold(), g[0].key))
-    yield from head
+    out: list[Block] = list(head)
     for entry, lead in groups:
-        yield from lead
-        yield entry
-    yield from pending
+        out.extend(lead)
+        out.append(entry)
+    out.extend(pending)
+    return _text_before_malformed(out)
+
+
+def _text_before_malformed(blocks: list[Block]) -> list[Block]:
+    """Move free text that would follow an unparsed block to just before it.
+
+    An unparsed block is read back up to the next line that starts a block, so free text
+    written right after one would be read as part of it (and could even complete it into
+    an entry). Every other block the writer emits starts on a new line with `@`.
+    """
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Text) and out and isinstance(out[-1], Malformed):
+            i = len(out)
+            while i > 0 and isinstance(out[i - 1], Malformed):
+                i -= 1
+            out.insert(i, b)
+        else:
+            out.append(b)
+    return out
 
 
 def dumps(library: Library, order: Order = "key") -> str:

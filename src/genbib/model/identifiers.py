@@ -108,7 +108,10 @@ def canonical_url(url: str) -> str:
     ident = openreview_id(url)
     if ident:
         return f"https://openreview.net/forum?id={ident}"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[": not a URL at all, so nothing to canonicalise
+        return url
     if parts.scheme.lower() not in {"http", "https"}:
         return url
     query = parse_qs(parts.query, keep_blank_values=True)
@@ -133,5 +136,8 @@ def is_http_url(text: str) -> bool:
     text = text.strip()
     if _NOT_IN_URL.search(text):
         return False
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # a malformed IPv6 host ("http://[x"): not a link we write
+        return False
     return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
