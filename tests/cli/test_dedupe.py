@@ -111,11 +111,11 @@ def test_cites_warns_about_aliases(tmp_path: Path) -> None:
     )
     res = run(tmp_path, str(path), "--yes", "--cites", str(paper))
     assert res.exit_code == 0
-    warnings = [line for line in res.stderr.splitlines() if "cites-alias" in line]
+    warnings = [line for line in res.stderr.splitlines() if "E050-cited-alias" in line]
     assert len(warnings) == 4
     assert sum("main.aux:" in w for w in warnings) == 2
     assert any(
-        "main.tex:1: ho2020denoising: cites-alias cites ho2020denoising, now an alias of ho2020arxiv"
+        "main.tex:1: ho2020denoising: E050-cited-alias cites 'ho2020denoising', a former key of 'ho2020arxiv'"
         in w
         for w in warnings
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -301,10 +301,17 @@ def _unbalanced_line(raw: str) -> tuple[int, str] | None:
     return None
 
 
-def cited_aliases(library: Library, citations: Iterable[Citation]) -> list[Problem]:
-    """Warnings for citations of former keys: biber resolves `ids`, BibTeX does not."""
-    keys = {e.key for e in library}
+def cited_aliases(
+    library: Library, citations: Iterable[Citation], planned: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Warnings for citations of former keys: biber resolves `ids`, BibTeX does not.
+
+    `planned` adds aliases about to exist (merged-away key -> survivor), so `genbib dedupe
+    --cites` can warn before it merges.
+    """
     alias_of = {a: e.key for e in library for a in e.aliases}
+    alias_of.update(planned or {})
+    keys = {e.key for e in library} - set(planned or {})
     out = []
     for c in citations:
         if c.key not in keys and c.key in alias_of:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import click
@@ -110,21 +108,13 @@ def _show(p: Any) -> None:
 
 
 def _cites(directory: str, lib: Any, p: Any) -> list[Any]:
-    from genbib.dedupe.cites import alias_citations
+    from genbib.bibtex.check import cited_aliases
+    from genbib.bibtex.citations import scan_citations
 
-    aliases: dict[str, str] = {}
-    for entry in lib:
-        for alias in entry.aliases:
-            aliases.setdefault(alias, entry.key)
-    for g in p.groups:
-        for other in g.others:
-            if other.key and other.key != g.survivor.key:
-                aliases[other.key] = g.survivor.key
-    files = []
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if name.endswith((".tex", ".aux")):
-                fp = Path(root) / name
-                files.append((str(fp), fp.read_text(encoding="utf-8", errors="replace")))
-    return alias_citations(files, aliases)
+    planned = {
+        other.key: g.survivor.key
+        for g in p.groups
+        for other in g.others
+        if other.key and other.key != g.survivor.key
+    }
+    return cited_aliases(lib, scan_citations(directory), planned)
