@@ -20,8 +20,9 @@ from genbib import config  # noqa: E402
 from genbib.cli import cli  # noqa: E402
 
 
-def command_section(name: str, cmd: click.Command) -> list[str]:
-    ctx = click.Context(cmd, info_name=f"genbib {name}", terminal_width=100, max_content_width=100)
+def command_section(name: str, cmd: click.Command, parent: click.Context) -> list[str]:
+    # The parent context passes down the group's settings (`-h, --help`), as a real run does.
+    ctx = click.Context(cmd, info_name=name, parent=parent)
     out = [f"### `genbib {name}`", "", "```text", cmd.get_help(ctx).rstrip(), "```", ""]
     return out
 
@@ -62,7 +63,7 @@ def render() -> str:
     for name in cli.list_commands(ctx):
         cmd = cli.get_command(ctx, name)
         assert cmd is not None
-        lines += command_section(name, cmd)
+        lines += command_section(name, cmd, ctx)
     lines += [
         "## Configuration keys (`genbib.toml`)",
         "",
