@@ -17,7 +17,7 @@ from genbib.model import Comment, Entry, Library, Preamble, StringDef, Text
 # (normalised by the file decoder, not by `parse`).
 _CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters='{}"\r')
 # Known limit of error recovery: a line inside a value that starts with `@name` is taken
-# for the start of a new block (documented in docs/readme/foundation.md), so generated
+# for the start of a new block (documented in docs/guide/foundation.md), so generated
 # text never puts `@` first on a line.
 _plain = st.text(_CHARS, max_size=12).map(lambda s: re.sub(r"(?m)^([ \t]*)@", r"\1at", s))
 _space = st.sampled_from(["", " ", "  ", "\t", "\n", " \n\t "])

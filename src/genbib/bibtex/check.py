@@ -2,7 +2,7 @@
 
 Every finding is a `Problem` whose code (`E010-missing-field`) never changes meaning, so
 scripts, CI and editors can filter on it; the registry `RULES` is the one list of codes
-(docs/readme/check.md documents each). The reader's own findings (encoding, parse,
+(docs/guide/check.md documents each). The reader's own findings (encoding, parse,
 duplicate keys and fields) are part of the same scheme and are reported first. Checks
 only read: nothing here changes an entry.
 """
