@@ -46,7 +46,7 @@ def test_codes_are_unique_stable_strings() -> None:
         assert rule.code == code
         number, _, name = code.partition("-")
         assert number[0] == "E" and number[1:].isdigit() and name
-    docs = Path(__file__).resolve().parents[2] / "docs" / "readme"
+    docs = Path(__file__).resolve().parents[2] / "docs" / "guide"
     for page in ("check.md", "foundation.md"):
         documented = (docs / page).read_text()
         for code in RULES:
