@@ -30,23 +30,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-DATA = BENCH / ".data"
+from _common import BENCH, DATA, TIDY_JS, best_of, ensure_generated, ensure_tidy, measure
+
 BP2_VENV = BENCH / ".venv-bp2"
-NODE_MODULES = BENCH / "node_modules"
-TIDY_JS = NODE_MODULES / "bibtex-tidy" / "bibtex-tidy.js"
 TOOLS = ("genbib", "bibtexparser2", "pybtex", "bibtex-tidy")
 
 # --- workers: run in a subprocess, print one JSON line -----------------------------------
 
 
 def _best(run: object, path: Path, repeat: int) -> tuple[float, int, str]:
-    best, entries, note = float("inf"), 0, ""
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        entries, note = run(path)  # type: ignore[operator]
-        best = min(best, time.perf_counter() - t0)
+    got: list[tuple[int, str]] = []
+    best, _ = best_of(lambda: got.append(run(path)), repeat)  # type: ignore[operator]
+    entries, note = got[-1]
     return best, entries, note
 
 
@@ -126,56 +121,11 @@ class Result:
     note: str = ""
 
 
-def _spawn(cmd: list[str], timeout: float) -> tuple[int, str, str]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        return -1, out, f"timed out after {timeout:.0f} s"
-    return proc.returncode, out, err
-
-
-# ru_maxrss of RUSAGE_CHILDREN is a maximum over every child ever waited for, so each tool
-# runs under this tiny forking parent, which reports the peak RSS of its one child.
-_MEASURE = r"""
-import os, resource, sys
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-_, status, ru = os.wait4(pid, 0)
-sys.stderr.write("\n__MAXRSS_KB__ %d\n" % ru.ru_maxrss)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-def measure(cmd: list[str], timeout: float) -> tuple[int, str, str, float]:
-    """Run `cmd` under a tiny forking parent that reports the child's own peak RSS."""
-    code, out, err = _spawn([sys.executable, "-c", _MEASURE, *cmd], timeout)
-    rss = 0.0
-    lines = []
-    for line in err.splitlines():
-        if line.startswith("__MAXRSS_KB__"):
-            rss = int(line.split()[1]) / 1024
-        elif line.strip():
-            lines.append(line)
-    return code, out, "\n".join(lines), rss
-
-
 def ensure_data(size: int, seed: int) -> Path:
     """The generated file for (size, seed), cached under bench/.data by generator version."""
-    DATA.mkdir(exist_ok=True)
     version = hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest()[:8]
     path = DATA / f"gen-{size}-{seed}-{version}.bib"
-    if not path.exists():
-        sys.path.insert(0, str(BENCH))
-        from generate import generate
-
-        print(f"generating {path.relative_to(ROOT)} ...", flush=True)
-        text, truth = generate(size, seed)
-        path.write_text(text, encoding="utf-8")
-        path.with_suffix(".truth.json").write_text(json.dumps(truth) + "\n", encoding="utf-8")
+    ensure_generated(path, size, seed)
     return path
 
 
@@ -199,36 +149,6 @@ def ensure_bp2(install: bool) -> str | None:
         print(f"note: cannot install bibtexparser 2 ({exc}); skipping it", flush=True)
         return None
     return str(py) if subprocess.run(check, capture_output=True).returncode == 0 else None
-
-
-def ensure_tidy(install: bool) -> str | None:
-    node = shutil.which("node")
-    if node is None:
-        return None
-    if TIDY_JS.exists():
-        return node
-    npm = shutil.which("npm")
-    if not install or npm is None:
-        return None
-    print("installing bibtex-tidy into bench/node_modules ...", flush=True)
-    proc = subprocess.run(
-        [
-            npm,
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            str(BENCH),
-            "bibtex-tidy",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0 or not TIDY_JS.exists():
-        print(f"note: cannot install bibtex-tidy: {proc.stderr.strip()[-300:]}", flush=True)
-        return None
-    return node
 
 
 def run_tool(

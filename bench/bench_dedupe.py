@@ -21,18 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-DATA = BENCH / ".data"
-TIDY_JS = BENCH / "node_modules" / "bibtex-tidy" / "bibtex-tidy.js"
+from _common import DATA, ROOT, TIDY_JS, ensure_generated, ensure_tidy, measure
 
 # --- workers: run in a subprocess, write pairs to a file, print one JSON line -----------
 
@@ -73,18 +68,6 @@ fs.writeFileSync(process.argv[3], JSON.stringify(pairs));
 console.log(JSON.stringify({ seconds: dt, note: `bibtex-tidy, ${pairs.length} duplicate warnings` }));
 """
 
-# ru_maxrss of RUSAGE_CHILDREN is a maximum over every child ever waited for, so each
-# tool runs under this tiny forking parent, which reports the peak RSS of its one child.
-_MEASURE = r"""
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-_, status, ru = os.wait4(pid, 0)
-sys.stderr.write("\n__MAXRSS_KB__ %d\n" % ru.ru_maxrss)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
 
 @dataclass
 class Result:
@@ -99,42 +82,10 @@ class Result:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def measure(cmd: list[str], timeout: float) -> tuple[int, str, str, float]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _MEASURE, *cmd],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        return -1, out, f"timed out after {timeout:.0f} s", 0.0
-    rss = 0.0
-    lines = []
-    for line in err.splitlines():
-        if line.startswith("__MAXRSS_KB__"):
-            rss = int(line.split()[1]) / 1024
-        elif line.strip():
-            lines.append(line)
-    return proc.returncode, out, "\n".join(lines), rss
-
-
 def ensure_data(size: int, seed: int) -> tuple[Path, set[tuple[str, str]]]:
-    DATA.mkdir(exist_ok=True)
     path = DATA / f"gen-{size}-{seed}.bib"
-    truth_path = path.with_suffix(".truth.json")
-    if not path.exists() or not truth_path.exists():
-        sys.path.insert(0, str(BENCH))
-        from generate import generate
-
-        print(f"generating {path.relative_to(ROOT)} ...", flush=True)
-        text, truth = generate(size, seed)
-        path.write_text(text, encoding="utf-8")
-        truth_path.write_text(json.dumps(truth) + "\n", encoding="utf-8")
-    pairs = json.loads(truth_path.read_text(encoding="utf-8"))
+    ensure_generated(path, size, seed)
+    pairs = json.loads(path.with_suffix(".truth.json").read_text(encoding="utf-8"))
     return path, {_pair(a, b) for a, b in pairs}
 
 
@@ -169,36 +120,6 @@ def closure(groups: list[list[str]]) -> set[tuple[str, str]]:
 def score(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[float, float]:
     hit = len(found & truth)
     return hit / len(truth) if truth else 1.0, hit / len(found) if found else 1.0
-
-
-def ensure_tidy(install: bool) -> str | None:
-    node = shutil.which("node")
-    if node is None:
-        return None
-    if TIDY_JS.exists():
-        return node
-    npm = shutil.which("npm")
-    if not install or npm is None:
-        return None
-    print("installing bibtex-tidy into bench/node_modules ...", flush=True)
-    proc = subprocess.run(
-        [
-            npm,
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            str(BENCH),
-            "bibtex-tidy",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0 or not TIDY_JS.exists():
-        print(f"note: cannot install bibtex-tidy: {proc.stderr.strip()[-300:]}", flush=True)
-        return None
-    return node
 
 
 def run_genbib(path: Path, size: int, truth: set[tuple[str, str]], timeout: float) -> Result:

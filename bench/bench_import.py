@@ -25,10 +25,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, best_of
+
 sys.path.insert(0, str(ROOT / "src"))
 
 WORDS = """diffusion score flow matching latent autoregressive transformer consistency
@@ -106,18 +106,6 @@ def make_list(kb: int, seed: int = 0) -> str:
     return "".join(parts)
 
 
-def best(fn, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """(wall, CPU) seconds, best of `repeat`: CPU time is what the work costs when the
-    machine is shared; wall time is what the user waits on an idle one."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
-    return min(walls), min(cpus)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kb", type=int, default=700)
@@ -146,13 +134,13 @@ def main() -> None:
             result["report"] = report
             result["n"] = len(lib.entries)
 
-        t_genbib = best(genbib, args.repeat)
+        t_genbib = best_of(genbib, args.repeat)
         md = MarkdownIt("commonmark", {"html": True}).enable("table")
-        t_md = best(lambda: md.parse(text), args.repeat)
+        t_md = best_of(lambda: md.parse(text), args.repeat)
         pandoc = shutil.which("pandoc")
         t_pandoc: tuple[float, float] | None = None
         if pandoc:
-            t_pandoc = best(
+            t_pandoc = best_of(
                 lambda: subprocess.run(
                     [pandoc, "-f", "gfm", "-t", "json", str(src)], capture_output=True, check=True
                 ),

@@ -27,7 +27,8 @@ import time
 import zlib
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
+from _common import BENCH, best_of
+
 sys.path.insert(0, str(BENCH))
 
 TOPICS = ("diffusion", "flows", "gan", "vae", "autoregressive", "sampling", "video", "3d")
@@ -73,15 +74,10 @@ def _clear_caches() -> None:
 def _time_genbib(lib, config, repeat: int) -> tuple[float, float, int, int]:  # type: ignore[no-untyped-def]
     from genbib.render import render
 
-    best, cpu, files, size = float("inf"), float("inf"), 0, 0
-    for _ in range(repeat):
-        _clear_caches()
-        t0, c0 = time.perf_counter(), time.process_time()
-        r = render(lib, config)
-        best = min(best, time.perf_counter() - t0)
-        cpu = min(cpu, time.process_time() - c0)
-        files, size = len(r.outputs), sum(len(o.text.encode()) for o in r.outputs)
-    return best, cpu, files, size
+    rendered = []
+    best, cpu = best_of(lambda: rendered.append(render(lib, config)), repeat, _clear_caches)
+    r = rendered[-1]
+    return best, cpu, len(r.outputs), sum(len(o.text.encode()) for o in r.outputs)
 
 
 def _time_pybtex(text: str, repeat: int) -> tuple[float, float] | None:
@@ -95,15 +91,13 @@ def _time_pybtex(text: str, repeat: int) -> tuple[float, float] | None:
     bib = parse_string(text, "bibtex")
     style = find_plugin("pybtex.style.formatting", "plain")()
     backend = find_plugin("pybtex.backends", "markdown")()
-    best, cpu = float("inf"), float("inf")
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
+
+    def format_all() -> None:
         formatted = style.format_bibliography(bib)
         out = "\n".join(entry.text.render(backend) for entry in formatted)
-        best = min(best, time.perf_counter() - t0)
-        cpu = min(cpu, time.process_time() - c0)
         assert out
-    return best, cpu
+
+    return best_of(format_all, repeat)
 
 
 def main(argv: list[str]) -> int:

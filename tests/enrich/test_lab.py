@@ -33,6 +33,12 @@ def enriched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("lab")
     (root / "bib").mkdir()
     shutil.copy(BIB, root / "bib" / "genmodels.bib")
+    return root / "bib" / "genmodels.bib", _enrich_from_seed(root)
+
+
+def _enrich_from_seed(root: Path) -> str:
+    """Run `genbib enrich --offline --from-bib` with the seed metadata on the lab copy
+    at `root` (its bib/genmodels.bib already written); the command's output."""
     shutil.copy(SEED, root / "bib" / "seed-metadata.bib")
     shutil.copy(REPO / "genbib.toml", root / "genbib.toml")
     res = CliRunner().invoke(
@@ -48,7 +54,7 @@ def enriched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         catch_exceptions=False,
     )
     assert res.exit_code == 0, res.output
-    return root / "bib" / "genmodels.bib", res.output
+    return res.output
 
 
 def test_every_entry_is_complete(enriched: tuple[Path, str]) -> None:
@@ -132,21 +138,7 @@ def test_enrich_rebuilds_stripped_entries_from_the_seed_metadata(tmp_path: Path)
         e.type = "misc"
     (tmp_path / "bib").mkdir()
     (tmp_path / "bib" / "genmodels.bib").write_text(dumps(stripped))
-    shutil.copy(SEED, tmp_path / "bib" / "seed-metadata.bib")
-    shutil.copy(REPO / "genbib.toml", tmp_path / "genbib.toml")
-    res = CliRunner().invoke(
-        cli,
-        [
-            "--config",
-            str(tmp_path / "genbib.toml"),
-            "enrich",
-            "--offline",
-            "--from-bib",
-            "bib/seed-metadata.bib",
-        ],
-        catch_exceptions=False,
-    )
-    assert res.exit_code == 0, res.output
+    _enrich_from_seed(tmp_path)
     rebuilt = read_file(tmp_path / "bib" / "genmodels.bib").by_key()
     seed_titles = {norm_title(e.title) for e in read_file(SEED)}
     restored = 0

@@ -163,14 +163,24 @@ class _Merger:
             )
             into.type = other.type
 
+    def _both(self, name: str) -> tuple[str, str] | None:
+        """Both values of `name` when each side has one, to be weighed; a value only
+        `other` has is taken as written, and then there is nothing to weigh."""
+        theirs = self.other.get(name)
+        if not theirs:
+            return None
+        mine = self.into.get(name)
+        if not mine:
+            self.into.fields[name] = self.other.fields[name]
+            return None
+        return mine, theirs
+
     def _doi(self) -> None:
         into, other = self.into, self.other
-        mine, theirs = into.get("doi"), other.get("doi")
-        if not theirs:
+        both = self._both("doi")
+        if both is None:
             return
-        if not mine:
-            into.fields["doi"] = other.fields["doi"]
-            return
+        mine, theirs = both
         if ids.doi(mine) == ids.doi(theirs):
             return
         if ids.arxiv_id(mine) and not ids.arxiv_id(theirs):
@@ -196,12 +206,10 @@ class _Merger:
 
     def _authors(self) -> None:
         into, other = self.into, self.other
-        mine, theirs = into.get("author"), other.get("author")
-        if not theirs:
+        both = self._both("author")
+        if both is None:
             return
-        if not mine:
-            into.fields["author"] = other.fields["author"]
-            return
+        mine, theirs = both
         if _SPACE.sub(" ", mine) == _SPACE.sub(" ", theirs):
             return
         fa, fb = norm.family_names(mine), norm.family_names(theirs)
@@ -232,13 +240,10 @@ class _Merger:
 
     def _union_list(self, name: str) -> None:
         into, other = self.into, self.other
-        theirs = other.get(name)
-        if not theirs:
+        both = self._both(name)
+        if both is None:
             return
-        mine = into.get(name)
-        if not mine:
-            into.fields[name] = other.fields[name]
-            return
+        mine, theirs = both
         if name == "topics":
             into.set_topics([*into.topics, *other.topics])
             return
@@ -252,14 +257,11 @@ class _Merger:
         into.set(name, ", ".join(items))
 
     def _annotation(self) -> None:
-        into, other = self.into, self.other
-        theirs = other.get("annotation")
-        if not theirs:
+        into = self.into
+        both = self._both("annotation")
+        if both is None:
             return
-        mine = into.get("annotation")
-        if not mine:
-            into.fields["annotation"] = other.fields["annotation"]
-            return
+        mine, theirs = both
         parts = [p for p in mine.split("\n\n") if p.strip()]
         if _SPACE.sub(" ", theirs).strip() not in {_SPACE.sub(" ", p).strip() for p in parts}:
             into.set("annotation", mine.rstrip() + "\n\n" + theirs.strip())

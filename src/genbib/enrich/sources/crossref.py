@@ -15,7 +15,7 @@ from genbib.enrich.apply import has_published_venue
 from genbib.enrich.candidate import Candidate, SourceFormatError
 from genbib.enrich.clean import clean_text
 from genbib.enrich.http import Policy, Request
-from genbib.enrich.sources._util import load_json, obj, pages, person
+from genbib.enrich.sources._util import load_json, obj, person, published_fields
 from genbib.enrich.venue import published
 from genbib.model import identifiers as ids
 from genbib.model.entry import Entry
@@ -26,6 +26,7 @@ BASE = "https://api.crossref.org"
 POLICY = Policy(interval=0.1, concurrency=3, timeout=20.0, mailto_param=True)
 SELECT = "DOI,title,author,issued,container-title,type,volume,issue,page,publisher,URL"
 SERIES = {"lecture notes in computer science", "proceedings of machine learning research"}
+_NUMBERS = (("volume", "volume"), ("issue", "number"), ("publisher", "publisher"))
 
 
 def lookups(entry: Entry, base: str = BASE) -> list[Request]:
@@ -85,18 +86,10 @@ def _work(item: dict[str, Any], by_id: bool) -> Candidate | None:
     fields: list[tuple[str, str]] = []
     btype = ""
     if kind in ("proceedings-article", "book-chapter", "journal-article") and container:
-        venue = published(container, year)
-        if kind == "journal-article":
-            btype, name = "article", venue.name if venue else container
-            fields.append(("journal", name))
-        else:
-            btype, name = "inproceedings", venue.name if venue else container
-            fields.append(("booktitle", name))
-        for src, dst in (("volume", "volume"), ("issue", "number"), ("publisher", "publisher")):
-            if item.get(src):
-                fields.append((dst, clean_text(str(item[src]))))
-        if item.get("page"):
-            fields.append(("pages", pages(item["page"])))
+        btype = "article" if kind == "journal-article" else "inproceedings"
+        fields += published_fields(
+            btype, published(container, year), container, item, _NUMBERS, "page"
+        )
     doi = ids.doi(str(item.get("DOI") or "")) or ""
     return Candidate(
         source=NAME,

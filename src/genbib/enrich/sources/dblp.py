@@ -15,7 +15,7 @@ from genbib.enrich.apply import has_published_venue
 from genbib.enrich.candidate import Candidate, SourceFormatError
 from genbib.enrich.clean import clean_text, clean_url
 from genbib.enrich.http import Policy, Request
-from genbib.enrich.sources._util import load_json, obj, pages, person, year_of
+from genbib.enrich.sources._util import load_json, obj, person, published_fields, year_of
 from genbib.enrich.venue import is_preprint, published
 from genbib.model import identifiers as ids
 from genbib.model.entry import Entry
@@ -24,6 +24,8 @@ from genbib.model.names import Name
 NAME = "dblp"
 BASE = "https://dblp.org/search/publ/api"
 POLICY = Policy(interval=1.0, concurrency=1, timeout=20.0)
+_TYPES = {"Journal Articles": "article", "Conference and Workshop Papers": "inproceedings"}
+_NUMBERS = (("volume", "volume"), ("number", "number"))
 
 
 def lookups(entry: Entry, base: str = BASE) -> list[Request]:
@@ -78,19 +80,11 @@ def _info(info: dict[str, Any]) -> Candidate | None:
             or ""
         )
     else:
-        venue = published(venue_text, year)
-        if kind == "Journal Articles":
-            btype = "article"
-            fields.append(("journal", venue.name if venue else venue_text))
-        elif kind == "Conference and Workshop Papers":
-            btype = "inproceedings"
-            fields.append(("booktitle", venue.name if venue else venue_text))
+        btype = _TYPES.get(kind, "")
         if btype:
-            for src, dst in (("volume", "volume"), ("number", "number")):
-                if info.get(src):
-                    fields.append((dst, clean_text(str(info[src]))))
-            if info.get("pages"):
-                fields.append(("pages", pages(info["pages"])))
+            fields += published_fields(
+                btype, published(venue_text, year), venue_text, info, _NUMBERS, "pages"
+            )
     doi = ids.doi(str(info.get("doi") or "")) or ""
     return Candidate(
         source=NAME,

@@ -62,6 +62,16 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def _stale(label: str, expected: int, found: int) -> ApiError:
+    """Zotero's 412 for a write made against an older version than the object's or the
+    library's: the one wording every stale write gets, with the current version."""
+    return ApiError(
+        412,
+        f"{label} has been modified since specified version (expected {expected}, found {found})",
+        {"Last-Modified-Version": str(found)},
+    )
+
+
 @dataclass(frozen=True)
 class WriteResult:
     """The per-index outcome of a multi-object POST, as the API's 200 answer reports it."""
@@ -238,12 +248,7 @@ class Library:
     def check_library_version(self, header: int | None) -> None:
         """A stale `If-Unmodified-Since-Version` on a library-level write fails it whole."""
         if header is not None and header < self.version:
-            raise ApiError(
-                412,
-                f"Library has been modified since specified version "
-                f"(expected {header}, found {self.version})",
-                {"Last-Modified-Version": str(self.version)},
-            )
+            raise _stale("Library", header, self.version)
 
     def write(
         self,
@@ -328,12 +333,7 @@ class Library:
                     "Either If-Unmodified-Since-Version or object version property must be provided for key-based writes",
                 )
             if existing["version"] > expected:
-                raise ApiError(
-                    412,
-                    f"{label} has been modified since specified version "
-                    f"(expected {expected}, found {existing['version']})",
-                    {"Last-Modified-Version": str(existing["version"])},
-                )
+                raise _stale(label, expected, existing["version"])
         body = {**body, "key": key}
         try:
             data = self._build(kind, body, existing, partial=partial)
@@ -362,12 +362,7 @@ class Library:
             if obj is None:
                 raise ApiError(404, f"{label} not found")
             if obj["version"] > header:
-                raise ApiError(
-                    412,
-                    f"{label} has been modified since specified version "
-                    f"(expected {header}, found {obj['version']})",
-                    {"Last-Modified-Version": str(obj["version"])},
-                )
+                raise _stale(label, header, obj["version"])
         else:
             if len(keys) > MAX_WRITE:
                 raise ApiError(413, f"Cannot delete more than {MAX_WRITE} {kind} at a time")
@@ -436,11 +431,7 @@ class Library:
                     "Either If-Unmodified-Since-Version or object version property must be provided for key-based writes",
                 )
         elif existing["version"] > version:
-            raise ObjectError(
-                412,
-                f"{label} has been modified since specified version "
-                f"(expected {version}, found {existing['version']})",
-            )
+            raise ObjectError(412, _stale(label, version, existing["version"]).message)
         return existing
 
     def _build(
