@@ -21,7 +21,10 @@ from genbib.cli import cli  # noqa: E402
 
 
 def command_section(name: str, cmd: click.Command, parent: click.Context) -> list[str]:
-    # The parent context passes down the group's settings (`-h, --help`), as a real run does.
+    # The parent context passes down the group's settings (`-h, --help`), as a real run does;
+    # click caches a command's help option from whichever context asked first (a test may
+    # have), so drop that cache to render from this context alone.
+    cmd._help_option = None
     ctx = click.Context(cmd, info_name=name, parent=parent)
     out = [f"### `genbib {name}`", "", "```text", cmd.get_help(ctx).rstrip(), "```", ""]
     return out
@@ -58,7 +61,10 @@ def render() -> str:
         "## Commands",
         "",
     ]
-    ctx = click.Context(cli, info_name="genbib", terminal_width=100, max_content_width=100)
+    cli._help_option = None  # see command_section
+    ctx = click.Context(
+        cli, info_name="genbib", terminal_width=100, max_content_width=100, **cli.context_settings
+    )
     lines += ["```text", cli.get_help(ctx).rstrip(), "```", ""]
     for name in cli.list_commands(ctx):
         cmd = cli.get_command(ctx, name)
