@@ -71,3 +71,16 @@ def test_free_text_never_completes_an_unparsed_block() -> None:
     # atheris found it: after sorting, ",t={}}" followed the unparsed "@i{,r={{}}" and the
     # two read back as one valid entry. Unparsed blocks now follow the text they travel with.
     targets.bib_target(b"@i{,r={{}}\n@s{m},t={}}@c{}")
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        # hypothesis found it in a nested run: a note whose text is a number
+        [{"itemType": "note", "note": 1, "title": None, "parentItem": True}],
+        [{"itemType": "attachment", "linkMode": "linked_url", "url": 5, "parentItem": "X"}],
+        [{"itemType": "book", "title": "T", "citationKey": 7, "extra": ["x"]}],
+    ],
+)
+def test_zotero_children_with_wrong_types(items: list[object]) -> None:
+    targets.zotero_json_target(json.dumps(items))

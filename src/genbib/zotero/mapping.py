@@ -254,17 +254,23 @@ def _one_line(text: str) -> str:
 # --- item -> entry -------------------------------------------------------------------
 
 
+def _text_field(item: Item, name: str) -> str:
+    """A field of untrusted item JSON as text: anything but a string counts as empty."""
+    value = item.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def child_of(item: Item) -> Child | None:
     """The genbib meaning of a child item, or None for children genbib leaves alone."""
     if item.get("itemType") == "note":
-        text = re.sub(r"</p>\s*<p>|<br\s*/?>", "\n\n", item.get("note") or "")
+        text = re.sub(r"</p>\s*<p>|<br\s*/?>", "\n\n", _text_field(item, "note"))
         text = html.unescape(re.sub(r"<[^>]*>", "", text)).strip()
         return Child("note", text) if text else None
     if item.get("itemType") == "attachment" and item.get("linkMode") == "linked_url":
-        url = (item.get("url") or "").strip()
+        url = _text_field(item, "url").strip()
         if not is_http_url(url):
             return None
-        role = _TITLE_LINKS.get((item.get("title") or "").strip().lower())
+        role = _TITLE_LINKS.get(_text_field(item, "title").strip().lower())
         if role is None:
             role = (
                 "code" if "github.com" in url.lower() or "gitlab.com" in url.lower() else "project"
@@ -275,10 +281,10 @@ def child_of(item: Item) -> Child | None:
 
 def citation_key(item: Item) -> str:
     """The key recorded in an item: the native field first, then the `Citation Key:` line."""
-    native = (item.get("citationKey") or "").strip()
+    native = _text_field(item, "citationKey").strip()
     if native:
         return native if _SAFE_KEY.fullmatch(native) else ""
-    for line in (item.get("extra") or "").splitlines():
+    for line in _text_field(item, "extra").splitlines():
         m = _EXTRA_LINE.match(line.strip())
         if m and m.group(1).strip().lower() == "citation key":
             key = m.group(2).strip()
@@ -312,7 +318,7 @@ def from_item(
         if names:
             entry.fields[role] = "{" + " and ".join(names) + "}"
     _from_date(entry, str(item.get("date") or ""))
-    url = (item.get("url") or "").strip()
+    url = _text_field(item, "url").strip()
     if is_http_url(url):
         entry.set("url", url)
     reverse = {v: k for k, v in {**_COMMON_FIELDS, **_VENUE.get(itype, {})}.items()}
