@@ -64,9 +64,9 @@ def _config(root: Path):  # type: ignore[no-untyped-def]
 
 def _clear_caches() -> None:
     from genbib.model.names import _parse_one
-    from genbib.render.escape import md_url, safe_url, to_text
+    from genbib.render.escape import _md_str, md_url, safe_url, to_text
 
-    for cached in (to_text, safe_url, md_url):
+    for cached in (to_text, safe_url, md_url, _md_str):
         cached.cache_clear()
     _parse_one.cache_clear()
 

@@ -186,6 +186,17 @@ _MD_LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
 
 def md(value: object) -> str:
     """Plain text as inert inline markdown, safe in a GFM table cell or alone on a line."""
+    if isinstance(value, str):
+        return _md_str(value)  # venues, years, names and labels repeat across 10k rows
+    return _md(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _md_str(value: str) -> str:
+    return _md(value)
+
+
+def _md(value: object) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", clean(value))
     if text[:1] in _MD_STARTERS:  # "- ", "+ ", "1. " or "===" would start a list or heading
         text = _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
