@@ -64,11 +64,13 @@ def _config(root: Path):  # type: ignore[no-untyped-def]
 
 def _clear_caches() -> None:
     from genbib.model.names import _parse_one
-    from genbib.render.escape import _md_str, md_url, safe_url, to_text
+    from genbib.model.venues import _find
+    from genbib.render.escape import _md_str, _tex_str, _ulatex, md_url, safe_url, to_text
 
-    for cached in (to_text, safe_url, md_url, _md_str):
+    for cached in (to_text, safe_url, md_url, _md_str, _tex_str, _ulatex):
         cached.cache_clear()
     _parse_one.cache_clear()
+    _find.cache_clear()
 
 
 def _time_genbib(lib, config, repeat: int) -> tuple[float, float, int, int]:  # type: ignore[no-untyped-def]

@@ -239,6 +239,9 @@ class Soak:
             value = values[-1]
             if key.startswith("?"):  # a paper added in Zotero: found in the bib by title
                 key = by_title.get(value, key)
+                # Its generated key may be one a deleted paper had: that paper is gone
+                # from both sides, so the key is free again (noted in the closing report).
+                self.deleted.discard(key)
             if key in self.deleted:
                 ok = key not in entries and key not in rows
             else:
@@ -249,7 +252,7 @@ class Soak:
                     and item.get(FIELDS[field]) == value
                 )  # fmt: skip
             self.report.lost += not ok
-            assert ok, (key, field, values)
+            assert ok, (key, field, values, entries[key].get(field) if key in entries else None)
         self.pending.clear()
 
     def run(self, rounds: int) -> Report:

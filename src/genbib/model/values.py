@@ -150,6 +150,11 @@ def _plain(raw: str, macros: dict[str, str] | None) -> str:
 
 
 def balanced(text: str) -> bool:
+    opens = text.count("{")
+    if opens != text.count("}"):
+        return False  # the depth cannot end at zero
+    if not opens:
+        return True  # no braces at all: the common case, without a scan
     depth = 0
     for m in _BRACES.finditer(text):
         depth += 1 if m.group() == "{" else -1

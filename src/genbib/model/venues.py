@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -113,6 +113,7 @@ def _named(row: _Row, year: int | None) -> Venue:
     return row.venue
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text; a bib repeats a few hundred venues
 def _find(text: str) -> tuple[_Row | None, bool]:
     folded = fold(text)
     rows = _table()

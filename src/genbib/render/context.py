@@ -261,15 +261,16 @@ def _links(entry: Entry, arxiv: str | None, links: list[Link]) -> tuple[LinkView
     seen: set[str] = set()
 
     def add(label: str, url: str, note: str = "", color: str = "blue", built: bool = False) -> None:
-        if not built and not safe_url(url):  # `built`: made here from a checked identifier
-            return
-        low = url.strip().rstrip("/").lower()
         if built:
-            canon = url  # already the canonical page of its identifier
-        elif "arxiv.org" in low or "openreview.net" in low:
-            canon = canonical_url(url)  # abs/pdf/versioned forms are one page
+            canon = url  # made here from a checked identifier: its canonical page already
+        elif not safe_url(url):
+            return
         else:
-            canon = low.split("://", 1)[-1].removeprefix("www.")
+            low = url.strip().rstrip("/").lower()
+            if "arxiv.org" in low or "openreview.net" in low:
+                canon = canonical_url(url)  # abs/pdf/versioned forms are one page
+            else:
+                canon = low.split("://", 1)[-1].removeprefix("www.")
         if canon in seen:
             return
         seen.add(canon)
@@ -290,8 +291,9 @@ def _links(entry: Entry, arxiv: str | None, links: list[Link]) -> tuple[LinkView
         add("paper", url, color="informational")
     for url in by_kind.get(LinkKind.PDF, []):
         add("PDF", url, color="red")
-    stars = _stars(entry)
-    for i, url in enumerate(by_kind.get(LinkKind.CODE, [])):
+    code = by_kind.get(LinkKind.CODE, [])
+    stars = _stars(entry) if code else ""
+    for i, url in enumerate(code):
         add("code", url, f"★ {stars}" if stars and i == 0 and github_repo(url) else "", "black")
     for url in by_kind.get(LinkKind.PROJECT, []):
         add("project", url, color="green")

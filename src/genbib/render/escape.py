@@ -114,10 +114,17 @@ def _math(m: re.Match[str]) -> str:
         inner = _SYMBOL.sub(_symbol, inner)
     if "\\" not in inner:
         return inner
+    decoded = _ulatex(m[0])
+    return inner if decoded is None else decoded
+
+
+@lru_cache(maxsize=4096)  # a list repeats the same formula in many titles
+def _ulatex(text: str) -> str | None:
+    """latexcodec's reading of `text`, or None where it refuses the input."""
     try:
-        decoded: str = codecs.decode(m[0], "ulatex")  # type: ignore[call-overload]
+        decoded: str = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
     except Exception:  # latexcodec refuses some malformed input: keep it as text
-        return inner
+        return None
     return decoded
 
 
@@ -151,10 +158,9 @@ def to_text(value: str | None) -> str:
         if "\\" in text:
             text = _SYMBOL.sub(_symbol, text)
         if "\\" in text:
-            try:
-                text = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
-            except Exception:  # latexcodec refuses some malformed input: keep it as text
-                pass
+            decoded = _ulatex(text)
+            if decoded is not None:
+                text = decoded
         text = text.replace("{", "").replace("}", "").translate(_UNSENTINEL)
     if "--" in text or "``" in text or "''" in text:  # TeX ligatures, as LaTeX prints them
         for lig, char in _LIGATURES:
@@ -177,7 +183,9 @@ def clean(value: object) -> str:
 
 # --- markdown ---------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$!#])")
+_MD_SPECIAL = "\\`*_[]<>|~&$!#"
+_MD_ESCAPES = str.maketrans({c: "\\" + c for c in _MD_SPECIAL})  # each one backslashed
+_MD_NEEDS_ESCAPE = re.compile(f"[{re.escape(_MD_SPECIAL)}]")
 
 
 _MD_STARTERS = frozenset("-+=0123456789")
@@ -186,7 +194,7 @@ _MD_LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
 
 def md(value: object) -> str:
     """Plain text as inert inline markdown, safe in a GFM table cell or alone on a line."""
-    if isinstance(value, str):
+    if type(value) is str:
         return _md_str(value)  # venues, years, names and labels repeat across 10k rows
     return _md(value)
 
@@ -197,7 +205,9 @@ def _md_str(value: str) -> str:
 
 
 def _md(value: object) -> str:
-    text = _MD_SPECIAL.sub(r"\\\1", clean(value))
+    text = clean(value)
+    if _MD_NEEDS_ESCAPE.search(text):  # most text has nothing to escape: skip translate
+        text = text.translate(_MD_ESCAPES)
     if text[:1] in _MD_STARTERS:  # "- ", "+ ", "1. " or "===" would start a list or heading
         text = _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
     return text
@@ -271,6 +281,17 @@ _TEX_PLAIN = re.compile(r"[ -!'-;=?-Z\[\]`a-z]*")  # printable ASCII with no spe
 
 def tex(value: object) -> str:
     """Entry text typeset literally by LaTeX: nothing in it can run as a command."""
+    if type(value) is str:
+        return _tex_str(value)  # venues and short names repeat across 10k sentences
+    return _tex(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _tex_str(value: str) -> str:
+    return _tex(value)
+
+
+def _tex(value: object) -> str:
     text = clean(value)
     if _TEX_PLAIN.fullmatch(text):
         return text
