@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from genbib.model import identifiers as ids
 from genbib.model.names import Name, format_names, parse_names
-from genbib.model.values import braced, plain
+from genbib.model.values import _plain_cached, braced
 
 
 class LinkKind(StrEnum):
@@ -70,7 +70,7 @@ class Entry:
     def get(self, name: str, default: str | None = None) -> str | None:
         """The field's text without delimiters (macros left as names)."""
         raw = self.fields.get(name)
-        return default if raw is None else plain(raw)
+        return default if raw is None else _plain_cached(raw)  # = plain(raw), one call less
 
     def set(self, name: str, text: str | None) -> None:
         """Set a field to `text` (braced), or remove it when `text` is empty or None."""

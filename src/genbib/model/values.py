@@ -155,12 +155,12 @@ def balanced(text: str) -> bool:
         return False  # the depth cannot end at zero
     if not opens:
         return True  # no braces at all: the common case, without a scan
-    depth = 0
-    for m in _BRACES.finditer(text):
-        depth += 1 if m.group() == "{" else -1
-        if depth < 0:
-            return False
-    return depth == 0
+    # The braces alone, with innermost `{}` pairs removed until none is left: balanced
+    # exactly when nothing remains (a `}` before its `{` never pairs up).
+    braces = "".join(_BRACES.findall(text))
+    while "{}" in braces:
+        braces = braces.replace("{}", "")
+    return not braces
 
 
 def braced(text: str) -> str:

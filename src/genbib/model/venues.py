@@ -78,6 +78,12 @@ def _table() -> tuple[_Row, ...]:
     return tuple(rows)
 
 
+@cache
+def _patterns() -> tuple[tuple[_Row, re.Pattern[str]], ...]:
+    """Every row's patterns in table order, flat: the first match is the first row's."""
+    return tuple((row, p) for row in _table() for p in row.patterns)
+
+
 def all_venues() -> list[Venue]:
     return [row.venue for row in _table()]
 
@@ -117,8 +123,8 @@ def _named(row: _Row, year: int | None) -> Venue:
 def _find(text: str) -> tuple[_Row | None, bool]:
     folded = fold(text)
     rows = _table()
-    for row in rows:
-        if any(p.search(folded) for p in row.patterns):
+    for row, pattern in _patterns():
+        if pattern.search(folded):
             return row, False
     tokens = [t for t in folded.split() if not _YEAR.fullmatch(t) and not t.isdigit()]
     workshop = any(t in ("workshop", "workshops") for t in tokens)

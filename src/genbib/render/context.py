@@ -106,12 +106,13 @@ class RenderContext:
 def build(library: Library, config: Config, *, tex_dir: Path | None = None) -> RenderContext:
     """The render context for `library` under `config` (tex_dir: where stubs are written)."""
     problems: list[Problem] = []
-    topics = _topics(library, config, problems)
+    tagged = [(entry, entry.topics) for entry in library]  # each entry's topics, read once
+    topics = _topics(library, tagged, config, problems)
     members: dict[str, list[Paper]] = {t.slug: [] for t in topics}
     author_max = config.render.authors
     venues: dict[tuple[object, ...], tuple[str, str]] = {}
-    for entry in library:
-        slugs = [s for s in dict.fromkeys(entry.topics) if s in members]
+    for entry, entry_topics in tagged:
+        slugs = [s for s in dict.fromkeys(entry_topics) if s in members]
         if not slugs:
             continue
         paper = _paper(entry, author_max, venues)
@@ -143,11 +144,16 @@ def build(library: Library, config: Config, *, tex_dir: Path | None = None) -> R
     )
 
 
-def _topics(library: Library, config: Config, problems: list[Problem]) -> list[Topic]:
+def _topics(
+    library: Library,
+    tagged: list[tuple[Entry, list[str]]],
+    config: Config,
+    problems: list[Problem],
+) -> list[Topic]:
     """Configured topics in their order, then topics only the bib names, sorted."""
     found: list[Topic] = list(config.topics)
     known = {t.slug for t in found}
-    extra = sorted({s for e in library for s in e.topics} - known)
+    extra = sorted({s for _, slugs in tagged for s in slugs} - known)
     found.extend(
         Topic(slug=s, title=s.replace("-", " ").replace("_", " ").capitalize()) for s in extra
     )
@@ -207,17 +213,18 @@ def _family_names(text: str, most: int) -> tuple[list[str], bool]:
         named = [n for n in people if not n.is_others]
         lasts = [f"{n.von} {n.last}".strip() for n in named[: most + 1]]
         return lasts, len(named) < len(people) or len(named) > most
-    more = len(parts) > most or any(p.strip() == "others" for p in parts)
+    more = len(parts) > most or ("others" in text and any(p.strip() == "others" for p in parts))
     lasts = []
     for part in parts[: most + 1]:
         part = part.strip()
         if part == "others" or not part:
             continue
         head = part.split(",", 1)[0]
-        words = part.split()
         if head != part and ("{" not in head or balanced(head)):
             lasts.append(head.strip())
-        elif "{" not in part or all(balanced(w) for w in words):  # First von Last
+            continue
+        words = part.split()
+        if "{" not in part or all(balanced(w) for w in words):  # First von Last
             von = next((i for i, w in enumerate(words[:-1]) if i and _lower(w)), None)
             lasts.append(" ".join(words[von:]) if von is not None else words[-1])
         else:  # braces around spaces: the grammar decides where the family name starts

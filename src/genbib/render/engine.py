@@ -10,8 +10,11 @@ because every value is escaped for its target by the filters of `genbib.render.e
 
 from __future__ import annotations
 
+import gc
 import re
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,11 +89,13 @@ def cite(paper: Paper, form: str, citations: str) -> str:
     """`\\citet{key}`-style text (t) or parenthetical (p) for the configured package."""
     if not paper.citable:  # context only passes citable papers to stubs; be safe anyway
         raise ValueError(f"key {paper.key!r} cannot be cited safely")
-    commands = {
-        ("natbib", "t"): "citet", ("natbib", "p"): "citep",
-        ("biblatex", "t"): "textcite", ("biblatex", "p"): "parencite",
-    }  # fmt: skip
-    return f"\\{commands[citations, form]}{{{paper.key}}}"
+    return f"\\{_CITE_COMMANDS[citations, form]}{{{paper.key}}}"
+
+
+_CITE_COMMANDS = {
+    ("natbib", "t"): "citet", ("natbib", "p"): "citep",
+    ("biblatex", "t"): "textcite", ("biblatex", "p"): "parencite",
+}  # fmt: skip
 
 
 def _tex_comment(value: object, width: int = 86) -> str:
@@ -117,6 +122,36 @@ def render(
     base = out if out is not None else config.root
     lists_dir = _dir(base, config.output.lists)
     tex_dir = _dir(base, config.output.related_work)
+    with _gc_paused():
+        return _render(library, config, topic, formats, lists_dir, tex_dir)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the views and texts are built.
+
+    Render allocates tens of thousands of small objects that all stay alive until it
+    returns, so each collection would only rescan the whole library for nothing (about a
+    tenth of the run on 10,000 entries). Nothing here makes reference cycles, and the
+    collector is switched back on (if it was on) however render ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _render(
+    library: Library,
+    config: Config,
+    topic: str | None,
+    formats: tuple[str, ...],
+    lists_dir: Path,
+    tex_dir: Path,
+) -> Rendering:
     ctx = build(library, config, tex_dir=tex_dir)
     topics = ctx.topics
     if topic is not None:
