@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from genbib.dedupe import MatchIndex
+from genbib.dedupe.index import _typo_keys
 from genbib.dedupe.normalize import family_names, proceedings_id, title_keys, title_tokens
+from genbib.dedupe.plan import _content_key, _content_sorted
 from genbib.model.entry import Entry
 
 DDPM = "@inproceedings{ho2020denoising, author = {Ho, Jonathan and Jain, Ajay}, title = {Denoising Diffusion Probabilistic Models}, year = 2020, eprint = {2006.11239}, code = {https://github.com/hojonathanho/diffusion}}"
@@ -129,3 +134,58 @@ def test_normal_forms() -> None:
         == "pmlr:v37/sohl-dickstein15"
     )
     assert proceedings_id("https://arxiv.org/abs/2006.11239") is None
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@st.composite
+def _misspelt(draw: st.DrawFn) -> tuple[str, str]:
+    """A word of five letters or more and one misspelling of it (see `match._typo`)."""
+    word = draw(st.text(_LETTERS, min_size=5, max_size=16))
+    kind = draw(st.sampled_from(["change", "add", "drop", "swap"]))
+    i = draw(st.integers(0, len(word) - 1))
+    c = draw(st.sampled_from(_LETTERS))
+    if kind == "change":
+        typo = word[:i] + c + word[i + 1 :]
+    elif kind == "add":
+        typo = word[:i] + c + word[i:]
+    elif kind == "drop":
+        typo = word[:i] + word[i + 1 :]
+    else:
+        i = min(i, len(word) - 2)
+        typo = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word, typo
+
+
+@given(
+    _misspelt(),
+    st.lists(st.sampled_from(["diffusion", "model", "video", "latent"]), min_size=2, max_size=4),
+)
+def test_one_misspelling_always_shares_a_typo_key(pair: tuple[str, str], rest: list[str]) -> None:
+    """The blocking guarantee the typo keys rest on: whatever the edit and wherever it
+    falls, a title with one misspelt long word meets the right one."""
+    word, typo = pair
+    if len(typo) < 5 or typo == word:
+        return  # not a misspelling `match._typo` accepts
+    a = tuple(sorted([*rest, word]))
+    b = tuple(sorted([*rest, typo]))
+    assert set(_typo_keys(a)) & set(_typo_keys(b))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]), st.sampled_from(["x", "y"]), st.text(max_size=3)
+        ),
+        max_size=12,
+    )
+)
+def test_content_sort_is_the_full_content_order(specs: list[tuple[str, str, str]]) -> None:
+    entries = [Entry("article", key, {"title": "{" + t + "}"}) for key, t, _ in specs]
+    for e, (_, _, note) in zip(entries, specs, strict=True):
+        if note:
+            e.fields["note"] = "{" + note + "}"
+    assert [id(e) for e in _content_sorted(entries)] == [
+        id(e) for e in sorted(entries, key=_content_key)
+    ]

@@ -20,21 +20,37 @@ from genbib.model.problems import Problem, Severity
 _MAX_POSTING = 32
 
 
-def _signatures(word: str, length: int) -> tuple[str, str]:
-    """The ends of a word filed at `length`: one misspelling (see `match._typo`) keeps
-    one of them (three letters from seven letters on, else two)."""
-    n = 3 if length >= 7 else 2
-    return f"<{word[:n]}{length}", f">{word[-n:]}{length}"
+def _typo_keys(words: tuple[str, ...]) -> Iterator[str]:
+    """For each word long enough to be misspelt: the bag without it, plus a length
+    bucket and the word's first or last letters.
+
+    One misspelling of a word of five letters or more (see `match._typo`: one letter
+    changed, added, dropped or two swapped) cannot touch both ends, and changes the
+    length by at most one. A word of length L is filed in buckets L // 2 and
+    (L + 1) // 2, so lengths that differ by one always share a bucket; the bucket sets
+    how many end letters are kept (three from bucket 4, that is from seven letters on,
+    where one edit still cannot touch both ends). So a misspelt title shares one of
+    these keys with the right one, and few other titles do; the same keys serve filing
+    and lookup.
+    """
+    if len(words) < 3:
+        return
+    for i, w in enumerate(words):
+        n = len(w)
+        if n >= 5 and not w.isdigit() and (i == 0 or w != words[i - 1]):
+            rest = " ".join(words[:i] + words[i + 1 :])
+            for bucket in {n // 2, (n + 1) // 2}:
+                k = 3 if bucket >= 4 else 2
+                yield f"w:{rest}|{bucket}<{w[:k]}"
+                yield f"w:{rest}|{bucket}>{w[-k:]}"
 
 
 def blocking_keys(f: Features) -> Iterator[str]:
     """The keys an entry is filed under.
 
     `i:` identifiers, `t:` exact title keys, `a:` alternative title keys (a title
-    without its "DiT:" prefix), `w:` the bag of title words, and for each word long
-    enough to be misspelt the bag without it plus the word's length and its first or
-    last letters: one misspelling changes the length by at most one and keeps one end,
-    so a misspelt title still shares a key with the right one, and few others do.
+    without its "DiT:" prefix), `w:` the bag of title words and the typo keys
+    (`_typo_keys`), `r:` code repositories (for contradictions only).
     """
     for ident in f.identifiers():
         yield "i:" + ident
@@ -45,26 +61,16 @@ def blocking_keys(f: Features) -> Iterator[str]:
     words = f.words
     if len(words) >= 2:
         yield "w:" + " ".join(words)
-    for rest, word in _typo_slots(words):
-        for sig in _signatures(word, len(word)):
-            yield f"w:{rest}|{sig}"
+    yield from _typo_keys(words)
     for repo in f.repos:
         yield "r:" + repo
-
-
-def _typo_slots(words: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    if len(words) >= 3:
-        for i, w in enumerate(words):
-            if len(w) >= 5 and not w.isdigit() and (i == 0 or w != words[i - 1]):
-                yield " ".join(words[:i] + words[i + 1 :]), w
 
 
 def lookup_keys(f: Features) -> Iterator[str]:
     """The keys under which an entry's partners are filed.
 
     A full title meets full and alternative keys, an alternative key only full ones:
-    "DiT: X" meets "X", but "CAR: X" and "VAR: X" do not meet through "X". A word
-    slot is looked up at its length and one letter shorter or longer.
+    "DiT: X" meets "X", but "CAR: X" and "VAR: X" do not meet through "X".
     """
     for ident in f.identifiers():
         yield "i:" + ident
@@ -75,10 +81,7 @@ def lookup_keys(f: Features) -> Iterator[str]:
             yield "t:" + alt
     if len(f.words) >= 2:
         yield "w:" + " ".join(f.words)
-    for rest, word in _typo_slots(f.words):
-        for length in (len(word) - 1, len(word), len(word) + 1):
-            for sig in _signatures(word, length):
-                yield f"w:{rest}|{sig}"
+    yield from _typo_keys(f.words)
 
 
 class MatchIndex:

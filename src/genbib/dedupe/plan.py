@@ -89,6 +89,19 @@ def _content_key(e: Entry) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     return (e.key, e.type.lower(), tuple(sorted(e.fields.items())))
 
 
+def _content_sorted(entries: list[Entry]) -> list[Entry]:
+    """`sorted(entries, key=_content_key)`, building full content keys only for entries
+    that share a citation key (few do), since building them for all is most of the sort."""
+    items = sorted(entries, key=lambda e: e.key)
+    start = 0
+    for end in range(1, len(items) + 1):
+        if end == len(items) or items[end].key != items[start].key:
+            if end - start > 1:
+                items[start:end] = sorted(items[start:end], key=_content_key)
+            start = end
+    return items
+
+
 def plan(
     entries: Iterable[Entry],
     *,
@@ -114,7 +127,7 @@ def _plan(
     entries: Iterable[Entry], existing: Collection[str], tick: Callable[[int], None]
 ) -> DedupePlan:
     given = list(entries)
-    items = sorted(given, key=_content_key)
+    items = _content_sorted(given)
     pos = {id(e): i for i, e in enumerate(items)}
     # Work in input order (memory order: far faster on large libraries); results are
     # keyed by positions in content order, so they do not depend on the input order.
