@@ -8,13 +8,15 @@ accents, preprint or published, with or without arXiv links, plus fields that di
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genbib.bibtex.writer import dumps
-from genbib.dedupe import apply, plan
+from genbib.dedupe import MatchIndex, apply, plan
+from genbib.dedupe.index import candidate_pairs
 from genbib.model import identifiers as ids
 from genbib.model.entry import LINK_FIELDS, Entry
 from genbib.model.library import Library
@@ -180,3 +182,38 @@ def test_no_input_value_is_lost(entries: list[Entry]) -> None:
                 )
                 continue
             assert (name, value) in kept or f'"{value}"' in report, (e.key, name, value)
+
+
+@given(libraries())
+def test_batch_pairs_are_the_index_lookups(entries: list[Entry]) -> None:
+    """`plan` finds pairs by scanning postings, import and sync by `MatchIndex` lookups:
+    both must meet exactly the same pairs, or a library-wide dedupe and an import would
+    disagree about what is one paper."""
+    index = MatchIndex(entries)
+    feats = [index.features(e) for e in entries]
+    at = {id(e): i for i, e in enumerate(entries)}
+    looked_up = {
+        (min(i, at[id(o)]), max(i, at[id(o)]))
+        for i, e in enumerate(entries)
+        for o in index.candidates(e, feats[i])
+    }
+    assert candidate_pairs(feats) == looked_up
+
+
+def test_batch_pairs_skip_crowded_word_keys_like_the_index() -> None:
+    words = ["diffusion", "latent", "video", "sampler", "guidance"]
+    for n in (20, 40):  # below and above the cap on bag-of-words postings
+        entries = []
+        for i, order in enumerate(itertools.islice(itertools.permutations(words), n)):
+            e = Entry("misc", f"k{i:02d}")
+            e.set("title", " ".join(order))
+            entries.append(e)
+        index = MatchIndex(entries)
+        feats = [index.features(e) for e in entries]
+        looked_up = {
+            (min(i, entries.index(o)), max(i, entries.index(o)))
+            for i, e in enumerate(entries)
+            for o in index.candidates(e, feats[i])
+        }
+        assert candidate_pairs(feats) == looked_up
+        assert len(looked_up) == (n * (n - 1) // 2 if n <= 32 else 0)

@@ -9,7 +9,7 @@ over the library and ask it about each incoming entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from genbib.dedupe.match import Features, Match, compare, contradiction, features, incompatible
 from genbib.model.entry import Entry
@@ -82,6 +82,50 @@ def lookup_keys(f: Features) -> Iterator[str]:
     if len(f.words) >= 2:
         yield "w:" + " ".join(f.words)
     yield from _typo_keys(f.words)
+
+
+def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
+    """Every pair `(i, j)`, `i < j`, of positions in `feats` that share a blocking key.
+
+    The batch form of `MatchIndex.candidates` for a library-wide dedupe: the same pairs
+    (an alternative title key meets only full ones, a bag-of-words key shared by more
+    than `_MAX_POSTING` entries is skipped), found by filing every entry once and then
+    reading each shared posting, with no lookups: a lookup per key is a random access
+    into a dict of a million keys, a scan of the postings reads them in order.
+    """
+    exact: dict[int, int | list[int]] = {}  # identifiers and title keys, uncapped
+    words: dict[int, int | list[int]] = {}  # bag-of-words and typo keys, capped
+    for i, f in enumerate(feats):
+        full, alt = 2 * i, 2 * i + 1  # the low bit tells an alternative title key
+        filed: list[tuple[dict[int, int | list[int]], int, int]] = [
+            (exact, hash("i:" + ident), full) for ident in f.identifiers()
+        ]
+        if f.full:
+            filed.append((exact, hash("t:" + f.full), full))
+            filed.extend((exact, hash("t:" + a), alt) for a in f.alts)
+        if len(f.words) >= 2:
+            filed.append((words, hash("w:" + " ".join(f.words)), full))
+        filed.extend((words, hash(k), full) for k in _typo_keys(f.words))
+        for postings, key, me in filed:
+            found = postings.get(key)
+            if found is None:
+                postings[key] = me
+            elif isinstance(found, int):
+                if found != me:
+                    postings[key] = [found, me]
+            elif found[-1] != me:
+                found.append(me)
+    pairs: set[tuple[int, int]] = set()
+    for postings, cap in ((exact, None), (words, _MAX_POSTING)):
+        for members in postings.values():
+            if isinstance(members, int) or (cap is not None and len(members) > cap):
+                continue
+            for n, a in enumerate(members):
+                for b in members[n + 1 :]:
+                    if a & b & 1 or a >> 1 == b >> 1:
+                        continue  # two alternative keys ("CAR: X", "VAR: X"), or one entry
+                    pairs.add((a >> 1, b >> 1))  # members are filed in increasing order
+    return pairs
 
 
 class MatchIndex:

@@ -20,8 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from genbib.config import Config
-from genbib.dedupe.index import MatchIndex, contradiction_problem
-from genbib.dedupe.match import Features, Reason, compare, contradiction, incompatible
+from genbib.dedupe.index import candidate_pairs, contradiction_problem
+from genbib.dedupe.match import (
+    Features,
+    Reason,
+    compare,
+    contradiction,
+    features,
+    incompatible,
+)
 from genbib.dedupe.merge import merge
 from genbib.model.entry import Entry
 from genbib.model.library import Library
@@ -128,33 +135,31 @@ def _plan(
 ) -> DedupePlan:
     given = list(entries)
     items = _content_sorted(given)
-    pos = {id(e): i for i, e in enumerate(items)}
+    where = {id(e): i for i, e in enumerate(items)}
+    at = [where[id(e)] for e in given]  # content position of each input entry
     # Work in input order (memory order: far faster on large libraries); results are
     # keyed by positions in content order, so they do not depend on the input order.
-    index = MatchIndex()
+    found: list[Features] = []
     for n, e in enumerate(given, 1):
-        index.add(e)
+        found.append(features(e))
         if n % 1000 == 0:
             tick(1000)
     tick(len(items) % 1000)
-    feats: list[Features] = [index.features(e) for e in items]
+    feats = found[:]
+    for k, f in enumerate(found):
+        feats[at[k]] = f
     edges: list[tuple[int, int, int, tuple[Reason, ...]]] = []
     contra: list[tuple[int, int, str]] = []
-    for n, e in enumerate(given, 1):
-        if n % 1000 == 0:
-            tick(1000)
-        i = pos[id(e)]
-        for other in index.candidates(e, feats[i]):
-            j = pos[id(other)]
-            if j <= i:
-                continue
-            reasons = compare(feats[i], feats[j])
-            if reasons:
-                edges.append((_rank(reasons), i, j, reasons))
-            else:
-                why = contradiction(feats[i], feats[j])
-                if why:
-                    contra.append((i, j, why))
+    for a, b in candidate_pairs(found):
+        i, j = sorted((at[a], at[b]))
+        reasons = compare(feats[i], feats[j])
+        if reasons:
+            edges.append((_rank(reasons), i, j, reasons))
+        else:
+            why = contradiction(feats[i], feats[j])
+            if why:
+                contra.append((i, j, why))
+    tick(len(items))
     problems: list[Problem] = []
     seen_contra: set[tuple[str, str, str]] = set()  # one finding per pair of titles
     for i, j, why in sorted(contra, key=lambda t: (t[0], t[1])):
@@ -163,7 +168,6 @@ def _plan(
         if pair not in seen_contra:
             seen_contra.add(pair)
             problems.append(contradiction_problem(items[i], items[j], why))
-    tick(len(items) % 1000)
     edges.sort(key=lambda t: (t[0], t[1], t[2]))
 
     parent = list(range(len(items)))
