@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from genbib.config import Config
@@ -99,7 +100,7 @@ def _content_key(e: Entry) -> tuple[str, str, tuple[tuple[str, str], ...]]:
 def _content_sorted(entries: list[Entry]) -> list[Entry]:
     """`sorted(entries, key=_content_key)`, building full content keys only for entries
     that share a citation key (few do), since building them for all is most of the sort."""
-    items = sorted(entries, key=lambda e: e.key)
+    items = sorted(entries, key=attrgetter("key"))
     start = 0
     for end in range(1, len(items) + 1):
         if end == len(items) or items[end].key != items[start].key:
