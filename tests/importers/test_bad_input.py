@@ -72,8 +72,9 @@ def test_bad_input_is_a_clear_error(
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize("option", ["--file", "--bib"])  # --bib: the older spelling
 @pytest.mark.parametrize("name", ["empty", "binary", "soup", "wide", "huge"])
-def test_cli_writes_nothing(bad: dict[str, Path], tmp_path: Path, name: str) -> None:
+def test_cli_writes_nothing(bad: dict[str, Path], tmp_path: Path, name: str, option: str) -> None:
     bib = tmp_path / "out.bib"
     bib.write_text("@misc{keep, title = {Keep me}}\n", "utf-8")
     before = bib.read_bytes()
@@ -84,7 +85,7 @@ def test_cli_writes_nothing(bad: dict[str, Path], tmp_path: Path, name: str) -> 
             "--config",
             str(ROOT / "genbib.toml"),
             "import",
-            "--bib",
+            option,
             str(bib),
             str(good),
             str(bad[name]),

@@ -38,10 +38,11 @@ FORMATS = ("markdown", "bib", "zotero", "csl", "ids")
     help="A .bib used after the sources, update-only, before keys are given (repeatable).",
 )
 @click.option(
+    "--file",
     "--bib",
     "bib_file",
     type=click.Path(dir_okay=False),
-    help="Target bib (default: the configured one).",
+    help="Target bib (default: the configured one; --bib is the older spelling).",
 )
 def command(
     sources: tuple[str, ...],
