@@ -76,3 +76,52 @@ def test_dry_run_lists_but_writes_nothing(toml: Path, lab: Path) -> None:
     assert result.exit_code == 0
     assert "would write" in result.output and "6 to update" in result.output
     assert not (lab / "lists").exists()
+
+
+def _rename_flows(toml: Path, lab: Path) -> None:
+    """Rename the topic `flows` to `flow-models` in genbib.toml and in the bib."""
+    toml.write_text(TOML.replace('slug = "flows"', 'slug = "flow-models"'), encoding="utf-8")
+    bib = lab / "bib" / "genmodels.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8").replace("{flows}", "{flow-models}"), encoding="utf-8"
+    )
+
+
+def test_a_removed_topic_s_files_are_planned_then_deleted(toml: Path, lab: Path) -> None:
+    assert run(toml).exit_code == 0
+    (lab / "lists" / "NOTES.md").write_text("hand-written\n", encoding="utf-8")
+    _rename_flows(toml, lab)
+    old_md, old_tex = lab / "lists" / "flows.md", lab / "related-work" / "flows.tex"
+
+    plan = run(toml, "--dry-run")
+    assert plan.exit_code == 0, plan.output
+    assert f"would delete {old_md.resolve()}" in plan.output
+    assert f"would delete {old_tex.resolve()}" in plan.output
+    assert "2 to delete" in plan.output
+    assert old_md.exists() and old_tex.exists()
+
+    check = run(toml, "--check")
+    assert check.exit_code == 1
+    assert f"{old_md.resolve()}: stale (no topic renders it any more)" in check.output
+
+    as_json = json.loads(run(toml, "--dry-run", "--json").output)
+    assert as_json["deleted"] == [str(old_md.resolve()), str(old_tex.resolve())]
+    assert as_json["dry_run"] is True and old_md.exists()
+
+    done = json.loads(run(toml, "--json").output)
+    assert done["deleted"] == as_json["deleted"] and done["kept"] == []
+    assert not old_md.exists() and not old_tex.exists()
+    assert (lab / "lists" / "NOTES.md").read_text(encoding="utf-8") == "hand-written\n"
+    assert run(toml, "--check").exit_code == 0
+
+
+def test_a_kept_stale_file_is_shown(toml: Path, lab: Path) -> None:
+    run(toml)
+    edited = lab / "lists" / "flows.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "mine\n", encoding="utf-8")
+    _rename_flows(toml, lab)
+    result = run(toml)
+    assert f"kept {edited.resolve()}: no topic renders it any more, but it was edited" in (
+        result.output
+    )
+    assert "1 stale kept" in result.output and edited.exists()

@@ -75,8 +75,12 @@ def _undefined(log: str) -> str:
     return "\n".join(line for line in log.splitlines() if "undefined" in line)
 
 
-def _driver(citations: str, stub: str, bibliography: str) -> str:
-    """A minimal document around one stub, as a researcher's paper would \\input it."""
+T1_SETUP = "\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
+
+
+def _driver(citations: str, stub: str, bibliography: str, setup: str = T1_SETUP) -> str:
+    """A minimal document around one stub, as a researcher's paper would \\input it
+    (`setup`: the font packages; "" is pdflatex's default, OT1 without inputenc)."""
     if citations == "biblatex":
         pre = f"\\usepackage[backend=biber,style=authoryear]{{biblatex}}\n\\addbibresource{{{bibliography}.bib}}\n"
         post = "\\printbibliography\n"
@@ -84,8 +88,7 @@ def _driver(citations: str, stub: str, bibliography: str) -> str:
         pre = "\\usepackage{natbib}\n"
         post = f"\\bibliographystyle{{plainnat}}\n\\bibliography{{{bibliography}}}\n"
     return (
-        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
-        "\\usepackage{url}\n"
+        f"\\documentclass{{article}}\n{setup}\\usepackage{{url}}\n"
         f"{pre}\\begin{{document}}\n\\section{{Related work}}\n\\input{{{stub}}}\n{post}"
         "\\end{document}\n"
     )
@@ -145,3 +148,93 @@ def test_hostile_entries_compile(
         aux = (out / "related-work" / "example.aux").read_text()
         for key in ("evil2023pipes", "evil2024latex", "evil2022unicode"):
             assert key in aux
+
+
+SETUPS = {
+    "default": "",  # a bare \\documentclass{article}: OT1 fonts, no packages
+    "documented": "\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n\\usepackage{textcomp}\n",
+}
+# Characters whose escapes need care: T1-only glyphs (guillemets, Icelandic and Polish
+# letters), textcomp symbols, number sets and Greek capitals without a LaTeX command.
+SPECIALS = "«Ünïcödé» ‹x› „q“ ‚s‘ Ðð Þþ Đđ Ŋŋ Łódź ąęįųǫ Ǭ ¢ ¥ € ‰ ¬ ℝ ℕ Α Ω ∄ ⊊ 2′3″ § © ®"
+
+
+def _pdflatex(directory: Path, name: str) -> str:
+    args = ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", name]
+    run = _run(args, directory)
+    log = (directory / f"{name}.log").read_text(errors="replace")
+    assert run.returncode == 0, f"{name}: pdflatex failed:\n{run.stdout[-3000:]}"
+    assert "Missing character" not in log
+    return log
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+def test_every_escape_compiles_in_the_default_and_the_documented_setup(
+    setup: str, tmp_path: Path
+) -> None:
+    """Each distinct text the tex filter gives for a character (Latin-1 to CJK, and the
+    presentation forms) typesets with pdflatex, without fontenc and with T1."""
+    _require_tools()
+    import unicodedata
+
+    from genbib.render.escape import REPLACEMENT, tex
+
+    escapes: dict[str, str] = {}
+    for cp in (*range(0xA0, 0x3000), *range(0xFB00, 0xFFFE)):
+        ch = chr(cp)
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            escaped = tex(ch)
+            if escaped not in (REPLACEMENT, ""):
+                escapes.setdefault(escaped, ch)
+    assert {tex("»"), tex("ą"), tex("Þ")} <= set(escapes)
+    assert len(escapes) > 300
+    body = "\n".join(f"x{e}x\\par" for e in escapes)
+    doc = f"\\documentclass{{article}}\n{SETUPS[setup]}\\begin{{document}}\n{body}\n\\end{{document}}\n"
+    (tmp_path / "chars.tex").write_text(doc, encoding="ascii")
+    _pdflatex(tmp_path, "chars")
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+def test_a_stub_with_guillemets_and_t1_letters_compiles(
+    setup: str, lab: Path, make_config: Callable[..., Config]
+) -> None:
+    """The stub of a topic whose title, description and papers' short names and notes
+    hold those characters compiles in a paper with and without T1 fonts, and in a
+    \\subsection title (a moving argument, written to the .toc). (The fields plainnat
+    prints stay ASCII: BibTeX copies them into the .bbl as they are, not through genbib.)"""
+    _require_tools()
+    from genbib.bibtex.reader import parse
+    from genbib.config import from_dict
+
+    bib = (
+        "@inproceedings{ho2020denoising, author={Ho, Jonathan}, title={Denoising Diffusion},\n"
+        f"  year={{2020}}, booktitle={{NeurIPS}}, shortname={{{SPECIALS}}},\n"
+        f"  annotation={{{SPECIALS}}}, presentation={{{SPECIALS}}}, topics={{specials}}}}\n"
+        "@article{kingma2014auto, author={Kingma, Diederik}, title={Auto-Encoding},\n"
+        f"  year={{2014}}, journal={{JMLR}}, shortname={{«VAE»}}, topics={{specials}}}}\n"
+    )
+    (lab / "bib" / "genmodels.bib").write_text(bib, encoding="utf-8")
+    topic = {"slug": "specials", "title": f"Title {SPECIALS}", "description": SPECIALS}
+    cfg = from_dict(
+        {"topics": [topic], "render": {"heading": "subsection"}},
+        source=str(lab / "genbib.toml"),
+        root=lab,
+    )
+    rendering = render(parse(bib, "genmodels.bib"), cfg, formats=("tex",))
+    write(rendering)
+    stub = (lab / "related-work" / "specials.tex").read_text(encoding="utf-8")
+    assert stub.isascii() is False  # the % comments keep the Unicode for the writer
+    typeset = "\n".join(line for line in stub.splitlines() if not line.startswith("%"))
+    assert typeset.isascii() and "\\UseTextSymbol{T1}{\\guillemotright}" in typeset
+    tex_dir = lab / "related-work"
+    driver = tex_dir / "driver.tex"
+    driver.write_text(
+        _driver("natbib", "specials", "../bib/genmodels", SETUPS[setup]).replace(
+            "\\begin{document}\n", "\\begin{document}\n\\tableofcontents\n"
+        ),
+        encoding="utf-8",
+    )
+    log = compile_tex(tex_dir, "driver", "natbib")
+    assert "Missing character" not in log
+    if setup == "default":
+        assert "OT1/cmr" in log and "T1/cmr" in log  # the T1 font only for those glyphs

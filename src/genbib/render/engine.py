@@ -2,17 +2,18 @@
 
 `render()` is pure (library and configuration in, file names and texts out), so
 `--check`, `--dry-run`, the tests and the benchmark all use the very same text that a
-real run writes. Templates come from a jinja2 ChoiceLoader: the lab's templates
-directory first, then genbib's defaults, so a lab overrides one template by giving a
-file the same name. Undefined variables are errors (StrictUndefined); autoescape is off
-because every value is escaped for its target by the filters of `genbib.render.escape`.
+real run writes. `publish()` writes them and removes the stale files of topics no longer
+rendered, but only files render itself wrote and nobody edited since (see `owned`).
+Templates come from a jinja2 ChoiceLoader: the lab's templates directory first, then
+genbib's defaults, so a lab overrides one template by giving a file the same name.
+Undefined variables are errors (StrictUndefined); autoescape is off because every value
+is escaped for its target by the filters of `genbib.render.escape`.
 """
 
 from __future__ import annotations
 
 import gc
 import re
-import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,13 +21,12 @@ from pathlib import Path
 
 import jinja2
 
-from genbib.bibtex.io import write_if_changed
 from genbib.config import Config
 from genbib.errors import ConfigError
 from genbib.model.library import Library
 from genbib.model.problems import Problem
 from genbib.pipeline import StageReport
-from genbib.render import escape
+from genbib.render import escape, owned
 from genbib.render.context import Paper, RenderContext, TopicView, build
 from genbib.render.paths import SafeLoader, inside
 
@@ -55,6 +55,22 @@ class Rendering:
     outputs: tuple[Output, ...]
     problems: tuple[Problem, ...] = ()
     topics: tuple[str, ...] = field(default=())
+    # (format, directory) whose every file this rendering produced (all topics): only
+    # there can a file render wrote before be stale. Empty for a --topic render.
+    complete: tuple[tuple[str, Path], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What `publish` did (or, in a dry run, would do) to the output directories."""
+
+    changed: tuple[Path, ...]  # outputs written: missing or with other bytes
+    deleted: tuple[Path, ...]  # stale files render wrote, removed
+    kept: tuple[owned.Stale, ...]  # stale-looking files left alone, with why
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [s.problem() for s in self.kept]
 
 
 def environment(config: Config) -> jinja2.Environment:
@@ -103,7 +119,33 @@ def _tex_comment(value: object, width: int = 86) -> str:
     text = escape.tex_comment(value)
     if len(text) <= width:
         return text
-    return "\n% ".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
+    return "\n% ".join(wrap(text, width))
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy lines of at most `width` characters, breaking only at spaces.
+
+    The same lines as `textwrap.wrap(text, width, break_long_words=False,
+    break_on_hyphens=False)` for the one-line text `escape.tex_comment` gives (single
+    spaces, none at either end), but in linear time: an annotation is untrusted input
+    and may be megabytes long, where textwrap's chunk-by-chunk loop takes seconds. A word
+    longer than `width` (a URL) stands alone on its line, unbroken.
+    """
+    if width < 1:
+        raise ValueError(f"invalid width {width!r} (must be > 0)")
+    lines: list[str] = []
+    start, end = 0, len(text)
+    while end - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        if cut <= start:  # the first word alone is too long: keep it whole
+            cut = text.find(" ", start + 1)
+            if cut < 0:
+                break
+        lines.append(text[start:cut])
+        start = cut + 1
+    if start < end:
+        lines.append(text[start:])
+    return lines
 
 
 def render(
@@ -170,7 +212,11 @@ def _render(
                 hint="use a bib path of letters, digits, '-', '_', '.' and '/'",
             )
         outputs.extend(_render_set(env, TEX_TEMPLATES, tex_dir, ctx, topics, "tex", topic))
-    return Rendering(tuple(outputs), ctx.problems, tuple(t.slug for t in topics))
+    complete: list[tuple[str, Path]] = []
+    if topic is None:
+        dirs = {"md": lists_dir, "tex": tex_dir}
+        complete = [(fmt, dirs[fmt].resolve()) for fmt in FORMATS if fmt in formats]
+    return Rendering(tuple(outputs), ctx.problems, tuple(t.slug for t in topics), tuple(complete))
 
 
 def _dir(base: Path, configured: str) -> Path:
@@ -216,31 +262,70 @@ def differing(rendering: Rendering) -> list[Path]:
 
 def write(rendering: Rendering, *, dry_run: bool = False) -> list[Path]:
     """Write the outputs that differ (atomically); the paths written (or that would be)."""
+    return list(publish(rendering, dry_run=dry_run).changed)
+
+
+def publish(rendering: Rendering, *, dry_run: bool = False) -> Published:
+    """Write the outputs that differ and delete the stale files render owns.
+
+    In a dry run nothing is touched and the result is the plan. Each directory's writes,
+    deletions and manifest update happen under the lock of its manifest.
+    """
     changed = differing(rendering)
-    if not dry_run:
-        for o in rendering.outputs:
-            if o.path in changed:
-                inside(o.path.parent, o.path.name)  # re-check just before writing
-                write_if_changed(o.path, o.text)
-    return changed
+    stale = owned.find_stale(rendering.complete, (o.path for o in rendering.outputs))
+    delete = [s.path for s in stale if s.action is owned.StaleAction.DELETE]
+    kept = tuple(s for s in stale if s.action is not owned.StaleAction.DELETE)
+    if dry_run:
+        return Published(tuple(changed), tuple(delete), kept)
+    by_dir: dict[Path, tuple[dict[Path, str], list[Path]]] = {}
+    for o in rendering.outputs:
+        inside(o.path.parent, o.path.name)  # re-check just before writing
+        by_dir.setdefault(o.path.parent, ({}, []))[0][o.path] = o.text
+    for path in delete:
+        by_dir.setdefault(path.parent, ({}, []))[1].append(path)
+    deleted: list[Path] = []
+    for directory, (texts, doomed) in sorted(by_dir.items()):
+        deleted.extend(owned.record(directory, texts, doomed)[1])
+    return Published(tuple(changed), tuple(sorted(deleted)), kept)
+
+
+def plan_lines(published: Published, *, dry_run: bool) -> list[str]:
+    """One line per file changed, deleted or kept: what a user reads (and --dry-run plans)."""
+    write_verb, delete_verb = ("would write", "would delete") if dry_run else ("wrote", "deleted")
+    lines = [f"{write_verb} {p}" for p in published.changed]
+    lines += [f"{delete_verb} {p}" for p in published.deleted]
+    lines += [f"kept {s.path}: {s.reason}" for s in published.kept]
+    return lines
 
 
 def stage(library: Library, config: Config, *, dry_run: bool = False) -> StageReport:
     """`genbib sync`'s last stage: render every topic in the configured formats."""
     rendering = render(library, config)
-    changed = write(rendering, dry_run=dry_run)
+    published = publish(rendering, dry_run=dry_run)
+    changed, deleted = published.changed, published.deleted
     verb = "would update" if dry_run else "updated"
-    problems = list(rendering.problems)
+    summary = (
+        f"{len(rendering.topics)} topics, {len(rendering.outputs)} files, {len(changed)} {verb}"
+    )
+    if deleted:
+        names = ", ".join(_short(p) for p in deleted[:3]) + (", ..." if len(deleted) > 3 else "")
+        summary += f", {len(deleted)} {'would delete' if dry_run else 'deleted'} ({names})"
+    if published.kept:
+        summary += f", {len(published.kept)} stale kept"
     return StageReport(
         stage="render",
-        changed=len(changed),
-        summary=(
-            f"{len(rendering.topics)} topics, {len(rendering.outputs)} files, {len(changed)} {verb}"
-        ),
-        problems=problems,
+        changed=len(changed) + len(deleted),
+        summary=summary,
+        problems=[*rendering.problems, *published.problems],
         details={
             "files": [str(o.path) for o in rendering.outputs],
             "changed": [str(p) for p in changed],
+            "deleted": [str(p) for p in deleted],
+            "kept": [{"path": str(s.path), "reason": s.reason} for s in published.kept],
             "dry_run": dry_run,
         },
     )
+
+
+def _short(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"

@@ -15,7 +15,8 @@ What the filters promise:
 - `tex`: pure ASCII output in which every character of the data is typeset as itself:
   specials are escaped, non-ASCII goes through latexcodec (`é` -> `{\\'e}`), and what
   pdflatex cannot take is replaced by a visible `?`. A backslash in the data becomes
-  `\\textbackslash{}`, so no command in the data ever runs.
+  `\\textbackslash{}`, so no command in the data ever runs. Every escape compiles both
+  in a bare `\\documentclass{article}` (OT1) and with T1 fonts (see `_TEX_EXTRA`).
 - `tex_comment`: one line of text safe after `%` (no line end can end the comment).
 """
 
@@ -110,6 +111,8 @@ def _symbol(m: re.Match[str]) -> str:
 def _math(m: re.Match[str]) -> str:
     """Inline math as text: `$k$` -> k, `$\\epsilon$` -> ε (latexcodec, on the span only)."""
     inner = m[1]
+    if len(inner) > _LONG:  # see _LONG: left as text, not read by latexcodec
+        return inner
     if "\\" in inner:
         inner = _SYMBOL.sub(_symbol, inner)
     if "\\" not in inner:
@@ -126,6 +129,13 @@ def _ulatex(text: str) -> str | None:
     except Exception:  # latexcodec refuses some malformed input: keep it as text
         return None
     return decoded
+
+
+# Past this length text is not given to latexcodec (about 7 µs a character, so minutes
+# for a megabyte annotation full of unknown commands): the fast paths above have decoded
+# accents, letters and symbols, and what is left stays visible as text, inert in both
+# targets. Real titles and notes are far shorter and are read whole as before.
+_LONG = 20_000
 
 
 def _literal(m: re.Match[str]) -> str:
@@ -147,7 +157,7 @@ def to_text(value: str | None) -> str:
         text = text.replace("{", "").replace("}", "")  # protective braces only: the common case
     elif _LATEXISH.search(text):
         text = _PRIVATE.sub("", text)
-        text = _LITERAL.sub(_literal, text)
+        text, literals = _LITERAL.subn(_literal, text)
         text = _FORMAT_CMDS.sub("", text)
         if "\\" in text:
             text = _ACCENT.sub(_accent, text)
@@ -158,10 +168,12 @@ def to_text(value: str | None) -> str:
         if "\\" in text:
             text = _SYMBOL.sub(_symbol, text)
         if "\\" in text:
-            decoded = _ulatex(text)
+            decoded = _ulatex(text) if len(text) <= _LONG else None
             if decoded is not None:
                 text = decoded
-        text = text.replace("{", "").replace("}", "").translate(_UNSENTINEL)
+        text = text.replace("{", "").replace("}", "")
+        if literals:  # only _LITERAL made sentinels (_PRIVATE removed any others)
+            text = text.translate(_UNSENTINEL)
     if "--" in text or "``" in text or "''" in text:  # TeX ligatures, as LaTeX prints them
         for lig, char in _LIGATURES:
             text = text.replace(lig, char)
@@ -251,9 +263,44 @@ _TEX_SPECIAL = {
     "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", '"': "''",
 }  # fmt: skip
+
+
+def _t1_symbol(command: str) -> str:
+    return "{\\UseTextSymbol{T1}{\\" + command + "}}"
+
+
+def _t1_ogonek(base: str) -> str:
+    return "{\\UseTextAccent{T1}{\\k}{" + base + "}}"
+
+
 # Unicode latexcodec encodes with a command that pdflatex's default setup lacks or that
-# would run into following letters, mapped by hand.
-_TEX_EXTRA = {"\xa0": "~", "\u2009": r"\,", "\u2013": "--", "\u2014": "---"}
+# would run into following letters, mapped by hand. "Default setup" is a bare
+# `\documentclass{article}` (OT1 font encoding, no packages) as well as the documented
+# one (T1, inputenc, textcomp), since a stub is \input into whatever paper cites it:
+# - letters and quotes that only T1 fonts have (», Ð, þ, ą) take their glyph from the
+#   T1 font with \UseTextSymbol / \UseTextAccent, which is a no-op switch under T1;
+# - \Alpha and the like do not exist (the capitals look like Latin ones), \mathbb and
+#   the negated relations need amssymb: the nearest kernel form, or `?`.
+_TEX_EXTRA = {
+    "\xa0": "~", "\u2009": r"\,", "\u2013": "--", "\u2014": "---",
+    "\xa2": r"{\textcent}", "\xa5": r"{\textyen}", "\xac": r"$\neg$",
+    "\u20ac": r"{\texteuro}", "\u2030": r"{\textperthousand}",
+    "\u2032": "$'$", "\u2033": "$''$",
+    "\xab": _t1_symbol("guillemotleft"), "\xbb": _t1_symbol("guillemotright"),
+    "\u2039": _t1_symbol("guilsinglleft"), "\u203a": _t1_symbol("guilsinglright"),
+    "\u201a": _t1_symbol("quotesinglbase"), "\u201e": _t1_symbol("quotedblbase"),
+    "\xd0": _t1_symbol("DH"), "\xf0": _t1_symbol("dh"), "\xde": _t1_symbol("TH"),
+    "\xfe": _t1_symbol("th"), "\u0110": _t1_symbol("DJ"), "\u0111": _t1_symbol("dj"),
+    "\u014a": _t1_symbol("NG"), "\u014b": _t1_symbol("ng"),
+    "\u01ec": _t1_ogonek(r"\=O"), "\u01ed": _t1_ogonek(r"\=o"),
+    "\u02db": _t1_ogonek(""),
+    "ℂ": r"$\mathbf{C}$", "ℕ": r"$\mathbf{N}$", "ℚ": r"$\mathbf{Q}$", "ℝ": r"$\mathbf{R}$",
+    "ℤ": r"$\mathbf{Z}$",
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧο", "ABEZHIKMNOPTXo", strict=True)),  # LaTeX has no \Alpha
+    "\u2204": r"$\not\exists$", "\u220c": r"$\not\ni$", "\u2288": r"$\not\subseteq$",
+    "\u2289": r"$\not\supseteq$", "\u2201": "?", "\u220e": "?", "\u228a": "?", "\u228b": "?",
+}  # fmt: skip
+_OGONEK = re.compile(r"\\k ([A-Za-z])")  # ą -> \k a: the ogonek accent is T1-only
 REPLACEMENT = "?"
 
 
@@ -273,6 +320,8 @@ def _tex_char(ch: str) -> str:
         return REPLACEMENT
     if enc.startswith("$") or not enc.startswith("\\"):
         return enc  # math ($\alpha$) or plain ASCII (``, ---): self-delimiting
+    if _OGONEK.fullmatch(enc):
+        return _t1_ogonek(enc[-1])
     return "{" + enc + "}"  # {\'e}, {\ss}: braces stop the command name at its end
 
 
