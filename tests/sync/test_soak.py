@@ -5,8 +5,9 @@ connections) and some syncs die mid-way (an injected crash after the push, or a 
 
 GENBIB_SOAK_ROUNDS sets the rounds (`make soak`: 200; default 15, a few seconds). After
 every sync that ran to the end, every edit made since is on both sides or in the
-conflicts report, and Zotero holds exactly one item per entry. The report is printed and
-asserted: duplicates found 0, edits lost 0.
+conflicts report, and Zotero holds exactly one item per entry; a citation key, once
+given, stays with its paper (its Zotero item) forever, even after that paper is deleted.
+The report is printed and asserted: duplicates found 0, edits lost 0, keys reused 0.
 """
 
 from __future__ import annotations
@@ -74,13 +75,15 @@ class Report:
     conflicts: int = 0
     duplicates: int = 0
     lost: int = 0
+    reused: int = 0  # keys given to a paper other than the one that first had them
 
     def text(self) -> str:
         return (
             f"soak: {self.rounds} rounds, {self.requests} requests, {self.faults} faults survived "
             f"({self.crashes_injected} injected crashes, {self.processes_killed} processes killed, "
             f"{self.failed_syncs} syncs gave up), {self.edits} edits applied, {self.conflicts} "
-            f"conflicts reported, {self.duplicates} duplicates found, {self.lost} edits lost"
+            f"conflicts reported, {self.duplicates} duplicates found, {self.lost} edits lost, "
+            f"{self.reused} keys reused"
         )
 
 
@@ -90,7 +93,8 @@ class Soak:
         self.rng = random.Random(seed)
         self.report = Report()
         self.pending: dict[tuple[str, str], list[str]] = {}  # (key, field) -> values set since
-        self.deleted: set[str] = set()
+        self.deleted: set[str] = set()  # keys of deleted papers: never anyone's again
+        self.owner: dict[str, str] = {}  # citation key -> the Zotero item that first had it
         self.counter = 0
         for kind in (
             FaultKind.RATE_LIMIT,
@@ -232,6 +236,10 @@ class Soak:
         top = self.lab.top_items()
         rows = self.lab.state().by_key()
         assert not any(r.pending for r in rows.values())
+        for key, row in rows.items():
+            first = self.owner.setdefault(key, row.item)
+            self.report.reused += first != row.item
+            assert first == row.item, (key, first, row.item, "key given to another paper")
         titles = [str(v.get("title")) for v in top.values()]
         self.report.duplicates += len(titles) - len(set(titles)) + abs(len(top) - len(entries))
         by_title = {e.title: k for k, e in entries.items()}
@@ -239,9 +247,10 @@ class Soak:
             value = values[-1]
             if key.startswith("?"):  # a paper added in Zotero: found in the bib by title
                 key = by_title.get(value, key)
-                # Its generated key may be one a deleted paper had: that paper is gone
-                # from both sides, so the key is free again (noted in the closing report).
-                self.deleted.discard(key)
+                # Its generated key is never one a deleted paper had (retired keys).
+                reused = key in self.deleted
+                self.report.reused += reused
+                assert not reused, (key, value, "a deleted paper's key given to a new paper")
             if key in self.deleted:
                 ok = key not in entries and key not in rows
             else:
@@ -277,3 +286,4 @@ def test_soak(make_lab: Callable[..., Lab]) -> None:
     assert report.faults > 0 and report.requests > 0 and report.edits > 0
     assert report.duplicates == 0
     assert report.lost == 0
+    assert report.reused == 0

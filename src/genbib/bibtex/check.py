@@ -61,6 +61,7 @@ UNSAFE = _rule("E030-unsafe-latex", E, "LaTeX that can run commands or read/writ
 CONTROL = _rule("E031-control-char", E, "a field has control or bidi-override characters")
 UNKNOWN_TOPIC = _rule("E040-unknown-topic", E, "a topic is not defined in genbib.toml")
 CITED_ALIAS = _rule("E050-cited-alias", W, "a LaTeX document cites a former key (an alias)")
+CITED_RETIRED = _rule("E051-cited-retired", W, "a LaTeX document cites a deleted paper's key")
 
 # --- required fields ------------------------------------------------------------------
 # Each requirement is a tuple of alternatives (biblatex names accepted beside BibTeX's).
@@ -329,6 +330,33 @@ def cited_aliases(
     return out
 
 
+def cited_retired(
+    library: Library, citations: Iterable[Citation], retired: Mapping[str, str]
+) -> list[Problem]:
+    """Warnings for citations of retired keys: their paper was deleted, they cite nothing
+    (and genbib never gives them to another paper, so they never will)."""
+    folded = {k.casefold(): (k, note) for k, note in retired.items()}
+    live = {k.casefold() for k in library.keys_in_use()}
+    out = []
+    for c in citations:
+        hit = folded.get(c.key.casefold())
+        if hit is None or c.key.casefold() in live:
+            continue
+        what = f" ({hit[1]})" if hit[1] else ""
+        out.append(
+            Problem(
+                CITED_RETIRED,
+                f"cites {c.key!r}, the retired key of a deleted paper{what}; "
+                "cite another entry or restore the paper",
+                RULES[CITED_RETIRED].severity,
+                c.file,
+                c.line,
+                c.key,
+            )
+        )
+    return out
+
+
 # --- driver ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CheckResult:
@@ -383,11 +411,17 @@ def check_file(
     cites: str | Path | None = None,
     strict_mode: bool = False,
 ) -> CheckResult:
-    """Read and check `path`; with `cites`, also scan that LaTeX project for aliases."""
+    """Read and check `path`; with `cites`, also scan that LaTeX project for citations of
+    aliases and of retired keys (the record beside `path`)."""
     library = read_file(path)
     problems = check_library(library, topics=topics)
     if cites is not None:
-        problems.extend(cited_aliases(library, scan_citations(cites)))
+        from genbib.bibtex import retired
+
+        citations = list(scan_citations(cites))
+        problems.extend(cited_aliases(library, citations))
+        record = retired.load(retired.retired_path(Path(path)))
+        problems.extend(cited_retired(library, citations, record))
     if strict_mode:
         problems = strict(problems)
     return CheckResult(str(path), len(library), problems)

@@ -33,6 +33,11 @@ def rekey(library: Library, old: str, new: str) -> None:
         raise GenbibError(f"the entry is already called {old!r}")
     entry = entries[old]
     folded = new.casefold()  # BibTeX and biber compare keys case-insensitively
+    if folded in {k.casefold() for k in library.retired}:
+        raise GenbibError(
+            f"key {new!r} is retired: a deleted paper had it, and documents may still cite it",
+            hint="choose another key (retired keys are listed in the bib's .retired-keys.txt)",
+        )
     for other in library:
         if other is not entry and folded in {k.casefold() for k in (other.key, *other.aliases)}:
             raise GenbibError(

@@ -1,7 +1,9 @@
 """The canonical bib on disk: read, edit under the lock, write canonically and atomically.
 
 Every command that changes a .bib goes through `edit()`, so the lock, the canonical
-form and the atomic replace are applied in one place.
+form and the atomic replace are applied in one place, and so is the promise that keys are
+never reused: a key that an edit removes from the bib (not kept as an alias) is recorded
+in the retired-key record beside it (`retired.py`) before the bib is written.
 """
 
 from __future__ import annotations
@@ -12,20 +14,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from genbib.bibtex import retired
 from genbib.bibtex.compare import lost
 from genbib.bibtex.io import locked, write_if_changed
 from genbib.bibtex.reader import parse, read_file
 from genbib.bibtex.writer import Order, dumps
 from genbib.errors import GenbibError
+from genbib.model.entry import Entry
 from genbib.model.library import Library, Malformed
 from genbib.model.problems import Problem
 
 
 def load(path: str | Path, *, missing_ok: bool = False) -> Library:
+    """The library at `path`, with the keys retired from it (`Library.retired`)."""
     p = Path(path)
-    if missing_ok and not p.exists():
-        return Library(file=str(p))
-    return read_file(p)
+    lib = Library(file=str(p)) if missing_ok and not p.exists() else read_file(p)
+    lib.retired = retired.load(retired.retired_path(p))
+    return lib
 
 
 @dataclass
@@ -75,12 +80,16 @@ def _verify_lossless(lib: Library, text: str) -> None:
 def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> Iterator[Library]:
     """Lock `path`, yield its library for changes, write it back canonically on success.
 
-    Nothing is written when the body raises or `dry_run` is set.
+    Nothing is written when the body raises or `dry_run` is set. Keys that were in use
+    before and are not after, and keys the body put into `Library.retired`, are added to
+    the retired-key record first: a crash between the two writes leaves a key retired
+    that is still in the bib (harmless), never a key gone from the bib but free again.
     """
     p = Path(path)
     with locked(p):
         lib = load(p, missing_ok=True)
         unparsed = _unparsed(lib)
+        owners = {k: e for e in lib for k in _keys_of(e)}
         yield lib
         if not dry_run:
             text = dumps(lib, order)
@@ -90,7 +99,28 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
                     "genbib is not valid BibTeX); the file was not changed",
                     hint="please report this; `genbib -v` shows where it happened",
                 )
+            _retire(p, lib, owners)
             write_if_changed(p, text)
+
+
+def _keys_of(entry: Entry) -> tuple[str, ...]:
+    aliases = entry.aliases if "ids" in entry.fields else []
+    return tuple(k for k in (entry.key, *aliases) if k)
+
+
+def _retire(path: Path, lib: Library, owners: dict[str, Entry]) -> None:
+    """Record the keys this edit removed, merged with what is on disk (the record grows)."""
+    gone = owners.keys() - lib.keys_in_use()
+    if not gone and not lib.retired:
+        return
+    rpath = retired.retired_path(path)
+    record = retired.load(rpath)
+    for key, note in lib.retired.items():
+        record.setdefault(key, note)
+    for key in gone:
+        record.setdefault(key, retired.note(owners[key]))
+    lib.retired = record
+    retired.save(rpath, record, path.name)
 
 
 def _unparsed(lib: Library) -> int:

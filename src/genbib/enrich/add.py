@@ -128,8 +128,7 @@ def add_to(library: Library, added: Added, *, topic: str | None, formula: str) -
         added.problems.extend(merge(existing, entry))
         added.merged_into = added.key = existing.key
         return added
-    taken = {e.key for e in library} | {a for e in library for a in e.aliases}
-    assign_keys([entry], taken, formula)
+    assign_keys([entry], library.taken_keys(), formula)  # never a retired key
     added.key = entry.key
     library.add(entry)
     return added

@@ -237,10 +237,8 @@ def import_sources(
                 _merge_one(
                     library, index, row.entry, update_only=True, report=report, lookup=lookup
                 )
-    taken = {e.key for e in library.entries if e.key} | {
-        a for e in library.entries for a in e.aliases
-    }
-    assign_keys(new_entries, taken, config.keys.formula)
+    # keys in use and keys retired (deleted papers'): a new paper never gets either
+    assign_keys(new_entries, library.taken_keys(), config.keys.formula)
     report.added = [e.key for e in new_entries]
     for e in library.entries:
         if id(e) in before:
@@ -259,6 +257,7 @@ class _Lookup:
         self.by_arxiv: dict[str, list[Entry]] = {}
         self.by_title: dict[str, list[Entry]] = {}
         self.taken: set[str] = set()
+        self.retired = {k.casefold() for k in library.retired}
         for e in library.entries:
             self.add(e)
 
@@ -312,8 +311,8 @@ def _merge_one(
                 )
             )
             return None
-        if entry.key and entry.key in lookup.taken:
-            entry.key = ""  # a source's key that is taken here: a new one is given
+        if entry.key and (entry.key in lookup.taken or entry.key.casefold() in lookup.retired):
+            entry.key = ""  # a source's key that is taken or retired here: a new one is given
         library.add(entry)
         index.add(entry)
         lookup.add(entry)

@@ -64,6 +64,9 @@ class Library:
     blocks: list[Block] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     file: str = ""
+    # Keys that left this bib (key -> note naming the paper): never given to another paper.
+    # Filled from the record beside the bib by genbib.bibtex.store; see bibtex/retired.py.
+    retired: dict[str, str] = field(default_factory=dict)
 
     @property
     def entries(self) -> list[Entry]:
@@ -89,6 +92,20 @@ class Library:
             if isinstance(b, StringDef):
                 out[b.name.lower()] = plain(b.raw, out)
         return out
+
+    def keys_in_use(self) -> set[str]:
+        """Every key and alias (`ids`) of the entries: what documents can cite today."""
+        out: set[str] = set()
+        for e in self:
+            if e.key:
+                out.add(e.key)
+            if "ids" in e.fields:  # parsing `ids` only where there is one keeps this cheap
+                out.update(e.aliases)
+        return out
+
+    def taken_keys(self) -> set[str]:
+        """Keys a new entry must not get: those in use and those retired."""
+        return self.keys_in_use() | set(self.retired)
 
     def add(self, entry: Entry) -> None:
         self.blocks.append(entry)

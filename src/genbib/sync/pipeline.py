@@ -115,6 +115,7 @@ def sync(
             state_store.save(spath, on_disk)
 
     with edit(bib, order=config.order, dry_run=options.dry_run) as lib:
+        _retire_vanished(lib, st)
         if remote is not None and hasattr(remote, "macros"):
             remote.macros = lib.macros()
         if remote is not None:
@@ -151,6 +152,21 @@ def sync(
         _write_conflicts(state_store.conflicts_path(bib), report)
     report.stages.append(_stage("render", lib, config, options.dry_run))
     return report
+
+
+def _retire_vanished(lib: Library, st: state_store.State) -> None:
+    """Retire the keys the last sync saw that are gone from the bib (deleted by hand).
+
+    A key that leaves the bib through genbib is retired by `store.edit`; one deleted in an
+    editor is only noticed here, because the sync state remembers every key it synced.
+    """
+    from genbib.bibtex.retired import note
+    from genbib.sync.runner import fields_entry
+
+    live = lib.keys_in_use()
+    for row in st.rows.values():
+        if row.key and row.key not in live and row.key not in lib.retired:
+            lib.retired[row.key] = note(fields_entry(row.key, row.fields))
 
 
 def _zotero_remote(config: Config) -> Any:

@@ -236,21 +236,24 @@ def _attempt(
         p.decision = decide(local, p.remote_fields, base, prefer=options.prefer, same=same)
     _hold_deletions(pairs, guard, len(library), len(pairs), result)
 
-    # citation keys for papers new from Zotero: generated once, never changed afterwards
-    taken = {e.key for e in library} | {a for e in library for a in e.aliases}
+    # citation keys for papers new from Zotero: generated once, never changed afterwards,
+    # and never a retired key (a deleted paper's), except for the very paper that had it
+    taken = library.keys_in_use()
+    retired = {k.casefold() for k in library.retired}
     fresh = []
     for p in pairs:
         if p.decision and p.decision.local_op is Op.CREATE:
-            if p.remote and p.remote.key and p.remote.key not in taken and _valid_key(p.remote.key):
-                p.key = p.remote.key
+            rkey = p.remote.key if p.remote else ""
+            if rkey and rkey not in taken and rkey.casefold() not in retired and _valid_key(rkey):
+                p.key = rkey
                 taken.add(p.key)
             elif p.row is not None and p.row.key not in taken:
-                p.key = p.row.key
+                p.key = p.row.key  # the same Zotero item coming back: its own key
                 taken.add(p.key)
             else:
                 entry = fields_entry("", p.decision.local or {})
                 fresh.append((p, entry))
-    assign_keys([e for _, e in fresh], taken, options.key_formula)
+    assign_keys([e for _, e in fresh], taken | set(library.retired), options.key_formula)
     for p, e in fresh:
         p.key = e.key
 

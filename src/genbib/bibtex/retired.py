@@ -1,0 +1,114 @@
+"""The record of retired citation keys: `genmodels.retired-keys.txt` beside the bib.
+
+Keys are stable forever once written. When a key leaves the bib (its paper deleted by a
+sync, by any genbib command, or by hand in a file genbib's sync knew), it is recorded
+here and never given to another paper, so a document still citing it fails loudly (an
+undefined citation) instead of silently citing something else. The record only grows.
+
+It is committed with the bib, so every clone and machine avoids the same keys. Plain text,
+one key per line, sorted, with the paper's title as a comment for the reviewer: the bytes
+depend only on the set of keys (and their notes), a diff shows one added line per deleted
+paper, and two clones' records merge as the union of their lines (git's `merge=union`).
+Only the first word of a line is read; `#` lines and blank lines are comments.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+
+from genbib.bibtex.io import write_if_changed
+from genbib.errors import InputError
+from genbib.model.entry import Entry
+
+SUFFIX = ".retired-keys.txt"
+HEADER = (
+    "# Citation keys retired from {bib}: genbib never gives them to another paper.\n"
+    "# One key per line (a comment after it names the paper); written by genbib, sorted;\n"
+    "# commit it with the bib. To retire a key by hand, add it on a line of its own.\n"
+)
+_CONFLICT = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+_SPACE = re.compile(r"\s+")
+NOTE_MAX = 100
+
+
+def retired_path(bib: Path) -> Path:
+    """The record beside `bib` (`bib/genmodels.bib` -> `bib/genmodels.retired-keys.txt`)."""
+    return bib.with_name(bib.stem + SUFFIX)
+
+
+def parse(text: str, file: str = "") -> dict[str, str]:
+    """Key -> note. The first line naming a key wins (a union merge may repeat keys)."""
+    out: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith(_CONFLICT):
+            raise InputError(
+                f"{file}:{number}: unresolved git merge conflict in the retired-key record",
+                hint="keep the lines of both sides (the record is a union) and remove the markers",
+            )
+        if not stripped or stripped.startswith("#"):
+            continue
+        key, _, rest = stripped.partition(" ")
+        key, _, tab_rest = key.partition("\t")
+        note = (rest or tab_rest).strip().removeprefix("#").strip()
+        out.setdefault(key, note)
+    return out
+
+
+def dumps(record: Mapping[str, str], bib_name: str = "the bib") -> str:
+    """Canonical text: the header, then one `key  # note` line per key, sorted."""
+    lines = [HEADER.format(bib=bib_name)]
+    for key in sorted(record, key=lambda k: (k.casefold(), k)):
+        note = clean_note(record[key])
+        lines.append(f"{key}  # {note}\n" if note else f"{key}\n")
+    return "".join(lines)
+
+
+def load(path: Path) -> dict[str, str]:
+    """The record at `path` (empty when there is none yet)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}:{line}: not UTF-8 text; not a genbib retired-key record",
+            hint="restore it from git",
+        ) from None
+    return parse(text, str(path))
+
+
+def save(path: Path, record: Mapping[str, str], bib_name: str = "") -> bool:
+    """Write the record atomically unless it holds exactly this already; True when written.
+
+    Nothing is written for an empty record, so a bib that never lost a key has no sidecar.
+    """
+    if not record and not path.exists():
+        return False
+    return write_if_changed(
+        path, dumps(record, bib_name or path.name.removesuffix(SUFFIX) + ".bib")
+    )
+
+
+def note(entry: Entry) -> str:
+    """What the reader of a diff needs to recognise the paper: its title and year."""
+    title = entry.title
+    year = entry.year
+    return clean_note(f"{title} ({year})" if title and year else title)
+
+
+def clean_note(text: str) -> str:
+    """One line of plain text: no control, format (bidi, zero-width) or line characters."""
+    kept = "".join(
+        " " if unicodedata.category(c)[0] in "CZ" else c for c in unicodedata.normalize("NFC", text)
+    )
+    kept = _SPACE.sub(" ", kept).strip()
+    return kept if len(kept) <= NOTE_MAX else kept[: NOTE_MAX - 3].rstrip() + "..."
