@@ -104,7 +104,9 @@ class Remote(Protocol):
         ...
 
 
-Matcher = Callable[[Entry, Sequence[Entry]], Entry | None]  # see genbib.sync.matching
+# a pool matcher (`matching.dedupe_match`, `matching.simple_match`) or a plain function
+# `(entry, candidates) -> entry | None`; see genbib.sync.matching
+Matcher = matching.Matcher
 
 
 @dataclass(frozen=True)
@@ -473,7 +475,18 @@ def _pair(
     for e in new_local.values():
         new_pairs[e.key] = _Pair(e.key, None, e, None, None, reuse=unconfirmed.get(e.key, ""))
     accepted: list[_Pair] = []
+    as_entry: dict[int, Entry] = {}  # id of accepted[i] -> it as an entry keyed "\0i"
     dups: list[RemoteOp] = []
+    # one pool per kind of candidate, kept across the loop (O(n + k), not O(k·n)):
+    # new entries not yet linked, then papers known on both sides plus accepted items
+    unlinked = matching.LazyPool(
+        match,
+        lambda: [p.local for p in new_pairs.values() if p.remote is None and p.local is not None],
+    )
+    known = matching.LazyPool(
+        match,
+        lambda: [*(p.local for p in claimed.values() if p.local is not None), *as_entry.values()],
+    )
     for item in sorted(pull.changed):
         if item in state.rows:
             continue
@@ -485,16 +498,11 @@ def _pair(
         elif ri.key and (ri.key in claimed or ri.key in alias):
             target = claimed.get(ri.key) or claimed.get(alias.get(ri.key, ""))
         if target is None:
-            candidates = [
-                p.local for p in new_pairs.values() if p.remote is None and p.local is not None
-            ]
-            found = match(incoming, candidates)
+            found = unlinked.find(incoming)
             if found is not None:
                 target = new_pairs[found.key]
         if target is None:
-            known = [p.local for p in claimed.values() if p.local is not None]
-            known += [fields_entry(f"\0{i}", p.remote_fields or {}) for i, p in enumerate(accepted)]
-            found = match(incoming, known)
+            found = known.find(incoming)
             if found is not None:
                 target = (
                     accepted[int(found.key[1:])]
@@ -503,9 +511,18 @@ def _pair(
                 )
         if target is not None and target.row is None and target.remote is None:
             target.remote, target.remote_fields = ri, ri.fields  # link a new entry to the item
+            if target.local is not None:
+                unlinked.discard(target.local)
             continue
         if target is not None:  # a second copy of a paper already known: merge it, drop it
             _absorb(target, ri.fields)
+            if target.local is not None:
+                known.add(target.local)  # re-read what the merge added, in its place
+            elif id(target) in as_entry:
+                mine = as_entry[id(target)]
+                merged = fields_entry(mine.key, target.remote_fields or {})
+                mine.type, mine.fields = merged.type, merged.fields
+                known.add(mine)
             dups.append(
                 RemoteOp(Op.DELETE, item, target.key, None, ri.fields, ri.version, ri.children)
             )
@@ -519,7 +536,9 @@ def _pair(
             )
             continue
         pair = _Pair(ri.key, None, None, ri, ri.fields)
+        as_entry[id(pair)] = fields_entry(f"\0{len(accepted)}", ri.fields)
         accepted.append(pair)
+        known.add(as_entry[id(pair)])
     pairs.extend(new_pairs.values())
     pairs.extend(accepted)
     return pairs, dups, set(unconfirmed.values())
