@@ -39,9 +39,41 @@ def test_init_scaffolds_and_refuses_to_overwrite(tmp_path: Path) -> None:
 
 def test_init_keeps_existing_gitignore(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("build/")
+    (tmp_path / ".gitattributes").write_text("*.png binary\n")
     init(tmp_path)
     lines = (tmp_path / ".gitignore").read_text().splitlines()
     assert lines[0] == "build/" and ".venv/" in lines
+    attributes = (tmp_path / ".gitattributes").read_text().splitlines()
+    assert attributes == ["*.png binary", "bib/genmodels.retired-keys.txt merge=union"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is missing")
+def test_two_clones_retiring_keys_merge_without_conflict(tmp_path: Path) -> None:
+    """The `.gitattributes` line `init` writes makes git merge the retired-keys record as
+    a union: two members who each deleted a paper merge cleanly, both keys retired."""
+    init(tmp_path)
+    record = tmp_path / "bib" / "genmodels.retired-keys.txt"
+    record.write_text("# retired\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=tmp_path, check=True, capture_output=True,
+        )  # fmt: skip
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    git("checkout", "-qb", "other")
+    record.write_text("# retired\nsong2021score  # Score SDE\n")
+    git("commit", "-qam", "other deletes a paper")
+    git("checkout", "-q", "main")
+    record.write_text("# retired\nho2020denoising  # DDPM\n")
+    git("commit", "-qam", "main deletes another")
+    git("merge", "-q", "--no-edit", "other")
+    lines = record.read_text().splitlines()
+    assert "ho2020denoising  # DDPM" in lines and "song2021score  # Score SDE" in lines
+    assert not any(line.startswith(("<<<<<<<", ">>>>>>>")) for line in lines)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is missing")

@@ -12,7 +12,7 @@ from genbib.cli.common import echo
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @click.option("--ci", type=click.Choice(["github"]), help="Also write a scheduled sync workflow.")
 def command(directory: str, force: bool, ci: str | None) -> None:
-    """Scaffold genbib.toml, bib/, templates/, .gitignore and pre-commit hooks in DIRECTORY.
+    """Scaffold genbib.toml, bib/, templates/, .gitignore, .gitattributes and pre-commit hooks.
 
     Existing files are never overwritten without --force.
 

@@ -15,6 +15,9 @@ from genbib.bibtex.io import atomic_write
 from genbib.errors import GenbibError
 
 GITIGNORE_LINES = (".venv/", ".genbib/cache/", ".*.lock", "__pycache__/")
+# The retired-keys record only grows, one key per line: git's union driver merges two
+# clones' deletions without a conflict (see genbib.bibtex.retired).
+GITATTRIBUTES_LINES = ("bib/genmodels.retired-keys.txt merge=union",)
 
 
 @dataclass
@@ -65,11 +68,16 @@ def init(directory: str | Path, *, force: bool = False, ci: str | None = None) -
     for path, text in files.items():
         (result.updated if path.exists() else result.created).append(path)
         atomic_write(path, text)
-    gitignore = root / ".gitignore"
-    current = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
-    missing = [line for line in GITIGNORE_LINES if line not in current.splitlines()]
+    _add_lines(root / ".gitignore", GITIGNORE_LINES, result)
+    _add_lines(root / ".gitattributes", GITATTRIBUTES_LINES, result)
+    return result
+
+
+def _add_lines(path: Path, lines: tuple[str, ...], result: InitResult) -> None:
+    """Append the lines `path` lacks, keeping everything the user already has there."""
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    missing = [line for line in lines if line not in current.splitlines()]
     if missing:
         sep = "" if not current or current.endswith("\n") else "\n"
-        atomic_write(gitignore, current + sep + "\n".join(missing) + "\n")
-        (result.updated if current else result.created).append(gitignore)
-    return result
+        atomic_write(path, current + sep + "\n".join(missing) + "\n")
+        (result.updated if current else result.created).append(path)
