@@ -4,26 +4,41 @@ Figures: requests and wall time for the first push of N papers, an incremental p
 remote changes, and a no-op sync; side by side with what a pyzotero script does for the
 same pull (download everything: `zot.everything(zot.items())`), as a ratio.
 
-    python bench/bench_sync.py            # N=5000, k=120, latency 50 ms
+Then the CPU side of pulling k NEW items into n papers (latency 0): each new item is
+matched against the bib, so genbib keeps one match index per candidate pool across the
+pull (`dedupe_match`'s pools); side by side with per-call matching (the same judgement as
+a plain function, so the runner builds a `MatchIndex` over every candidate for every
+item, O(k·n), as a straightforward implementation does), with the ratio and a check that
+both leave the same bib. Per-call runs whose k·n is past --naive-cap are skipped.
+
+    python bench/bench_sync.py            # N=5000, k=120, latency 50 ms; then the matching case
     python bench/bench_sync.py 500 60     # smaller
+    python bench/bench_sync.py --naive-cap 0   # per-call matching at every size (minutes)
 """
 
 from __future__ import annotations
 
 import math
+import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from genbib.bibtex.reader import parse
+from genbib.bibtex.writer import dumps
+from genbib.model.entry import Entry
+from genbib.model.library import Library
+from genbib.sync.matching import Matcher, dedupe_match
 from genbib.sync.runner import Options, run
 from genbib.sync.state import State
 from genbib.sync.zotero_side import ZoteroRemote
 from genbib.testing.zotero import ZoteroEmulator
 from genbib.zotero.adapter import ZoteroAdapter
+from genbib.zotero.mapping import to_item
 from generate import generate
 
 
@@ -87,6 +102,95 @@ def main(n: int = 5000, k: int = 120, latency: float = 0.05) -> None:
               f"{noop_time / naive_time:.4f}x time")  # fmt: skip
 
 
+# --- pulling new items: one index per pool vs. an index per item -------------------------
+
+SIZES = ((2000, 150), (2000, 500), (5000, 150), (5000, 500))  # (n papers, k new items)
+NAIVE_CAP = 750_000  # k·n past which the per-call side is skipped (it takes minutes)
+
+
+def per_call(entry: Entry, candidates: Sequence[Entry]) -> Entry | None:
+    """`dedupe_match` as a plain function: the runner then matches per call (no pool)."""
+    return dedupe_match(entry, candidates)
+
+
+def new_items(n: int, k: int) -> tuple[str, list[str], list[dict[str, object]]]:
+    """(bib text, keys of its n papers, k Zotero items added by members): a third are
+    copies of papers in the bib, a tenth second copies of new papers, the rest new papers
+    (among which the generator plants a few duplicates and look-alikes of its own). No
+    item carries a citation key, so each is matched by arXiv id, DOI or title."""
+    copies, twins = k // 3, k // 10
+    fresh = k - copies - twins
+    text, _ = generate(n + fresh, seed=1)
+    lib = parse(text, "bench.bib")
+    rng = random.Random(1)
+    entries = lib.entries
+    new = entries[n:]
+    macros = lib.macros()
+    papers = [*rng.sample(entries[:n], copies), *new, *rng.sample(new, twins)]
+    items = []
+    for entry in papers:
+        item = dict(to_item(entry, macros=macros))
+        item.pop("citationKey", None)
+        extra = str(item.get("extra", ""))
+        item["extra"] = "\n".join(
+            line for line in extra.splitlines() if not line.startswith("Citation Key:")
+        )
+        items.append(item)
+    rng.shuffle(items)
+    return text, [e.key for e in entries[:n]], items
+
+
+def pull_new(
+    text: str, keys: list[str], items: list[dict[str, object]], match: Matcher
+) -> tuple[float, float, str, int]:
+    """(wall s, CPU s, bib after, papers after) of the sync that pulls `items` into the bib
+    of `keys`, after a first push of that bib (untimed). The emulator runs in this
+    process, so CPU time includes its side of the HTTP exchange (the same for both)."""
+    lib = parse(text, "bench.bib")
+    wanted = set(keys)
+    lib = Library([b for b in lib.blocks if not isinstance(b, Entry) or b.key in wanted])
+    with ZoteroEmulator(latency=0.0, seed=0) as emu:
+        api = ZoteroAdapter("group", str(emu.group_id), emu.api_key, emu.url)
+        remote = ZoteroRemote(api, rng=random.Random(0))
+        remote.macros = lib.macros()
+        state = State()
+        first = run(lib, remote, state, Options(), match=match)
+        assert not first.failed, first.problems[:3]
+        for i in range(0, len(items), 50):  # as members add them, 50 per write at most
+            emu.library.seed_items(items[i : i + 50])
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = run(lib, remote, state, Options(), match=match)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        assert not result.failed, result.problems[:3]
+    return wall, cpu, dumps(lib), len(lib)
+
+
+def matching_case(naive_cap: int = NAIVE_CAP, sizes: Sequence[tuple[int, int]] = SIZES) -> None:
+    print("\npulling k new items into n papers (latency 0; a third of the items copies of papers "
+          "in the bib, a tenth second copies of new papers):")  # fmt: skip
+    print(
+        f"{'n':>6} {'k':>5} {'papers after':>12}  {'pools (genbib)':>22}  {'per call':>22}  "
+        "ratio  check"
+    )
+    for n, k in sizes:
+        text, keys, items = new_items(n, k)
+        wall, cpu, bib, after = pull_new(text, keys, items, dedupe_match)
+        line = f"{n:6d} {k:5d} {after:12d}  {wall:7.2f} s ({cpu:6.2f} CPU)"
+        if naive_cap and n * k > naive_cap:
+            print(f"{line}  {'skipped (--naive-cap)':>22}", flush=True)
+            continue
+        nwall, ncpu, nbib, _ = pull_new(text, keys, items, per_call)
+        same = "same bib" if nbib == bib else "WARNING: the two bibs differ"
+        print(f"{line}  {nwall:7.2f} s ({ncpu:6.2f} CPU)  {nwall / wall:5.1f}x  {same}", flush=True)
+
+
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:3]]
+    argv = sys.argv[1:]
+    cap = NAIVE_CAP
+    if "--naive-cap" in argv:
+        i = argv.index("--naive-cap")
+        cap = int(argv[i + 1])
+        del argv[i : i + 2]
+    args = [int(a) for a in argv[:2]]
     main(*args)
+    matching_case(cap)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from genbib.bibtex.reader import parse
 from genbib.model.entry import Entry
 from genbib.testing.zotero.schema import FIELDS, Schema, fields_for
-from genbib.zotero.mapping import children, citation_key, from_item, to_item
+from genbib.zotero.mapping import BIB_TYPES, TYPES, children, citation_key, from_item, to_item
 from genbib.zotero.text import latex_to_text, text_to_latex
 
 Z7 = {t: frozenset(fields_for(t, Schema.ZOTERO7)) for t in FIELDS}
@@ -153,3 +153,20 @@ def test_round_trip_has_no_churn(
     assert once.fields == e.fields and once.type == e.type
     # a second trip from what came back changes nothing either
     assert from_item(to_item(once, schema=Z8), base=once).fields == once.fields
+
+
+BIB_TYPE = st.sampled_from(sorted({*TYPES, "dataset", "patent"}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(bib_type=BIB_TYPE, new_type=st.sampled_from(sorted(BIB_TYPES)))
+def test_the_item_type_wins_over_a_stale_entrytype_line(bib_type: str, new_type: str) -> None:
+    """A `tex.entrytype` line keeps its refinement (`@report`, `@dataset`) while the item
+    keeps its type, and stops counting once a member changes the item's type in Zotero."""
+    entry = Entry(bib_type, "k2020", {"title": "{T}", "year": "{2020}"})
+    item = to_item(entry, schema=Z8)
+    assert from_item(item).type == bib_type  # the round trip keeps the bib type
+    if new_type == item["itemType"]:
+        return
+    changed = {**item, "itemType": new_type}
+    assert from_item(changed).type == BIB_TYPES[new_type]

@@ -66,6 +66,8 @@ class Pull:
     version: int  # the library version the pull saw
     changed: Mapping[str, RemoteItem]  # top-level items changed since the last sync
     deleted: frozenset[str]
+    problems: tuple[Problem, ...] = ()  # findings of the pull (a renamed collection, ...)
+    writes: bool = False  # the remote has writes of its own to push (a collection rename)
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ def _attempt(
     same: Same, checkpoint: Callable[[], None], result: Result, on_disk: State,
 ) -> None:  # fmt: skip
     pull = remote.pull(state) if options.pull else Pull(state.version, {}, frozenset())
+    result.problems.extend(pull.problems)
     pairs, dup_ops, unconfirmed = _pair(library, pull, state, match, result)
 
     guard = Guard(options.max_delete_share, options.force_delete)
@@ -306,7 +309,7 @@ def _attempt(
     outcomes: list[Outcome] = []
     version = 0
     changed_meanwhile = False
-    if ops:
+    if ops or (pull.writes and options.push):
         try:
             outcomes, version = remote.push(ops, state)
         except RemoteChanged as exc:

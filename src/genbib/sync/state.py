@@ -67,6 +67,9 @@ class State:
     version: int = 0  # library version of the last completed sync
     rows: dict[str, Row] = field(default_factory=dict)  # item key -> row
     collections: dict[str, str] = field(default_factory=dict)  # collection key -> name
+    # collection key -> {"topic": slug, "name": the name last agreed with genbib.toml}: the
+    # topic follows the key, so a rename on either side never moves papers between topics
+    bindings: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def by_key(self) -> dict[str, Row]:
         return {r.key: r for r in self.rows.values()}
@@ -77,6 +80,7 @@ class State:
             "library": self.library,
             "version": self.version,
             "collections": dict(sorted(self.collections.items())),
+            **({"topics": dict(sorted(self.bindings.items()))} if self.bindings else {}),
             "items": {k: self.rows[k].as_json() for k in sorted(self.rows)},
         }
 
@@ -103,6 +107,7 @@ class State:
             int(data.get("version", 0)),
             rows,
             dict(data.get("collections", {})),
+            {k: dict(v) for k, v in data.get("topics", {}).items()},
         )
 
 

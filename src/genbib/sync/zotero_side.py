@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 
 from genbib.config import Topic
+from genbib.model.problems import Problem, Severity
 from genbib.sync.engine import Op
 from genbib.sync.runner import (
     Outcome,
@@ -48,10 +49,16 @@ class ZoteroRemote:
         self.topics = tuple(topics)
         self.version = 0  # library version seen by the pull; every write is based on it
         self.rng = rng or random.Random()
-        self._collections: dict[str, str] = {}
+        self._collections: dict[str, str] = {}  # key -> name in Zotero
+        self._slugs: dict[str, str] = {}  # collection key -> the topic it is bound to
+        self._renames: dict[str, str] = {}  # collection key -> the name genbib.toml gives it
         self.macros: dict[str, str] = {}  # the bib's @string macros, expanded for Zotero
 
     # --- topics <-> collections ------------------------------------------------------
+    # A collection is bound to its topic by KEY (state.bindings), so renaming it in Zotero
+    # or in genbib.toml never moves papers between topics; the name is merged three ways
+    # (genbib.toml, Zotero, last agreed): a rename in genbib.toml is pushed, a rename in
+    # Zotero is kept and reported until genbib.toml agrees.
     def collection_name(self, slug: str) -> str:
         topic = next((t for t in self.topics if t.slug == slug), None)
         return topic.collection_name if topic else slug
@@ -61,7 +68,65 @@ class ZoteroRemote:
         return topic.slug if topic else re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
     def _topic_map(self) -> dict[str, str]:
-        return {k: self.slug_of(n) for k, n in self._collections.items()}
+        return {k: self._slugs.get(k) or self.slug_of(n) for k, n in self._collections.items()}
+
+    def _by_slug(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, slug in sorted(self._topic_map().items()):
+            out.setdefault(slug, key)
+        return out
+
+    def _bind(self, state: State, seen_before: dict[str, str]) -> list[Problem]:
+        """Bind every collection to a topic by key; plan renames; report names that differ."""
+        configured = {t.slug: t for t in self.topics}
+        problems: list[Problem] = []
+        self._renames = {}
+        self._slugs = {}
+        bindings: dict[str, dict[str, str]] = {}
+        names = {n.lower() for n in self._collections.values()}
+        for key, name in sorted(self._collections.items()):
+            old = state.bindings.get(key, {})
+            slug = old.get("topic", "")
+            named = self.slug_of(name)
+            if not slug or (slug not in configured and named in configured):
+                slug = named  # first seen, or genbib.toml now has a topic of that name
+            agreed = old.get("name") or seen_before.get(key, name)
+            topic = configured.get(slug)
+            self._slugs[key] = slug
+            if topic is None:  # a collection no topic names: its items keep their topic
+                if name != agreed:
+                    problems.append(
+                        Problem(
+                            "SYNC_COLLECTION_RENAMED",
+                            f"Zotero collection {key} was renamed from {agreed!r} to {name!r}, "
+                            f"which no topic in genbib.toml names; its items keep the topic "
+                            f"{slug!r} (collections follow their key): add a topic {slug!r} "
+                            f"with collection = {name!r}",
+                            Severity.WARNING,
+                        )
+                    )
+                bindings[key] = {"topic": slug, "name": agreed}
+                continue
+            want = topic.collection_name
+            if name.lower() == want.lower():
+                agreed = name
+            elif name == agreed and want.lower() not in names:  # renamed in genbib.toml
+                self._renames[key] = want
+                names.add(want.lower())
+            else:  # renamed in Zotero (or on both sides)
+                problems.append(
+                    Problem(
+                        "SYNC_COLLECTION_RENAMED",
+                        f"Zotero collection {key} is called {name!r}, but genbib.toml names "
+                        f"the collection of topic {slug!r} {want!r}; its items keep the topic "
+                        f"(collections follow their key): set collection = {name!r} for the "
+                        "topic, or rename the collection back in Zotero",
+                        Severity.WARNING,
+                    )
+                )
+            bindings[key] = {"topic": slug, "name": agreed}
+        state.bindings = bindings
+        return problems
 
     # --- Remote protocol ----------------------------------------------------------------
     def new_key(self) -> str:
@@ -75,11 +140,13 @@ class ZoteroRemote:
         except LibraryChanged:
             raise RemoteChanged([]) from None
         if answer is None:
-            return Pull(state.version, {}, frozenset())
+            problems = self._bind(state, state.collections)
+            return Pull(state.version, {}, frozenset(), tuple(problems), bool(self._renames))
         version, versions = answer
         self.version = version
         self._collections = self.api.collections()
-        state.collections = dict(self._collections)
+        seen_before, state.collections = state.collections, dict(self._collections)
+        problems = self._bind(state, seen_before)
         fetched = {o["key"]: o for o in self.api.items(sorted(versions))} if versions else {}
         deleted = self.api.deleted_items(state.version) if state.version else set()
         parent_of = {c: r.item for r in state.rows.values() for c in r.children}
@@ -141,7 +208,7 @@ class ZoteroRemote:
                 key, max(versions_all), mapping.citation_key(obj["data"]), entry_fields(entry),
                 {k["key"]: int(k["version"]) for k in kids.get(key, [])},
             )  # fmt: skip
-        return Pull(version, changed, frozenset(deleted))
+        return Pull(version, changed, frozenset(deleted), tuple(problems), bool(self._renames))
 
     def push(self, ops: Sequence[RemoteOp], state: State) -> tuple[list[Outcome], int]:
         outcomes: list[Outcome] = []
@@ -163,7 +230,19 @@ class ZoteroRemote:
 
     # --- push steps ---------------------------------------------------------------
     def _ensure_collections(self, ops: Sequence[RemoteOp], state: State) -> None:
-        have = {self.slug_of(n) for n in self._collections.values()}
+        if self._renames:
+            renames = sorted(self._renames.items())
+            answer = self.api.write(
+                [{"key": k, "name": n} for k, n in renames], self.version, kind="collections"
+            )
+            self.version = answer.version
+            for index, (key, name) in enumerate(renames):
+                if index not in answer.failed:
+                    self._collections[key] = name
+                    state.bindings[key] = {"topic": self._slugs[key], "name": name}
+            self._renames = {}
+            state.collections = dict(self._collections)
+        have = set(self._topic_map().values())
         wanted: set[str] = set()
         for o in ops:
             if o.fields is not None and o.op is not Op.DELETE:
@@ -177,6 +256,8 @@ class ZoteroRemote:
         self.version = answer.version
         for index, key in answer.keys.items():
             self._collections[key] = self.collection_name(missing[index])
+            self._slugs[key] = missing[index]
+            state.bindings[key] = {"topic": missing[index], "name": self._collections[key]}
         state.collections = dict(self._collections)
 
     def _schema(self, item_types: set[str]) -> dict[str, frozenset[str]]:
@@ -192,7 +273,7 @@ class ZoteroRemote:
             mapping.item_type(b) for b in befores if b
         }
         schema = self._schema(types)
-        by_slug = {self.slug_of(n): k for k, n in self._collections.items()}
+        by_slug = self._by_slug()
         payload = []
         for o, entry, before in zip(writes, entries, befores, strict=True):
             item = mapping.to_item(entry, schema=schema, collections=by_slug, macros=self.macros)

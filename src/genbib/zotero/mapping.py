@@ -331,7 +331,7 @@ def from_item(
         if ident:
             entry.set("eprint", ident)
             entry.set("archiveprefix", "arXiv")
-    _from_extra(entry, str(item.get("extra") or ""))
+    _from_extra(entry, str(item.get("extra") or ""), itype)
     slugs = sorted({topics[c] for c in item.get("collections") or [] if c in topics})
     if slugs:
         entry.set_topics(slugs)
@@ -385,7 +385,20 @@ def _from_date(entry: Entry, date: str) -> None:
             entry.fields["month"] = list(MONTHS)[month - 1]
 
 
-def _from_extra(entry: Entry, extra: str) -> None:
+def entrytype_fits(bib_type: str, itype: str) -> bool:
+    """Whether a `tex.entrytype` line still describes an item of type `itype`.
+
+    The line refines the item type (`@report` is a Zotero report, `@dataset` a document);
+    once a member changes the item's type in Zotero, a line naming the old type is stale
+    and the new type wins, else the entry would keep the old type (and its fields).
+    """
+    if bib_type == "misc":
+        return itype in ("document", "preprint")
+    mapped = TYPES.get(bib_type)
+    return mapped == itype if mapped is not None else itype == "document"
+
+
+def _from_extra(entry: Entry, extra: str, itype: str) -> None:
     other: list[str] = []
     for raw_line in extra.splitlines():
         line = raw_line.strip()
@@ -403,7 +416,9 @@ def _from_extra(entry: Entry, extra: str) -> None:
         if m and label.startswith("tex."):
             name = label[4:].strip()
             if name == "entrytype":
-                entry.type = m.group(2).strip().lower() or entry.type
+                named = m.group(2).strip().lower()
+                if named and entrytype_fits(named, itype):
+                    entry.type = named
             elif re.fullmatch(r"[a-z][a-z0-9_-]*", name):
                 entry.set(name, text_to_latex(m.group(2)) if name not in _VERBATIM else m.group(2))
         elif m and label == "citation key":
