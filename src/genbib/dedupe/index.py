@@ -2,9 +2,10 @@
 
 Entries are indexed under their identifiers, their title keys and the bags of their
 title words with one word left out (so a single misspelt or extra word still meets its
-partner). A lookup compares only the entries sharing one of these keys, which keeps a
+partner). Only entries sharing one of these keys are compared, which keeps a
 library-wide dedupe near linear. Importers, enrichment and sync keep one `MatchIndex`
-over the library and ask it about each incoming entry.
+over the library and ask it about each incoming entry; a library-wide dedupe takes every
+pair at once from `candidate_pairs`, which meets the same pairs without a lookup per key.
 """
 
 from __future__ import annotations
