@@ -42,6 +42,24 @@ def test_readding_a_changed_entry_reindexes_it(one: Callable[[str], Entry]) -> N
     assert idx.find(one("@misc{b, title = {Flow matching for generative modeling}}")) is not None
 
 
+def test_a_reindexed_entry_keeps_its_place_among_equal_matches(
+    one: Callable[[str], Entry],
+) -> None:
+    """Ties between equally strong matches go to the entry indexed first, even after it
+    was changed and indexed again (sync's match pools rely on it)."""
+    first = one("@misc{f, title = {Denoising Diffusion Probabilistic Models}}")
+    second = one("@misc{s, title = {Denoising Diffusion Probabilistic Models}}")
+    idx = MatchIndex([first, second])
+    first.set("note", "changed by a merge")
+    idx.add(first)
+    m = idx.find(one("@misc{p, title = {Denoising diffusion probabilistic models}}"))
+    assert m is not None and m.entry is first
+    idx.discard(first)
+    idx.add(first)  # forgotten, then added: a new member, last
+    m = idx.find(one("@misc{p, title = {Denoising diffusion probabilistic models}}"))
+    assert m is not None and m.entry is second
+
+
 def test_find_does_not_return_the_entry_itself(one: Callable[[str], Entry]) -> None:
     e = one(DDPM)
     assert MatchIndex([e]).find(e) is None

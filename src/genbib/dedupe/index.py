@@ -155,14 +155,20 @@ class MatchIndex:
         return found if found is not None else features(entry)
 
     def add(self, entry: Entry) -> None:
-        """Index `entry` (again: call after changing it, e.g. after a merge)."""
-        if id(entry) in self._entries:
+        """Index `entry` (again: call after changing it, e.g. after a merge).
+
+        A re-indexed entry keeps its place in insertion order, so ties between equally
+        strong matches still go to the entry indexed first, however often it changed.
+        """
+        seq = self._seq.get(id(entry))
+        if seq is not None:
             self.discard(entry)
+        else:
+            seq, self._counter = self._counter, self._counter + 1
         f = features(entry)
         self._entries[id(entry)] = entry
         self._features[id(entry)] = f
-        self._seq[id(entry)] = self._counter
-        self._counter += 1
+        self._seq[id(entry)] = seq
         postings, me = self._postings, id(entry)
         for key in {hash(k) for k in blocking_keys(f)}:
             found = postings.get(key)

@@ -184,47 +184,23 @@ simple_match = SimpleMatcher()
 
 
 class DedupePool:
-    """One `MatchIndex` kept across lookups, answering as `MatchIndex.find` would over a
-    fresh index of the members in pool order.
-
-    `MatchIndex.add` of a changed entry files it last, which would change which of two
-    equally strong matches wins; the pool keeps each member's first place instead and
-    orders the matches by it (the choice below mirrors `MatchIndex.find`).
-    """
+    """One `MatchIndex` kept across lookups. A member re-added after a merge keeps its
+    place in the index, so the pool answers as `MatchIndex.find` over a fresh index of
+    the members in pool order would."""
 
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         from genbib.dedupe import MatchIndex
 
-        self._index = MatchIndex()
-        self._place: dict[int, int] = {}
-        self._counter = 0
-        for entry in entries:
-            self.add(entry)
+        self._index = MatchIndex(entries)
 
     def find(self, entry: Entry) -> Entry | None:
-        from genbib.dedupe.match import incompatible
-
-        found = self._index.matches(entry)
-        if not found:
-            return None
-        found.sort(key=lambda m: (m.rank, self._place[id(m.entry)]))
-        best = found[0]
-        mine = self._index.features(best.entry)
-        for other in found[1:]:
-            if other.rank > best.rank:
-                break
-            if incompatible(mine, self._index.features(other.entry)):
-                return None
-        return best.entry
+        found = self._index.find(entry)
+        return found.entry if found is not None else None
 
     def add(self, entry: Entry) -> None:
-        if id(entry) not in self._place:
-            self._place[id(entry)] = self._counter
-            self._counter += 1
-        self._index.add(entry)  # re-files a member already there
+        self._index.add(entry)  # re-files a member already there, in its place
 
     def discard(self, entry: Entry) -> None:
-        self._place.pop(id(entry), None)
         self._index.discard(entry)
 
 
