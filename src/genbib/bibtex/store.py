@@ -89,7 +89,7 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
     with locked(p):
         lib = load(p, missing_ok=True)
         unparsed = _unparsed(lib)
-        owners = {k: e for e in lib for k in _keys_of(e)}
+        owners = lib.key_owners()
         yield lib
         if not dry_run:
             text = dumps(lib, order)
@@ -101,11 +101,6 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
                 )
             _retire(p, lib, owners)
             write_if_changed(p, text)
-
-
-def _keys_of(entry: Entry) -> tuple[str, ...]:
-    aliases = entry.aliases if "ids" in entry.fields else []
-    return tuple(k for k in (entry.key, *aliases) if k)
 
 
 def _retire(path: Path, lib: Library, owners: dict[str, Entry]) -> None:

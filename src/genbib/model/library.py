@@ -93,15 +93,21 @@ class Library:
                 out[b.name.lower()] = plain(b.raw, out)
         return out
 
-    def keys_in_use(self) -> set[str]:
-        """Every key and alias (`ids`) of the entries: what documents can cite today."""
-        out: set[str] = set()
+    def key_owners(self) -> dict[str, Entry]:
+        """Every key and alias (`ids`) of the entries, with the entry it names: what
+        documents can cite today (the first entry wins where a key is repeated)."""
+        out: dict[str, Entry] = {}
         for e in self:
             if e.key:
-                out.add(e.key)
+                out.setdefault(e.key, e)
             if "ids" in e.fields:  # parsing `ids` only where there is one keeps this cheap
-                out.update(e.aliases)
+                for alias in e.aliases:
+                    out.setdefault(alias, e)
         return out
+
+    def keys_in_use(self) -> set[str]:
+        """Every key and alias (`ids`) of the entries: what documents can cite today."""
+        return set(self.key_owners())
 
     def taken_keys(self) -> set[str]:
         """Keys a new entry must not get: those in use and those retired."""
