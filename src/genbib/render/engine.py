@@ -271,22 +271,25 @@ def publish(rendering: Rendering, *, dry_run: bool = False) -> Published:
     In a dry run nothing is touched and the result is the plan. Each directory's writes,
     deletions and manifest update happen under the lock of its manifest.
     """
-    changed = differing(rendering)
     stale = owned.find_stale(rendering.complete, (o.path for o in rendering.outputs))
     delete = [s.path for s in stale if s.action is owned.StaleAction.DELETE]
     kept = tuple(s for s in stale if s.action is not owned.StaleAction.DELETE)
     if dry_run:
-        return Published(tuple(changed), tuple(delete), kept)
+        return Published(tuple(differing(rendering)), tuple(delete), kept)
     by_dir: dict[Path, tuple[dict[Path, str], list[Path]]] = {}
     for o in rendering.outputs:
         inside(o.path.parent, o.path.name)  # re-check just before writing
         by_dir.setdefault(o.path.parent, ({}, []))[0][o.path] = o.text
     for path in delete:
         by_dir.setdefault(path.parent, ({}, []))[1].append(path)
+    wrote: set[Path] = set()
     deleted: list[Path] = []
     for directory, (texts, doomed) in sorted(by_dir.items()):
-        deleted.extend(owned.record(directory, texts, doomed)[1])
-    return Published(tuple(changed), tuple(sorted(deleted)), kept)
+        w, d = owned.record(directory, texts, doomed)  # compares each file as it writes
+        wrote.update(w)
+        deleted.extend(d)
+    changed = tuple(o.path for o in rendering.outputs if o.path in wrote)  # output order
+    return Published(changed, tuple(sorted(deleted)), kept)
 
 
 def plan_lines(published: Published, *, dry_run: bool) -> list[str]:
