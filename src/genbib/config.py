@@ -69,6 +69,15 @@ class EnrichConfig:
 
 
 @dataclass(frozen=True)
+class LatexConfig:
+    """The lab's LaTeX papers: key changes are followed into their `\\cite` commands."""
+
+    sources: tuple[
+        str, ...
+    ] = ()  # globs relative to the configuration file, e.g. "papers/**/*.tex"
+
+
+@dataclass(frozen=True)
 class ZoteroConfig:
     library_type: Literal["group", "user"] = "group"
     library_id: str = ""
@@ -95,6 +104,7 @@ class Config:
     render: RenderConfig = field(default_factory=RenderConfig)
     enrich: EnrichConfig = field(default_factory=EnrichConfig)
     zotero: ZoteroConfig = field(default_factory=ZoteroConfig)
+    latex: LatexConfig = field(default_factory=LatexConfig)
     topics: tuple[Topic, ...] = ()
     root: Path = field(default=Path("."), compare=False)  # directory of genbib.toml
     source: str = ""  # path of the file read, "" for defaults
@@ -107,6 +117,18 @@ class Config:
     @property
     def bib_path(self) -> Path:
         return self.path(self.bib)
+
+    def latex_sources(self) -> list[Path]:
+        """The files `[latex] sources` names, sorted, each once."""
+        found: set[Path] = set()
+        for pattern in self.latex.sources:
+            if Path(pattern).is_absolute():
+                found.update(
+                    p for p in Path(pattern).parent.glob(Path(pattern).name) if p.is_file()
+                )
+            else:
+                found.update(p for p in self.root.glob(pattern) if p.is_file())
+        return sorted(found)
 
     def topic(self, slug: str) -> Topic | None:
         return next((t for t in self.topics if t.slug == slug), None)
