@@ -8,7 +8,7 @@ paper still citing a key that `genbib rekey` or a merge retired is found before 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,16 @@ def scan_citations(directory: str | Path) -> Iterator[Citation]:
     """Every key cited by `\\cite...{}` in .tex files and `\\citation{}` in .aux files."""
     root = Path(directory)
     paths = sorted(p for p in root.rglob("*") if p.suffix in (".tex", ".aux") and p.is_file())
+    return scan_files(paths)
+
+
+def cited_keys(paths: Iterable[Path]) -> set[str]:
+    """The keys the given LaTeX files cite (e.g. `Config.latex_sources()`)."""
+    return {c.key for c in scan_files(paths)}
+
+
+def scan_files(paths: Iterable[Path]) -> Iterator[Citation]:
+    """Every key cited in the given files (a `.aux` file is read as an aux file)."""
     for path in paths:
         try:
             text = path.read_text("utf-8", errors="replace")
