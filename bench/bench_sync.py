@@ -33,7 +33,7 @@ from genbib.bibtex.writer import dumps
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.sync.matching import Matcher, dedupe_match
-from genbib.sync.runner import Options, run
+from genbib.sync.session import Options, run
 from genbib.sync.state import State
 from genbib.sync.zotero_side import ZoteroRemote
 from genbib.testing.zotero import ZoteroEmulator

@@ -84,6 +84,7 @@ class ZoteroConfig:
     api_key_env: str = "ZOTERO_API_KEY"
     api_url: str = "https://api.zotero.org"
     max_delete_share: float = 0.2  # refuse to delete more than this share of a side at once
+    timeout: float = 60.0  # seconds a request may take, its retries included
 
     @property
     def configured(self) -> bool:

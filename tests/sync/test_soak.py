@@ -27,7 +27,7 @@ from genbib.errors import GenbibError
 from genbib.model.entry import Entry
 from genbib.model.values import plain
 from genbib.sync.engine import Prefer
-from genbib.sync.runner import Outcome, Pull, RemoteOp
+from genbib.sync.remote import Outcome, Pull, RemoteOp
 from genbib.sync.state import State
 from genbib.testing.zotero import Fault, FaultKind
 

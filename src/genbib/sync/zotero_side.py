@@ -7,9 +7,13 @@ papers touched, and `/deleted?since=V`. Items become field maps through the mapp
 reconciled with the last agreed values so unchanged text keeps its bib spelling.
 
 Push: missing collections first, then items (creates carry keys chosen here, so a retry or
-a crash never makes a second copy), then child attachments and notes, then deletions; every
-write is made against the pulled library version, so a 412 means someone else wrote and
-the run starts over.
+a crash never makes a second copy; updates are patches of what changed, so a member's
+tags, collections and fields the bib has no place for stay), then genbib's child
+attachments and notes, then duplicates merged as Zotero merges them, then papers deleted
+from the bib go to the trash. Nothing is ever deleted for good but the link attachments
+genbib itself created (`State.owned`); every write is made against the pulled library
+version, so a 412 means someone else wrote and the run starts over. Every change is
+journaled (`Change`) after Zotero accepted it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from collections.abc import Sequence
 from genbib.config import Topic
 from genbib.model.problems import Problem, Severity
 from genbib.sync.engine import Op
-from genbib.sync.runner import (
+from genbib.sync.remote import (
+    Change,
     Outcome,
     Pull,
     RemoteChanged,
@@ -53,6 +58,8 @@ class ZoteroRemote:
         self._slugs: dict[str, str] = {}  # collection key -> the topic it is bound to
         self._renames: dict[str, str] = {}  # collection key -> the name genbib.toml gives it
         self.macros: dict[str, str] = {}  # the bib's @string macros, expanded for Zotero
+        self.journal: list[Change] = []  # what the pushes changed (drained by the run)
+        self._raw: dict[str, Json] = {}  # item key -> its data as last read
 
     # --- topics <-> collections ------------------------------------------------------
     # A collection is bound to its topic by KEY (state.bindings), so renaming it in Zotero
@@ -167,12 +174,14 @@ class ZoteroRemote:
         missing += [p for p in touched if p not in fetched]
         if missing:
             fetched.update({o["key"]: o for o in self.api.items(sorted(set(missing)))})
+        self._raw.update({k: o["data"] for k, o in fetched.items()})
         kids: dict[str, list[Json]] = {}
         for obj in fetched.values():
             parent = obj["data"].get("parentItem")
             if parent:
                 kids.setdefault(parent, []).append(obj)
         changed: dict[str, RemoteItem] = {}
+        trashed: set[str] = set()
         topics = self._topic_map()
         for key in sorted(touched):
             found = fetched.get(key)
@@ -185,8 +194,9 @@ class ZoteroRemote:
                 or obj["data"].get("itemType") in ("note", "attachment")
             ):
                 continue
-            if obj["data"].get("deleted"):  # in the trash: gone for genbib
+            if obj["data"].get("deleted"):  # in the trash: gone for genbib, until restored
                 deleted.add(key)
+                trashed.add(key)
                 continue
             row = rows.get(key)
             base = (
@@ -207,19 +217,23 @@ class ZoteroRemote:
             changed[key] = RemoteItem(
                 key, max(versions_all), mapping.citation_key(obj["data"]), entry_fields(entry),
                 {k["key"]: int(k["version"]) for k in kids.get(key, [])},
+                replaced(obj["data"]),
             )  # fmt: skip
-        return Pull(version, changed, frozenset(deleted), tuple(problems), bool(self._renames))
+        return Pull(
+            version, changed, frozenset(deleted), tuple(problems), bool(self._renames),
+            frozenset(trashed),
+        )  # fmt: skip
 
     def push(self, ops: Sequence[RemoteOp], state: State) -> tuple[list[Outcome], int]:
         outcomes: list[Outcome] = []
         try:
             self._ensure_collections(ops, state)
             outcomes = self._push_items(ops)
-            self._push_children(ops, outcomes)
-            deletes = [o for o in ops if o.op is Op.DELETE]
-            if deletes:
-                self.version = self.api.delete([o.item for o in deletes], self.version)
-                outcomes.extend(Outcome(o.item, True, self.version) for o in deletes)
+            self._push_children(ops, outcomes, state)
+            outcomes.extend(
+                self._merge_duplicates([o for o in ops if o.op is Op.DELETE and o.into])
+            )
+            outcomes.extend(self._trash([o for o in ops if o.op is Op.DELETE and not o.into]))
         except LibraryChanged:
             raise RemoteChanged(outcomes) from None
         final = [
@@ -238,6 +252,7 @@ class ZoteroRemote:
             self.version = answer.version
             for index, (key, name) in enumerate(renames):
                 if index not in answer.failed:
+                    self.journal.append(Change("zotero", "rename", f"collection {key}", name))
                     self._collections[key] = name
                     state.bindings[key] = {"topic": self._slugs[key], "name": name}
             self._renames = {}
@@ -258,56 +273,113 @@ class ZoteroRemote:
             self._collections[key] = self.collection_name(missing[index])
             self._slugs[key] = missing[index]
             state.bindings[key] = {"topic": missing[index], "name": self._collections[key]}
+            self.journal.append(
+                Change("zotero", "create", f"collection {key}", self._collections[key])
+            )
         state.collections = dict(self._collections)
 
     def _schema(self, item_types: set[str]) -> dict[str, frozenset[str]]:
         return {t: self.api.fields_of(t) for t in sorted(item_types)}
 
+    def _current(self, keys: Sequence[str]) -> dict[str, Json]:
+        """The item data Zotero holds now (from the pull, else read: one request per 50)."""
+        missing = sorted({k for k in keys if k not in self._raw})
+        if missing:
+            for obj in self.api.items(missing):
+                self._raw[obj["key"]] = obj["data"]
+        return {k: self._raw[k] for k in keys if k in self._raw}
+
     def _push_items(self, ops: Sequence[RemoteOp]) -> list[Outcome]:
+        """Creates in full; updates as patches of what changed (Zotero's multi-object
+        write has PATCH semantics), so a member's fields, tags, collections and relations
+        that the bib does not hold are never overwritten."""
         writes = [o for o in ops if o.op in (Op.CREATE, Op.UPDATE) and o.fields is not None]
         if not writes:
             return []
         entries = [fields_entry(o.key, o.fields or {}) for o in writes]
-        befores = [fields_entry(o.key, o.before) if o.before else None for o in writes]
+        befores = [fields_entry(o.held_key, o.before) if o.before else None for o in writes]
         types = {mapping.item_type(e) for e in entries} | {
             mapping.item_type(b) for b in befores if b
         }
         schema = self._schema(types)
         by_slug = self._by_slug()
-        payload = []
+        wanted: list[tuple[RemoteOp, Json, Json | None]] = []
         for o, entry, before in zip(writes, entries, befores, strict=True):
             item = mapping.to_item(entry, schema=schema, collections=by_slug, macros=self.macros)
-            if before is not None and mapping.item_type(before) == item["itemType"]:
+            old = None
+            if before is not None and o.op is Op.UPDATE:
                 old = mapping.to_item(
                     before, schema=schema, collections=by_slug, macros=self.macros
                 )
-                for name in old:
-                    item.setdefault(name, [] if isinstance(old[name], list) else "")
-            item["key"] = o.item
-            payload.append(item)
-        answer = self.api.write(payload, self.version)
-        self.version = answer.version
-        out = []
-        for i, o in enumerate(writes):
-            if i in answer.failed:
-                out.append(Outcome(o.item, False, message=answer.failed[i]))
+            wanted.append((o, item, old))
+        # the items whose member-kept lists (tags, collections) change: read them first
+        lists = [o.item for o, new, old in wanted if old is not None and _list_change(new, old)]
+        current = self._current(lists) if lists else {}
+        payload: list[Json] = []
+        sent: list[tuple[int, RemoteOp, Json]] = []
+        out: list[Outcome | None] = []
+        for o, new, old in wanted:
+            if old is None:
+                body = {**new, "key": o.item}
             else:
+                body = _patch(new, old, current.get(o.item), schema)
+                body["key"] = o.item
+            if len(body) == 1:  # nothing Zotero holds would change
                 out.append(Outcome(o.item, True, self.version, dict(o.children)))
-        return out
+                continue
+            sent.append((len(out), o, body))
+            out.append(None)
+            payload.append(body)
+        if payload:
+            answer = self.api.write(payload, self.version)
+            self.version = answer.version
+            for i, (slot, o, body) in enumerate(sent):
+                if i in answer.failed:
+                    out[slot] = Outcome(o.item, False, message=answer.failed[i])
+                    continue
+                out[slot] = Outcome(o.item, True, self.version, dict(o.children))
+                self._journal_item(o, body)
+                if o.item in self._raw:
+                    self._raw[o.item] = {**self._raw[o.item], **body}
+        return [o for o in out if o is not None]
 
-    def _push_children(self, ops: Sequence[RemoteOp], outcomes: list[Outcome]) -> None:
+    def _journal_item(self, o: RemoteOp, body: Json) -> None:
+        if o.op is Op.CREATE:
+            self.journal.append(
+                Change("zotero", "create", o.item, f"{o.key}: {body.get('title', '')}"[:100])
+            )
+            return
+        names = sorted(n for n in body if n not in ("key", "tags"))
+        if names:
+            self.journal.append(Change("zotero", "update", o.item, f"{o.key}: {', '.join(names)}"))
+        if "tags" in body:
+            self.journal.append(
+                Change(
+                    "zotero",
+                    "tags",
+                    o.item,
+                    f"{o.key}: {', '.join(sorted(_tag_names(body['tags'])))}",
+                )
+            )
+
+    def _push_children(
+        self, ops: Sequence[RemoteOp], outcomes: list[Outcome], state: State
+    ) -> None:
+        """genbib's children (link attachments, the note) follow the bib; a child genbib
+        did not create is never removed, retyped or renamed (a member's note may have its
+        text updated from the bib's annotation, which it was read into)."""
         ok = {o.item for o in outcomes if o.ok}
-        plans: list[tuple[int, RemoteOp, list[mapping.Child], list[mapping.Child]]] = []
+        plans: list[tuple[int, RemoteOp, list[mapping.Child]]] = []
         known_keys: list[str] = []
         writes = {x.item: x for x in ops if x.op is not Op.DELETE}
         for index, o in enumerate(outcomes):
-            op = writes[o.item]
-            if o.item not in ok or op.fields is None:
+            op = writes.get(o.item)
+            if op is None or o.item not in ok or op.fields is None:
                 continue
             want = mapping.children(fields_entry(op.key, op.fields))
             had = mapping.children(fields_entry(op.key, op.before)) if op.before else []
             if sorted(map(_ck, want)) != sorted(map(_ck, had)) or (op.op is Op.CREATE and want):
-                plans.append((index, op, want, had))
+                plans.append((index, op, want))
                 known_keys.extend(op.children)
         if not plans:
             return
@@ -316,12 +388,12 @@ class ZoteroRemote:
         updates: list[Json] = []
         removals: list[str] = []
         owner: dict[int, int] = {}  # index in creates -> outcome index
-        for index, op, want, _had in plans:
+        for index, op, want in plans:
             current: dict[str, tuple[str, Json]] = {}
             for key in op.children:
                 obj = existing.get(key)
                 child = mapping.child_of(obj["data"]) if obj else None
-                if child is not None and obj is not None:
+                if child is not None and obj is not None and not obj["data"].get("deleted"):
                     current[key] = (_ck(child), obj["data"])
             wanted = {_ck(c): c for c in want}
             kept: set[str] = set()
@@ -335,15 +407,29 @@ class ZoteroRemote:
                 ):
                     note = next(c for c in want if c.role == "note")
                     updates.append({"key": key, "note": mapping.child_item(note, op.item)["note"]})
+                    self.journal.append(Change("zotero", "update child", key, f"note of {op.item}"))
                     kept.add(_ck(note))
-                else:
+                elif key in state.owned:  # a link genbib added, gone from the bib
                     removals.append(key)
+                    self.journal.append(
+                        Change(
+                            "zotero", "remove child", key, f"{ck.replace(chr(0), ' ')} of {op.item}"
+                        )
+                    )
             for ck, child in wanted.items():
                 if ck not in kept:
                     obj = mapping.child_item(child, op.item)
                     obj["key"] = self.new_key()
                     owner[len(creates)] = index
                     creates.append(obj)
+                    self.journal.append(
+                        Change(
+                            "zotero",
+                            "add child",
+                            obj["key"],
+                            f"{ck.replace(chr(0), ' ')} of {op.item}"[:120],
+                        )
+                    )
         kids: dict[int, dict[str, int]] = {}
         if creates or updates:
             answer = self.api.write(creates + updates, self.version)
@@ -351,14 +437,146 @@ class ZoteroRemote:
             for i, key in answer.keys.items():
                 if i in owner:
                     kids.setdefault(owner[i], {})[key] = self.version
+                    state.owned.add(key)
         if removals:
-            self.version = self.api.delete(removals, self.version)
-        for index, op, _want, _had in plans:
+            self.version = self.api.delete(removals, self.version, owned=state.owned)
+            state.owned.difference_update(removals)
+        for index, op, _want in plans:
             children = {k: v for k, v in op.children.items() if k not in removals}
             children.update({k: self.version for k in children})
             children.update(kids.get(index, {}))
             o = outcomes[index]
             outcomes[index] = Outcome(o.item, o.ok, o.version, children, o.message)
+
+    def _merge_duplicates(self, merges: Sequence[RemoteOp]) -> list[Outcome]:
+        """Zotero's "Merge Items", done through the API: the copy's children move to the
+        surviving item (`parentItem`), its tags and collections are added to the
+        survivor's, the survivor records `dc:replaces` with the copy's URI, and the copy
+        goes to the trash (`deleted`), from where a member can restore it."""
+        if not merges:
+            return []
+        current = self._current([*(m.into for m in merges), *(m.item for m in merges)])
+        survivors: dict[str, Json] = {}
+        moves: list[Json] = []
+        for m in merges:
+            loser = current.get(m.item, {})
+            into = survivors.setdefault(m.into, _mergeable(current.get(m.into, {})))
+            for child in sorted(m.children):
+                moves.append({"key": child, "parentItem": m.into})
+                self.journal.append(Change("zotero", "move child", child, f"{m.item} -> {m.into}"))
+            names = _tag_names(into["tags"])
+            added = [t for t in loser.get("tags") or [] if t.get("tag") not in names]
+            into["tags"] = into["tags"] + added
+            into["collections"] = sorted(
+                set(into["collections"]) | set(loser.get("collections") or [])
+            )
+            replaces = into["relations"].setdefault("dc:replaces", [])
+            uri = f"http://zotero.org/{self.api.library}/items/{m.item}"
+            if uri not in replaces:
+                replaces.append(uri)
+            self.journal.append(
+                Change("zotero", "merge", m.item, f"into {m.into} ({m.key}); tags added: "
+                       + (", ".join(sorted(_tag_names(added))) or "none"))
+            )  # fmt: skip
+        payload = moves + [{"key": k, **v} for k, v in sorted(survivors.items())]
+        losers = [{"key": m.item, "deleted": 1} for m in merges]
+        answer = self.api.write(payload + losers, self.version)
+        self.version = answer.version
+        out = []
+        for i, m in enumerate(merges):
+            failed = answer.failed.get(len(payload) + i)
+            out.append(Outcome(m.item, failed is None, self.version, message=failed or ""))
+            if failed is None:
+                self.journal.append(Change("zotero", "trash", m.item, m.key))
+        return out
+
+    def _trash(self, deletes: Sequence[RemoteOp]) -> list[Outcome]:
+        """A paper deleted from the bib goes to Zotero's trash (never deleted for good)."""
+        if not deletes:
+            return []
+        answer = self.api.write([{"key": o.item, "deleted": 1} for o in deletes], self.version)
+        self.version = answer.version
+        out = []
+        for i, o in enumerate(deletes):
+            failed = answer.failed.get(i)
+            out.append(Outcome(o.item, failed is None, self.version, message=failed or ""))
+            if failed is None:
+                self.journal.append(Change("zotero", "trash", o.item, o.key))
+        return out
+
+
+_LISTS = ("tags", "collections")
+_ITEM_URI = re.compile(r"/items/([23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8})$")
+
+
+def replaced(data: Json) -> tuple[str, ...]:
+    """The items an item replaced in a merge: its `dc:replaces` relations (one URI or a
+    list, `http://zotero.org/groups/<id>/items/<key>`), as item keys."""
+    value = (data.get("relations") or {}).get("dc:replaces") or []
+    uris = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    keys = (_ITEM_URI.search(str(u)) for u in uris)
+    return tuple(sorted({m.group(1) for m in keys if m}))
+
+
+def _tag_names(tags: object) -> set[str]:
+    if not isinstance(tags, list):
+        return set()
+    return {str(t.get("tag")) for t in tags if isinstance(t, dict) and t.get("tag")}
+
+
+def _list_change(new: Json, old: Json) -> bool:
+    return _tag_names(new.get("tags")) != _tag_names(old.get("tags")) or set(
+        new.get("collections") or []
+    ) != set(old.get("collections") or [])
+
+
+def _patch(new: Json, old: Json, current: Json | None, schema: mapping.Schema) -> Json:
+    """The fields of `new` that differ from `old` (what Zotero held when last read).
+
+    A type change sends the new type with every field of the new type, and clears only
+    fields valid for the new type (the server itself clears or moves, by base field, the
+    fields the new type has no place for: `Item::setType` in zotero/dataserver). Tags and
+    collections are merged three ways into what the item holds now: the bib's additions
+    and removals applied, a member's other tags (automatic ones too) and collections kept.
+    """
+    body: Json = {}
+    retyped = new.get("itemType") != old.get("itemType")
+    allowed = schema.get(str(new.get("itemType")), frozenset())
+    for name, value in new.items():
+        if name in _LISTS or name == "relations":
+            continue
+        if retyped or old.get(name) != value:
+            body[name] = value
+    for name, value in old.items():
+        if name in new or name in _LISTS or name in ("relations", "itemType"):
+            continue
+        if retyped and name not in allowed and name != "creators":
+            continue
+        body[name] = [] if isinstance(value, list) else ""
+    if current is not None:
+        want, had = _tag_names(new.get("tags")), _tag_names(old.get("tags"))
+        if want != had:
+            now = [t for t in current.get("tags") or [] if t.get("tag") not in had - want]
+            names = _tag_names(now)
+            now += [t for t in new.get("tags") or [] if t.get("tag") not in names]
+            body["tags"] = now
+        cwant, chad = set(new.get("collections") or []), set(old.get("collections") or [])
+        if cwant != chad:
+            body["collections"] = sorted(
+                (set(current.get("collections") or []) - (chad - cwant)) | cwant
+            )
+    return body
+
+
+def _mergeable(data: Json) -> Json:
+    relations = {
+        k: list(v) if isinstance(v, list) else [v] for k, v in (data.get("relations") or {}).items()
+    }
+    return {
+        "tags": list(data.get("tags") or []),
+        "collections": list(data.get("collections") or []),
+        "relations": relations,
+    }
 
 
 def _ck(child: mapping.Child) -> str:
