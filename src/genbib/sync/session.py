@@ -174,6 +174,7 @@ def _attempt(
 
     ops: list[RemoteOp] = []
     op_pair: dict[str, Pair] = {}
+    survivors = {m.into for m in paired.merges}
     for p in pairs:
         d = p.decision
         assert d is not None
@@ -186,6 +187,8 @@ def _attempt(
             and p.remote.key != p.key
         ):
             rop = Op.UPDATE  # write the citation key back to the item
+        if rop is Op.NONE and item in survivors and d.remote is not None:
+            rop = Op.UPDATE  # a duplicate is merged into it: its children are recorded anew
         if rop is Op.CREATE:
             item = p.reuse or remote.new_key()
             ops.append(RemoteOp(Op.CREATE, item, p.key, d.remote))

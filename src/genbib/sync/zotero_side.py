@@ -229,10 +229,17 @@ class ZoteroRemote:
         try:
             self._ensure_collections(ops, state)
             outcomes = self._push_items(ops)
+            merged = self._merge_duplicates([o for o in ops if o.op is Op.DELETE and o.into])
+            moved: dict[str, dict[str, int]] = {}
+            for m in (o for o in ops if o.op is Op.DELETE and o.into):
+                if any(x.item == m.item and x.ok for x in merged):
+                    moved.setdefault(m.into, {}).update(dict.fromkeys(m.children, self.version))
+            for i, o in enumerate(outcomes):  # a survivor now holds the copy's children
+                if o.item in moved:
+                    kids = {**o.children, **moved[o.item]}
+                    outcomes[i] = Outcome(o.item, o.ok, o.version, kids, o.message)
             self._push_children(ops, outcomes, state)
-            outcomes.extend(
-                self._merge_duplicates([o for o in ops if o.op is Op.DELETE and o.into])
-            )
+            outcomes.extend(merged)
             outcomes.extend(self._trash([o for o in ops if o.op is Op.DELETE and not o.into]))
         except LibraryChanged:
             raise RemoteChanged(outcomes) from None
@@ -365,9 +372,12 @@ class ZoteroRemote:
     def _push_children(
         self, ops: Sequence[RemoteOp], outcomes: list[Outcome], state: State
     ) -> None:
-        """genbib's children (link attachments, the note) follow the bib; a child genbib
-        did not create is never removed, retyped or renamed (a member's note may have its
-        text updated from the bib's annotation, which it was read into)."""
+        """genbib's children (link attachments, the note) follow the bib.
+
+        A child genbib did not create is never removed, retyped or renamed; a note's text
+        may follow the bib's annotation (which it was read into) when it is genbib's own
+        or the item's only note. Children the bib already shows are left as they are.
+        """
         ok = {o.item for o in outcomes if o.ok}
         plans: list[tuple[int, RemoteOp, list[mapping.Child]]] = []
         known_keys: list[str] = []
@@ -380,7 +390,7 @@ class ZoteroRemote:
             had = mapping.children(fields_entry(op.key, op.before)) if op.before else []
             if sorted(map(_ck, want)) != sorted(map(_ck, had)) or (op.op is Op.CREATE and want):
                 plans.append((index, op, want))
-                known_keys.extend(op.children)
+                known_keys.extend(o.children)
         if not plans:
             return
         existing = {o["key"]: o for o in self.api.items(known_keys)} if known_keys else {}
@@ -389,32 +399,36 @@ class ZoteroRemote:
         removals: list[str] = []
         owner: dict[int, int] = {}  # index in creates -> outcome index
         for index, op, want in plans:
-            current: dict[str, tuple[str, Json]] = {}
-            for key in op.children:
+            current: dict[str, str] = {}  # child key -> its meaning (role, value)
+            for key in outcomes[index].children:
                 obj = existing.get(key)
                 child = mapping.child_of(obj["data"]) if obj else None
                 if child is not None and obj is not None and not obj["data"].get("deleted"):
-                    current[key] = (_ck(child), obj["data"])
+                    current[key] = _ck(child)
             wanted = {_ck(c): c for c in want}
-            kept: set[str] = set()
-            for key, (ck, _data) in current.items():
-                if ck in wanted and ck not in kept:
-                    kept.add(ck)
-                elif (
+            notes = [k for k, ck in current.items() if ck.startswith("note")]
+            joined = "\n\n".join(sorted(current[k][5:] for k in notes))
+            kept = {ck for ck in current.values() if ck in wanted}
+            want_note = next((c for c in want if c.role == "note"), None)
+            if want_note is not None and notes and joined == want_note.value:
+                kept.add(_ck(want_note))  # the annotation is the notes read together
+            for key, ck in current.items():
+                if ck in kept or ck in wanted:
+                    continue
+                if (
                     ck.startswith("note")
-                    and any(w.startswith("note") for w in wanted)
-                    and not any(k.startswith("note") for k in kept)
+                    and want_note is not None
+                    and _ck(want_note) not in kept
+                    and (key in state.owned or len(notes) == 1)
                 ):
-                    note = next(c for c in want if c.role == "note")
-                    updates.append({"key": key, "note": mapping.child_item(note, op.item)["note"]})
+                    body = mapping.child_item(want_note, op.item)["note"]
+                    updates.append({"key": key, "note": body})
                     self.journal.append(Change("zotero", "update child", key, f"note of {op.item}"))
-                    kept.add(_ck(note))
-                elif key in state.owned:  # a link genbib added, gone from the bib
+                    kept.add(_ck(want_note))
+                elif key in state.owned:  # a link or note genbib added, gone from the bib
                     removals.append(key)
                     self.journal.append(
-                        Change(
-                            "zotero", "remove child", key, f"{ck.replace(chr(0), ' ')} of {op.item}"
-                        )
+                        Change("zotero", "remove child", key, f"{_show(ck)} of {op.item}")
                     )
             for ck, child in wanted.items():
                 if ck not in kept:
@@ -423,12 +437,7 @@ class ZoteroRemote:
                     owner[len(creates)] = index
                     creates.append(obj)
                     self.journal.append(
-                        Change(
-                            "zotero",
-                            "add child",
-                            obj["key"],
-                            f"{ck.replace(chr(0), ' ')} of {op.item}"[:120],
-                        )
+                        Change("zotero", "add child", obj["key"], f"{_show(ck)} of {op.item}")
                     )
         kids: dict[int, dict[str, int]] = {}
         if creates or updates:
@@ -441,11 +450,10 @@ class ZoteroRemote:
         if removals:
             self.version = self.api.delete(removals, self.version, owned=state.owned)
             state.owned.difference_update(removals)
-        for index, op, _want in plans:
-            children = {k: v for k, v in op.children.items() if k not in removals}
-            children.update({k: self.version for k in children})
-            children.update(kids.get(index, {}))
+        for index, _op, _want in plans:
             o = outcomes[index]
+            children = {k: self.version for k in o.children if k not in removals}
+            children.update(kids.get(index, {}))
             outcomes[index] = Outcome(o.item, o.ok, o.version, children, o.message)
 
     def _merge_duplicates(self, merges: Sequence[RemoteOp]) -> list[Outcome]:
@@ -577,6 +585,10 @@ def _mergeable(data: Json) -> Json:
         "collections": list(data.get("collections") or []),
         "relations": relations,
     }
+
+
+def _show(ck: str) -> str:
+    return ck.replace("\0", " ")[:100]
 
 
 def _ck(child: mapping.Child) -> str:
