@@ -138,8 +138,8 @@ class MemoryRemote:
                 if (op.fields or {}).get(n) != (old.fields.get(n) if old else None)
             )
             self.journal.append(
-                Change("zotero", "create" if old is None else "update", op.item,
-                       op.key if old is None else ", ".join(n.lstrip("@") for n in names))
+                Change("zotero", "create", op.key) if old is None else
+                Change("zotero", "update", op.item, ", ".join(n.lstrip("@") for n in names))
             )  # fmt: skip
             outcomes.append(Outcome(op.item, True, self.version))
         return outcomes, self.version

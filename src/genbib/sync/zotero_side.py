@@ -281,7 +281,7 @@ class ZoteroRemote:
             self._slugs[key] = missing[index]
             state.bindings[key] = {"topic": missing[index], "name": self._collections[key]}
             self.journal.append(
-                Change("zotero", "create", f"collection {key}", self._collections[key])
+                Change("zotero", "create", f"collection {self._collections[key]}")
             )
         state.collections = dict(self._collections)
 
@@ -352,9 +352,8 @@ class ZoteroRemote:
 
     def _journal_item(self, o: RemoteOp, body: Json) -> None:
         if o.op is Op.CREATE:
-            self.journal.append(
-                Change("zotero", "create", o.item, f"{o.key}: {body.get('title', '')}"[:100])
-            )
+            title = str(body.get("title", ""))[:80]
+            self.journal.append(Change("zotero", "create", o.key, f"{body['itemType']}: {title}"))
             return
         names = sorted(n for n in body if n not in ("key", "tags"))
         if names:
@@ -436,9 +435,7 @@ class ZoteroRemote:
                     obj["key"] = self.new_key()
                     owner[len(creates)] = index
                     creates.append(obj)
-                    self.journal.append(
-                        Change("zotero", "add child", obj["key"], f"{_show(ck)} of {op.item}")
-                    )
+                    self.journal.append(Change("zotero", "add child", op.key, _show(ck)))
         kids: dict[int, dict[str, int]] = {}
         if creates or updates:
             answer = self.api.write(creates + updates, self.version)
