@@ -182,3 +182,29 @@ def test_a_merge_made_in_zotero_merges_the_bib_entries(lab: Lab) -> None:
     assert not item_deletes(lab)
     bib = lab.bib.read_bytes()
     assert not lab.sync().changes and lab.bib.read_bytes() == bib
+
+
+def test_a_type_changed_in_the_bib_is_pushed_as_the_server_accepts_it(lab: Lab) -> None:
+    def retype(lib: Any) -> None:
+        e = lib.by_key()["kingma2019introduction"]
+        e.type = "inproceedings"
+        e.fields.pop("journal")
+        e.set("booktitle", "Proceedings of the Survey Workshop")
+
+    zot = member(lab)
+    key = lab.item_key("kingma2019introduction")
+    data = zot.item(key)["data"]
+    data["tags"] = [{"tag": "survey"}]
+    zot.update_item(data)
+    lab.edit(retype)
+    report = lab.sync()
+    assert not report.failed and not report.conflicts
+    item = lab.item("kingma2019introduction")
+    assert item["itemType"] == "conferencePaper"
+    assert item["proceedingsTitle"] == "Proceedings of the Survey Workshop"
+    assert not item.get("publicationTitle") and tags(item) == {"survey"}
+    assert item["DOI"] == "10.1561/2200000056" and item["pages"] == "307--392"
+    e = lab.entry("kingma2019introduction")
+    assert e.type == "inproceedings" and e.get("number") == "4"  # kept, as a tex line
+    bib = lab.bib.read_bytes()
+    assert not lab.sync().changes and lab.bib.read_bytes() == bib
