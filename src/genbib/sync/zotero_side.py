@@ -37,7 +37,7 @@ from genbib.sync.remote import (
 )
 from genbib.sync.state import State
 from genbib.zotero import mapping
-from genbib.zotero.adapter import Json, LibraryChanged, ZoteroAdapter
+from genbib.zotero.adapter import CHUNK, Json, LibraryChanged, ZoteroAdapter
 
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 
@@ -154,7 +154,11 @@ class ZoteroRemote:
         self._collections = self.api.collections()
         seen_before, state.collections = state.collections, dict(self._collections)
         problems = self._bind(state, seen_before)
-        fetched = {o["key"]: o for o in self.api.items(sorted(versions))} if versions else {}
+        if len(versions) > 2 * CHUNK:  # many changes (a first pull): pages of 100
+            listed = self.api.items_since(state.version, len(versions))
+        else:  # a few: by key, 50 per request
+            listed = self.api.items(sorted(versions)) if versions else []
+        fetched = {o["key"]: o for o in listed}
         deleted = self.api.deleted_items(state.version) if state.version else set()
         parent_of = {c: r.item for r in state.rows.values() for c in r.children}
         touched: set[str] = set()
@@ -280,9 +284,7 @@ class ZoteroRemote:
             self._collections[key] = self.collection_name(missing[index])
             self._slugs[key] = missing[index]
             state.bindings[key] = {"topic": missing[index], "name": self._collections[key]}
-            self.journal.append(
-                Change("zotero", "create", f"collection {self._collections[key]}")
-            )
+            self.journal.append(Change("zotero", "create", f"collection {self._collections[key]}"))
         state.collections = dict(self._collections)
 
     def _schema(self, item_types: set[str]) -> dict[str, frozenset[str]]:

@@ -30,7 +30,8 @@ import httpx2
 
 from genbib.errors import RemoteError
 
-CHUNK = 50
+CHUNK = 50  # objects per write, keys per `itemKey=` read (the API's limits)
+PAGE = 100  # objects per page of a listing (the API's largest `limit`)
 Json = dict[str, Any]
 
 
@@ -215,6 +216,24 @@ class ZoteroAdapter:
             out.extend(found)
             self._progress("pull", len(out), len(keys))
         return out
+
+    def items_since(self, since: int, expected: int = 0) -> list[Json]:
+        """Every item (children and trashed ones too) changed since `since`, full, 100 per
+        request (the API's largest page): a first pull of N items costs ceil(N/100)."""
+        out: list[Json] = []
+        total = expected
+        while True:
+            params = {
+                "since": str(since), "includeTrashed": "1", "limit": str(PAGE),
+                "start": str(len(out)), "format": "json",
+            }  # fmt: skip
+            resp = self._send("GET", "/items", headers=self.zot.default_headers(), params=params)
+            page = self._json(resp)
+            total = int(resp.headers.get("Total-Results", total or 0))
+            out.extend(page)
+            self._progress("pull", len(out), max(total, len(out)))
+            if not page or len(out) >= total:
+                return out
 
     def deleted_items(self, since: int) -> set[str]:
         data = self._call(lambda: self.zot.deleted(since=since))

@@ -72,6 +72,9 @@ class DryRunAdapter:
                 out.append(obj)
         return out
 
+    def items_since(self, since: int, expected: int = 0) -> list[Json]:
+        return self.real.items_since(since, expected)
+
     def deleted_items(self, since: int) -> set[str]:
         return self.real.deleted_items(since)
 
