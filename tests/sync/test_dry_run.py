@@ -163,5 +163,3 @@ def test_a_server_answering_html_is_named_with_its_status(tmp_path: Path) -> Non
 def test_the_default_timeout_is_in_the_configuration() -> None:
     assert ZoteroConfig().timeout == 60.0
     assert EnrichConfig().from_bib == ()
-
-
