@@ -8,7 +8,6 @@ import dataclasses
 import json
 import socket
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from genbib.config import EnrichConfig, ZoteroConfig
 from genbib.errors import ConfigError, RemoteError
 from genbib.model.entry import Entry
 from genbib.sync.state import state_path
-from genbib.workflow.sync import SyncReport
 from genbib.zotero.adapter import ZoteroAdapter
 
 from .conftest import Lab  # type: ignore[import-not-found]
@@ -94,7 +92,7 @@ def test_a_missing_from_bib_file_stops_the_sync_before_any_request(lab: Lab) -> 
     with_from_bib(lab, "nowhere.bib")
     lab.edit(lambda lib: lib.by_key()["kingma2019introduction"].set("note", "edited"))
     sent = len(lab.emu.requests)
-    with pytest.raises(ConfigError, match="from_bib.*nowhere.bib"):
+    with pytest.raises(ConfigError, match=r"from_bib.*nowhere\.bib"):
         lab.sync()
     assert len(lab.emu.requests) == sent
 
