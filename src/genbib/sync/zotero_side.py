@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from genbib.config import Topic
 from genbib.model.problems import Problem, Severity
+from genbib.sync import zotero_items as items
 from genbib.sync.engine import Op
 from genbib.sync.remote import (
     Change,
@@ -221,7 +222,7 @@ class ZoteroRemote:
             changed[key] = RemoteItem(
                 key, max(versions_all), mapping.citation_key(obj["data"]), entry_fields(entry),
                 {k["key"]: int(k["version"]) for k in kids.get(key, [])},
-                replaced(obj["data"]),
+                items.replaced(obj["data"]),
             )  # fmt: skip
         return Pull(
             version, changed, frozenset(deleted), tuple(problems), bool(self._renames),
@@ -322,7 +323,9 @@ class ZoteroRemote:
                 )
             wanted.append((o, item, old))
         # the items whose member-kept lists (tags, collections) change: read them first
-        lists = [o.item for o, new, old in wanted if old is not None and _list_change(new, old)]
+        lists = [
+            o.item for o, new, old in wanted if old is not None and items.list_change(new, old)
+        ]
         current = self._current(lists) if lists else {}
         payload: list[Json] = []
         sent: list[tuple[int, RemoteOp, Json]] = []
@@ -331,7 +334,7 @@ class ZoteroRemote:
             if old is None:
                 body = {**new, "key": o.item}
             else:
-                body = _patch(new, old, current.get(o.item), schema)
+                body = items.patch(new, old, current.get(o.item), schema)
                 body["key"] = o.item
             if len(body) == 1:  # nothing Zotero holds would change
                 out.append(Outcome(o.item, True, self.version, dict(o.children)))
@@ -366,7 +369,7 @@ class ZoteroRemote:
                     "zotero",
                     "tags",
                     o.item,
-                    f"{o.key}: {', '.join(sorted(_tag_names(body['tags'])))}",
+                    f"{o.key}: {', '.join(sorted(items.tag_names(body['tags'])))}",
                 )
             )
 
@@ -389,7 +392,9 @@ class ZoteroRemote:
                 continue
             want = mapping.children(fields_entry(op.key, op.fields))
             had = mapping.children(fields_entry(op.key, op.before)) if op.before else []
-            if sorted(map(_ck, want)) != sorted(map(_ck, had)) or (op.op is Op.CREATE and want):
+            if sorted(map(items.ck, want)) != sorted(map(items.ck, had)) or (
+                op.op is Op.CREATE and want
+            ):
                 plans.append((index, op, want))
                 known_keys.extend(o.children)
         if not plans:
@@ -405,31 +410,31 @@ class ZoteroRemote:
                 obj = existing.get(key)
                 child = mapping.child_of(obj["data"]) if obj else None
                 if child is not None and obj is not None and not obj["data"].get("deleted"):
-                    current[key] = _ck(child)
-            wanted = {_ck(c): c for c in want}
+                    current[key] = items.ck(child)
+            wanted = {items.ck(c): c for c in want}
             notes = [k for k, ck in current.items() if ck.startswith("note")]
             joined = "\n\n".join(sorted(current[k][5:] for k in notes))
             kept = {ck for ck in current.values() if ck in wanted}
             want_note = next((c for c in want if c.role == "note"), None)
             if want_note is not None and notes and joined == want_note.value:
-                kept.add(_ck(want_note))  # the annotation is the notes read together
+                kept.add(items.ck(want_note))  # the annotation is the notes read together
             for key, ck in current.items():
                 if ck in kept or ck in wanted:
                     continue
                 if (
                     ck.startswith("note")
                     and want_note is not None
-                    and _ck(want_note) not in kept
+                    and items.ck(want_note) not in kept
                     and (key in state.owned or len(notes) == 1)
                 ):
                     body = mapping.child_item(want_note, op.item)["note"]
                     updates.append({"key": key, "note": body})
                     self.journal.append(Change("zotero", "update child", key, f"note of {op.item}"))
-                    kept.add(_ck(want_note))
+                    kept.add(items.ck(want_note))
                 elif key in state.owned:  # a link or note genbib added, gone from the bib
                     removals.append(key)
                     self.journal.append(
-                        Change("zotero", "remove child", key, f"{_show(ck)} of {op.item}")
+                        Change("zotero", "remove child", key, f"{items.show(ck)} of {op.item}")
                     )
             for ck, child in wanted.items():
                 if ck not in kept:
@@ -437,7 +442,7 @@ class ZoteroRemote:
                     obj["key"] = self.new_key()
                     owner[len(creates)] = index
                     creates.append(obj)
-                    self.journal.append(Change("zotero", "add child", op.key, _show(ck)))
+                    self.journal.append(Change("zotero", "add child", op.key, items.show(ck)))
         kids: dict[int, dict[str, int]] = {}
         if creates or updates:
             answer = self.api.write(creates + updates, self.version)
@@ -467,11 +472,11 @@ class ZoteroRemote:
         moves: list[Json] = []
         for m in merges:
             loser = current.get(m.item, {})
-            into = survivors.setdefault(m.into, _mergeable(current.get(m.into, {})))
+            into = survivors.setdefault(m.into, items.mergeable(current.get(m.into, {})))
             for child in sorted(m.children):
                 moves.append({"key": child, "parentItem": m.into})
                 self.journal.append(Change("zotero", "move child", child, f"{m.item} -> {m.into}"))
-            names = _tag_names(into["tags"])
+            names = items.tag_names(into["tags"])
             added = [t for t in loser.get("tags") or [] if t.get("tag") not in names]
             into["tags"] = into["tags"] + added
             into["collections"] = sorted(
@@ -483,7 +488,7 @@ class ZoteroRemote:
                 replaces.append(uri)
             self.journal.append(
                 Change("zotero", "merge", m.item, f"into {m.into} ({m.key}); tags added: "
-                       + (", ".join(sorted(_tag_names(added))) or "none"))
+                       + (", ".join(sorted(items.tag_names(added))) or "none"))
             )  # fmt: skip
         payload = moves + [{"key": k, **v} for k, v in sorted(survivors.items())]
         losers = [{"key": m.item, "deleted": 1} for m in merges]
@@ -510,85 +515,3 @@ class ZoteroRemote:
             if failed is None:
                 self.journal.append(Change("zotero", "trash", o.item, o.key))
         return out
-
-
-_LISTS = ("tags", "collections")
-_ITEM_URI = re.compile(r"/items/([23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8})$")
-
-
-def replaced(data: Json) -> tuple[str, ...]:
-    """The items an item replaced in a merge: its `dc:replaces` relations (one URI or a
-    list, `http://zotero.org/groups/<id>/items/<key>`), as item keys."""
-    value = (data.get("relations") or {}).get("dc:replaces") or []
-    uris = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    keys = (_ITEM_URI.search(str(u)) for u in uris)
-    return tuple(sorted({m.group(1) for m in keys if m}))
-
-
-def _tag_names(tags: object) -> set[str]:
-    if not isinstance(tags, list):
-        return set()
-    return {str(t.get("tag")) for t in tags if isinstance(t, dict) and t.get("tag")}
-
-
-def _list_change(new: Json, old: Json) -> bool:
-    return _tag_names(new.get("tags")) != _tag_names(old.get("tags")) or set(
-        new.get("collections") or []
-    ) != set(old.get("collections") or [])
-
-
-def _patch(new: Json, old: Json, current: Json | None, schema: mapping.Schema) -> Json:
-    """The fields of `new` that differ from `old` (what Zotero held when last read).
-
-    A type change sends the new type with every field of the new type, and clears only
-    fields valid for the new type (the server itself clears or moves, by base field, the
-    fields the new type has no place for: `Item::setType` in zotero/dataserver). Tags and
-    collections are merged three ways into what the item holds now: the bib's additions
-    and removals applied, a member's other tags (automatic ones too) and collections kept.
-    """
-    body: Json = {}
-    retyped = new.get("itemType") != old.get("itemType")
-    allowed = schema.get(str(new.get("itemType")), frozenset())
-    for name, value in new.items():
-        if name in _LISTS or name == "relations":
-            continue
-        if retyped or old.get(name) != value:
-            body[name] = value
-    for name, value in old.items():
-        if name in new or name in _LISTS or name in ("relations", "itemType"):
-            continue
-        if retyped and name not in allowed and name != "creators":
-            continue
-        body[name] = [] if isinstance(value, list) else ""
-    if current is not None:
-        want, had = _tag_names(new.get("tags")), _tag_names(old.get("tags"))
-        if want != had:
-            now = [t for t in current.get("tags") or [] if t.get("tag") not in had - want]
-            names = _tag_names(now)
-            now += [t for t in new.get("tags") or [] if t.get("tag") not in names]
-            body["tags"] = now
-        cwant, chad = set(new.get("collections") or []), set(old.get("collections") or [])
-        if cwant != chad:
-            body["collections"] = sorted(
-                (set(current.get("collections") or []) - (chad - cwant)) | cwant
-            )
-    return body
-
-
-def _mergeable(data: Json) -> Json:
-    relations = {
-        k: list(v) if isinstance(v, list) else [v] for k, v in (data.get("relations") or {}).items()
-    }
-    return {
-        "tags": list(data.get("tags") or []),
-        "collections": list(data.get("collections") or []),
-        "relations": relations,
-    }
-
-
-def _show(ck: str) -> str:
-    return ck.replace("\0", " ")[:100]
-
-
-def _ck(child: mapping.Child) -> str:
-    return f"{child.role}\0{child.value}"
