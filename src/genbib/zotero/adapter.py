@@ -164,9 +164,9 @@ class ZoteroAdapter:
         self.transport = RetryTransport(
             transport, sleep=sleep, deadline=timeout, on_retry=self._retrying
         )
-        # one request waits at most `timeout` (connect and read), and so do its retries
+        # a request and its retries end within `timeout` (a hung server: one try)
         self.client = httpx2.Client(
-            transport=self.transport, timeout=min(timeout, 30.0), follow_redirects=True
+            transport=self.transport, timeout=timeout, follow_redirects=True
         )
         self.zot = zotero.Zotero(library_id, library_type, api_key, client=self.client)
         self.zot.endpoint = url.rstrip("/")
