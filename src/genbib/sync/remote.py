@@ -14,7 +14,7 @@ without writing) and a real run report the same list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -104,6 +104,11 @@ class Change:
             "target": self.target,
             "detail": self.detail,
         }
+
+
+def snapshot(entries: Iterable[Entry]) -> dict[str, Fields]:
+    """The bib's entries as field maps, cheaply (raw values), to diff with `bib_changes`."""
+    return {e.key: {TYPE: e.type.lower(), **e.fields} for e in entries}
 
 
 def bib_changes(before: Mapping[str, Fields], after: Mapping[str, Fields]) -> list[Change]:

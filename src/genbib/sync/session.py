@@ -38,6 +38,7 @@ from genbib.sync.remote import (
     bib_changes,
     entry_fields,
     fields_entry,
+    snapshot,
 )
 from genbib.sync.state import Row, State
 
@@ -109,7 +110,7 @@ def run(
     """Sync `library` (changed in place) with `remote`, updating `state`."""
     result = Result()
     wait = options.retry_wait
-    before = {e.key: entry_fields(e) for e in library}
+    before = snapshot(library)
     # What is on disk: a checkpoint adds pending creates to it, never rows whose bib side
     # is only in memory (a crash would then pair an old bib with a new base).
     on_disk = State.from_json(state.as_json())
@@ -136,7 +137,7 @@ def run(
             time.sleep(wait)
             wait *= 2
     result = _combine(earlier, result)
-    after = {e.key: entry_fields(e) for e in library}
+    after = snapshot(library)
     result.changes = bib_changes(before, after) + result.changes
     return result
 

@@ -31,7 +31,7 @@ from genbib.pipeline import StageReport
 from genbib.sync import state as state_store
 from genbib.sync.engine import Op
 from genbib.sync.matching import dedupe_match
-from genbib.sync.remote import Change, bib_changes, entry_fields
+from genbib.sync.remote import Change, bib_changes, snapshot
 from genbib.sync.session import Options, Result, run
 
 Progress = Callable[[str, int, int], None]  # (label, done, total)
@@ -186,7 +186,7 @@ def sync(
             state_store.save(spath, on_disk)
 
     with edit(bib, order=config.order, dry_run=options.dry_run) as lib:
-        before = {e.key: entry_fields(e) for e in lib}
+        before = snapshot(lib)
         _retire_vanished(lib, st)
         if remote is not None and hasattr(remote, "macros"):
             remote.macros = lib.macros()
@@ -221,7 +221,7 @@ def sync(
             report.zotero.problems.extend(second.problems)
             report.zotero.conflicts = second.conflicts or report.zotero.conflicts
             report.zotero.failed += second.failed
-        after = {e.key: entry_fields(e) for e in lib}
+        after = snapshot(lib)
         report.changes = bib_changes(before, after) + zotero_changes
     if remote is not None:
         report.requests = getattr(getattr(remote, "api", None), "requests", 0)
