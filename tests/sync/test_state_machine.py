@@ -98,7 +98,8 @@ class SyncMachine(RuleBasedStateMachine):
         return State.from_json(json.loads(self.state_text))
 
     def synced(self) -> dict[str, Row]:
-        return {r.key: r for r in self.state().rows.values() if not r.pending}
+        # papers in the bib and in Zotero (not those in the trash: deleted, restorable)
+        return {r.key: r for r in self.state().rows.values() if not r.pending and not r.trashed}
 
     def sync_once(self, kill: str | None) -> None:
         lib, state = self.library(), self.state()
