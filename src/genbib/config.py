@@ -60,12 +60,30 @@ class RenderConfig:
 
 
 @dataclass(frozen=True)
+class SourceURLs:
+    """Base URL per metadata source, for a mirror, a proxy or a test server ("": the service's own)."""
+
+    arxiv: str = ""
+    crossref: str = ""
+    dblp: str = ""
+    openalex: str = ""
+    huggingface: str = ""
+    github: str = ""
+    openreview: str = ""
+
+    def overrides(self) -> dict[str, str]:
+        """Source name -> base URL, for the sources given one."""
+        return {k: v.rstrip("/") for k, v in dataclasses.asdict(self).items() if v}
+
+
+@dataclass(frozen=True)
 class EnrichConfig:
     contact: str = ""  # e-mail in the User-Agent, as the APIs' etiquette asks
     cache: str = ".genbib/cache"  # relative to the configuration file
     sources: tuple[str, ...] = ("arxiv", "crossref", "dblp", "openalex", "huggingface", "github")
     from_bib: tuple[str, ...] = ()  # local BibTeX metadata files used by every enrich
     cache_days: int = 30
+    base_urls: SourceURLs = field(default_factory=SourceURLs)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,15 @@ def command(
     resolved = []
     try:
         for ident in idents:
-            resolved.append(adding.resolve(ident, fetcher, sources=cfg.enrich.sources, index=index))
+            resolved.append(
+                adding.resolve(
+                    ident,
+                    fetcher,
+                    sources=cfg.enrich.sources,
+                    index=index,
+                    bases=cfg.enrich.base_urls.overrides(),
+                )
+            )
     finally:
         fetcher.close()
         if fetcher.cache is not None:

@@ -99,7 +99,8 @@ def enrich_library(
         entries = [by_key[k] for k in opts.keys]
     fetcher = fetcher or make_fetcher(config, opts)
     index = BibIndex(load_from_bib(config, opts.from_bib))
-    engine = Enricher(fetcher, names, index, opts.bases, opts.workers, opts.progress)
+    bases = {**config.enrich.base_urls.overrides(), **opts.bases}
+    engine = Enricher(fetcher, names, index, bases, opts.workers, opts.progress)
     try:
         result = engine.run(entries, library.entries)
     finally:
