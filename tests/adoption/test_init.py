@@ -221,3 +221,20 @@ def test_hooks_install_genbib_themselves_in_a_fresh_clone(tmp_path: Path) -> Non
     run("git", "add", "-A")
     accepted = run(str(precommit), "run", "--all-files")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_installed_source_from_pep610_record(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from genbib.scaffold import source as src
+
+    record = {
+        "url": "https://github.com/lab/genbib",
+        "vcs_info": {"vcs": "git", "commit_id": "b" * 40},
+    }
+    monkeypatch.setattr(src, "_direct_url", lambda: record)
+    assert src.installed() == src.Source("https://github.com/lab/genbib", "b" * 40)
+    assert src.installed().requirement == "genbib @ git+https://github.com/lab/genbib@" + "b" * 40
+    assert src._checkout(tmp_path) is None  # not a checkout of genbib: no source is guessed
+    monkeypatch.setattr(src, "_direct_url", lambda: {"url": tmp_path.as_uri(), "dir_info": {}})
+    assert src.installed() is None

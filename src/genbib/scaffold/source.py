@@ -53,32 +53,33 @@ def parse(spec: str) -> Source:
 
 def installed() -> Source | None:
     """The pinned source of the running genbib, or None when it cannot be known."""
-    try:
-        dist = metadata.distribution("genbib")
-    except metadata.PackageNotFoundError:
-        return _checkout(Path(__file__).resolve().parents[3])
-    raw = dist.read_text("direct_url.json")
-    if not raw:
-        return None  # installed from an index: not a source we can vouch for
-    try:
-        info = json.loads(raw)
-    except json.JSONDecodeError:
-        return None
-    vcs = info.get("vcs_info") if isinstance(info, dict) else None
-    if (
-        isinstance(vcs, dict)
-        and vcs.get("vcs") == "git"
-        and _SHA.fullmatch(str(vcs.get("commit_id")))
-    ):
-        return Source(str(info.get("url", "")), str(vcs["commit_id"]))
-    url = str(info.get("url", "")) if isinstance(info, dict) else ""
+    info = _direct_url()
+    vcs = info.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git":
+        commit = str(vcs.get("commit_id"))
+        if _SHA.fullmatch(commit):
+            return Source(str(info.get("url", "")), commit)
+    url = str(info.get("url", ""))
     if url.startswith("file://"):
         return _checkout(Path(unquote(urlparse(url).path)))
-    return None
+    # No install record (run from a checkout's src/, or installed from an index): the
+    # checkout this file is in, if it is one of genbib's.
+    return _checkout(Path(__file__).resolve().parent)
+
+
+def _direct_url() -> dict[str, object]:
+    """PEP 610's record of where the installed distribution came from ({} if none)."""
+    try:
+        raw = metadata.distribution("genbib").read_text("direct_url.json")
+        info = json.loads(raw) if raw else {}
+    except (metadata.PackageNotFoundError, json.JSONDecodeError):
+        return {}
+    return info if isinstance(info, dict) else {}
 
 
 def _checkout(directory: Path) -> Source | None:
-    """The `origin` remote (or the directory itself) and HEAD of a git checkout."""
+    """The `origin` remote (or the checkout itself) and HEAD of the git checkout holding
+    `directory`; None outside one (e.g. an install from an index into site-packages)."""
 
     def git(*args: str) -> str:
         done = subprocess.run(
@@ -86,7 +87,8 @@ def _checkout(directory: Path) -> Source | None:
         )
         return done.stdout.strip() if done.returncode == 0 else ""
 
+    top = git("rev-parse", "--show-toplevel")
     rev = git("rev-parse", "HEAD")
-    if not _SHA.fullmatch(rev):
-        return None
-    return Source(git("remote", "get-url", "origin") or str(directory), rev)
+    if not top or not _SHA.fullmatch(rev) or not (Path(top) / ".pre-commit-hooks.yaml").is_file():
+        return None  # not genbib's own repository
+    return Source(git("remote", "get-url", "origin") or top, rev)
