@@ -13,10 +13,18 @@ the Zotero Web API v3 documentation and the messages of Zotero's dataserver:
   "412 Precondition Failed" (Write Requests); a key-based write with neither gives 428
   ("Either If-Unmodified-Since-Version or object version property must be provided for
   key-based writes", dataserver).
-- Multi-object POST: "Up to 50 ... can be written in a single request"; each object is
-  reported by index in `successful`/`success`, `unchanged` or `failed` ({key, code,
-  message}); existing objects in a POST are updated with PATCH semantics (fields not sent
-  are kept).
+- Multi-object POST: "Up to 50 ... can be written in a single request" (413 "Cannot add
+  more than 50 items at a time", `Zotero_API::$maxWriteItems`, DataObjects.inc.php
+  validateMultiObjectJSON); each object is reported by index in `successful`/`success`,
+  `unchanged` or `failed` ({key, code, message[, data]}); existing objects in a POST are
+  updated with PATCH semantics (fields not sent are kept).
+- Since dataserver commit c97d2cfd (2026-03, "Prevent concurrent write races with
+  per-object version bumps", `model/DataObjects.inc.php` updateMultipleFromJSON) the
+  library version is bumped once PER OBJECT of a multi-object POST, inside that object's
+  transaction: the first object carries the If-Unmodified-Since-Version check, every
+  successful or unchanged object bumps the version ("each item bumps the version, even if
+  unchanged", tests/remote/tests/3/collection.test.js), a failed object rolls its bump
+  back. So objects written together get consecutive versions, not one shared version.
 - "If parent and child items are created in the same POST request, the child items must
   appear after the parent item in the array", with a locally created key matching
   `/[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}/`.
@@ -35,7 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from genbib.testing.zotero.schema import KEY_ALPHABET, KEY_RE, Schema
+from genbib.testing.zotero.schema import KEY_ALPHABET, KEY_RE, ZoteroSchema
 from genbib.testing.zotero.validate import (
     JsonObject,
     ObjectError,
@@ -47,7 +55,7 @@ from genbib.testing.zotero.validate import (
 
 __all__ = ["MAX_WRITE", "ApiError", "JsonObject", "Library", "ObjectError", "WriteResult"]
 
-MAX_WRITE = 50  # objects per POST, keys per multi-delete or itemKey= read
+MAX_WRITE = 50  # Zotero_API::$maxWriteItems: objects per POST, keys per multi-delete
 
 _SERVER_MANAGED = ("key", "version", "dateAdded", "dateModified")
 
@@ -90,7 +98,7 @@ class Library:
         library_id: int,
         *,
         name: str,
-        schema: Schema,
+        schema: ZoteroSchema,
         clock: Callable[[], str],
         rng: random.Random,
         lock: threading.RLock,
@@ -231,6 +239,74 @@ class Library:
         """
         return self.edit_item(key, deleted=1)
 
+    def restore_item(self, key: str) -> int:
+        """Take an item out of the trash (`deleted: false`, ItemTest::
+        test_patch_of_item_should_clear_trash_state); the new version."""
+        return self.edit_item(key, deleted=False)
+
+    def move_item(self, key: str, parent: str | None) -> int:
+        """Move a child note/attachment under `parent` (None: make it top-level), as a PATCH
+        of `parentItem` does (ItemTest::testParentItemPatch); the new version."""
+        return self.edit_item(key, parentItem=parent or False)
+
+    def uri(self, key: str) -> str:
+        """The item's Zotero URI, the form `relations` values take (`http://zotero.org/
+        groups/<id>/items/<KEY>`, Relations.inc.php / RelationTest.php)."""
+        return f"http://zotero.org/{self.kind}s/{self.id}/items/{key}"
+
+    def merge_items(self, master: str, others: Iterable[str]) -> int:
+        """Merge duplicates as a member does with Zotero's "Merge Items" (zotero/zotero
+        `chrome/content/zotero/xpcom/data/items.js`, `Zotero.Items.merge`): the others'
+        child notes and attachments move to `master`, their tags, collections and relations
+        are added to it, `master` gets `dc:replaces` with each other's URI, and the others
+        go to the trash (`deleted: true`), not to `/deleted`. Written as the desktop client
+        syncs it: one multi-object POST. Returns the new library version."""
+        with self.lock:
+            others = [k for k in others if k != master]
+            data = self._items[master]
+            tags = list(data.get("tags", []))
+            collections = list(data.get("collections", []))
+            relations = {
+                p: ([v] if isinstance(v, str) else list(v))
+                for p, v in data.get("relations", {}).items()
+            }
+            writes: list[JsonObject] = []
+            for other in others:
+                od = self._items[other]
+                tags += [t for t in od.get("tags", []) if t not in tags]
+                collections += [c for c in od.get("collections", []) if c not in collections]
+                for pred, value in od.get("relations", {}).items():
+                    values = [value] if isinstance(value, str) else list(value)
+                    relations.setdefault(pred, [])
+                    relations[pred] += [v for v in values if v not in relations[pred]]
+                relations.setdefault("dc:replaces", [])
+                if self.uri(other) not in relations["dc:replaces"]:
+                    relations["dc:replaces"].append(self.uri(other))
+                for child in self.children(other):
+                    writes.append(
+                        {
+                            "key": child,
+                            "version": self._items[child]["version"],
+                            "parentItem": master,
+                        }
+                    )
+                writes.append({"key": other, "version": od["version"], "deleted": True})
+            writes.insert(
+                0,
+                {
+                    "key": master,
+                    "version": data["version"],
+                    "tags": tags,
+                    "collections": collections,
+                    "relations": relations,
+                },
+            )
+            result = self.write("items", writes, None)
+            if result.failed:
+                index, failure = next(iter(result.failed.items()))
+                raise ObjectError(failure["code"], f"merge write {index}: {failure['message']}")
+            return self.version
+
     def remove_items(self, keys: Iterable[str]) -> int:
         """Delete items (and their children) as another member; the new library version."""
         with self.lock:
@@ -268,7 +344,6 @@ class Library:
         self.check_library_version(header)
         store = self._items if kind == "items" else self._collections
         label = "Item" if kind == "items" else "Collection"
-        new_version = self.version + 1
         successful: dict[str, JsonObject] = {}
         unchanged: dict[str, str] = {}
         failed: dict[str, JsonObject] = {}
@@ -276,7 +351,12 @@ class Library:
             obj = unwrap(obj)
             at = str(index)
             if not isinstance(obj, dict):
-                failed[at] = {"key": "", "code": 400, "message": f"Invalid {kind[:-1]} object"}
+                failed[at] = {
+                    "key": "",
+                    "code": 400,
+                    "message": f"Invalid value for index {index} in uploaded data; "
+                    f"expected JSON {kind[:-1]} object",
+                }
                 continue
             key = obj.get("key")
             try:
@@ -288,14 +368,16 @@ class Library:
                     "code": err.code,
                     "message": err.message,
                 }
+                if err.data:
+                    failed[at]["data"] = err.data
                 continue
+            # per-object version bump, unchanged objects included (see module docstring)
+            self.version += 1
             if existing is not None and _same(existing, data):
                 unchanged[at] = existing["key"]
                 continue
-            self._save(store, data, existing, new_version)
+            self._save(store, data, existing, self.version)
             successful[at] = clone(data)
-        if successful:
-            self.version = new_version
         return WriteResult(successful, unchanged, failed)
 
     def write_one(
@@ -304,7 +386,10 @@ class Library:
         """Apply a single-object PUT (`partial=False`) or PATCH; whether anything changed.
 
         The version check is per object: the header or the JSON `version` must not be older
-        than the object's version (dataserver's checkSingleObjectWriteVersion).
+        than the object's version (controllers/ApiController.php
+        checkSingleObjectWriteVersion). A write that changes nothing answers with the
+        original library version (ApiController handleObjectWrite: "If not updated, return
+        the original library version").
         """
         body = unwrap(body)
         if not isinstance(body, dict):
@@ -323,7 +408,11 @@ class Library:
         existing = store.get(key)
         if existing is None:
             if partial and expected is None:
-                raise ApiError(404, f"{label} not found")
+                raise ApiError(
+                    404,
+                    f"{label} not found (to create, use If-Unmodified-Since-Version: 0, "
+                    "JSON 'version' 0, or PUT method)",
+                )
             if expected:
                 raise ApiError(412, f"{label} not found (expected version {expected})")
         else:
@@ -356,7 +445,8 @@ class Library:
         store = self._items if kind == "items" else self._collections
         label = "Item" if kind == "items" else "Collection"
         if header is None:
-            raise ApiError(428, "If-Unmodified-Since-Version not provided")
+            # ApiController: "If-Unmodified-Since-Version must be provided for delete requests"
+            raise ApiError(428, "If-Unmodified-Since-Version must be provided for delete requests")
         if single:
             obj = store.get(keys[0])
             if obj is None:
@@ -443,6 +533,7 @@ class Library:
                 existing,
                 partial=partial,
                 schema=self.schema,
+                library_kind=self.kind,
                 items=self._items,
                 collections=self._collections,
                 new_key=self.new_key,
