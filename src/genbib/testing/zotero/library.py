@@ -223,12 +223,13 @@ class Library:
             return str(result.successful["0"]["key"])
 
     def edit_item(self, key: str, **changes: Any) -> int:
-        """Change fields of an item "as another member" (PATCH semantics); the new version."""
+        """Change fields of an item "as another member": a single-object PATCH (so a change
+        that changes nothing leaves every version alone); the item's version after it."""
         with self.lock:
-            body = {**changes, "key": key, "version": self._items[key]["version"]}
-            result = self.write("items", [body], None)
-            if result.failed:
-                raise ObjectError(result.failed["0"]["code"], result.failed["0"]["message"])
+            try:
+                self.write_one("items", key, changes, self._items[key]["version"], partial=True)
+            except ApiError as err:
+                raise ObjectError(err.status, err.message) from None
             return int(self._items[key]["version"])
 
     def trash_item(self, key: str) -> int:
