@@ -78,7 +78,7 @@ def test_creator_types_per_item_type(zotero_server: ZoteroEmulator) -> None:
     lib = zotero_server.library
     with pytest.raises(ObjectError, match="'bookAuthor' is not a valid creator type for item"):
         lib.seed_items([book(creators=[{"creatorType": "bookAuthor", "name": "X"}])])
-    with pytest.raises(ObjectError, match="'wizard' is not a valid creator type$"):
+    with pytest.raises(ObjectError, match=r"'wizard' is not a valid creator type$"):
         lib.seed_items([book(creators=[{"creatorType": "wizard", "name": "X"}])])
     with pytest.raises(ObjectError, match="'lastName' creator field must be set"):
         lib.seed_items([book(creators=[{"creatorType": "author", "firstName": "A"}])])
