@@ -27,6 +27,7 @@ from genbib.sync.state import State
 from genbib.sync.zotero_side import ZoteroRemote
 from genbib.testing.zotero import ZoteroEmulator
 from genbib.zotero.adapter import ZoteroAdapter
+from genbib.zotero.mapping import BIB_TYPES
 
 OPTIONS = Options(retry_wait=0, force_delete=True)
 
@@ -69,6 +70,8 @@ class Side(Protocol):
     def restore(self, item: str) -> None: ...
     def add_note(self, item: str, text: str) -> None: ...
     def notes(self, item: str) -> list[str]: ...
+    def retype_to_conference(self, item: str, venue: str) -> None: ...
+    def bib_type(self, item: str) -> str: ...
 
 
 @dataclass
@@ -146,6 +149,12 @@ class MemorySide(_Common):
     def notes(self, item: str) -> list[str]:
         return list(self._notes.get(item, []))
 
+    def retype_to_conference(self, item: str, venue: str) -> None:
+        self.memory.edit(item, **{"@type": "inproceedings", "booktitle": _braced(venue)})
+
+    def bib_type(self, item: str) -> str:
+        return self.memory.items[item].fields.get("@type", "")
+
 
 @dataclass
 class EmulatorSide(_Common):
@@ -213,3 +222,10 @@ class EmulatorSide(_Common):
         return [
             lib.item(k)["note"] for k in lib.children(item) if lib.item(k)["itemType"] == "note"
         ]
+
+    def retype_to_conference(self, item: str, venue: str) -> None:
+        # as a member does in Zotero's item pane: the type, then the new type's venue field
+        self.zotero.library.edit_item(item, itemType="conferencePaper", proceedingsTitle=venue)
+
+    def bib_type(self, item: str) -> str:
+        return BIB_TYPES.get(self.zotero.library.item(item)["itemType"], "misc")

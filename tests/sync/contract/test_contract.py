@@ -86,3 +86,26 @@ def test_member_notes_survive_and_change_nothing(side: Side) -> None:
     assert side.notes(item) == ["<p>read for the reading group</p>"]
     assert side.sync().changed == 0
     assert side.notes(item) == ["<p>read for the reading group</p>"]
+
+
+def test_type_changed_in_zotero(side: Side) -> None:
+    """Issue 13: "a type changed on either side is pushed in a form the real server
+    accepts" -- here a member turns an arXiv preprint into its conference version."""
+    side.sync()
+    side.retype_to_conference(side.item_of("karras2019style"), "CVPR")
+    side.sync()
+    entry = side.library.by_key()["karras2019style"]
+    assert entry.type.lower() == "inproceedings" and entry.get("booktitle") == "CVPR"
+    assert side.sync().changed == 0
+
+
+def test_type_changed_in_the_bib(side: Side) -> None:
+    side.sync()
+    entry = side.library.by_key()["song2021score"]
+    entry.type = "article"
+    entry.fields.pop("booktitle", None)
+    entry.set("journal", "Journal of Machine Learning Research")
+    result = side.sync()
+    assert result.failed == 0
+    assert side.bib_type(side.item_of("song2021score")) == "article"
+    assert side.sync().changed == 0
