@@ -421,3 +421,28 @@ def test_pyzotero_round_trip_of_a_full_item_is_unchanged(
     assert zotero_server.library.item(key)["version"] == before
     other = pyzotero_for(zotero_server)
     assert other.item(key)["data"]["tags"] == [{"tag": "t", "type": 1}]
+
+
+def test_related_items_are_bidirectional(
+    zotero_server: ZoteroEmulator, zot: zotero.Zotero, http: httpx2.Client
+) -> None:
+    """RelationTest::testRelatedItemRelations (the related item shows the reverse relation,
+    and re-sending its JSON changes nothing), testRelatedItemRelationsSingleRequest."""
+    lib = zotero_server.library
+    one, two = lib.seed_items([book("one"), book("two")])
+    lib.edit_item(one, relations={"dc:relation": lib.uri(two)})
+    assert lib.item(two)["relations"] == {"dc:relation": lib.uri(one)}
+    version = lib.version
+    assert zot.update_item(zot.item(two)["data"]) is True
+    assert lib.version == version  # unchanged
+    lib.edit_item(one, relations={})
+    assert lib.item(two)["relations"] == {}
+    k1, k2 = "ABCD2345", "EFGH6789"
+    post(
+        http,
+        [
+            {**book("a"), "key": k1, "version": 0, "relations": {"dc:relation": lib.uri(k2)}},
+            {**book("b"), "key": k2, "version": 0},
+        ],
+    )
+    assert lib.item(k2)["relations"] == {"dc:relation": lib.uri(k1)}

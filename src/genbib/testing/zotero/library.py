@@ -554,12 +554,64 @@ class Library:
         data["version"] = version
         if store is self._items:
             now = self._clock()
-            data["dateAdded"] = existing["dateAdded"] if existing else now
+            # a client may give a new item its dateAdded (ItemTest::testDateAddedNewItem*)
+            data["dateAdded"] = existing["dateAdded"] if existing else (data["dateAdded"] or now)
             data["dateModified"] = now
             self.deleted_items.pop(key, None)  # a re-created key is no longer deleted
         else:
             self.deleted_collections.pop(key, None)
         store[key] = data
+        if store is self._items:
+            self._mirror_related(key, existing, data, version)
+
+    def _mirror_related(
+        self, key: str, old: JsonObject | None, new: JsonObject, version: int
+    ) -> None:
+        """Related items are bidirectional: `dc:relation` to an item of this library shows
+        on that item too, and goes from it when removed here (RelationTest::
+        testRelatedItemRelations, testRelatedItemRelationsSingleRequest; the target is
+        modified as a side effect of the write, dataserver commit c97d2cfd)."""
+        before = _related(old, self.uri(""))
+        after = _related(new, self.uri(""))
+        mine = self.uri(key)
+        if old is None:  # created after an item that already points at it
+            pointing = sorted(k for k, d in self._items.items() if key in _related(d, self.uri("")))
+            values = _values(new.get("relations", {}).get("dc:relation"))
+            values += [self.uri(k) for k in pointing if self.uri(k) not in values]
+            if values:
+                new["relations"] = {**new.get("relations", {}),
+                                    "dc:relation": values[0] if len(values) == 1 else values}  # fmt: skip
+                after = _related(new, self.uri(""))
+        for target, add in [(k, True) for k in after - before] + [
+            (k, False) for k in before - after
+        ]:
+            other = self._items.get(target)
+            if other is None or target == key:
+                continue
+            values = _values(other.get("relations", {}).get("dc:relation"))
+            if add == (mine in values):
+                continue
+            values = [*values, mine] if add else [v for v in values if v != mine]
+            relations = {p: v for p, v in other.get("relations", {}).items() if p != "dc:relation"}
+            if values:
+                relations["dc:relation"] = values[0] if len(values) == 1 else values
+            other["relations"] = relations
+            other["version"] = version
+            other["dateModified"] = self._clock()
+
+
+def _values(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _related(data: JsonObject | None, prefix: str) -> set[str]:
+    """Keys of the items of this library (URIs starting with `prefix`) that `data` relates to."""
+    if not data:
+        return set()
+    values = _values(data.get("relations", {}).get("dc:relation"))
+    return {v[len(prefix) :] for v in values if v.startswith(prefix)}
 
 
 def _same(old: JsonObject, new: JsonObject) -> bool:
