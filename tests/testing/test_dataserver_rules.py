@@ -446,3 +446,19 @@ def test_related_items_are_bidirectional(
         ],
     )
     assert lib.item(k2)["relations"] == {"dc:relation": lib.uri(k1)}
+
+
+def test_tag_listing_has_types_and_counts(
+    zotero_server: ZoteroEmulator, zot: zotero.Zotero
+) -> None:
+    """GET /tags: each tag with `meta.type` (0 manual, 1 automatic) and `meta.numItems`."""
+    lib = zotero_server.library
+    lib.seed_items(
+        [book("a", tags=[{"tag": "to-read"}, {"tag": "cs.LG", "type": 1}]),
+         book("b", tags=[{"tag": "to-read"}])]
+    )  # fmt: skip
+    raw = zot._send("GET", f"{zot.endpoint}/groups/{zotero_server.group_id}/tags").json()
+    assert {(t["tag"], t["meta"]["type"], t["meta"]["numItems"]) for t in raw} == {
+        ("to-read", 0, 2),
+        ("cs.LG", 1, 1),
+    }

@@ -146,7 +146,11 @@ def wrap_collection(lib: Library, data: JsonObject) -> JsonObject:
 
 
 def wrap_tag(lib: Library, data: JsonObject) -> JsonObject:
-    return {"tag": data["tag"], "links": {}, "meta": {"type": 0, "numItems": 1}}
+    return {
+        "tag": data["tag"],
+        "links": {},
+        "meta": {"type": data.get("type", 0), "numItems": data.get("numItems", 1)},
+    }
 
 
 # ---------------------------------------------------------------- global endpoints

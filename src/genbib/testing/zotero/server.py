@@ -350,10 +350,21 @@ def _read(emu: ZoteroEmulator, lib: Library, info: RequestInfo, parts: list[str]
     if parts == ["searches"]:  # saved searches are not emulated: always none
         return _listing(lib, info, list, wrap_collection)
     if parts == ["tags"]:
+        # one entry per (name, type), trashed items left out, with the number of items
+        # (controllers/TagsController.php, TagTest::test_tags_within_items)
 
         def tags() -> list[JsonObject]:
-            names = sorted({t["tag"] for d in items.values() for t in d.get("tags", ())})
-            return [{"tag": n, "key": n, "version": lib.version} for n in names]
+            counts: dict[tuple[str, int], int] = {}
+            for d in items.values():
+                if d.get("deleted") and q.get("includeTrashed") != "1":
+                    continue
+                for t in d.get("tags", ()):
+                    name = (t["tag"], int(t.get("type", 0)))
+                    counts[name] = counts.get(name, 0) + 1
+            return [
+                {"tag": n, "type": kind, "numItems": c, "key": n, "version": lib.version}
+                for (n, kind), c in sorted(counts.items())
+            ]
 
         return _listing(lib, info, tags, wrap_tag)
     return text_response(404, "Not found")
