@@ -11,8 +11,9 @@ when a member saves that page with the Zotero Connector:
   Zotero's internal field names), with the translator-only keys (`itemID`, `seeAlso`,
   `attachments`, `notes`, `complete`) dropped; a base field the type lacks goes to the
   type's own field (`publicationTitle` -> `proceedingsTitle`), as Zotero's `setField`
-  maps base fields; a field the type has no home for becomes a `Label: value` line in
-  `extra` (Zotero keeps unknown data there rather than dropping it);
+  maps base fields; a field the type has no home for at all becomes a `Label: value` line
+  in `extra` rather than being dropped (none of the shared cases needs this today; it keeps
+  a newer translator's field from failing the fixture);
 - `creators` with `fieldMode: 1` become single-field `{"name": ...}` creators; a creator
   type the item type lacks becomes the type's primary one (zotero/zotero `item.js`
   setCreator: "isn't valid for <type> -- changing to primary creator");
