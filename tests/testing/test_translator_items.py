@@ -95,3 +95,34 @@ def test_seed_helper_keeps_children_with_their_parent(
     for (key, kids), item in zip(made.items(), papers, strict=True):
         assert sorted(kids) == sorted(zotero_server.library.children(key))
         assert len(kids) == len(item.children)
+
+
+def test_base_fields_and_homeless_fields(zotero_server: ZoteroEmulator) -> None:
+    """A base field goes to the type's own field (publicationTitle -> proceedingsTitle, as
+    Zotero's setField maps it); a field with no home becomes an `extra` line."""
+    raw = {
+        "itemType": "conferencePaper",
+        "title": "Attention Is All You Need",
+        "publicationTitle": "NeurIPS",
+        "reporter": "nowhere",
+        "extra": "arXiv: 1706.03762",
+        "creators": [{"lastName": "Vaswani", "firstName": "Ashish", "creatorType": "author"}],
+        "tags": ["transformers", {"tag": "to-read", "type": 0}],
+        "notes": [{"note": "<p>seminal</p>"}],
+        "attachments": [{"title": "Snapshot", "mimeType": "text/html"}],
+        "seeAlso": [],
+        "itemID": "x",
+    }
+    item = translator_items.convert(raw, zotero_server.schema, url="https://papers.nips.cc/x")
+    assert item.parent["proceedingsTitle"] == "NeurIPS" and "publicationTitle" not in item.parent
+    assert item.parent["extra"] == "arXiv: 1706.03762\nReporter: nowhere"
+    assert item.parent["tags"] == [{"tag": "transformers", "type": 1}, {"tag": "to-read"}]
+    assert item.notes == [
+        {"itemType": "note", "note": "<p>seminal</p>", "tags": [], "relations": {}}
+    ]
+    (snapshot,) = item.attachments
+    assert snapshot["linkMode"] == "imported_url" and snapshot["filename"] == "Snapshot.html"
+    assert snapshot["url"] == "https://papers.nips.cc/x" and snapshot["charset"] == "utf-8"
+    made = translator_items.seed(zotero_server.library, [item])
+    (key,) = made
+    assert len(made[key]) == 2
