@@ -462,3 +462,40 @@ def test_tag_listing_has_types_and_counts(
         ("to-read", 0, 2),
         ("cs.LG", 1, 1),
     }
+
+
+def test_annotations_live_on_file_attachments_and_go_with_them(
+    zotero_server: ZoteroEmulator, http: httpx2.Client
+) -> None:
+    """Item.inc.php save() (annotation parents), ItemTest::test_deleting_parent_item_should_
+    delete_attachment_and_child_annotation, test_should_move_attachment_with_annotation_
+    under_regular_item."""
+    lib = zotero_server.library
+    paper, other = lib.seed_items([book("paper"), book("other")])
+    pdf, link = lib.seed_items(
+        [{"itemType": "attachment", "linkMode": "imported_file", "parentItem": paper,
+          "contentType": "application/pdf", "filename": "p.pdf"},
+         {"itemType": "attachment", "linkMode": "linked_url", "parentItem": paper,
+          "url": "https://github.com/x/y"}]
+    )  # fmt: skip
+    note = {"itemType": "annotation", "annotationType": "highlight", "annotationText": "t",
+            "annotationColor": "#ffd400", "annotationSortIndex": "00000|000000|00000",
+            "annotationPosition": "{}"}  # fmt: skip
+    answer = post(
+        http,
+        [
+            {**note, "parentItem": pdf},
+            {**note, "parentItem": link},
+            {**note, "annotationType": "ink", "annotationText": "x", "parentItem": pdf},
+        ],
+    )
+    assert list(answer["success"]) == ["0"]
+    assert "must be a file attachment" in answer["failed"]["1"]["message"]
+    assert answer["failed"]["2"]["message"] == (
+        "'annotationText' can only be set for highlight and underline annotations"
+    )
+    annotation = answer["success"]["0"]
+    lib.move_item(pdf, other)  # the attachment moves, its annotation stays on it
+    assert lib.item(annotation)["parentItem"] == pdf
+    lib.remove_items([other])
+    assert {pdf, annotation} <= set(lib.deleted_items)

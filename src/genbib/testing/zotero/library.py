@@ -463,11 +463,18 @@ class Library:
             return
         self.version += 1
         if kind == "items":
-            doomed += [
-                k
-                for k, d in self._items.items()
-                if d.get("parentItem") in doomed and k not in doomed
-            ]
+            # children go with their parent, and their own children (an attachment's
+            # annotations) with them (ItemTest::test_deleting_parent_item_should_delete_
+            # attachment_and_child_annotation)
+            grew = True
+            while grew:
+                children = [
+                    k
+                    for k, d in self._items.items()
+                    if d.get("parentItem") in doomed and k not in doomed
+                ]
+                doomed += children
+                grew = bool(children)
             for k in doomed:
                 del self._items[k]
                 self.deleted_items[k] = self.version
@@ -476,7 +483,9 @@ class Library:
         gone = set(doomed)
         grew = True
         while grew:
-            more = {k for k, c in self._collections.items() if c["parentCollection"] in gone} - gone
+            more: set[str] = {
+                k for k, c in self._collections.items() if c["parentCollection"] in gone
+            } - gone
             gone |= more
             grew = bool(more)
         for k in sorted(gone):

@@ -60,6 +60,8 @@ ANNOTATION_PROPS = frozenset(
     {"annotationType", "annotationAuthorName", "annotationText", "annotationComment",
      "annotationColor", "annotationPageLabel", "annotationSortIndex", "annotationPosition"}
 )  # fmt: skip
+# dataserver model/Item.inc.php (annotation types the server accepts)
+ANNOTATION_TYPES = ("highlight", "underline", "note", "image", "ink", "text")
 COLLECTION_PROPS = frozenset({"key", "version", "name", "parentCollection", "relations"})
 # model/Relations.inc.php
 ITEM_PREDICATES = (
@@ -245,11 +247,26 @@ def build_item(
             raise ObjectError(409, f"Parent item {parent} not found", {"parentItem": parent})
         parent_type = parent_data["itemType"]
         if item_type == "annotation":
-            if parent_type != "attachment":
+            # Item.inc.php save(): annotations live on file attachments; note/highlight/
+            # underline on PDFs, EPUBs and snapshots, the other types on PDFs only
+            ref = f"{library_kind}/{parent}"
+            mode = parent_data.get("linkMode")
+            if parent_type != "attachment" or mode not in (
+                "imported_file",
+                "imported_url",
+                "linked_file",
+            ):
+                raise ObjectError(400, f"Parent item {ref} of annotation must be a file attachment")
+            kind = data.get("annotationType")
+            content = parent_data.get("contentType")
+            if kind in ("note", "highlight", "underline"):
+                if content not in ("application/pdf", "application/epub+zip", "text/html"):
+                    raise ObjectError(
+                        400, f"Parent item {ref} of {kind} annotation must be a PDF attachment"
+                    )
+            elif content != "application/pdf":
                 raise ObjectError(
-                    409,
-                    "Parent item of an annotation must be an attachment",
-                    {"parentItem": parent},
+                    400, f"Parent attachment {ref} of {kind} annotation must be a PDF"
                 )
         elif parent_type in CHILD_TYPES:
             raise ObjectError(
@@ -355,6 +372,13 @@ def _check_property(
     if prop in ANNOTATION_PROPS:
         if item_type != "annotation":
             raise ObjectError(400, f"'{prop}' is valid only for annotation items")
+        kind = obj.get("annotationType", (existing or {}).get("annotationType"))
+        if prop == "annotationType" and value not in ANNOTATION_TYPES:
+            raise ObjectError(400, f"Invalid annotationType '{value}'")
+        if prop == "annotationText" and kind not in ("highlight", "underline"):
+            raise ObjectError(
+                400, f"'{prop}' can only be set for highlight and underline annotations"
+            )
         return
     if prop == "accessDate":
         if value not in ("", None, "CURRENT_TIMESTAMP") and not _is_date(str(value), sql_date=True):
