@@ -499,3 +499,27 @@ def test_annotations_live_on_file_attachments_and_go_with_them(
     assert lib.item(annotation)["parentItem"] == pdf
     lib.remove_items([other])
     assert {pdf, annotation} <= set(lib.deleted_items)
+
+
+def test_children_listing_and_implicit_unparenting(
+    zotero_server: ZoteroEmulator, zot: zotero.Zotero, http: httpx2.Client
+) -> None:
+    """ItemsController 'children' (trashed children only with includeTrashed=1; 400 on a
+    link attachment) and ItemTest::test_should_convert_child_attachment_to_top_level_and_
+    add_to_collection_via_PATCH_without_parentItem_false."""
+    lib = zotero_server.library
+    parent = lib.seed_items([book()])[0]
+    kept, binned, link = lib.seed_items(
+        [{"itemType": "note", "note": "a", "parentItem": parent},
+         {"itemType": "note", "note": "b", "parentItem": parent, "deleted": True},
+         {"itemType": "attachment", "linkMode": "linked_url", "url": "https://x.org",
+          "parentItem": parent}]
+    )  # fmt: skip
+    assert {c["key"] for c in zot.children(parent)} == {kept, link}
+    assert {c["key"] for c in zot.children(parent, includeTrashed=1)} == {kept, binned, link}
+    assert http.get(f"/items/{link}/children").status_code == 400
+    coll = lib.add_collection("Reading")
+    v = lib.item(link)["version"]
+    moved = http.patch(f"/items/{link}", json={"collections": [coll], "version": v})
+    assert moved.status_code == 204
+    assert "parentItem" not in lib.item(link) and lib.item(link)["collections"] == [coll]

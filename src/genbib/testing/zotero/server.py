@@ -302,11 +302,26 @@ def _read(emu: ZoteroEmulator, lib: Library, info: RequestInfo, parts: list[str]
         if len(parts) == 2:
             return _single(info, wrap_item(lib, obj))
         if parts[2:] == ["children"]:
+            # ItemsController 'children': notes and attachments of an item, annotations of
+            # a PDF/EPUB/snapshot attachment (400 for other attachments); trashed children
+            # only with includeTrashed=1
             key = obj["key"]
+            if obj["itemType"] == "attachment" and obj.get("contentType") not in (
+                "application/pdf",
+                "application/epub+zip",
+                "text/html",
+            ):
+                return text_response(
+                    400, "/children can only be called on PDF, EPUB, and snapshot attachments"
+                )
             return _listing(
                 lib,
                 info,
-                lambda: [d for d in items.values() if d.get("parentItem") == key],
+                lambda: [
+                    d
+                    for d in items.values()
+                    if d.get("parentItem") == key and (trashed or not d.get("deleted"))
+                ],
                 wrap_item,
             )
         return text_response(404, "Not found")

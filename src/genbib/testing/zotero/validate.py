@@ -187,6 +187,11 @@ def build_item(
     # parentItem: PUT without it makes the item top-level, PATCH keeps the parent
     if "parentItem" in obj:
         parent = obj["parentItem"] or False
+    elif partial and existing and existing.get("parentItem") and obj.get("collections"):
+        # validateJSONItem: "Implicit parentItem: false for PATCH if collections provided"
+        # (ItemTest::test_should_convert_child_attachment_to_top_level_and_add_to_collection_
+        # via_PATCH_without_parentItem_false)
+        parent = False
     elif partial:
         parent = existing.get("parentItem", False) if existing else False
     else:
