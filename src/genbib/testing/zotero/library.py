@@ -446,8 +446,14 @@ class Library:
         store = self._items if kind == "items" else self._collections
         label = "Item" if kind == "items" else "Collection"
         if header is None:
-            # ApiController: "If-Unmodified-Since-Version must be provided for delete requests"
-            raise ApiError(428, "If-Unmodified-Since-Version must be provided for delete requests")
+            # ApiController: checkSingleObjectWriteVersion for one object,
+            # checkLibraryIfUnmodifiedSinceVersion(required) for a multi-object delete
+            raise ApiError(
+                428,
+                "If-Unmodified-Since-Version must be provided for delete requests"
+                if single
+                else "If-Unmodified-Since-Version not provided",
+            )
         if single:
             obj = store.get(keys[0])
             if obj is None:
