@@ -229,3 +229,7 @@ class EmulatorSide(_Common):
 
     def bib_type(self, item: str) -> str:
         return BIB_TYPES.get(self.zotero.library.item(item)["itemType"], "misc")
+
+    def merge(self, master: str, other: str) -> None:
+        """A member's "Merge Items" in Zotero (see Library.merge_items)."""
+        self.zotero.library.merge_items(master, [other])
