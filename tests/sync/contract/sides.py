@@ -233,3 +233,10 @@ class EmulatorSide(_Common):
     def merge(self, master: str, other: str) -> None:
         """A member's "Merge Items" in Zotero (see Library.merge_items)."""
         self.zotero.library.merge_items(master, [other])
+
+    def add_tag(self, item: str, tag: str, kind: int = 0) -> None:
+        tags = self.zotero.library.item(item)["tags"]
+        self.zotero.library.edit_item(item, tags=[*tags, {"tag": tag, "type": kind}])
+
+    def tags(self, item: str) -> list[dict[str, object]]:
+        return list(self.zotero.library.item(item)["tags"])
