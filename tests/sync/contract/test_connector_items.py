@@ -181,10 +181,9 @@ def test_member_fields_are_not_rewritten(synced: Synced) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="genbib bug (issue 13 item 1): a member's attachments become bib links: stored "
-    "PDFs (ACL Anthology, ACM 'Full Text PDF') and 'Semantic Scholar Link' linked URLs give "
-    "`project = {...}` (6 entries); a PDF may give `pdf`, never `code`/`project`, and a "
-    "link genbib did not create is not genbib's",
+    reason="genbib bug (issue 13 item 1): a member's linked-URL attachments ('Semantic "
+    "Scholar Link', 'Semantic Reader Link' saved by the Connector) become `project = {...}` "
+    "in the bib (6 entries); only the links genbib created itself are genbib's",
 )
 def test_member_attachments_never_become_code_or_project_links(synced: Synced) -> None:
     for entry in synced.lab.library():
