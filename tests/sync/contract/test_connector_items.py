@@ -18,6 +18,7 @@ import httpx2
 import pytest
 from pyzotero import zotero
 
+from genbib.bibtex.store import edit
 from genbib.testing.zotero import ZoteroEmulator, translator_items
 from genbib.testing.zotero.translator_items import TranslatorItem, with_parent
 from genbib.zotero.text import latex_to_text
@@ -188,3 +189,31 @@ def test_member_fields_are_not_rewritten(synced: Synced) -> None:
 def test_member_attachments_never_become_code_or_project_links(synced: Synced) -> None:
     for entry in synced.lab.library():
         assert entry.get("project") is None and entry.get("code") is None, entry.key
+
+
+def test_into_a_bib_that_already_holds_some_of_the_papers(
+    synced: Synced, make_lab: Callable[..., Lab]
+) -> None:
+    """The same Connector items synced into a bib that already has every third paper (as
+    the first lab's sync wrote them, without its state): each paper is paired with its
+    entry, nothing is duplicated, no entry is renamed."""
+    first = synced.lab.library()
+    kept = [e for i, e in enumerate(sorted(first, key=lambda e: e.key)) if i % 3 == 0]
+    lab = make_lab()
+    lab.bib.write_text("", encoding="utf-8")
+    with edit(lab.bib) as lib:
+        for entry in kept:
+            lib.add(entry)
+    zot = pyzotero_for(lab.emu)
+    keys = save(zot, [dict(p.parent) for p in synced.papers])
+    children: list[dict[str, Any]] = []
+    for key, paper in zip(keys, synced.papers, strict=True):
+        children += with_parent(paper.children, key)
+    save(zot, children)
+    report = lab.sync()
+    assert report.failed == 0
+    after = lab.library().by_key()
+    assert {e.key for e in kept} <= set(after)  # kept their keys
+    assert len(after) == len(first.by_key())  # one entry per paper, as before
+    rows = lab.state().by_key()
+    assert len({rows[k].item for k in after}) == len(after)
