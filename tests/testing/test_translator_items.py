@@ -10,6 +10,7 @@ import pytest
 from pyzotero import zotero
 
 from genbib.testing.zotero import ZoteroEmulator, translator_items
+from genbib.testing.zotero.fixtures import ConnectorLibrary
 from genbib.testing.zotero.translator_items import TranslatorItem, with_parent
 
 
@@ -126,3 +127,11 @@ def test_base_fields_and_homeless_fields(zotero_server: ZoteroEmulator) -> None:
     made = translator_items.seed(zotero_server.library, [item])
     (key,) = made
     assert len(made[key]) == 2
+
+
+def test_connector_library_fixture(connector_library: ConnectorLibrary) -> None:
+    lib = connector_library.emu.library
+    assert len(connector_library.items) > 100
+    for key, item in connector_library.items.items():
+        assert lib.item(key)["itemType"] == item.parent["itemType"]
+        assert sorted(lib.children(key)) == sorted(connector_library.children[key])
