@@ -227,7 +227,14 @@ class Library:
         that changes nothing leaves every version alone); the item's version after it."""
         with self.lock:
             try:
-                self.write_one("items", key, changes, self._items[key]["version"], partial=True)
+                self.write_one(
+                    "items",
+                    key,
+                    changes,
+                    self._items[key]["version"],
+                    partial=True,
+                    bump_unchanged=False,
+                )
             except ApiError as err:
                 raise ObjectError(err.status, err.message) from None
             return int(self._items[key]["version"])
@@ -382,9 +389,22 @@ class Library:
         return WriteResult(successful, unchanged, failed)
 
     def write_one(
-        self, kind: str, key: str, body: Any, header: int | None, *, partial: bool
+        self,
+        kind: str,
+        key: str,
+        body: Any,
+        header: int | None,
+        *,
+        partial: bool,
+        bump_unchanged: bool = True,
     ) -> bool:
         """Apply a single-object PUT (`partial=False`) or PATCH; whether anything changed.
+
+        The library version is bumped up front for every single-object write that succeeds,
+        even one that changes nothing (ItemsController: "For single-object writes and
+        DELETEs, bump the version upfront", committed by ApiController handleObjectWrite);
+        the answer then shows the original version. `bump_unchanged=False` is for the
+        "another member" helpers: a member's client sends no write that changes nothing.
 
         The version check is per object: the header or the JSON `version` must not be older
         than the object's version (controllers/ApiController.php
@@ -430,6 +450,8 @@ class Library:
         except ObjectError as err:
             raise ApiError(err.code, err.message) from None
         if existing is not None and _same(existing, data):
+            if bump_unchanged:
+                self.version += 1
             return False
         self.version += 1
         self._save(store, data, existing, self.version)
@@ -465,9 +487,11 @@ class Library:
                 raise ApiError(413, f"Cannot delete more than {MAX_WRITE} {kind} at a time")
             self.check_library_version(header)
         doomed = [k for k in dict.fromkeys(keys) if k in store]
+        # the version is bumped up front for every DELETE that succeeds, also when none of
+        # the keys exists any more (ItemsController, dataserver commit c97d2cfd)
+        self.version += 1
         if not doomed:
             return
-        self.version += 1
         if kind == "items":
             # children go with their parent, and their own children (an attachment's
             # annotations) with them (ItemTest::test_deleting_parent_item_should_delete_

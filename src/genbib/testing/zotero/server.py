@@ -265,9 +265,13 @@ def _write(lib: Library, info: RequestInfo, parts: list[str]) -> Response:
         if info.method == "DELETE":
             lib.delete(kind, [key], header, single=True)
             return Response(204, headers={"Last-Modified-Version": str(lib.version)})
-        lib.write_one(kind, key, _body(info), header, partial=info.method == "PATCH")
-        # Write Requests: "204 No Content / Last-Modified-Version: <library version>"
-        return Response(204, headers={"Last-Modified-Version": str(lib.version)})
+        before = lib.version
+        changed = lib.write_one(kind, key, _body(info), header, partial=info.method == "PATCH")
+        # Write Requests: "204 No Content / Last-Modified-Version: <library version>"; an
+        # unchanged object answers with the original version (ApiController
+        # handleObjectWrite: "If not updated, return the original library version")
+        shown = lib.version if changed else before
+        return Response(204, headers={"Last-Modified-Version": str(shown)})
     return text_response(405, "Method not allowed")
 
 
