@@ -79,6 +79,47 @@ def normalize(field: str, value: str) -> str:
         return str(n) if n else text
     if field in ("archiveprefix", "eprinttype", "@type", "doi"):
         return text.lower()
-    if field in ("topics", "code", "project", "blog", "video", "links", "pdf", "keywords", "ids"):
+    if field == "keywords":
+        return "\x1f".join(sorted({latex_to_text(k) for k in split_keywords(value)} - {""}))
+    if field in ("topics", "code", "project", "blog", "video", "links", "pdf", "ids"):
         return " ".join(sorted(t for t in re.split(r"[\s,;]+", text) if t))
     return text
+
+
+def split_keywords(value: str) -> list[str]:
+    """The keywords of a `keywords` value: split at commas and semicolons outside braces.
+
+    Better BibTeX writes Zotero tags comma-separated; a tag that holds a comma is braced
+    (`{Smith, John}`) so it stays one keyword. The pieces keep their LaTeX spelling.
+    """
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif ch in ",;" and depth == 0:
+            out.append(value[start:i])
+            start = i + 1
+    out.append(value[start:])
+    pieces = [p.strip() for p in out]
+    return [p[1:-1] if _wrapped(p) else p for p in pieces if p]
+
+
+def join_keywords(keywords: list[str]) -> str:
+    """A `keywords` value for keywords in LaTeX spelling (see `split_keywords`)."""
+    return ", ".join("{" + k + "}" if ("," in k or ";" in k) else k for k in keywords)
+
+
+def _wrapped(piece: str) -> bool:
+    if not (piece.startswith("{") and piece.endswith("}")):
+        return False
+    depth = 0
+    for i, ch in enumerate(piece):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0 and i < len(piece) - 1:
+            return False
+    return True
