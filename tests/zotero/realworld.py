@@ -86,6 +86,7 @@ def as_saved(
         {"tag": t["tag"] if isinstance(t, dict) else t, "type": 1} for t in item.get("tags", [])
     ]
     data["tags"] = [*tags, {"tag": MEMBER_TAG}]
+    data["creators"] = [_creator(c) for c in item.get("creators", [])]
     data["collections"] = []
     data["relations"] = {}
     kids: list[dict[str, Any]] = []
@@ -107,3 +108,11 @@ def as_saved(
         text = note["note"] if isinstance(note, dict) else note
         kids.append({"itemType": "note", "parentItem": parent, "note": text, "tags": []})
     return data, kids
+
+
+def _creator(c: dict[str, Any]) -> dict[str, Any]:
+    """A creator as the API gives it: a single-field name (`fieldMode: 1`) is `name`, and the
+    harness's `creatorTypeID` is no API property."""
+    if c.get("fieldMode") == 1 or ("lastName" in c and "firstName" not in c):
+        return {"creatorType": c["creatorType"], "name": c.get("lastName") or c.get("name", "")}
+    return {k: v for k, v in c.items() if k in ("creatorType", "firstName", "lastName", "name")}

@@ -269,11 +269,16 @@ def _one_line(text: str) -> str:
 
 # --- updates -------------------------------------------------------------------------
 
-_GENBIB_EXTRA = re.compile(r"^(?:tex\.[^:]*|citation key|doi)\s*:", re.IGNORECASE)
+_GENBIB_EXTRA = re.compile(r"^(?:tex\.[^:]*|citation key)\s*:", re.IGNORECASE)
+_DOI_LINE = re.compile(r"^doi\s*:", re.IGNORECASE)
 
 
 def genbib_extra_line(line: str) -> bool:
-    """Whether an `extra` line is one genbib writes (and so may rewrite)."""
+    """Whether an `extra` line is one genbib writes (and so may rewrite).
+
+    A `DOI:` line is not: Connector translators write one for types without a DOI field,
+    and genbib replaces it only with a DOI line of its own.
+    """
     line = line.strip()
     if _GENBIB_EXTRA.match(line):
         return True
@@ -331,26 +336,14 @@ def update_item(
     for name, value in old.items():
         if name not in ("tags", "itemType"):
             item.setdefault(name, [] if isinstance(value, list) else "")
+    if item["itemType"] == old["itemType"]:  # only what the bib changed
+        item = {k: v for k, v in item.items() if k in ("itemType", "extra") or v != old.get(k)}
     now: Mapping[str, Any] = current or {}
-
     tags = merge_tags(_tags(now), entry_keywords(before), entry_keywords(entry))
     if tags is not None:
         item["tags"] = tags if current is not None else [{"tag": k} for k in entry_keywords(entry)]
-    legacy_keywords = any(
-        line.strip().lower().startswith("tex.keywords:")
-        for line in str(now.get("extra") or "").splitlines()
-    )
-    if item.get("extra") == old.get("extra") and not (tags is not None and legacy_keywords):
-        item.pop("extra", None)
-    elif current is not None:
-        mine = [line for line in str(item.get("extra") or "").splitlines() if line]
-        theirs = [
-            line
-            for line in str(now.get("extra") or "").splitlines()
-            if line.strip() and not genbib_extra_line(line)
-        ]
-        item["extra"] = "\n".join(mine + theirs)
-
+    _merge_extra(item, old, current, tags_written=tags is not None)
+    _keep_member_spelling(item, now)
     new_type, old_type = item["itemType"], str(now.get("itemType") or old["itemType"])
     if new_type != old_type:
         source = {k: v for k, v in (current or old).items() if isinstance(v, str)}
@@ -358,6 +351,73 @@ def update_item(
         for target in itemtypes.server_moves(source, allowed).values():
             item.setdefault(target, "")
     return item
+
+
+def _merge_extra(
+    item: Item, old: Item, current: Mapping[str, Any] | None, *, tags_written: bool
+) -> None:
+    """`extra` only when genbib's lines changed: genbib's lines, then the member's others.
+
+    A `tex.keywords` line (genbib wrote keywords there before they became tags) is dropped
+    when the tags are written, so a removed keyword cannot come back from it.
+    """
+    held = str((current or {}).get("extra") or "")
+    legacy = any(line.strip().lower().startswith("tex.keywords:") for line in held.splitlines())
+    if item.get("extra") == old.get("extra") and not (tags_written and legacy):
+        item.pop("extra", None)
+        return
+    if current is None:
+        return
+    mine = [line for line in str(item.get("extra") or "").splitlines() if line]
+    has_doi = any(_DOI_LINE.match(line) for line in mine)
+    theirs = [
+        line
+        for line in held.splitlines()
+        if line.strip()
+        and not genbib_extra_line(line)
+        and not (has_doi and _DOI_LINE.match(line.strip()))
+    ]
+    item["extra"] = "\n".join(mine + theirs)
+
+
+def _keep_member_spelling(item: Item, now: Mapping[str, Any]) -> None:
+    """Leave out of the payload what says the same as the item already does.
+
+    Zotero's `2007--2016` is the bib's `2007--2016`, a member's "August 27, 2009" is the
+    bib's 2009-08 (and says more), the same people are the same creators, and a
+    booktitle read from `conferenceName` is no new `proceedingsTitle`.
+    """
+    venue = now.get("conferenceName")
+    if not now.get("proceedingsTitle") and isinstance(venue, str):
+        text = str(item.get("proceedingsTitle") or "")
+        if text and normalize("booktitle", text) == normalize("booktitle", venue):
+            del item["proceedingsTitle"]
+    for name, value in list(item.items()):
+        held = now.get(name)
+        if not (isinstance(value, str) and value and isinstance(held, str)) or value == held:
+            continue
+        same_date = name in _DATES and _year_month(held) == _year_month(value)
+        if same_date or normalize(name, value) == normalize(name, held):
+            del item[name]
+    people = item.get("creators")
+    if "creators" in now and people is not None and _people(now["creators"]) == _people(people):
+        del item["creators"]
+
+
+def _year_month(date: str) -> tuple[str | None, str | None]:
+    probe = Entry("misc", "")
+    _from_date(probe, date)
+    return probe.fields.get("year"), probe.fields.get("month")
+
+
+def _people(creators: Any) -> list[tuple[str, ...]]:
+    """Creators by meaning: type and each name part as plain text."""
+    out: list[tuple[str, ...]] = []
+    for c in creators if isinstance(creators, list) else []:
+        if isinstance(c, Mapping):
+            parts = (c.get(k) for k in ("creatorType", "firstName", "lastName", "name"))
+            out.append(tuple(latex_to_text(p) if isinstance(p, str) else "" for p in parts))
+    return out
 
 
 def _tags(item: Mapping[str, Any]) -> list[Any]:
@@ -427,6 +487,8 @@ def from_item(
             continue  # the Connector's "en": Zotero's business unless the bib keeps one
         if bib not in entry.fields:
             _put(entry, bib, value, verbatim=bib in _VERBATIM)
+    if itype == "conferencePaper" and "booktitle" not in entry.fields:
+        _put(entry, "booktitle", item.get("conferenceName"))  # the venue when it is all we have
     if itype == "preprint":
         ident = arxiv_id(_text_field(item, "archiveID"))
         if ident:
@@ -580,6 +642,9 @@ def _from_extra(entry: Entry, extra: str, itype: str) -> list[str]:
                     entry.type = named
             elif name == "keywords":  # written by genbib before keywords became tags
                 keywords.extend(split_keywords(text_to_latex(value)))
+            elif name in _LINK_LINES and name not in native:
+                urls = [u for u in value.split() if is_http_url(u) and not _UNSAFE_URL.search(u)]
+                entry.set(name, " ".join([*(entry.get(name) or "").split(), *urls]))
             elif _FIELD_NAME.fullmatch(name) and name not in native:
                 entry.set(name, text_to_latex(value) if name not in _VERBATIM else value)
         elif m and label == "doi" and "doi" not in entry.fields:
@@ -587,6 +652,8 @@ def _from_extra(entry: Entry, extra: str, itype: str) -> list[str]:
     return keywords
 
 
+_LINK_LINES = frozenset({"pdf", "links"})  # link fields kept as tex lines: URLs, verbatim
+_UNSAFE_URL = re.compile(r"[\\{}\s]")
 _DERIVED = ("eprint", "archiveprefix", "primaryclass")
 
 
