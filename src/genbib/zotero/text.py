@@ -21,6 +21,7 @@ from genbib.model.values import MONTHS
 _STYLE_CMD = re.compile(r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|mathrm|mbox|url)\s*")
 _ANY_CMD = re.compile(r"\\[A-Za-z]+\s*")
 _WS = re.compile(r"\s+")
+_MARKUP = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")  # as genbib.enrich.clean
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MONTH_NUM = {name: i for i, name in enumerate(MONTHS, 1)}
 _MONTH_FULL = {full.lower(): i for i, full in enumerate(MONTHS.values(), 1)}
@@ -42,7 +43,14 @@ def latex_to_text(value: str) -> str:
 
 
 def text_to_latex(text: str) -> str:
-    """Bib text for a value typed in Zotero: Unicode kept, LaTeX specials made inert."""
+    """Bib text for a value typed in Zotero: Unicode kept, LaTeX specials made inert.
+
+    Markup goes too: Zotero keeps rich text in fields as HTML tags (`<i>Salmo salar</i>`,
+    `CO<sub>2</sub>`, `<span class="nocase">`), and no raw HTML reaches the bib (the rule
+    of genbib.enrich.clean for API text: tags dropped, their text kept).
+    """
+    if "<" in text:
+        text = _MARKUP.sub("", text)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("{", "").replace("}", "")
     text = re.sub(r"([&%#])", r"\\\1", text.replace("\\", "\x00"))
@@ -73,7 +81,7 @@ def normalize(field: str, value: str) -> str:
             f"{latex_to_text(n.first)}|{latex_to_text(f'{n.von} {n.last}'.strip())}|{latex_to_text(n.jr)}"
             for n in parse_names(value)
         )
-    text = latex_to_text(value)
+    text = latex_to_text(_MARKUP.sub("", value) if "<" in value else value)
     if field == "month":
         n = month_number(text)
         return str(n) if n else text
