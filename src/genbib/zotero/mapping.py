@@ -185,7 +185,7 @@ def to_item(
     for name in _names_fields(entry, roles):
         ctype = roles.get(name)
         if ctype is None:  # a role this item type lacks: kept as a tex line
-            tex[name] = _one_line(canonical_raw(entry.fields[name]))
+            tex[name] = " and ".join(_name_text(n) for n in entry.names(name))
             continue
         creators.extend(_creator(n, ctype) for n in entry.names(name))
     item["creators"] = creators
@@ -209,7 +209,10 @@ def to_item(
         elif name == "doi":
             extra.append(f"DOI: {value.strip()}")
         else:
-            tex[name] = _one_line(canonical_raw(raw) if not raw.startswith("{") else value)
+            # plain text like every Zotero field (a macro stays its name); LaTeX comes back
+            # through text_to_latex and the base's spelling (reconcile)
+            plain_text = value if name in _VERBATIM | _LINK_LINES else latex_to_text(value)
+            tex[name] = _one_line(canonical_raw(raw) if not raw.startswith("{") else plain_text)
     if entry.type.lower() != BIB_TYPES.get(itype, "misc"):
         tex["entrytype"] = entry.type.lower()
     if "date" in entry.fields:
@@ -242,6 +245,14 @@ def to_item(
 def _names_fields(entry: Entry, roles: Mapping[str, str]) -> list[str]:
     """The entry's fields that are lists of people for an item of these creator roles."""
     return [n for n in entry.fields if n in _NAME_FIELDS or n in roles]
+
+
+def _name_text(n: Name) -> str:
+    """A name for a tex line, as plain text; a one-part name braced (`{Google Research}`)."""
+    c = _creator(n, "")
+    if "name" in c:
+        return "{" + c["name"] + "}"
+    return f"{c['lastName']}, {c['firstName']}"
 
 
 def _creator(n: Name, ctype: str) -> dict[str, str]:
@@ -642,6 +653,9 @@ def _from_extra(entry: Entry, extra: str, itype: str) -> list[str]:
                     entry.type = named
             elif name == "keywords":  # written by genbib before keywords became tags
                 keywords.extend(split_keywords(text_to_latex(value)))
+            elif name in _NAME_LINES or name in _creator_roles(itype):
+                if name not in native:
+                    entry.set(name, _names_from_text(value))
             elif name in _LINK_LINES and name not in native:
                 urls = [u for u in value.split() if is_http_url(u) and not _UNSAFE_URL.search(u)]
                 entry.set(name, " ".join([*(entry.get(name) or "").split(), *urls]))
@@ -652,9 +666,21 @@ def _from_extra(entry: Entry, extra: str, itype: str) -> list[str]:
     return keywords
 
 
+_NAME_LINES = frozenset(_NAME_FIELDS)
 _LINK_LINES = frozenset({"pdf", "links"})  # link fields kept as tex lines: URLs, verbatim
 _UNSAFE_URL = re.compile(r"[\\{}\s]")
 _DERIVED = ("eprint", "archiveprefix", "primaryclass")
+
+
+def _names_from_text(text: str) -> str:
+    """A name list from a tex line (untrusted): a braced one-part name stays one name."""
+    out = []
+    for piece in re.split(r"\s+and\s+", text.strip()):
+        if piece.startswith("{") and piece.endswith("}"):
+            out.append("{" + text_to_latex(piece[1:-1]) + "}")
+        else:
+            out.append(text_to_latex(piece))
+    return " and ".join(p for p in out if p.strip("{} "))
 
 
 def reconcile(entry: Entry, base: Entry, macros: Mapping[str, str] | None = None) -> Entry:

@@ -79,7 +79,8 @@ def merge_tags(
     did not change: leave `tags` out of the payload. Only manual tags named by removed
     keywords go; added keywords become manual tags; everything else is kept as it was.
     """
-    old, new = set(before), list(dict.fromkeys(after))
+    old = {" ".join(k.split()) for k in before}
+    new = list(dict.fromkeys(" ".join(k.split()) for k in after if k.strip()))
     if old == set(new):
         return None
     removed = old - set(new)
