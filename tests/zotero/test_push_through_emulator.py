@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.zotero.realworld import as_saved, translator_items
+
 from genbib.model.entry import Entry
 from genbib.testing.zotero import ZoteroEmulator
 from genbib.testing.zotero.schema import FIELDS
 from genbib.zotero.adapter import ZoteroAdapter
 from genbib.zotero.mapping import from_item, read_children, update_item
-from tests.zotero.realworld import as_saved, translator_items
 
 
 def _saveable(item: dict[str, Any]) -> dict[str, Any]:

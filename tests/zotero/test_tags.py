@@ -71,6 +71,7 @@ def test_merge_never_drops_what_it_was_not_told_to(
     """Automatic tags all stay; a manual tag goes only when its keyword was removed;
     every keyword of the bib is a tag afterwards."""
     out = merge_tags(current, before, after)
+
     def norm(words: list[str]) -> set[str]:
         return {" ".join(w.split()) for w in words}
 
