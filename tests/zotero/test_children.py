@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from genbib.model.entry import Entry
 from genbib.zotero.children import (
     GENBIB_TAG,
@@ -87,3 +90,48 @@ def test_the_annotation_is_genbibs_note_when_there_is_one() -> None:
     assert from_item(item, read_children([tldr])).get("annotation") == "[TLDR] A short summary."
     # a note in the trash gives nothing
     assert read_children([{**tldr, "deleted": 1}]) == []
+
+
+def test_plan_changes_only_genbibs_children() -> None:
+    from genbib.zotero.children import plan_children
+
+    current = {
+        "MEMBNOTE": Child("note", "[TLDR] x"),
+        "MEMBLINK": Child("project", "https://a.github.io/b"),
+        "MINELINK": Child("code", "https://github.com/old/repo", True),
+        "MINENOTE": Child("note", "Old summary.", True),
+    }
+    want = [
+        Child("project", "https://a.github.io/b", True),  # the member already has it
+        Child("code", "https://github.com/new/repo", True),
+        Child("note", "New summary.", True),
+    ]
+    plan = plan_children(want, current)
+    assert plan.create == (Child("code", "https://github.com/new/repo", True),)
+    assert plan.update == (("MINENOTE", Child("note", "New summary.", True)),)
+    assert plan.delete == ("MINELINK",)
+    # nothing wanted: only genbib's own children go, never the member's
+    assert plan_children([], current).delete == ("MINELINK", "MINENOTE")
+    assert not plan_children([Child("note", "[TLDR] x", True)], {"MEMBNOTE": current["MEMBNOTE"]})
+
+
+ROLE = st.sampled_from(["code", "project", "note"])
+VALUE = st.sampled_from(["a", "b", "c"])
+CHILD = st.builds(Child, ROLE, VALUE, st.booleans())
+
+
+@given(
+    want=st.lists(CHILD, max_size=4),
+    current=st.dictionaries(st.sampled_from(list("KLMNOP")), CHILD, max_size=5),
+)
+def test_plan_never_touches_a_members_child_and_gets_what_is_wanted(
+    want: list[Child], current: dict[str, Child]
+) -> None:
+    from genbib.zotero.children import plan_children
+
+    plan = plan_children(want, current)
+    touched = {k for k, _ in plan.update} | set(plan.delete)
+    assert all(current[k].owned for k in touched)
+    after = {(c.role, c.value) for k, c in current.items() if k not in touched}
+    after |= {(c.role, c.value) for _, c in plan.update} | {(c.role, c.value) for c in plan.create}
+    assert {(c.role, c.value) for c in want} <= after

@@ -163,3 +163,45 @@ def read_children(items: Iterable[Mapping[str, Any]]) -> list[Child]:
         if child is not None:
             out.append(child)
     return out
+
+
+@dataclass(frozen=True)
+class ChildPlan:
+    """What to write among an item's children: new ones, note texts to set, keys to delete."""
+
+    create: tuple[Child, ...] = ()
+    update: tuple[tuple[str, Child], ...] = ()  # (key of genbib's note, its new text)
+    delete: tuple[str, ...] = ()  # keys of genbib's own children no longer wanted
+
+    def __bool__(self) -> bool:
+        return bool(self.create or self.update or self.delete)
+
+
+def plan_children(want: Iterable[Child], current: Mapping[str, Child]) -> ChildPlan:
+    """The writes that give an item the children `want` (from `children(entry)`).
+
+    `current` maps each existing child's key to what it gives (`child_of`, with `owned`).
+    A wanted link or note that any child already gives (a member's too) is not made
+    again; genbib's own note takes a changed annotation; only children genbib created
+    (`owned`) are ever updated or deleted, so members' notes, links and files never are.
+    """
+    wanted = list(dict.fromkeys((c.role, c.value) for c in want))
+    have = {(c.role, c.value) for c in current.values()}
+    mine = {k: c for k, c in sorted(current.items()) if c.owned}
+    create: list[Child] = []
+    update: list[tuple[str, Child]] = []
+    used: set[str] = set()
+    for role, value in wanted:
+        if (role, value) in have:
+            used.update(k for k, c in mine.items() if (c.role, c.value) == (role, value))
+            continue
+        note_key = next(
+            (k for k, c in mine.items() if c.role == role == "note" and k not in used), None
+        )
+        if note_key is not None:
+            update.append((note_key, Child("note", value, True)))
+            used.add(note_key)
+        else:
+            create.append(Child(role, value, True))
+    delete = tuple(k for k in mine if k not in used)
+    return ChildPlan(tuple(create), tuple(update), delete)
