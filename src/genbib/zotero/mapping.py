@@ -659,7 +659,7 @@ def _from_extra(entry: Entry, extra: str, itype: str) -> list[str]:
                 if name not in native:
                     entry.set(name, _names_from_text(value))
             elif name in _LINK_LINES and name not in native:
-                urls = [u for u in value.split() if is_http_url(u) and not _UNSAFE_URL.search(u)]
+                urls = [u for u in value.split() if is_http_url(u)]
                 entry.set(name, " ".join([*(entry.get(name) or "").split(), *urls]))
             elif _FIELD_NAME.fullmatch(name) and name not in native:
                 entry.set(name, text_to_latex(value) if name not in _VERBATIM else value)
@@ -670,7 +670,6 @@ def _from_extra(entry: Entry, extra: str, itype: str) -> list[str]:
 
 _NAME_LINES = frozenset(_NAME_FIELDS)
 _LINK_LINES = frozenset({"pdf", "links"})  # link fields kept as tex lines: URLs, verbatim
-_UNSAFE_URL = re.compile(r"[\\{}\s]")
 _DERIVED = ("eprint", "archiveprefix", "primaryclass")
 
 
