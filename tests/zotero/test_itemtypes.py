@@ -134,3 +134,10 @@ def apply_patch(current: dict[str, object], payload: dict[str, object]) -> dict[
         else:
             item[name] = value
     return item
+
+
+def test_every_venue_field_is_a_field_of_its_type() -> None:
+    from genbib.zotero.mapping import _VENUE
+
+    for itype, fields in _VENUE.items():
+        assert set(fields.values()) <= type_fields()[itype], itype

@@ -91,7 +91,7 @@ _IN_BOOK = {"publisher": "publisher", "address": "place", "volume": "volume", "e
 _VENUE = {
     "conferencePaper": {"booktitle": "proceedingsTitle", "publisher": "publisher", "address": "place", "volume": "volume", "pages": "pages", "series": "series", "isbn": "ISBN"},
     "journalArticle": _JOURNAL,
-    "magazineArticle": _JOURNAL,
+    "magazineArticle": {k: v for k, v in _JOURNAL.items() if k != "series"},
     "newspaperArticle": {"journal": "publicationTitle", "pages": "pages", "issn": "ISSN", "address": "place", "edition": "edition"},
     "preprint": {"address": "place"},
     "book": {"publisher": "publisher", "address": "place", "volume": "volume", "edition": "edition", "series": "series", "isbn": "ISBN"},
