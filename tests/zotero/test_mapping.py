@@ -245,3 +245,16 @@ def test_zotero_rich_text_and_hostile_tags_are_neutralised() -> None:
     assert e.title == "The ChineseHukou System x"
     keywords = e.get("keywords") or ""
     assert "\\input" not in keywords and "^^" not in keywords and "<b>" not in keywords
+
+
+def test_a_topic_change_keeps_a_collection_a_member_added() -> None:
+    from genbib.zotero.mapping import needs_current, update_item
+
+    colls = {"diffusion": "COLLDIFF", "vae": "COLLVAE0"}
+    before = Entry("misc", "k", {"title": "{T}", "topics": "{diffusion}"})
+    after = Entry("misc", "k", {"title": "{T}", "topics": "{vae}"})
+    current = {**to_item(before, collections=colls), "collections": ["COLLDIFF", "MEMBERS1"]}
+    assert needs_current(after, before)
+    payload = update_item(after, before, current, collections=colls)
+    assert payload["collections"] == ["COLLVAE0", "MEMBERS1"]
+    assert "collections" not in update_item(before, before, current, collections=colls)

@@ -308,11 +308,12 @@ def needs_current(
 ) -> bool:
     """Whether `update_item` needs the item as the server holds it now.
 
-    True when the entry's keywords, its genbib `extra` lines or its item type changed: the
-    write then merges into the item's tags and extra, or clears the values the server would
-    move on the type change. Otherwise the update is built from the two entries alone.
+    True when the entry's keywords, topics, genbib `extra` lines or item type changed: the
+    write then merges into the item's tags, collections and extra, or clears the values the
+    server would move on the type change. Otherwise the update is built from the two
+    entries alone.
     """
-    if item_type(entry) != item_type(before):
+    if item_type(entry) != item_type(before) or set(entry.topics) != set(before.topics):
         return True
     if set(entry_keywords(entry)) != set(entry_keywords(before)):
         return True
@@ -337,6 +338,8 @@ def update_item(
     - every field genbib maps, and an empty value for each one `before` had and `entry` has
       not (fields genbib never maps are left out, so the server keeps them);
     - `tags` only when the keywords changed, merged into the item's tags (`merge_tags`);
+    - `collections` only when the topics changed, merged likewise (a member's other
+      collections kept);
     - `extra` only when genbib's lines in it changed, the member's other lines kept;
     - on a type change, the new `itemType` with creators of the new type's roles, and an
       empty value for each field the server would fill by moving a base-mapped value
@@ -355,6 +358,10 @@ def update_item(
     tags = merge_tags(_tags(now), entry_keywords(before), entry_keywords(entry))
     if tags is not None:
         item["tags"] = tags if current is not None else [{"tag": k} for k in entry_keywords(entry)]
+    if "collections" in item and isinstance(now.get("collections"), list):
+        removed = set(old.get("collections", [])) - set(item["collections"])
+        held = {c for c in now["collections"] if isinstance(c, str)}
+        item["collections"] = sorted((held - removed) | set(item["collections"]))
     _merge_extra(item, old, current, tags_written=tags is not None)
     _keep_member_spelling(item, now)
     new_type, old_type = item["itemType"], str(now.get("itemType") or old["itemType"])
