@@ -162,3 +162,30 @@ def test_an_unchanged_push_leaves_tags_and_extra_alone() -> None:
         "itemType": "journalArticle",
         "title": "Fuzzy Turing Machines: Variants and Universality (revised)",
     }
+
+
+@pytest.mark.parametrize("schema_kind", ["zotero8", "zotero7"])
+@pytest.mark.parametrize("name,item", ITEMS, ids=IDS)
+def test_the_first_sync_writes_only_the_key(
+    name: str, item: dict[str, Any], schema_kind: str
+) -> None:
+    """A member's item pulled into the bib gets its citation key written back, and nothing
+    else of it is rewritten (its date, people, abstract, type, extra lines stay as saved);
+    with nothing changed, an update writes nothing at all."""
+    schema = dict(type_fields())
+    if schema_kind == "zotero7":  # no native citationKey: the key is an extra line
+        schema = {t: f - {"citationKey"} for t, f in schema.items()}
+    data, kids = as_saved(item)
+    pulled = from_item(data, read_children(kids))
+    keyed = Entry(pulled.type, "member2024item", dict(pulled.fields))
+    payload = update_item(keyed, pulled, data, schema=schema)
+    if schema_kind == "zotero8":
+        assert payload == {"itemType": item["itemType"], "citationKey": "member2024item"}
+    else:
+        assert set(payload) == {"itemType", "extra"}
+        lines = payload["extra"].splitlines()
+        assert lines[0] == "Citation Key: member2024item"
+        assert lines[1:] == [x for x in (data.get("extra") or "").splitlines() if x.strip()]
+    assert update_item(keyed, keyed, {**data, **payload}, schema=schema) == {
+        "itemType": item["itemType"]
+    }

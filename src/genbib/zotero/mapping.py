@@ -362,8 +362,10 @@ def update_item(
         removed = set(old.get("collections", [])) - set(item["collections"])
         held = {c for c in now["collections"] if isinstance(c, str)}
         item["collections"] = sorted((held - removed) | set(item["collections"]))
-    _merge_extra(item, old, current, tags_written=tags is not None)
     _keep_member_spelling(item, now)
+    if current is not None:
+        _drop_redundant_lines(item, old, before, now)
+    _merge_extra(item, old, current, tags_written=tags is not None)
     new_type, old_type = item["itemType"], str(now.get("itemType") or old["itemType"])
     if new_type != old_type:
         source = {k: v for k, v in (current or old).items() if isinstance(v, str)}
@@ -371,6 +373,45 @@ def update_item(
         for target in itemtypes.server_moves(source, allowed).values():
             item.setdefault(target, "")
     return item
+
+
+def _drop_redundant_lines(item: Item, old: Item, before: Entry, now: Mapping[str, Any]) -> None:
+    """No tex line for what the item holds otherwise: PDF links its attachments give, and
+    people its creators keep (a role of an older schema) while the creators are not sent."""
+    attached = set((before.get("pdf") or "").split()) - _tex_urls(now, "pdf")
+    held = Entry("misc", "")
+    if "creators" not in item:
+        _from_creators(held, now.get("creators"), str(now.get("itemType") or ""))
+    for payload in (item, old):
+        if "extra" in payload:
+            text = _without_urls(str(payload["extra"]), "pdf", attached)
+            for name in held.fields:
+                text = _without_urls(text, name, None)
+            payload["extra"] = text
+
+
+def _tex_urls(item: Mapping[str, Any], name: str) -> set[str]:
+    """The URLs of the item's `tex.<name>:` line."""
+    for line in str(item.get("extra") or "").splitlines():
+        label, _, value = line.partition(":")
+        if label.strip().lower() == f"tex.{name}":
+            return set(value.split())
+    return set()
+
+
+def _without_urls(extra: str, name: str, urls: set[str] | None) -> str:
+    """`extra` with `urls` taken off its `tex.<name>:` line (and the line, when empty;
+    None: the whole line)."""
+    out = []
+    for line in extra.splitlines():
+        label, _, value = line.partition(":")
+        if label.strip().lower() == f"tex.{name}":
+            kept = [u for u in value.split() if urls is not None and u not in urls]
+            if not kept:
+                continue
+            line = f"{label}: {' '.join(kept)}"
+        out.append(line)
+    return "\n".join(out)
 
 
 def _merge_extra(
@@ -414,7 +455,9 @@ def _keep_member_spelling(item: Item, now: Mapping[str, Any]) -> None:
             del item["proceedingsTitle"]
     for name, value in list(item.items()):
         held = now.get(name)
-        if not (isinstance(value, str) and value and isinstance(held, str)) or value == held:
+        if name in ("extra", "itemType") or not (isinstance(value, str) and value):
+            continue
+        if not isinstance(held, str) or value == held:
             continue
         same_date = name in _DATES and _year_month(held) == _year_month(value)
         if same_date or normalize(name, value) == normalize(name, held):
