@@ -258,3 +258,17 @@ def test_a_topic_change_keeps_a_collection_a_member_added() -> None:
     payload = update_item(after, before, current, collections=colls)
     assert payload["collections"] == ["COLLVAE0", "MEMBERS1"]
     assert "collections" not in update_item(before, before, current, collections=colls)
+
+
+def test_an_update_that_must_merge_refuses_to_guess() -> None:
+    import pytest
+
+    from genbib.zotero.mapping import update_item
+
+    before = Entry("misc", "k", {"title": "{T}", "keywords": "{a}"})
+    after = Entry("misc", "k", {"title": "{T}", "keywords": "{a, b}"})
+    with pytest.raises(ValueError, match="keywords changed"):
+        update_item(after, before)
+    noted = Entry("misc", "k", {**before.fields, "presentation": "{Oral}"})
+    with pytest.raises(ValueError, match="extra changed"):
+        update_item(noted, before)

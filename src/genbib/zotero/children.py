@@ -186,19 +186,21 @@ def plan_children(want: Iterable[Child], current: Mapping[str, Child]) -> ChildP
     (`owned`) are ever updated or deleted, so members' notes, links and files never are.
     """
     wanted = list(dict.fromkeys((c.role, c.value) for c in want))
-    have = {(c.role, c.value) for c in current.values()}
     mine = {k: c for k, c in sorted(current.items()) if c.owned}
+    used: set[str] = set()
+    missing: list[tuple[str, str]] = []
+    for role, value in wanted:
+        given = [k for k, c in current.items() if (c.role, c.value) == (role, value)]
+        if given:  # some child gives it already (a member's too): nothing to write
+            used.update(k for k in given if k in mine)
+        else:
+            missing.append((role, value))
     create: list[Child] = []
     update: list[tuple[str, Child]] = []
-    used: set[str] = set()
-    for role, value in wanted:
-        if (role, value) in have:
-            used.update(k for k, c in mine.items() if (c.role, c.value) == (role, value))
-            continue
-        note_key = next(
-            (k for k, c in mine.items() if c.role == role == "note" and k not in used), None
-        )
-        if note_key is not None:
+    for role, value in missing:
+        free = (k for k, c in mine.items() if c.role == role == "note" and k not in used)
+        note_key = next(free, None)
+        if note_key is not None:  # genbib's note takes the new annotation
             update.append((note_key, Child("note", value, True)))
             used.add(note_key)
         else:

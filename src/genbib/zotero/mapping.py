@@ -334,7 +334,8 @@ def update_item(
     """The partial-update payload (no key/version) that takes an item from `before` to `entry`.
 
     `before` is the entry as the item held it (the last agreed state); `current` the item's
-    `data` as the server holds it now, needed when `needs_current` says so. The payload:
+    `data` as the server holds it now, required when `needs_current` says so (ValueError
+    without it: a write then would drop the member's tags or extra lines). The payload:
     - every field genbib maps, and an empty value for each one `before` had and `entry` has
       not (fields genbib never maps are left out, so the server keeps them);
     - `tags` only when the keywords changed, merged into the item's tags (`merge_tags`);
@@ -357,7 +358,8 @@ def update_item(
     now: Mapping[str, Any] = current or {}
     tags = merge_tags(_tags(now), entry_keywords(before), entry_keywords(entry))
     if tags is not None:
-        item["tags"] = tags if current is not None else [{"tag": k} for k in entry_keywords(entry)]
+        _needs(current, "its keywords changed")
+        item["tags"] = tags
     if "collections" in item and isinstance(now.get("collections"), list):
         removed = set(old.get("collections", [])) - set(item["collections"])
         held = {c for c in now["collections"] if isinstance(c, str)}
@@ -373,6 +375,11 @@ def update_item(
         for target in itemtypes.server_moves(source, allowed).values():
             item.setdefault(target, "")
     return item
+
+
+def _needs(current: Mapping[str, Any] | None, why: str) -> None:
+    if current is None:  # a caller's mistake: writing would drop what members keep
+        raise ValueError(f"update_item needs the item as Zotero holds it: {why}")
 
 
 def _drop_redundant_lines(item: Item, old: Item, before: Entry, now: Mapping[str, Any]) -> None:
@@ -427,8 +434,7 @@ def _merge_extra(
     if item.get("extra") == old.get("extra") and not (tags_written and legacy):
         item.pop("extra", None)
         return
-    if current is None:
-        return
+    _needs(current, "genbib's lines of extra changed")
     mine = [line for line in str(item.get("extra") or "").splitlines() if line]
     has_doi = any(_DOI_LINE.match(line) for line in mine)
     theirs = [
