@@ -272,3 +272,23 @@ def test_an_update_that_must_merge_refuses_to_guess() -> None:
     noted = Entry("misc", "k", {**before.fields, "presentation": "{Oral}"})
     with pytest.raises(ValueError, match="extra changed"):
         update_item(noted, before)
+
+
+def test_a_blog_post_stays_a_blog_post_both_ways() -> None:
+    item = {"itemType": "blogPost", "title": "What are Diffusion Models?", "blogTitle": "Lil'Log",
+            "creators": [{"creatorType": "author", "firstName": "Lilian", "lastName": "Weng"}],
+            "date": "2021-07-11", "url": "https://lilianweng.github.io/posts/2021-07-11-diffusion-models/"}  # fmt: skip
+    e = from_item(item)
+    assert (e.type, e.get("entrysubtype"), e.get("howpublished")) == (
+        "online",
+        "blogPost",
+        "Lil'Log",
+    )
+    back = to_item(
+        e, schema={"blogPost": frozenset({"title", "blogTitle", "date", "url", "extra"})}
+    )
+    assert (back["itemType"], back["blogTitle"]) == ("blogPost", "Lil'Log")
+    assert "entrysubtype" not in back["extra"]
+    # a member re-files it as a journal article: the new type wins, the subtype goes
+    moved = from_item({**item, "itemType": "journalArticle"}, base=e)
+    assert moved.type == "article" and "entrysubtype" not in moved.fields
