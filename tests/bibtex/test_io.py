@@ -71,7 +71,7 @@ def test_lock_is_exclusive_between_open_files(tmp_path: Path) -> None:
         locked(path, timeout=0.1),
     ):
         pass
-    assert lock_path(path).exists()
+    assert not lock_path(path).exists()  # removed on release
     with locked(path, timeout=0.1):  # released after the first holder left
         pass
 

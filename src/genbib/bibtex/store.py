@@ -16,7 +16,7 @@ from pathlib import Path
 
 from genbib.bibtex import retired
 from genbib.bibtex.compare import lost
-from genbib.bibtex.io import locked, write_if_changed
+from genbib.bibtex.io import locked, read_bytes, require_utf8, write_if_changed
 from genbib.bibtex.reader import parse, read_file
 from genbib.bibtex.writer import Order, dumps
 from genbib.errors import GenbibError
@@ -41,13 +41,18 @@ class FormatResult:
     problems: list[Problem]
 
 
-def format_file(path: str | Path, *, check: bool = False, order: Order = "key") -> FormatResult:
-    """Rewrite `path` canonically (or, with `check`, only say whether it would change)."""
+def format_file(
+    path: str | Path, *, check: bool = False, order: Order = "key", to_utf8: bool = False
+) -> FormatResult:
+    """Rewrite `path` canonically (or, with `check`, only say whether it would change).
+
+    A file that is not UTF-8 is rewritten (as UTF-8) only with `to_utf8`.
+    """
     p = Path(path)
     with contextlib.ExitStack() as stack:
         if not check:
             stack.enter_context(locked(p))
-        original = p.read_bytes() if p.exists() else b""
+        original = read_bytes(p, missing_ok=True)
         lib = read_file(p)
         text = dumps(lib, order)
         _verify_lossless(lib, text)
@@ -61,6 +66,7 @@ def format_file(path: str | Path, *, check: bool = False, order: Order = "key") 
                 )
             )
             if not check:
+                require_utf8(p, original, convert=to_utf8)
                 write_if_changed(p, text)
         return FormatResult(p, changed, diff, lib.problems)
 
@@ -87,6 +93,8 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
     """
     p = Path(path)
     with locked(p):
+        if not dry_run:  # refuse before the work, not after it (a sync, a long dedupe)
+            require_utf8(p)
         lib = load(p, missing_ok=True)
         unparsed = _unparsed(lib)
         owners = lib.key_owners()
