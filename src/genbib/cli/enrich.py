@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import echo, emit_json, print_problems, state, styled
+from genbib.cli.common import echo, emit_json, live_stderr, print_problems, state, styled
 from genbib.errors import ExitCode
 
 
@@ -68,7 +68,7 @@ def command(
     from genbib.enrich import Options, enrich_library
     from genbib.enrich import explain as explain_entry
 
-    cfg = state().config()
+    cfg = state().config(required=file is None)
     path = Path(file) if file else cfg.bib_path
     if explain:
         lib = store.load(path)
@@ -133,9 +133,8 @@ class _Ticker:
     """A one-line request counter on stderr while sources answer (terminals only)."""
 
     def __init__(self) -> None:
-        import sys
 
-        self.live = sys.stderr.isatty() and not state().quiet
+        self.live = live_stderr()
         self.count = 0
 
     def __call__(self, n: int) -> None:
