@@ -1,19 +1,28 @@
-"""Crash safety and locking, with real processes: a write is all or nothing."""
+"""Files on disk: modes, crash safety, full disks, the lock and encodings (real processes)."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from genbib.bibtex.compare import content
-from genbib.bibtex.io import atomic_write, lock_path, locked, write_if_changed
+from genbib.bibtex.io import (
+    atomic_write,
+    decode,
+    lock_path,
+    locked,
+    on_wait,
+    write_if_changed,
+)
 from genbib.bibtex.reader import parse, read_file
 from genbib.bibtex.writer import dumps
-from genbib.errors import LockedError
+from genbib.errors import EncodingError, FileError, LockedError
 
 MESSY = "".join(
     f'@ARTICLE(k{i:05d}, Year = 2020, TITLE = "Paper {i} about {{GAN}}s", '
@@ -94,3 +103,324 @@ def test_write_if_changed_does_not_touch_identical_files(tmp_path: Path) -> None
     assert path.stat().st_mtime_ns == mtime
     assert write_if_changed(path, "different\n") is True
     assert write_if_changed(tmp_path / "new" / "y.bib", "x") is True
+
+
+# --- modes: the umask for new files, the file's own mode for rewrites -------------------
+
+
+@pytest.fixture
+def umask() -> Iterator[Callable[[int], None]]:
+    old = os.umask(0o022)
+    os.umask(old)
+
+    def set_mask(mask: int) -> None:
+        os.umask(mask)
+
+    yield set_mask
+    os.umask(old)
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_new_files_take_the_umask(
+    tmp_path: Path, umask: Callable[[int], None], mask: int, mode: int
+) -> None:
+    umask(mask)
+    atomic_write(tmp_path / "new.bib", "x")
+    atomic_write(tmp_path / "sub" / "deeper.txt", "x")
+    assert (tmp_path / "new.bib").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "sub" / "deeper.txt").stat().st_mode & 0o777 == mode
+
+
+def test_rewrites_keep_the_files_mode_whatever_the_umask(
+    tmp_path: Path, umask: Callable[[int], None]
+) -> None:
+    path = tmp_path / "shared.bib"
+    path.write_text("old")
+    path.chmod(0o664)
+    umask(0o077)
+    atomic_write(path, "new")
+    assert path.stat().st_mode & 0o777 == 0o664
+
+
+def _every_writer(root: Path) -> list[Path]:
+    """Write one file of each kind genbib writes, through the code that writes it."""
+    from genbib.bibtex import retired
+    from genbib.bibtex.store import edit
+    from genbib.enrich.cache import Cache
+    from genbib.enrich.http import Reply
+    from genbib.render.owned import MANIFEST
+    from genbib.scaffold import init
+    from genbib.sync import state as sync_state
+
+    init(root)  # genbib.toml, bib/, templates, .gitignore, .gitattributes, pre-commit
+    bib = root / "bib" / "genmodels.bib"
+    bib.unlink()  # created again by the edit below
+    with edit(bib) as lib:
+        lib.blocks.extend(parse("@misc{a, title={A}}\n@misc{b, title={B}}\n").blocks)
+    with edit(bib) as lib:
+        lib.blocks[:] = [b for b in lib.blocks if getattr(b, "key", "") != "b"]
+    sync_state.save(sync_state.state_path(bib), sync_state.State(library="groups/1"))
+    cache = Cache(root / ".genbib" / "cache" / "enrich.json")
+    cache.put("k", Reply(200, "{}", "https://example.org", 1.0))
+    cache.save()
+    atomic_write(root / "lists" / "x.md", "# x\n")  # render writes through write_if_changed
+    write_if_changed(root / "lists" / MANIFEST, "{}\n")
+    written = [p for p in root.rglob("*") if p.is_file()]
+    assert retired.retired_path(bib) in written and sync_state.state_path(bib) in written
+    return written
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o002, 0o664)])
+def test_every_file_genbib_writes_takes_the_umask(
+    tmp_path: Path, umask: Callable[[int], None], mask: int, mode: int
+) -> None:
+    umask(mask)
+    written = _every_writer(tmp_path)
+    assert len(written) >= 10
+    wrong = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in written}
+    assert {k: v for k, v in wrong.items() if v != oct(mode)} == {}
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".tmp", ".lock"))]
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes everything")
+    path = tmp_path / "x.bib"
+    path.write_text("keep")
+    path.chmod(0o444)
+    with pytest.raises(FileError, match="read-only"):
+        atomic_write(path, "new")
+    assert path.read_text() == "keep"
+
+
+def test_a_read_only_folder_is_one_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes everything (the CLI table injects EACCES instead)")
+    folder = tmp_path / "bib"
+    folder.mkdir()
+    (folder / "x.bib").write_text("keep")
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(FileError, match="cannot") as info:
+            atomic_write(folder / "x.bib", "new")
+        assert "Permission denied" in info.value.message and "ls -ld" in (info.value.hint or "")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_disk_full_keeps_the_original_and_leaves_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "x.bib"
+    path.write_text("original\n")
+    monkeypatch.setenv("GENBIB_TEST_WRITE_ERROR", "ENOSPC")
+    with pytest.raises(FileError) as info:
+        atomic_write(path, "new text " * 1000)
+    assert info.value.message == f"{path}: cannot write: No space left on device"
+    assert "free some space" in (info.value.hint or "") and "was not changed" in (
+        info.value.hint or ""
+    )
+    assert path.read_text() == "original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.bib"]
+
+
+def test_a_symlinked_bib_is_written_through_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.bib"
+    real.write_text("old")
+    link = tmp_path / "link.bib"
+    link.symlink_to(real)
+    atomic_write(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+
+
+# --- the lock ----------------------------------------------------------------------------
+
+
+def test_lock_file_names_its_holder_and_goes_away_on_every_exit(tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "x.bib"
+    with locked(path):
+        note = lock_path(path).read_text()
+        assert f"pid={os.getpid()} host={socket.gethostname()}" in note
+    assert not lock_path(path).exists()
+    with pytest.raises(RuntimeError), locked(path):
+        raise RuntimeError("boom")
+    assert not lock_path(path).exists()
+    with pytest.raises(KeyboardInterrupt), locked(path):
+        raise KeyboardInterrupt
+    assert not lock_path(path).exists()
+
+
+def test_a_waiting_writer_says_so_and_names_the_holder(tmp_path: Path) -> None:
+    path = tmp_path / "x.bib"
+    heard: list[str] = []
+    on_wait(heard.append)
+    try:
+        with locked(path), pytest.raises(LockedError) as info, locked(path, timeout=0.2):
+            pass
+    finally:
+        on_wait(None)
+    assert len(heard) == 1 and "waiting up to 0.2 s" in heard[0]
+    assert f"pid {os.getpid()}" in heard[0] and "running" in heard[0]
+    assert (
+        f"pid {os.getpid()}" in info.value.message and "gave up after 0.2 s" in info.value.message
+    )
+
+
+def test_a_lock_left_by_a_killed_process_does_not_block(tmp_path: Path) -> None:
+    path = tmp_path / "x.bib"
+    code = (
+        "import os, sys, time\n"
+        "from genbib.bibtex.io import locked\n"
+        f"with locked({str(path)!r}):\n"
+        "    print('locked', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline() == b"locked\n"
+    proc.kill()  # SIGKILL: no finally runs, the file stays behind
+    proc.wait()
+    assert lock_path(path).exists()
+    with locked(path, timeout=0.5):  # the kernel released the flock with the process
+        pass
+    assert not lock_path(path).exists()
+
+
+def test_a_held_lock_whose_noted_pid_is_gone_says_so(tmp_path: Path) -> None:
+    import fcntl
+
+    path = tmp_path / "x.bib"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lp = lock_path(path)
+    fd = os.open(lp, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, f"pid={dead.pid} host={__import__('socket').gethostname()} since=x "
+                     "command=genbib sync\n".encode())  # fmt: skip
+        with pytest.raises(LockedError) as info, locked(path, timeout=0.1):
+            pass
+    finally:
+        os.close(fd)
+    assert f"pid {dead.pid}" in info.value.message and "no longer running" in info.value.message
+    assert "something it started still holds" in (info.value.hint or "")
+
+
+def test_sigterm_releases_the_lock_and_removes_its_file(tmp_path: Path) -> None:
+    import signal
+
+    path = tmp_path / "x.bib"
+    code = (
+        "import sys, time\n"
+        "from genbib.cli import _raise_on_sigterm\n"
+        "from genbib.bibtex.io import locked\n"
+        "_raise_on_sigterm()\n"
+        f"with locked({str(path)!r}):\n"
+        "    print('locked', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline() == b"locked\n"
+    assert lock_path(path).exists()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert not lock_path(path).exists()
+
+
+# --- encodings ---------------------------------------------------------------------------
+
+ENCODINGS = Path(__file__).resolve().parents[1] / "data" / "bibtex" / "encodings"
+TEXT = "@article{wang2020,\n  author = {王小明 and Müller, Jürgen},\n  title = {扩散模型},\n}\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "UTF-16-LE (byte-order mark)"),
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "UTF-16-BE (byte-order mark)"),
+        (codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"), "UTF-32-LE (byte-order mark)"),
+        (codecs.BOM_UTF32_BE + TEXT.encode("utf-32-be"), "UTF-32-BE (byte-order mark)"),
+    ],
+)
+def test_byte_order_marks_are_honoured(data: bytes, name: str) -> None:
+    out = decode(data, "x.bib")
+    assert out.text == TEXT
+    (problem,) = out.problems
+    assert problem.code == "E001-encoding" and name in problem.message
+
+
+def test_utf8_with_a_byte_order_mark_is_utf8() -> None:
+    out = decode(codecs.BOM_UTF8 + TEXT.encode(), "x.bib")
+    assert out.text == TEXT and out.problems == [] and out.utf8
+
+
+def test_jabref_utf16_files_keep_their_entry() -> None:
+    for name in ("jabref-encoding-utf-16BE-with-header.bib",
+                 "jabref-encoding-utf-16BE-without-header.bib"):  # fmt: skip
+        lib = read_file(ENCODINGS / name)
+        (entry,) = lib.entries
+        assert entry.title == "Ü ist ein Umlaut"
+        assert "UTF-16-BE (byte-order mark)" in lib.problems[0].message
+
+
+def test_declared_encodings_are_honoured() -> None:
+    lib = read_file(ENCODINGS / "jabref-encoding-windows-1252-with-header.bib")
+    assert lib.entries[0].get("abstract") == "25° C"
+    assert "CP1252 (declared in the file)" in lib.problems[0].message
+    latin9 = Path(__file__).resolve().parents[1] / "data" / "realworld"
+    lib = read_file(latin9 / "biber-latin9-encoding.bib")
+    assert [e.key for e in lib] == ["testŠ"]  # Latin-9's 0xA6, not Latin-1's "¦"
+
+
+def test_gbk_is_detected_and_named_not_read_as_latin1() -> None:
+    text = (
+        "@article{wang2020,\n  author = {王小明 and 李华},\n"
+        "  title = {基于扩散模型的图像生成方法研究},\n  journal = {计算机学报},\n}\n"
+    )
+    out = decode(text.encode("gbk"), "cn.bib")
+    assert out.text == text
+    assert "GB18030 (detected)" in out.problems[0].message
+
+
+def test_charset_normalizer_is_imported_only_for_files_that_need_it() -> None:
+    code = (
+        "import sys\nfrom genbib.bibtex.io import decode\n"
+        "decode('Müller'.encode())\nprint('charset_normalizer' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_file_that_is_not_utf8_is_never_rewritten_silently(tmp_path: Path) -> None:
+    from genbib.bibtex.store import edit, format_file
+
+    path = tmp_path / "cn.bib"
+    text = "@article{wang2020,\n  title = {基于扩散模型的图像生成方法研究},\n  year = {2020},\n}\n"
+    original = text.encode("gbk")
+    path.write_bytes(original)
+    with pytest.raises(EncodingError, match=r"is GB18030 \(detected\), not UTF-8") as info:
+        format_file(path)
+    assert "genbib fmt --to-utf8" in (info.value.hint or "")
+    with pytest.raises(EncodingError), edit(path) as lib:
+        lib.entries[0].set("year", "2021")
+    assert path.read_bytes() == original  # untouched
+    format_file(path, to_utf8=True)  # the explicit command
+    assert path.read_text(encoding="utf-8") == text  # Chinese intact: no mojibake
+    with edit(path) as lib:  # UTF-8 now: ordinary edits work
+        lib.entries[0].set("year", "2021")
+
+
+def test_fmt_to_utf8_converts_a_jabref_utf16_file(tmp_path: Path) -> None:
+    import shutil
+
+    path = tmp_path / "jabref.bib"
+    shutil.copyfile(ENCODINGS / "jabref-encoding-utf-16BE-with-header.bib", path)
+    refused = _genbib("fmt", str(path))
+    _, err = refused.communicate(timeout=120)
+    assert refused.returncode == 4
+    assert err.decode().count("\n") <= 2 and b"UTF-16-BE (byte-order mark), not UTF-8" in err
+    done = _genbib("fmt", "--to-utf8", str(path))
+    _, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    assert "Ü ist ein Umlaut" in path.read_text(encoding="utf-8")

@@ -99,11 +99,13 @@ def _declared(data: bytes) -> str | None:
         return None
     name = (m.group(1) or m.group(2)).decode("ascii").lower()
     name = re.sub(r"-(unix|dos|mac)$", "", name)  # Emacs' end-of-line suffixes
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        return None
-    return codec if _ascii_compatible(codec) else None
+    for spelling in (name, name.replace("-", ""), name.removeprefix("iso-")):
+        try:
+            codec = codecs.lookup(spelling).name  # Emacs writes latin-9, Python latin9
+        except LookupError:
+            continue
+        return codec if _ascii_compatible(codec) else None
+    return None
 
 
 def _mostly_utf8(data: bytes) -> bool:
