@@ -146,8 +146,7 @@ def _every_writer(root: Path) -> list[Path]:
     """Write one file of each kind genbib writes, through the code that writes it."""
     from genbib.bibtex import retired
     from genbib.bibtex.store import edit
-    from genbib.enrich.cache import Cache
-    from genbib.enrich.http import Reply
+    from genbib.enrich.cache import Cache, Reply
     from genbib.render.owned import MANIFEST
     from genbib.scaffold import init
     from genbib.sync import state as sync_state

@@ -236,7 +236,11 @@ def _raise_on_sigterm() -> Callable[[], None]:
         raise Terminated()
 
     signal.signal(signal.SIGTERM, handler)
-    return lambda: signal.signal(signal.SIGTERM, previous) and None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _verbose(argv: list[str] | None) -> bool:
