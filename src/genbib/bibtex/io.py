@@ -330,6 +330,7 @@ def write_if_changed(path: str | Path, text: str) -> bool:
 
 # --- the lock ----------------------------------------------------------------------------
 
+DEFAULT_LOCK_TIMEOUT = 30.0
 Notice = Callable[[str], None]
 _notice: Notice | None = None
 
@@ -345,12 +346,16 @@ def lock_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def locked(path: str | Path, timeout: float = 30.0) -> Iterator[None]:
+def locked(path: str | Path, timeout: float | None = None) -> Iterator[None]:
     """Hold an exclusive advisory lock on `path` (through a `.NAME.lock` file beside it).
 
-    The lock file is removed on release. A waiter that acquires the lock on a file that
-    was removed meanwhile tries again, so two processes never both hold "the" lock.
+    A second writer waits up to `timeout` seconds (default: GENBIB_LOCK_TIMEOUT, else 30),
+    saying so through `on_wait`, then raises `LockedError` naming the holder. The lock
+    file is removed on release. A waiter that acquires the lock on a file that was
+    removed meanwhile tries again, so two processes never both hold "the" lock.
     """
+    if timeout is None:
+        timeout = _default_timeout()
     lp = lock_path(Path(path))
     deadline = time.monotonic() + timeout
     told = False
@@ -389,6 +394,13 @@ def locked(path: str | Path, timeout: float = 30.0) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 os.unlink(lp)
             os.close(fd)  # closing releases the lock
+
+
+def _default_timeout() -> float:
+    try:
+        return float(os.environ.get("GENBIB_LOCK_TIMEOUT", "") or DEFAULT_LOCK_TIMEOUT)
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
 
 
 def _open_lock(lp: Path) -> int:

@@ -125,8 +125,26 @@ def command(
         )
     if any(p.severity.value == "error" for p in result.problems):
         raise SystemExit(ExitCode.FINDINGS)
-    if any(p.code == "enrich-unavailable" for p in result.problems):
-        raise SystemExit(ExitCode.REMOTE)
+    unavailable = [p for p in result.problems if p.code == "enrich-unavailable"]
+    if unavailable:
+        from genbib.errors import RemoteError
+
+        hosts = sorted({_host(p.message) for p in unavailable})
+        refused = all("cannot connect" in p.message for p in unavailable)
+        what = "cannot connect" if refused else "not reachable or failing"
+        raise RemoteError(
+            f"{', '.join(hosts)}: {what}; {len(unavailable)} lookup(s) skipped",
+            hint="check the network connection (and proxy settings), then run again "
+            "(what the other sources gave was kept)",
+        )
+
+
+def _host(message: str) -> str:
+    """The host of the URL in a finding ("arxiv: cannot connect: ... (https://host/...)")."""
+    import re
+
+    m = re.search(r"https?://([^/\s)]+)", message)
+    return m.group(1) if m else message.split(":")[0]
 
 
 class _Ticker:
