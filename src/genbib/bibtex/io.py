@@ -426,7 +426,10 @@ def _same_file(fd: int, lp: Path) -> bool:
 
 
 def _write_holder(fd: int) -> None:
-    command = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv[:3]))
+    prog = Path(sys.argv[0]).name if sys.argv else "python"
+    if prog in ("__main__.py", "genbib"):  # `python -m genbib` or the console script
+        prog = "genbib"
+    command = " ".join([prog, *sys.argv[1:]])[:80]
     line = (
         f"pid={os.getpid()} host={socket.gethostname()} "
         f"since={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} command={command}\n"
