@@ -94,7 +94,7 @@ class FileError(InputError):
             errno.EIO: "the disk reported an I/O error: check it, then run again",
         }
         hint = hints.get(exc.errno or 0, "check the file and the disk, then run again")
-        if action != "read":
+        if action not in ("read", "access", "open"):
             hint += f"; {where} was not changed"
         err = cls(f"{where}: cannot {action}: {reason}", hint=hint)
         err.os_errno = exc.errno

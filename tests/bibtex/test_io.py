@@ -146,6 +146,7 @@ def _every_writer(root: Path) -> list[Path]:
     """Write one file of each kind genbib writes, through the code that writes it."""
     from genbib.bibtex import retired
     from genbib.bibtex.store import edit
+    from genbib.bibtex.store import load as load_lib
     from genbib.enrich.cache import Cache, Reply
     from genbib.render.owned import MANIFEST
     from genbib.scaffold import init
@@ -155,17 +156,22 @@ def _every_writer(root: Path) -> list[Path]:
     bib = root / "bib" / "genmodels.bib"
     bib.unlink()  # created again by the edit below
     with edit(bib) as lib:
-        lib.blocks.extend(parse("@misc{a, title={A}}\n@misc{b, title={B}}\n").blocks)
+        lib.blocks.extend(parse("@misc{a, title={A}, year=2020, topics={diffusion}}\n"
+                                "@misc{b, title={B}}\n").blocks)  # fmt: skip
     with edit(bib) as lib:
         lib.blocks[:] = [b for b in lib.blocks if getattr(b, "key", "") != "b"]
     sync_state.save(sync_state.state_path(bib), sync_state.State(library="groups/1"))
     cache = Cache(root / ".genbib" / "cache" / "enrich.json")
     cache.put("k", Reply(200, "{}", "https://example.org", 1.0))
     cache.save()
-    atomic_write(root / "lists" / "x.md", "# x\n")  # render writes through write_if_changed
-    write_if_changed(root / "lists" / MANIFEST, "{}\n")
+    from genbib.config import load
+    from genbib.render import publish, render
+
+    config = load(root / "genbib.toml")
+    publish(render(load_lib(bib), config))  # lists, stubs and their manifests
     written = [p for p in root.rglob("*") if p.is_file()]
     assert retired.retired_path(bib) in written and sync_state.state_path(bib) in written
+    assert root / config.output.lists / MANIFEST in written
     return written
 
 

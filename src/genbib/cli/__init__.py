@@ -188,7 +188,8 @@ def _environment(exc: Exception) -> Any:
 
     if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
         where = exc.filename or "a file"
-        return FileError.from_os(exc, where, "write" if exc.errno != errno.ENOENT else "read")
+        writing = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+        return FileError.from_os(exc, where, "write" if writing else "access")
     kind = type(exc)
     if kind.__module__.split(".")[0].startswith("httpx") and "Transport" in "".join(
         c.__name__ for c in kind.__mro__
