@@ -312,3 +312,50 @@ def test_an_os_error_that_escapes_the_library_is_not_a_bug(
     assert r.code == 4
     assert r.err.startswith("error: /somewhere/file: cannot write: No space left on device; ")
     assert r.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_a_read_only_bib_for_real(tmp_path: Path, what: str) -> None:
+    """Real permissions: bib/ or the bib is not writable (root runs without its override)."""
+    import shutil
+    import subprocess
+    import sys
+
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root writes everything unless it gives up CAP_DAC_OVERRIDE
+        if shutil.which("setpriv") is None:
+            pytest.skip("root without setpriv cannot drop its permission override")
+        drop = "-dac_override,-dac_read_search"
+        prefix = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}"]
+    root = tmp_path / "lab"
+    (root / "bib").mkdir(parents=True)
+    bib = root / "bib" / "genmodels.bib"
+    bib.write_text(BIB)
+    (root / "genbib.toml").write_text(TOML)
+    protected = root / "bib" if what == "folder" else bib
+    protected.chmod(0o555 if what == "folder" else 0o444)  # no lock, temp or rename there
+    try:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", "genbib", "rekey", "ho2020again", "ho2020again2"],
+            cwd=root,
+            env={**os.environ, "NO_COLOR": "1"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        protected.chmod(0o755 if what == "folder" else 0o644)
+    assert done.returncode == 4, done.stderr
+    if what == "folder":
+        assert done.stderr == (
+            f"error: {bib}: cannot lock: Permission denied; check the permissions "
+            f"(`ls -ld {bib.parent} {bib}`): replacing a file needs write access to its "
+            f"folder; {bib} was not changed\n"
+        )
+    else:  # the folder would allow a rename, but the user protected the file
+        assert done.stderr == (
+            f"error: {bib}: is read-only (mode 444); genbib does not replace a protected "
+            f"file; make it writable (`chmod u+w {bib}`) if it should change; {bib} was not "
+            "changed\n"
+        )
+    assert bib.read_text() == BIB

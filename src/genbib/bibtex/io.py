@@ -362,7 +362,7 @@ def locked(path: str | Path, timeout: float | None = None) -> Iterator[None]:
     fd = -1
     try:
         while True:
-            fd = _open_lock(lp)
+            fd = _open_lock(lp, Path(path))
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -403,18 +403,17 @@ def _default_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT
 
 
-def _open_lock(lp: Path) -> int:
+def _open_lock(lp: Path, path: Path) -> int:
+    """Open (create) the lock file; a failure names the file being locked."""
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
     try:
-        return os.open(lp, flags, 0o666)
-    except FileNotFoundError:
         try:
+            return os.open(lp, flags, 0o666)
+        except FileNotFoundError:
             lp.parent.mkdir(parents=True, exist_ok=True)
             return os.open(lp, flags, 0o666)
-        except OSError as exc:
-            raise FileError.from_os(exc, lp, "create the lock file") from None
     except OSError as exc:
-        raise FileError.from_os(exc, lp, "create the lock file") from None
+        raise FileError.from_os(exc, path, "lock") from None
 
 
 def _same_file(fd: int, lp: Path) -> bool:
