@@ -359,3 +359,24 @@ def test_a_read_only_bib_for_real(tmp_path: Path, what: str) -> None:
             "changed\n"
         )
     assert bib.read_text() == BIB
+
+
+def test_dedupe_below_dev_null_as_a_shell_runs_it(lab: Path) -> None:
+    import subprocess
+    import sys
+
+    before = (lab / "bib" / "genmodels.bib").read_bytes()
+    done = subprocess.run(
+        f"{sys.executable} -m genbib dedupe </dev/null",
+        shell=True,
+        cwd=lab,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.endswith(
+        "error: no answer (standard input is closed); nothing was changed; answer on a "
+        "terminal, or pass --yes\n"
+    )
+    assert (lab / "bib" / "genmodels.bib").read_bytes() == before

@@ -93,9 +93,9 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
     """
     p = Path(path)
     with locked(p):
-        if not dry_run:  # refuse before the work, not after it (a sync, a long dedupe)
-            require_utf8(p)
         lib = load(p, missing_ok=True)
+        if not dry_run and any(x.code == "E001-encoding" for x in lib.problems):
+            require_utf8(p)  # refuse before the work, not after it (a sync, a long dedupe)
         unparsed = _unparsed(lib)
         owners = lib.key_owners()
         yield lib
