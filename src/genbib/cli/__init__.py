@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> Any:
             _interrupted(isinstance(cause, Terminated))
         # A question not answered (stdin closed, or answered "no"): nothing was changed.
         why = "no answer (standard input is closed)" if isinstance(cause, EOFError) else "declined"
+        if isinstance(cause, EOFError):
+            click.echo("", err=True)  # end the unanswered prompt's line
         click.echo(
             f"error: {why}; nothing was changed; answer on a terminal, or pass --yes", err=True
         )
