@@ -14,8 +14,8 @@ import re
 from bisect import bisect_right
 from pathlib import Path
 
-from genbib.bibtex.io import decode as decode_bytes
-from genbib.bibtex.io import read_text
+from genbib.bibtex.encoding import decode as decode_bytes
+from genbib.bibtex.encoding import read_text
 from genbib.model.entry import Entry
 from genbib.model.library import Comment, Library, Malformed, Preamble, StringDef, Text
 from genbib.model.problems import Problem

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from genbib.bibtex import retired
 from genbib.bibtex.compare import lost
-from genbib.bibtex.io import locked, read_bytes, require_utf8, write_if_changed
+from genbib.bibtex.encoding import read_bytes, require_utf8
+from genbib.bibtex.io import locked, write_if_changed
 from genbib.bibtex.reader import parse, read_file
 from genbib.bibtex.writer import Order, dumps
 from genbib.errors import GenbibError

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 
-from genbib.bibtex.io import decode, read_bytes
+from genbib.bibtex.encoding import decode, read_bytes
 from genbib.bibtex.keys import assign_keys
 from genbib.config import Config
 from genbib.dedupe import MatchIndex, merge
