@@ -185,30 +185,8 @@ def test_every_file_genbib_writes_takes_the_umask(
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".tmp", ".lock"))]
 
 
-def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes everything")
-    path = tmp_path / "x.bib"
-    path.write_text("keep")
-    path.chmod(0o444)
-    with pytest.raises(FileError, match="read-only"):
-        atomic_write(path, "new")
-    assert path.read_text() == "keep"
-
-
-def test_a_read_only_folder_is_one_clear_error(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes everything (the CLI table injects EACCES instead)")
-    folder = tmp_path / "bib"
-    folder.mkdir()
-    (folder / "x.bib").write_text("keep")
-    folder.chmod(0o555)
-    try:
-        with pytest.raises(FileError, match="cannot") as info:
-            atomic_write(folder / "x.bib", "new")
-        assert "Permission denied" in info.value.message and "ls -ld" in (info.value.hint or "")
-    finally:
-        folder.chmod(0o755)
+# A read-only bib and a read-only bib/ folder: tests/cli/test_errors.py, with real
+# permissions (root drops its override), through the command line.
 
 
 def test_disk_full_keeps_the_original_and_leaves_no_temp_file(
