@@ -38,7 +38,7 @@ def command(
     from genbib.enrich.sources.frombib import BibIndex
     from genbib.errors import ConfigError
 
-    cfg = state().config()
+    cfg = state().config(required=True)
     if topic and cfg.topics and cfg.topic(topic) is None:
         raise ConfigError(
             f"unknown topic {topic!r}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import echo, emit_json, state
+from genbib.cli.common import bib_path, echo, emit_json
 
 
 @click.command("cite")
@@ -28,13 +28,12 @@ def command(
       genbib cite DDPM --bibtex
       genbib cite 2006.11239
     """
-    from pathlib import Path
 
     from genbib.bibtex.store import load
     from genbib.bibtex.writer import format_entry
     from genbib.find import Finder
 
-    path = Path(file) if file else state().config().bib_path
+    path = bib_path(file)
     hits = Finder(load(path)).search(" ".join(query), limit=limit)
     if as_json:
         emit_json(

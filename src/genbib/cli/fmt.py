@@ -13,15 +13,23 @@ from genbib.errors import ExitCode
 @click.option(
     "--check", is_flag=True, help="Change nothing; exit 1 and print a diff if not canonical."
 )
-def command(files: tuple[str, ...], check: bool) -> None:
+@click.option(
+    "--to-utf8",
+    is_flag=True,
+    help="Rewrite a file that is not UTF-8 (UTF-16, GBK, Latin-1...) as UTF-8.",
+)
+def command(files: tuple[str, ...], check: bool, to_utf8: bool) -> None:
     """Rewrite FILES (default: the configured bib) in canonical form.
 
     Nothing is lost: comments, @string, @preamble and blocks that do not parse are kept.
+    A file that is not UTF-8 is read in its encoding (a byte-order mark, a declared or
+    a detected one) and rewritten, as UTF-8, only with --to-utf8.
 
     \b
     Example:
       genbib fmt bib/genmodels.bib
       genbib fmt --check bib/genmodels.bib   # for CI and pre-commit
+      genbib fmt --to-utf8 jabref-export.bib # a UTF-16 or Latin-1 file, once
     """
     from genbib.bibtex.store import format_file
 
@@ -30,7 +38,7 @@ def command(files: tuple[str, ...], check: bool) -> None:
     order = state().config().order
     not_canonical = False
     for path in [bib_path(f) for f in files] or [bib_path(None)]:
-        result = format_file(path, check=check, order=order)
+        result = format_file(path, check=check, order=order, to_utf8=to_utf8)
         # Blocks that did not parse are kept as written, but the user must hear of them.
         print_problems(result.problems)
         if check and result.changed:

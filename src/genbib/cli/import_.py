@@ -78,7 +78,7 @@ def command(
     from genbib.importers import import_sources, sources_of
 
     st = state()
-    config = st.config()
+    config = st.config(required=bib_file is None)
     path = Path(bib_file) if bib_file else config.bib_path
     paths = sources_of(sources)
     if topic and config.topics and config.topic(topic) is None:

@@ -25,7 +25,7 @@ def command(old: str, new: str, file: str | None) -> None:
     from genbib.bibtex.rekey import rekey
     from genbib.bibtex.store import edit
 
-    cfg = state().config()
+    cfg = state().config(required=file is None)
     path = Path(file) if file else cfg.bib_path
     with edit(path, order=cfg.order) as lib:
         rekey(lib, old, new)

@@ -18,7 +18,7 @@ from genbib.enrich.engine import Enricher
 from genbib.enrich.http import Fetcher
 from genbib.enrich.sources import ALL_SOURCES, github, openreview
 from genbib.enrich.sources.frombib import BibIndex
-from genbib.errors import InputError
+from genbib.errors import InputError, RemoteError
 from genbib.model import identifiers as ids
 from genbib.model.entry import Entry
 from genbib.model.library import Library
@@ -101,12 +101,21 @@ def resolve(
     result = engine.run([entry])
     out.problems.extend(result.problems)
     if not entry.title:
-        why = "; ".join(p.message for p in result.problems) or "no source knows it"
         if fetcher.offline:
-            why = "offline, and the cache does not know it"
+            raise InputError(
+                f"{ident}: not in the cache, and --offline was given",
+                hint="run without --offline to ask the metadata sources",
+            )
+        if fetcher.down:  # no connection: the network's failure, not the identifier's
+            hosts = sorted({_host(source, bases) for source in fetcher.down})
+            raise RemoteError(
+                f"{', '.join(hosts)}: cannot connect, so {ident} could not be resolved",
+                hint="check the network connection (and proxy settings), then run again",
+            )
+        why = "; ".join(p.message for p in result.problems) or "no source knows it"
         raise InputError(
             f"{ident}: could not resolve the paper ({why})",
-            hint="check the identifier, or run without --offline",
+            hint="check the identifier",
         )
     entry.file = ""
     out.entry = entry
@@ -132,3 +141,17 @@ def add_to(library: Library, added: Added, *, topic: str | None, formula: str) -
     added.key = entry.key
     library.add(entry)
     return added
+
+
+def _host(source: str, bases: dict[str, str]) -> str:
+    """The host a source is asked at (its configured base, else its module's BASE)."""
+    import importlib
+    from urllib.parse import urlsplit
+
+    base = bases.get(source)
+    if base is None:
+        try:
+            base = str(importlib.import_module(f"genbib.enrich.sources.{source}").BASE)
+        except (ImportError, AttributeError):
+            return source
+    return urlsplit(base).hostname or source

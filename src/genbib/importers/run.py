@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 
+from genbib.bibtex.encoding import decode, read_bytes
 from genbib.bibtex.keys import assign_keys
 from genbib.config import Config
 from genbib.dedupe import MatchIndex, merge
@@ -50,22 +51,16 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
             f"{path}: {size / 1e6:.1f} MB is too large for a paper list (limit {max_bytes / 1e6:.0f} MB)",
             hint="split the list, or check that this is the file you meant",
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = read_bytes(path)  # errors name the file (genbib.bibtex.io)
     if not data.strip():
         raise InputError(f"{path}: empty file, nothing to import")
-    head = data[:8192]
-    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20:
+    # One decoding policy for every file genbib reads: byte-order marks (JabRef's
+    # UTF-16), UTF-8, a declared encoding, then a detected one.
+    text = decode(data, str(path)).text
+    head = text[:8192]
+    if "\x00" in head or sum(c < "\t" or "\r" < c < " " for c in head) > len(head) // 20:
         raise InputError(f"{path}: binary file, not a paper list")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def detect(path: Path, text: str) -> Format:

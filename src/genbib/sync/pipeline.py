@@ -95,26 +95,30 @@ def sync(
     report = SyncReport(dry_run=options.dry_run)
     bib = config.bib_path
     spath = state_store.state_path(bib)
-    st = state_store.load(spath)
     use_zotero = config.zotero.configured and (options.pull or options.push)
     remote = None
     if use_zotero:
         remote = (remote_factory or _zotero_remote)(config)
         if progress is not None and hasattr(remote, "api"):
             remote.api.progress = progress
-        library_id = f"{config.zotero.library_type}s/{config.zotero.library_id}"
-        if st.library and st.library != library_id:
-            raise ConfigError(
-                f"{spath}: records a sync with {st.library}, but genbib.toml names {library_id}",
-                hint=f"move {spath} away to link the bib with the new library",
-            )
-        st.library = library_id
 
     def checkpoint(on_disk: state_store.State) -> None:
         if not options.dry_run:
             state_store.save(spath, on_disk)
 
     with edit(bib, order=config.order, dry_run=options.dry_run) as lib:
+        # The state is read under the bib's lock: a second sync that waited for the
+        # first one must start from what the first one recorded, not from before it.
+        st = state_store.load(spath)
+        if use_zotero:
+            library_id = f"{config.zotero.library_type}s/{config.zotero.library_id}"
+            if st.library and st.library != library_id:
+                raise ConfigError(
+                    f"{spath}: records a sync with {st.library}, but genbib.toml names "
+                    f"{library_id}",
+                    hint=f"move {spath} away to link the bib with the new library",
+                )
+            st.library = library_id
         _retire_vanished(lib, st)
         if remote is not None and hasattr(remote, "macros"):
             remote.macros = lib.macros()

@@ -64,10 +64,18 @@ class RetryTransport(httpx2.BaseTransport):
             self.requests += 1
             try:
                 response = self.inner.handle_request(request)
-            except httpx2.TransportError:
+            except httpx2.TransportError as exc:
                 if attempt >= self.retries:
+                    what = (
+                        "cannot connect"
+                        if isinstance(exc, httpx2.ConnectError)
+                        else f"connection failed ({type(exc).__name__})"
+                    )
                     raise RemoteError(
-                        f"Zotero: no answer to {request.method} {request.url.path} after {attempt + 1} tries"
+                        f"Zotero at {request.url.host}: {what}: no answer to {request.method} "
+                        f"{request.url.path} after {attempt + 1} tries",
+                        hint="check the network connection (and proxy settings) and "
+                        "[zotero] api_url in genbib.toml, then run again",
                     ) from None
                 self.sleep(min(self.max_wait, 0.2 * 2**attempt + random.random() * 0.1))
                 continue
