@@ -103,14 +103,26 @@ COMMANDS: dict[str, list[str]] = {
     "cite": ["cite", "denoising"],
     "show": ["show", "ho2020denoising"],
     "stats": ["stats"],
+    "templates": ["templates", "copy", "topic.md.j2"],
 }
 # Online variants for the no-network failure (the offline ones never open a connection).
 ONLINE: dict[str, list[str]] = {
     "enrich": ["enrich", "ho2020again"],
     "add": ["add", "2106.00001"],  # not in meta.bib: only the network knows it
 }
-WRITERS = {"fmt", "rekey", "import", "dedupe", "enrich", "add", "sync", "render", "init"}
-BIB_WRITERS = WRITERS - {"render", "init"}  # hold the bib's lock for their edit
+WRITERS = {
+    "fmt",
+    "rekey",
+    "import",
+    "dedupe",
+    "enrich",
+    "add",
+    "sync",
+    "render",
+    "init",
+    "templates",
+}
+BIB_WRITERS = WRITERS - {"render", "init", "templates"}  # hold the bib's lock for their edit
 CLEAN = {name: 0 for name in COMMANDS}  # a clean run (check: warnings only)
 
 # failure -> (expected code per command, what the one error line must say)

@@ -26,7 +26,7 @@ def list_() -> None:
     """Each template, and whether the lab overrides it."""
     from genbib.scaffold import default_templates
 
-    cfg = state().config()
+    cfg = state().config(required=True)
     lab = cfg.path(cfg.templates)
     for name in sorted(default_templates()):
         where = "overridden in " + str(lab / name) if (lab / name).is_file() else "genbib's"
@@ -40,7 +40,7 @@ def copy(names: tuple[str, ...], force: bool) -> None:
     """Copy NAMES into the configured templates folder, to edit there."""
     from genbib.scaffold import copy_templates
 
-    cfg = state().config()
+    cfg = state().config(required=True)
     result = copy_templates(cfg.path(cfg.templates), list(names), force=force)
     for path in result.created:
         echo(f"created {path}")
