@@ -1,0 +1,245 @@
+"""The canonical form of an entry: one shape per kind of paper that every style prints.
+
+A lab compiles with natbib's `plainnat`/`abbrvnat`/`unsrtnat` (BibTeX) or biblatex's
+`standard` styles (biber). They disagree on what they read: BibTeX's styles ignore
+`journal` in `@misc` (a preprint then prints as "Title, 2023." with no venue), do not
+know `@online`, `@software`, `@thesis` or `@report` (they fall back to `@misc`), and
+cannot sort an entry with neither author nor key. The forms below print a venue line
+under all four styles (shown by `tests/latex/test_styles.py` with a real TeX Live):
+
+| kind        | form                                                                          |
+|-------------|-------------------------------------------------------------------------------|
+| preprint    | `@misc` + `howpublished = {arXiv preprint arXiv:ID}`, `eprint = {ID}`,         |
+|             | `archiveprefix = {arXiv}`, `primaryclass` when known (no `journal`)            |
+| conference  | `@inproceedings` + `booktitle`                                                 |
+| journal     | `@article` + `journal` (biblatex's `journaltitle` renamed)                     |
+| thesis      | `@phdthesis` / `@mastersthesis` + `school` (biblatex `@thesis`/`institution`)  |
+| report      | `@techreport` + `institution` (biblatex `@report`)                             |
+| software    | `@misc` + `howpublished = {Software}` (`{GitHub repository}` for github.com)   |
+| web page    | `@misc` + `howpublished = {Web page}` (biblatex `@online`, `@electronic`)      |
+
+Everything also gets a `year` (from `date`) and, when it has neither author nor editor,
+a `key` (its title) so BibTeX can sort and label it. `canonicalize()` changes an entry in
+place and says what it changed; importers, enrich and the Zotero mapping call it on the
+entries they build, and `genbib fmt --canonical` brings an existing bib to this form
+after showing the diff (plain `genbib fmt` never changes a field's content).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from genbib.model import identifiers as ids
+from genbib.model.entry import Entry
+
+# The fields each entry type prints as its venue under BibTeX's natbib styles (types
+# BibTeX does not know fall back to @misc). An entry with none of them prints no venue.
+VENUE_FIELDS: dict[str, tuple[str, ...]] = {
+    "article": ("journal",),
+    "inproceedings": ("booktitle",),
+    "conference": ("booktitle",),
+    "incollection": ("booktitle",),
+    "inbook": ("publisher", "booktitle"),
+    "book": ("publisher",),
+    "booklet": ("howpublished",),
+    "manual": ("organization",),
+    "phdthesis": ("school",),
+    "mastersthesis": ("school",),
+    "techreport": ("institution",),
+    "proceedings": ("publisher", "organization"),
+    "unpublished": ("note",),
+    "misc": ("howpublished", "note"),
+}
+MISC_VENUE = VENUE_FIELDS["misc"]
+
+PREPRINT_PREFIX = "arXiv preprint arXiv:"
+_PREPRINT_WORDS = ("arxiv", "corr", "preprint")
+WEB_PAGE, SOFTWARE, GITHUB, DATASET = "Web page", "Software", "GitHub repository", "Dataset"
+_MISC_AS = {
+    "online": WEB_PAGE,
+    "electronic": WEB_PAGE,
+    "www": WEB_PAGE,
+    "software": SOFTWARE,
+    "dataset": DATASET,
+}
+_YEAR = re.compile(r"\d{4}")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change `canonicalize` made: a field set, renamed or removed, or the type."""
+
+    key: str
+    field: str  # "@type" for the entry type
+    old: str
+    new: str
+
+    def describe(self) -> str:
+        if not self.old:
+            return f"{self.key}: {self.field} = {{{self.new}}}"
+        if not self.new:
+            return f"{self.key}: {self.field} removed (was {{{self.old}}})"
+        return f"{self.key}: {self.field} {{{self.old}}} -> {{{self.new}}}"
+
+
+def venue_fields(entry_type: str) -> tuple[str, ...]:
+    """The fields BibTeX's natbib styles print as the venue of an entry of this type."""
+    return VENUE_FIELDS.get(entry_type.lower(), MISC_VENUE)
+
+
+def has_venue(entry: Entry) -> bool:
+    """Whether the entry prints a venue (or preprint) line under every supported style."""
+    if "crossref" in entry.fields:
+        return True  # the venue comes from the cross-referenced entry
+    return any((entry.get(name) or "").strip() for name in venue_fields(entry.type))
+
+
+def is_preprint_venue(text: str) -> bool:
+    low = text.lower()
+    return any(w in low for w in _PREPRINT_WORDS)
+
+
+def is_preprint(entry: Entry) -> bool:
+    """An arXiv paper with no published venue (its venue fields name arXiv, or nothing)."""
+    if entry.arxiv is None:
+        return False
+    kind = entry.type.lower()
+    if kind not in ("misc", "article", "inproceedings", "conference", "unpublished", "online"):
+        return False  # a thesis, report or book on arXiv keeps its own form
+    for name in ("journal", "journaltitle", "booktitle"):
+        text = (entry.get(name) or "").strip()
+        if text and not is_preprint_venue(text):
+            return False
+    return True
+
+
+def canonicalize(entry: Entry) -> list[Change]:
+    """Bring `entry` to the canonical form of its kind, in place; the changes made."""
+    out: list[Change] = []
+    if is_preprint(entry):
+        _preprint(entry, out)
+    else:
+        _kind(entry, out)
+    _year(entry, out)
+    _sort_key(entry, out)
+    if out:
+        _provenance(entry, out)
+    return out
+
+
+# --- the forms ---------------------------------------------------------------------------
+
+
+def _set(entry: Entry, name: str, text: str, out: list[Change]) -> None:
+    old = entry.get(name) or ""
+    if old != text:
+        entry.set(name, text)
+        out.append(Change(entry.key, name, old, text))
+
+
+def _rename(entry: Entry, old: str, new: str, out: list[Change]) -> None:
+    """Move field `old` to `new` (raw value kept byte for byte) unless `new` is set."""
+    if old not in entry.fields or entry.get(new):
+        return
+    value = entry.get(old) or ""
+    entry.fields[new] = entry.fields.pop(old)
+    out.append(Change(entry.key, old, value, ""))
+    out.append(Change(entry.key, new, "", value))
+
+
+def _retype(entry: Entry, new: str, out: list[Change]) -> None:
+    if entry.type.lower() != new:
+        out.append(Change(entry.key, "@type", entry.type.lower(), new))
+        entry.type = new
+
+
+def _preprint(entry: Entry, out: list[Change]) -> None:
+    ident = entry.arxiv or ""
+    _retype(entry, "misc", out)
+    for name in ("journal", "journaltitle", "booktitle"):
+        if name in entry.fields:
+            _set(entry, name, "", out)
+    for name in ("volume", "number", "pages"):  # CoRR's `volume = {abs/2303.08797}`
+        if "abs/" in (entry.get(name) or ""):
+            _set(entry, name, "", out)
+    how = entry.get("howpublished") or ""
+    if not how or is_preprint_venue(how):
+        _set(entry, "howpublished", PREPRINT_PREFIX + ident, out)
+    if ids.arxiv_id(entry.get("eprint")) is None:
+        _set(entry, "eprint", ident, out)
+    if not entry.get("archiveprefix") and not entry.get("eprinttype"):
+        _set(entry, "archiveprefix", "arXiv", out)
+
+
+def _kind(entry: Entry, out: list[Change]) -> None:
+    kind = entry.type.lower()
+    if kind in _MISC_AS:
+        how = _MISC_AS[kind]
+        if how == SOFTWARE and "github.com/" in (entry.get("url") or "").lower():
+            how = GITHUB
+        _retype(entry, "misc", out)
+        if not entry.get("howpublished"):
+            _set(entry, "howpublished", how, out)
+    elif kind == "thesis":
+        master = "master" in (entry.get("type") or "").lower()
+        _retype(entry, "mastersthesis" if master else "phdthesis", out)
+        _rename(entry, "institution", "school", out)
+    elif kind in ("phdthesis", "mastersthesis"):
+        _rename(entry, "institution", "school", out)
+    elif kind == "report":
+        _retype(entry, "techreport", out)
+    elif kind == "article":
+        _rename(entry, "journaltitle", "journal", out)
+    elif kind == "misc" and entry.get("journal") and not entry.get("howpublished"):
+        _rename(entry, "journal", "howpublished", out)  # BibTeX ignores journal in @misc
+
+
+def _year(entry: Entry, out: list[Change]) -> None:
+    if entry.get("year"):
+        return
+    m = _YEAR.match(entry.get("date") or "")
+    if m:
+        _set(entry, "year", m.group(), out)
+
+
+def _sort_key(entry: Entry, out: list[Change]) -> None:
+    """BibTeX's natbib styles sort and label by author, else editor, else `key`."""
+    if entry.get("author") or entry.get("editor") or entry.get("key"):
+        return
+    label = (entry.get("shortname") or entry.get("title") or "").strip()
+    if label:
+        _set(entry, "key", label, out)
+
+
+# --- provenance (`fieldsources`) follows a moved field ---------------------------------------
+
+
+def _provenance(entry: Entry, out: list[Change]) -> None:
+    """Keep `fieldsources` true: a moved field keeps its source, a removed one loses it."""
+    from genbib.enrich import provenance
+
+    if provenance.FIELD not in entry.fields:
+        return
+    records = provenance.sources(entry)
+    for new, old in _moves(out):
+        if old in records and new not in records:
+            records[new] = records[old]
+    provenance.write(entry, records)  # drops the records of fields no longer there
+
+
+def _moves(out: list[Change]) -> list[tuple[str, str]]:
+    """(new field, old field) for each value `canonicalize` moved to another field."""
+    removed = [c for c in out if c.old and not c.new]
+    added = {c.field for c in out if c.new and not c.old}
+    moves = []
+    for c in removed:
+        if c.field in ("journal", "journaltitle", "booktitle") and "howpublished" in added:
+            moves.append(("howpublished", c.field))
+        elif c.field == "institution" and "school" in added:
+            moves.append(("school", c.field))
+        elif c.field == "journaltitle" and "journal" in added:
+            moves.append(("journal", c.field))
+        elif c.field == "journal" and "howpublished" in added:
+            moves.append(("howpublished", c.field))
+    return moves
