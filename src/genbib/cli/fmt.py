@@ -52,9 +52,9 @@ def command(files: tuple[str, ...], check: bool, canonical: bool, dry_run: bool,
     order = state().config().order
     paths = [bib_path(f) for f in files] or [bib_path(None)]
     if canonical:
-        if not all(_canonical(p, order, check=check or dry_run, yes=yes) for p in paths):
-            if check:
-                raise SystemExit(ExitCode.FINDINGS)
+        done = [_canonical(p, order, check=check or dry_run, yes=yes) for p in paths]
+        if check and not all(done):
+            raise SystemExit(ExitCode.FINDINGS)
         return
     not_canonical = False
     for path in paths:
@@ -85,7 +85,9 @@ def _canonical(path: Path, order: Order, *, check: bool, yes: bool) -> bool:
         echo(f"{path}: entries already in canonical form")
         return True
     click.echo(plan.diff, nl=False)
-    summary = f"{len(plan.changes)} change(s) in {plan.entries} entr{'y' if plan.entries == 1 else 'ies'}"
+    summary = (
+        f"{len(plan.changes)} change(s) in {plan.entries} entr{'y' if plan.entries == 1 else 'ies'}"
+    )
     if check:
         echo(f"{path}: {summary} needed (run `genbib fmt --canonical {path}`)", err=True)
         return False

@@ -64,6 +64,9 @@ _MISC_AS = {
     "dataset": DATASET,
 }
 _YEAR = re.compile(r"\d{4}")
+_ARXIV_IN_TEXT = re.compile(
+    r"arXiv:\s*([0-9]{4}\.[0-9]{4,5}|[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7})", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +103,21 @@ def is_preprint_venue(text: str) -> bool:
     return any(w in low for w in _PREPRINT_WORDS)
 
 
+def arxiv_of(entry: Entry) -> str | None:
+    """The entry's arXiv id: `Entry.arxiv`, else one its venue text names
+    (`howpublished = {arXiv:2105.05233}`, `journal = {arXiv preprint arXiv:...}`)."""
+    found = entry.arxiv
+    for name in ("howpublished", "journal", "note"):
+        if found:
+            break
+        m = _ARXIV_IN_TEXT.search(entry.get(name) or "")
+        found = ids.arxiv_id(m.group(1)) if m else None
+    return found
+
+
 def is_preprint(entry: Entry) -> bool:
     """An arXiv paper with no published venue (its venue fields name arXiv, or nothing)."""
-    if entry.arxiv is None:
+    if arxiv_of(entry) is None:
         return False
     kind = entry.type.lower()
     if kind not in ("misc", "article", "inproceedings", "conference", "unpublished", "online"):
@@ -121,6 +136,8 @@ def canonicalize(entry: Entry) -> list[Change]:
         _preprint(entry, out)
     else:
         _kind(entry, out)
+        if is_preprint(entry):  # e.g. an @software that only names arXiv
+            _preprint(entry, out)
     _year(entry, out)
     _sort_key(entry, out)
     if out:
@@ -155,7 +172,7 @@ def _retype(entry: Entry, new: str, out: list[Change]) -> None:
 
 
 def _preprint(entry: Entry, out: list[Change]) -> None:
-    ident = entry.arxiv or ""
+    ident = arxiv_of(entry) or ""
     _retype(entry, "misc", out)
     for name in ("journal", "journaltitle", "booktitle"):
         if name in entry.fields:
