@@ -236,7 +236,7 @@ def test_cited_aliases_in_a_latex_project(tmp_path: Path) -> None:
         ("main.aux", 1, "old", "E050-cited-alias"),
         ("main.aux", 2, "older", "E050-cited-alias"),
         ("main.tex", 2, "old", "E050-cited-alias"),
-        ("intro.tex", 1, "older", "E050-cited-alias"),
+        ("intro.tex", 2, "older", "E050-cited-alias"),
         ("intro.tex", 1, "x", "E052-cited-undefined"),
     ]
     assert "cite 'new'" in result.problems[0].message
@@ -250,7 +250,7 @@ def test_cited_aliases_in_a_latex_project(tmp_path: Path) -> None:
         ("main.aux", 2, "older", "E052-cited-undefined"),
         ("main.tex", 2, "old", "E052-cited-undefined"),
         ("intro.tex", 1, "x", "E052-cited-undefined"),
-        ("intro.tex", 1, "older", "E052-cited-undefined"),
+        ("intro.tex", 2, "older", "E052-cited-undefined"),
     ]
     assert "BibTeX does not read ids" in natbib.problems[0].message
     assert natbib.errors == 5 and natbib.warnings == 0
