@@ -144,3 +144,37 @@ def test_canonical_form_is_idempotent(type_: str, fields: dict[str, str]) -> Non
     once = (entry.type, dict(entry.fields))
     assert canonicalize(entry) == []
     assert (entry.type, entry.fields) == once
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ("Durand, Élodie", "Durand, {\\'E}lodie"),
+        ("Kowalski, Łukasz and Öztürk, Ömer", 'Kowalski, {\\L}ukasz and {\\"O}ztürk, {\\"O}mer'),
+        ("Lefèvre, Jean-Élie", "Lefèvre, Jean-{\\'E}lie"),  # only word-initial letters
+        ("{Études Group}", "{Études Group}"),  # inside braces: one unit for BibTeX already
+        ("Zhang, 伟", "Zhang, 伟"),  # no LaTeX command for it: left as written
+        ("Ho, Jonathan", "Ho, Jonathan"),
+    ],
+)
+def test_non_ascii_initials_become_one_bibtex_letter(names: str, expected: str) -> None:
+    entry = _entry(f"@misc{{k, author={{{names}}}, title={{T}}, howpublished={{x}}}}")
+    canonicalize(entry)
+    assert entry.get("author") == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("{Garc{\\'\\i}a, Jos{\\'e}}", "{Garc{\\'i}a, Jos{\\'e}}"),
+        ("{Garc\\'{\\i}a, Jos{\\'e}}", "{Garc\\'{i}a, Jos{\\'e}}"),
+        ("{Ji{\\v{r}}{\\'\\i} Esposito}", "{Ji{\\v{r}}{\\'i} Esposito}"),
+        ('{Mu{\\"\\i}z}', '{Mu{\\"i}z}'),
+        ("{\\'\\i a}", "{\\'\\i a}"),  # the space after \i is eaten by TeX: left alone
+        ("{\\item}", "{\\item}"),
+    ],
+)
+def test_accented_dotless_i_becomes_a_plain_accented_i(raw: str, expected: str) -> None:
+    entry = Entry("misc", "k", {"author": raw, "title": "{T}", "howpublished": "{x}"})
+    canonicalize(entry)
+    assert entry.fields["author"] == expected

@@ -18,8 +18,11 @@ under all four styles (shown by `tests/latex/test_styles.py` with a real TeX Liv
 | software    | `@misc` + `howpublished = {Software}` (`{GitHub repository}` for github.com)   |
 | web page    | `@misc` + `howpublished = {Web page}` (biblatex `@online`, `@electronic`)      |
 
-Everything also gets a `year` (from `date`) and, when it has neither author nor editor,
-a `key` (its title) so BibTeX can sort and label it. `canonicalize()` changes an entry in
+Everything also gets a `year` (from `date`); when it has neither author nor editor, a
+`key` (its title) so BibTeX can sort and label it; and a name's non-ASCII initial is
+written as a LaTeX accent (`{\\'E}lodie`), because 8-bit BibTeX abbreviates it to half
+a UTF-8 character under abbrvnat and pdflatex stops there; `{\\'\\i}` becomes `{\\'i}`
+(biber decodes the first to a combining accent that pdflatex cannot typeset). `canonicalize()` changes an entry in
 place and says what it changed; importers, enrich and the Zotero mapping call it on the
 entries they build, and `genbib fmt --canonical` brings an existing bib to this form
 after showing the diff (plain `genbib fmt` never changes a field's content).
@@ -140,6 +143,8 @@ def canonicalize(entry: Entry) -> list[Change]:
             _preprint(entry, out)
     _year(entry, out)
     _sort_key(entry, out)
+    _initials(entry, out)
+    _dotless_i(entry, out)
     if out:
         _provenance(entry, out)
     return out
@@ -227,6 +232,79 @@ def _sort_key(entry: Entry, out: list[Change]) -> None:
     label = (entry.get("shortname") or entry.get("title") or "").strip()
     if label:
         _set(entry, "key", label, out)
+
+
+def _initials(entry: Entry, out: list[Change]) -> None:
+    """BibTeX counts bytes: abbrvnat abbreviates `Élodie` to the first byte of its UTF-8
+    form, and pdflatex stops on the half character. A word-initial non-ASCII letter
+    written as a LaTeX accent in braces (`{\\'E}lodie`) is one letter to BibTeX."""
+    for role in ("author", "editor"):
+        text = entry.get(role)
+        if text and not text.isascii():
+            new = protect_initials(text)
+            if new != text:
+                _set(entry, role, new, out)
+
+
+def protect_initials(text: str) -> str:
+    """`text` with each non-ASCII letter that starts a word, outside braces, written as
+    `{\\accent X}` when LaTeX has a command for it (else left as it is)."""
+    import codecs
+
+    import latexcodec.codec  # noqa: F401  (registers the "ulatex" codec)
+
+    out: list[str] = []
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif (
+            depth == 0
+            and not ch.isascii()
+            and ch.isalpha()
+            and (i == 0 or text[i - 1] in _WORD_START)
+        ):
+            try:
+                latex = codecs.encode(ch, "ulatex")
+            except UnicodeEncodeError:
+                latex = ch
+            if isinstance(latex, str) and latex.startswith("\\"):
+                out.append("{" + latex + "}")
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+_WORD_START = frozenset(" \t\n-~.,")
+
+# `{\'\i}` (Google Scholar's í): biber decodes it to a dotless i plus a combining accent
+# (U+0131 U+0301), which pdflatex's inputenc cannot typeset; `{\'i}` is the same letter
+# to LaTeX and BibTeX, and biber decodes it to the precomposed í.
+_DOTLESS = re.compile(r"(\\['`^\"~=.])(\s*)(\{?)\\i(?![A-Za-z\s])(\}?)|(\\[uvH]\{)\\i\}")
+_TEXT_FIELDS = (
+    "author", "editor", "title", "booktitle", "journal", "howpublished", "school",
+    "institution", "publisher", "organization", "series", "address", "note",
+)  # fmt: skip
+
+
+def _dotless_i(entry: Entry, out: list[Change]) -> None:
+    for name in _TEXT_FIELDS:
+        raw = entry.fields.get(name)
+        if raw is None or "\\i" not in raw:
+            continue
+        new = _DOTLESS.sub(_undot, raw)
+        if new != raw:
+            old = entry.get(name) or ""
+            entry.fields[name] = new  # the raw value: its delimiters stay as written
+            out.append(Change(entry.key, name, old, entry.get(name) or ""))
+
+
+def _undot(m: re.Match[str]) -> str:
+    if m.group(5):
+        return m.group(5) + "i}"
+    return f"{m.group(1)}{m.group(2)}{m.group(3)}i{m.group(4)}"
 
 
 # --- provenance (`fieldsources`) follows a moved field ---------------------------------------
