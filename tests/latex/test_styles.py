@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.render.test_latex import _require_tools, _run, compile_tex
 
 from genbib.bibtex.reader import read_file
 from genbib.bibtex.store import load
@@ -24,7 +25,6 @@ from genbib.bibtex.writer import dumps
 from genbib.model.canonical import canonicalize, venue_fields
 from genbib.model.library import Library
 from genbib.model.values import plain
-from tests.render.test_latex import _require_tools, _run, compile_tex
 
 pytestmark = pytest.mark.latex
 

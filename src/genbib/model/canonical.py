@@ -267,7 +267,7 @@ def protect_initials(text: str) -> str:
             and (i == 0 or text[i - 1] in _WORD_START)
         ):
             try:
-                latex = codecs.encode(ch, "ulatex")
+                latex: object = codecs.encode(ch, "ulatex")  # str -> str ("É" -> "\\'E")
             except UnicodeEncodeError:
                 latex = ch
             if isinstance(latex, str) and latex.startswith("\\"):
