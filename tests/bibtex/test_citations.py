@@ -118,3 +118,34 @@ def test_rewrite_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"latin.tex:1: not UTF-8"):
         rewrite_files([bad], {"old": "new"})
     assert bad.read_bytes() == "caf\xe9\n\\citep{old}\n".encode("latin-1")
+
+
+def test_rewrite_leaves_no_lock_or_temp_file_beside_the_paper(tmp_path: Path) -> None:
+    tex = tmp_path / "main.tex"
+    tex.write_text("\\citet{old}\n", encoding="utf-8")
+    rewrite_files([tex], {"old": "new"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["main.tex"]
+
+
+def test_rewrite_starts_over_when_the_file_changes_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor saves the paper between genbib's read and its write: the editor's text
+    is kept and the key is rewritten in it."""
+    from genbib.bibtex import citations
+
+    tex = tmp_path / "main.tex"
+    tex.write_text("\\citet{old}\n", encoding="utf-8")
+    reads = {"n": 0}
+    real = citations._read
+
+    def racing_read(path: Path) -> bytes:
+        reads["n"] += 1
+        if reads["n"] == 2:  # the check just before the write: an editor saved meanwhile
+            path.write_text("New sentence \\citep{old}.\n\\citet{old}\n", encoding="utf-8")
+        return real(path)
+
+    monkeypatch.setattr(citations, "_read", racing_read)
+    changes = rewrite_files([tex], {"old": "new"})
+    assert tex.read_text() == "New sentence \\citep{new}.\n\\citet{new}\n"
+    assert [c.line for c in changes] == [1, 2]

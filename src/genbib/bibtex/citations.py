@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,35 +162,50 @@ def _mask_comments(text: str) -> str:
 def rewrite_files(
     paths: Iterable[Path], mapping: Mapping[str, str], *, dry_run: bool = False
 ) -> list[KeyChange]:
-    """Rewrite the cited keys of `mapping` in each file, atomically and under its lock.
+    """Rewrite the cited keys of `mapping` in each file, atomically.
 
-    Only files with a change are written; `dry_run` writes nothing and returns the same
-    changes. A file that cannot be read or decoded as UTF-8 is an `InputError` naming
+    Only files with a change are written (temp file, fsync, rename: the paper is the old
+    or the new text, never half). No lock file is left beside a paper (it may live in
+    another repository, or on Overleaf's git): instead the file is read again just
+    before the rename and, if an editor or another genbib changed it meanwhile, the
+    rewrite starts over from the new text. `dry_run` writes nothing and returns the
+    same changes. A file that cannot be read or is not UTF-8 is an `InputError` naming
     it (nothing is guessed: a re-encoded paper would change more than its keys).
     """
-    from genbib.bibtex.io import atomic_write, locked
+    from genbib.bibtex.io import atomic_write
 
     done: list[KeyChange] = []
     for path in paths:
-        try:
-            with locked(path) if not dry_run else _nothing():
-                data = path.read_bytes()
+        for _ in range(_ATTEMPTS):
+            data = _read(path)
+            new, changes = rewrite_text(_decode(path, data), mapping, str(path))
+            if not changes or dry_run:
+                break
+            if _read(path) == data:
                 try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    line = data.count(b"\n", 0, exc.start) + 1
-                    raise InputError(
-                        f"{path}:{line}: not UTF-8; its citations were not rewritten"
-                    ) from None
-                new, changes = rewrite_text(text, mapping, str(path))
-                if changes and not dry_run:
                     atomic_write(path, new)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot rewrite: {exc.strerror or exc}") from None
+                except OSError as exc:
+                    raise InputError(f"{path}: cannot rewrite: {exc.strerror or exc}") from None
+                break
+        else:
+            raise InputError(f"{path}: keeps changing while genbib rewrites it; try again")
         done.extend(changes)
     return done
 
 
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
+_ATTEMPTS = 5
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{path}:{line}: not UTF-8; its citations were not rewritten") from None
