@@ -31,7 +31,9 @@ after showing the diff (plain `genbib fmt` never changes a field's content).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from genbib.model import identifiers as ids
 from genbib.model.entry import Entry
@@ -80,6 +82,9 @@ class Change:
     field: str  # "@type" for the entry type
     old: str
     new: str
+
+    def as_tuple(self) -> tuple[str, str, str, str]:
+        return (self.key, self.field, self.old, self.new)
 
     def describe(self) -> str:
         if not self.old:
@@ -148,6 +153,19 @@ def canonicalize(entry: Entry) -> list[Change]:
     if out:
         _provenance(entry, out)
     return out
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+def canonical_form(entries: Iterable[Entry], changes: Iterable[_Keyed]) -> list[Change]:
+    """The entries a stage changed (the keys of its `changes`) in their kind's canonical
+    form; the others stay as they are (only `genbib fmt --canonical` changes those).
+    Enrich calls it on what it filled, so what it writes is canonical."""
+    changed = {c.key for c in changes}
+    return [c for e in entries if e.key in changed for c in canonicalize(e)]
 
 
 # --- the forms ---------------------------------------------------------------------------
