@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from genbib import config
-from genbib.bibtex.citations import cited_keys
+from genbib.bibtex.citations import cited_keys, rewrite_files, rewrite_text, scan_files
+from genbib.errors import InputError
 
 
 def test_cited_keys_of_configured_sources(tmp_path: Path) -> None:
@@ -21,12 +26,6 @@ def test_cited_keys_of_configured_sources(tmp_path: Path) -> None:
 
 # --- the rewrite that makes LaTeX sources follow a key change ---------------------------
 
-import pytest  # noqa: E402
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from genbib.bibtex.citations import rewrite_files, rewrite_text, scan_files  # noqa: E402
-from genbib.errors import InputError  # noqa: E402
 
 PAPER = r"""\documentclass{article}
 \usepackage{natbib}
