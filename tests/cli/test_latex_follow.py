@@ -120,3 +120,15 @@ def test_cite_prints_the_configured_backends_command(
     r = genbib("cite", "Something Else")
     assert r.code == 0
     assert r.out.splitlines()[-1] == command
+
+
+def test_rekey_without_sources_says_bibtex_papers_need_a_hand(
+    genbib: Callable[..., Any], lab: Path
+) -> None:
+    (lab / "genbib.toml").write_text('bib = "refs.bib"\n', encoding="utf-8")
+    r = genbib("rekey", "other", "other2021")
+    assert r.code == 0
+    assert "BibTeX does not read ids" in r.err
+    assert (
+        "\\citep[p.~2]{ho2020denoising,other}" in (lab / "papers" / "iclr" / "main.tex").read_text()
+    )

@@ -73,10 +73,18 @@ def follow(
     the .tex files under `cites_dirs`; print one line per change and a summary."""
     from genbib.bibtex.citations import rewrite_files, tex_files
 
-    files = tex_files(state().config().latex_sources(), [Path(d) for d in cites_dirs])
+    cfg = state().config()
+    files = tex_files(cfg.latex_sources(), [Path(d) for d in cites_dirs])
     changes = rewrite_files(files, mapping, dry_run=dry_run)
     if quiet:
         return changes
+    if not files and cfg.render.citations == "natbib":
+        echo(
+            "no LaTeX sources to follow the key change ([latex] sources, --cites DIR): "
+            "BibTeX does not read ids, so a paper citing an old key must be changed by hand "
+            "(genbib check --cites DIR finds it)",
+            err=True,
+        )
     for c in changes:
         echo(("would rewrite " if dry_run else "rewrote ") + c.describe())
     if files:
