@@ -178,3 +178,17 @@ def test_accented_dotless_i_becomes_a_plain_accented_i(raw: str, expected: str) 
     entry = Entry("misc", "k", {"author": raw, "title": "{T}", "howpublished": "{x}"})
     canonicalize(entry)
     assert entry.fields["author"] == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "label"),
+    [
+        ("Score Distillation Sampling for Text-to-Image Generation", "Score Distillation Sampling"),
+        ("alert(1) Raw HTML title", "alert 1 Raw"),  # a parenthesis breaks natbib's labels
+        ("[Evil] \\input{/etc/passwd} {GAN}s", "Evil etc passwd"),
+    ],
+)
+def test_the_sort_key_of_an_authorless_entry_is_a_safe_label(title: str, label: str) -> None:
+    entry = Entry("misc", "k", {"title": "{" + title + "}", "howpublished": "{x}"})
+    canonicalize(entry)
+    assert entry.get("key") == label

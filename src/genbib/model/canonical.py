@@ -247,9 +247,23 @@ def _sort_key(entry: Entry, out: list[Change]) -> None:
     """BibTeX's natbib styles sort and label by author, else editor, else `key`."""
     if entry.get("author") or entry.get("editor") or entry.get("key"):
         return
-    label = (entry.get("shortname") or entry.get("title") or "").strip()
+    label = sort_label(entry.get("shortname") or entry.get("title") or "")
     if label:
         _set(entry, "key", label, out)
+
+
+def sort_label(text: str) -> str:
+    """The first words of `text` as a label natbib can print: letters, digits and
+    hyphens only (a bracket or parenthesis in the label breaks natbib's author-year
+    parsing, a backslash would be LaTeX)."""
+    text = _COMMANDS.sub(" ", text).replace("{", "").replace("}", "")
+    words = [w.strip("-") for w in _NOT_LABEL.sub(" ", text).split()]
+    return " ".join([w for w in words if w][:_LABEL_WORDS])
+
+
+_COMMANDS = re.compile(r"\\[A-Za-z]+|\\.")
+_NOT_LABEL = re.compile(r"[^\w\s-]|_")
+_LABEL_WORDS = 3
 
 
 def _initials(entry: Entry, out: list[Change]) -> None:
