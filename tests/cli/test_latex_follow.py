@@ -3,11 +3,14 @@ diff first, and `cite` prints the configured backend's command."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from genbib.bibtex.reader import read_file
 
 BIB = """@misc{ho2020denoising,
   author = {Ho, Jonathan},
@@ -132,3 +135,29 @@ def test_rekey_without_sources_says_bibtex_papers_need_a_hand(
     assert (
         "\\citep[p.~2]{ho2020denoising,other}" in (lab / "papers" / "iclr" / "main.tex").read_text()
     )
+
+
+def test_dedupe_dry_run_shows_the_rewrites_and_json_lists_them(
+    genbib: Callable[..., Any], lab: Path
+) -> None:
+    bib = lab / "refs.bib"
+    bib.write_text(
+        BIB + "\n@misc{ho2020ddpm,\n  author = {Ho, Jonathan},\n"
+        "  title = {Denoising Diffusion Probabilistic Models},\n"
+        "  howpublished = {arXiv preprint arXiv:2006.11239},\n  year = {2020},\n"
+        "  eprint = {2006.11239},\n  archiveprefix = {arXiv},\n}\n",
+        encoding="utf-8",
+    )
+    paper = lab / "papers" / "iclr" / "main.tex"
+    before = paper.read_text()
+    r = genbib("dedupe", "--dry-run")
+    assert r.code == 1  # groups remain
+    assert "would rewrite" in r.out and paper.read_text() == before
+    r = genbib("dedupe", "--yes", "--json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    (survivor,) = (e for e in read_file(bib) if e.aliases)
+    (gone,) = survivor.aliases
+    assert data["applied"] and data["rewritten"]
+    assert all(line.endswith(f"{{{gone}}} -> {survivor.key}") for line in data["rewritten"])
+    assert paper.read_text() == before.replace(gone, survivor.key)
