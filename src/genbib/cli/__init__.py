@@ -19,12 +19,12 @@ from genbib import __version__
 
 # name -> (module, one-line help shown by `genbib --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "fmt": ("genbib.cli.fmt", "Rewrite a .bib file in canonical form (or --check it)."),
+    "fmt": ("genbib.cli.fmt", "Rewrite a .bib file in canonical form (--canonical: each kind's)."),
     "check": (
         "genbib.cli.check",
         "Lint a .bib file: parse problems, missing fields, unsafe LaTeX.",
     ),
-    "rekey": ("genbib.cli.rekey", "Change a citation key, keeping the old one as an alias."),
+    "rekey": ("genbib.cli.rekey", "Change a citation key; old one kept as alias, \\cites follow."),
     "import": ("genbib.cli.import_", "Import awesome lists, .bib, Zotero JSON or identifiers."),
     "dedupe": ("genbib.cli.dedupe", "Find and merge entries that are the same paper."),
     "enrich": ("genbib.cli.enrich", "Fill authors, venues and identifiers from metadata sources."),
@@ -39,7 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "init": ("genbib.cli.init", "Scaffold genbib.toml, bib/ and pre-commit hooks in a directory."),
     "templates": ("genbib.cli.templates", "List the render templates, or copy one to override it."),
-    "cite": ("genbib.cli.cite", "Find papers and print keys and a ready \\citep{...}."),
+    "cite": ("genbib.cli.cite", "Find papers; print keys and the backend's \\citep/\\parencite."),
     "show": ("genbib.cli.show", "Print one entry with its links, topics and field sources."),
     "stats": ("genbib.cli.stats", "Counts by topic, year and venue, and what is missing."),
 }

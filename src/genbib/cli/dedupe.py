@@ -19,7 +19,8 @@ from genbib.errors import ExitCode, GenbibError
 @click.option("--yes", "-y", is_flag=True, help="Merge without asking.")
 @click.option(
     "--cites", "cites_dir", type=click.Path(file_okay=False, exists=True),
-    help="Warn about .tex/.aux files under DIR that cite merged-away keys (aliases).",
+    help="Also rewrite \\cite commands of merged-away keys in the .tex files under DIR "
+    "(the configured [latex] sources are always rewritten).",
 )  # fmt: skip
 def command(
     file: str | None, dry_run: bool, as_json: bool, yes: bool, cites_dir: str | None
@@ -69,12 +70,16 @@ def command(
             merge_problems = apply(live, again)
             lib = live
         applied = True
+    from genbib.cli.rekey import follow  # BibTeX has no aliases: the sources follow the keys
+
+    dirs = (cites_dir,) if cites_dir else ()
+    rewrites = follow(_planned(p), dirs, dry_run=not applied, quiet=as_json) if p.groups else []
     cites = _cites(cites_dir, lib, p) if cites_dir else []
     if as_json:
         data = p.as_dict()
         data.update(
             file=str(path), applied=applied, merged=p.merged_away if applied else 0,
-            cites=[c.as_dict() for c in cites],
+            cites=[c.as_dict() for c in cites], rewritten=[c.describe() for c in rewrites],
         )  # fmt: skip
         emit_json(data)
     else:
@@ -111,10 +116,14 @@ def _cites(directory: str, lib: Any, p: Any) -> list[Any]:
     from genbib.bibtex.check import cited_aliases
     from genbib.bibtex.citations import scan_citations
 
-    planned = {
+    return cited_aliases(lib, scan_citations(directory), _planned(p))
+
+
+def _planned(p: Any) -> dict[str, str]:
+    """Merged-away key -> surviving key, for each group of the plan."""
+    return {
         other.key: g.survivor.key
         for g in p.groups
         for other in g.others
         if other.key and other.key != g.survivor.key
     }
-    return cited_aliases(lib, scan_citations(directory), planned)

@@ -24,6 +24,7 @@ from genbib.importers.report import ImportReport
 from genbib.importers.rows import Parsed, Row
 from genbib.importers.text import repair
 from genbib.importers.topics import TopicResolver
+from genbib.model.canonical import canonicalize
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
@@ -232,6 +233,8 @@ def import_sources(
                 _merge_one(
                     library, index, row.entry, update_only=True, report=report, lookup=lookup
                 )
+    for e in [*new_entries, *(e for e in library if before.get(id(e), e.fields) != e.fields)]:
+        canonicalize(e)  # what the import wrote takes its kind's form (model/canonical.py)
     # keys in use and keys retired (deleted papers'): a new paper never gets either
     assign_keys(new_entries, library.taken_keys(), config.keys.formula)
     report.added = [e.key for e in new_entries]
