@@ -33,6 +33,7 @@ def stage(
             [b.copy() if isinstance(b, Entry) else b for b in library.blocks],
             list(library.problems),
             library.file,
+            dict(library.retired),
         )
     result = enrich_library(target, config, Options(online=online))
     keys = result.changed_keys
