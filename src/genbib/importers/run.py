@@ -6,9 +6,13 @@ the file, before anything is merged; the caller writes nothing when an error is 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from genbib.bibtex.rekey import upgrade_keys
 from genbib.config import Config
@@ -24,6 +28,10 @@ from genbib.importers.topics import TopicResolver
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_RESOURCES: ContextVar[contextlib.ExitStack | None] = ContextVar("_RESOURCES", default=None)
 
 MAX_BYTES = 5 * 1024 * 1024  # a paper list is kilobytes; megabytes are something else
 
@@ -100,6 +108,23 @@ def parse_source(
     return idlist.parse(text, file, resolve)
 
 
+def _closing(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `fn` with an exit stack for what it opens (`_resolver`'s fetcher): closed, and
+    the cache saved, however the run ends."""
+
+    @functools.wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with contextlib.ExitStack() as stack:
+            token = _RESOURCES.set(stack)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _RESOURCES.reset(token)
+
+    return run
+
+
+@_closing
 def import_sources(
     library: Library,
     paths: Sequence[str | Path],
@@ -257,6 +282,9 @@ def _resolver(config: Config, report: ImportReport) -> Callable[[str], Entry | N
     from genbib.errors import GenbibError
 
     fetcher = make_fetcher(config, Options(online=True))
+    stack = _RESOURCES.get()
+    if stack is not None:
+        stack.enter_context(fetcher)  # closed and its cache saved when the import ends
 
     def run(ident: str) -> Entry | None:
         try:
