@@ -88,6 +88,11 @@ class Admitter:
         if target is None:
             return self._new(entry, problems, metadata=metadata)
         self.index.discard(target)
+        if not metadata and not target.key and entry.key and self._free(entry.key):
+            # a paper new this run takes a source's key rather than making it an alias
+            # (a metadata file's keys are not the lab's: the formula gives those)
+            target.key = entry.key
+            self.lookup.taken.add(entry.key)
         if metadata:
             _merge_metadata(target, entry, problems)
             merged: list[Problem] = []
@@ -150,9 +155,7 @@ class Admitter:
                     key,
                 )
             )
-        elif entry.key and (
-            entry.key in self.lookup.taken or entry.key.casefold() in self.lookup.retired
-        ):
+        elif entry.key and not self._free(entry.key):
             entry.key = ""  # a source's key that is taken or retired here: a new one is given
         self.library.add(entry)
         self.index.add(entry)
@@ -161,6 +164,9 @@ class Admitter:
         return Admission(
             Outcome.REVIVED if gone else Outcome.ADDED, entry, problems, gone[0] if gone else ""
         )
+
+    def _free(self, key: str) -> bool:
+        return key not in self.lookup.taken and key.casefold() not in self.lookup.retired
 
     def assign_keys(self, formula: str = keyrule.DEFAULT_FORMULA) -> list[Entry]:
         """Keys for the added entries that have none: never a key in use or retired, and
@@ -283,6 +289,7 @@ def _merge_metadata(target: Entry, meta: Entry, problems: list[Problem]) -> None
     )
     for name in ("x-source", "x-confidence"):
         merged.fields.pop(name, None)
+    keyrule.mark_provisional(merged, keyrule.is_provisional(target))  # the key stays the bib's
     _record_sources(merged, meta, target)
     if merged.fields != target.fields:
         target.type = merged.type
