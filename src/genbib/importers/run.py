@@ -10,9 +10,10 @@ import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from genbib.bibtex.rekey import upgrade_keys
 from genbib.config import Config
@@ -29,9 +30,22 @@ from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
 
+if TYPE_CHECKING:
+    from genbib.enrich.http import Fetcher  # imported lazily: enrich is heavy
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-_RESOURCES: ContextVar[contextlib.ExitStack | None] = ContextVar("_RESOURCES", default=None)
+
+
+@dataclass
+class _Resources:
+    """What one import opens (see `_closing`): the exit stack, and the fetcher on it."""
+
+    stack: contextlib.ExitStack
+    fetcher: Fetcher | None = None
+
+
+_RESOURCES: ContextVar[_Resources | None] = ContextVar("_RESOURCES", default=None)
 
 MAX_BYTES = 5 * 1024 * 1024  # a paper list is kilobytes; megabytes are something else
 
@@ -115,7 +129,7 @@ def _closing(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     @functools.wraps(fn)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with contextlib.ExitStack() as stack:
-            token = _RESOURCES.set(stack)
+            token = _RESOURCES.set(_Resources(stack))
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -276,19 +290,28 @@ def _take(report: ImportReport, admission: Admission) -> None:
 
 
 def _resolver(config: Config, report: ImportReport) -> Callable[[str], Entry | None]:
-    """Online resolution of identifiers through the enrichment sources (genbib.enrich)."""
+    """Online resolution of identifiers through the enrichment sources (genbib.enrich).
+
+    One fetcher serves the whole import, opened at the first identifier (a run without
+    identifier lists opens none) and closed, its cache saved, when the import ends.
+    """
     from genbib.enrich.add import resolve
     from genbib.enrich.run import Options, make_fetcher
     from genbib.errors import GenbibError
 
-    fetcher = make_fetcher(config, Options(online=True))
-    stack = _RESOURCES.get()
-    if stack is not None:
-        stack.enter_context(fetcher)  # closed and its cache saved when the import ends
+    resources = _RESOURCES.get()
+
+    def fetcher() -> Fetcher:
+        if resources is None:  # called outside `import_sources`: the caller's to close
+            return make_fetcher(config, Options(online=True))
+        if resources.fetcher is None:
+            made = make_fetcher(config, Options(online=True))
+            resources.fetcher = resources.stack.enter_context(made)
+        return resources.fetcher
 
     def run(ident: str) -> Entry | None:
         try:
-            added = resolve(ident, fetcher)
+            added = resolve(ident, fetcher())
         except GenbibError as exc:
             report.problems.append(Problem("I-unresolved", str(exc), Severity.WARNING))
             return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from genbib.bibtex.retired import load as load_retired
 from genbib.bibtex.retired import retired_path
+from genbib.model.library import Library
 
 from .conftest import Lab  # type: ignore[import-not-found]
 
@@ -45,3 +46,30 @@ def test_an_old_record_without_identifiers_is_matched_by_title(lab: Lab) -> None
         "ho2020denoising"
     ]
     assert not any(e.title.startswith("Denoising Diffusion Prob") for e in lab.library())
+
+
+def test_a_provisional_key_becomes_final_when_zotero_gives_the_author(lab: Lab) -> None:
+    from genbib.bibtex.keys import is_provisional
+    from genbib.model.entry import Entry
+
+    def add(lib: Library) -> None:
+        e = Entry("misc", "anon2022score")
+        e.set("title", "Score Distillation Sampling for Text-to-Image Generation")
+        e.set("year", "2022")
+        e.set("keystatus", "provisional")
+        lib.add(e)
+
+    lab.edit(add)
+    lab.sync()
+    item = lab.item_key("anon2022score")
+    lab.emu.library.edit_item(
+        item, creators=[{"creatorType": "author", "firstName": "Ben", "lastName": "Poole"}]
+    )
+    report = lab.sync()
+    entry = lab.entry("poole2022score")
+    assert entry.aliases == ["anon2022score"] and not is_provisional(entry)
+    assert "anon2022score" in load_retired(retired_path(lab.bib))
+    assert lab.emu.library.item(item)["citationKey"] == "poole2022score"  # written back
+    assert "1 provisional key(s) made final" in next(
+        s.summary for s in report.stages if s.stage == "enrich"
+    )
