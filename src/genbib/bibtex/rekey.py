@@ -53,6 +53,7 @@ def rekey(library: Library, old: str, new: str) -> None:
     entry.key = new
     entry.set("ids", ", ".join(remaining))
     entry.add_alias(old)
+    mark_provisional(entry, False)  # a key chosen by hand is final
 
 
 def upgrade_keys(
