@@ -30,7 +30,9 @@ def test_the_final_key_avoids_keys_in_use_and_retired_ones() -> None:
     assert entry.key == "ho2020denoisingb" and found.key == "ho2020denoisingb"
     assert entry.aliases == ["anon2020denoising"] and not is_provisional(entry)
     assert "keystatus" not in entry.fields
-    assert lib.retired["anon2020denoising"].startswith("Denoising Diffusion Probabilistic")
+    assert lib.retired["anon2020denoising"].startswith(
+        "provisional, now ho2020denoisingb: Denoising Diffusion Probabilistic"
+    )
 
 
 def test_a_key_the_formula_already_gives_just_loses_its_mark() -> None:

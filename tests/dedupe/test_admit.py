@@ -150,3 +150,15 @@ def test_admitting_again_changes_nothing(batch: list[tuple[int, bool]]) -> None:
     for i, author in batch:
         assert admit(lib, paper(i, author=author)) is Outcome.MERGED
     assert [(e.key, dict(e.fields)) for e in lib] == before
+
+
+def test_a_deleted_paper_comes_back_under_its_final_key_not_its_provisional_one() -> None:
+    lib = Library()
+    admit(lib, paper(0, author=False))
+    admit(lib, paper(0))
+    upgrade_keys(lib, FORMULA, cited=set())
+    assert lib.retired["anon2020denoising"].startswith("provisional, now ho2020denoising: ")
+    _retire(lib, lib.entries[0])
+    assert admit(lib, paper(0)) is Outcome.RETIRED
+    assert admit(lib, paper(0), revive=True) is Outcome.REVIVED
+    assert [e.key for e in lib] == ["ho2020denoising"]

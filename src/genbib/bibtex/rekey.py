@@ -12,7 +12,7 @@ from collections.abc import Sequence, Set
 from pathlib import Path
 
 from genbib.bibtex.keys import fresh_key, is_provisional, mark_provisional, metadata_complete
-from genbib.bibtex.retired import note
+from genbib.bibtex.retired import superseded_note
 from genbib.errors import GenbibError
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
@@ -101,7 +101,7 @@ def upgrade_keys(
             continue  # the formula's key already (a formula without the missing part)
         entry.key = new  # as `rekey` does; `folded` already rules out every clash
         entry.add_alias(old)
-        library.retired.setdefault(old, note(entry))
+        library.retired.setdefault(old, superseded_note(entry, new))
         folded.add(new.casefold())
         out.append(
             Problem(

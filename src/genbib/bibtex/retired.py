@@ -38,6 +38,8 @@ _SPACE = re.compile(r"\s+")
 NOTE_MAX = 100  # the title part; the identifiers after it are never cut
 _IDS = re.compile(r"(?:;\s*(?:arXiv|doi):\S+)+$")
 _YEAR = re.compile(r"\s*\((\d{4})\)$")
+_SUPERSEDED = "provisional, now {}: "
+_SUPERSEDED_RE = re.compile(r"^provisional, now (\S+): ")
 
 
 def retired_path(bib: Path) -> Path:
@@ -115,10 +117,22 @@ def note(entry: Entry) -> str:
     return clean_note((f"{title} ({year})" if title and year else title) + ids)
 
 
+def superseded_note(entry: Entry, new_key: str) -> str:
+    """The note of a provisional key that became `new_key`: the paper lives on under
+    `new_key`, so this key is not the one to recognise it by (`note_parts` says so)."""
+    return clean_note(f"{_SUPERSEDED.format(new_key)}{note(entry)}")
+
+
+def superseded_by(text: str) -> str:
+    """The key that replaced this one (`superseded_note`), or ""."""
+    m = _SUPERSEDED_RE.match(text.strip())
+    return m.group(1) if m else ""
+
+
 def note_parts(text: str) -> tuple[str, int | None, str | None, str | None]:
     """(title, year, arXiv id, DOI) of a note written by `note` (title cut at NOTE_MAX
     ends in `...`); a hand-written note is all title."""
-    text = text.strip()
+    text = _SUPERSEDED_RE.sub("", text.strip())
     found = _IDS.search(text)
     arxiv = doi = None
     if found:

@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from genbib.bibtex import keys as keyrule
-from genbib.bibtex.retired import note_parts
+from genbib.bibtex.retired import note_parts, superseded_by
 from genbib.dedupe.index import MatchIndex
 from genbib.dedupe.merge import VENUE_FIELDS, merge
 from genbib.dedupe.normalize import title_keys, title_tokens
@@ -181,7 +181,9 @@ class RetiredIndex:
     """The papers of retired keys, from the notes of the record (`bibtex.retired.note`):
     by arXiv id and DOI, then by title (a note's title cut at its length limit matches
     titles that start with it). Keys still in use (an alias, a revived paper) are left
-    out: their paper is in the library, where matching finds it first."""
+    out: their paper is in the library, where matching finds it first; so are provisional
+    keys superseded by a final one (`retired.superseded_note`): if that paper was deleted
+    too, its final key is the one it is recognised (and revived) by."""
 
     def __init__(self, record: Mapping[str, str], in_use: Iterable[str] = ()) -> None:
         live = {k.casefold() for k in in_use}
@@ -189,8 +191,8 @@ class RetiredIndex:
         self.by_title: dict[str, list[tuple[str, int | None, str | None]]] = {}
         self.prefixes: list[tuple[str, str, int | None, str | None]] = []
         for key in sorted(record):
-            if key.casefold() in live:
-                continue
+            if key.casefold() in live or superseded_by(record[key]):
+                continue  # its paper lives (or lived) under another key: found by that one
             title, year, arxiv, doi = note_parts(record[key])
             if arxiv:
                 self.by_id.setdefault("arxiv:" + arxiv, key)
