@@ -59,3 +59,13 @@ def test_rekey_by_hand_makes_a_provisional_key_final() -> None:
     assert not is_provisional(entry)
     entry.set("author", "Ho, Jonathan")
     assert upgrade_keys(lib, "{author}{year}{title}", cited=set()) == []  # final: stays
+
+
+def test_the_final_key_may_be_one_of_the_papers_own_aliases() -> None:
+    # another lab's .bib merged into the provisional entry left its key as an alias
+    lib = parse(BIB, "lab.bib")
+    lib.entries[1].key = "song2020other"
+    lib.entries[0].set("ids", "ho2020denoising")
+    upgrade_keys(lib, "{author}{year}{title}", cited=set())
+    assert lib.entries[0].key == "ho2020denoising"
+    assert lib.entries[0].aliases == ["anon2020denoising"]

@@ -96,10 +96,12 @@ def upgrade_keys(
                 )
             )
             continue
-        new = fresh_key(entry, folded - {old.casefold()}, formula)
+        own = {k.casefold() for k in (old, *entry.aliases)}  # this paper's keys: fair game
+        new = fresh_key(entry, folded - own, formula)
         if new == old:
             continue  # the formula's key already (a formula without the missing part)
         entry.key = new  # as `rekey` does; `folded` already rules out every clash
+        entry.set("ids", ", ".join(a for a in entry.aliases if a.casefold() != new.casefold()))
         entry.add_alias(old)
         library.retired.setdefault(old, superseded_note(entry, new))
         folded.add(new.casefold())
