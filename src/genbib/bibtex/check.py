@@ -164,7 +164,7 @@ def _check_required(entry: Entry, ctx: Context) -> Iterator[Problem]:
         if pending:
             names = ", ".join(" or ".join(alts) for alts in pending)
             yield _problem(
-                PENDING, entry, f"provisional key; no {names} yet (genbib enrich fills them)"
+                PENDING, entry, f"provisional key; no {names} yet (genbib enrich can fill it)"
             )
     if missing:
         names = ", ".join(" or ".join(alts) for alts in missing)
