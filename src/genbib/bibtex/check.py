@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genbib.bibtex.citations import Citation, scan_citations
+from genbib.bibtex.keys import is_provisional
 from genbib.bibtex.reader import malformed_key, read_file
 from genbib.bibtex.titles import scan_title
 from genbib.model import identifiers as ids
@@ -57,6 +58,9 @@ BAD_URL = _rule("E013-url", E, "a link field holds something other than an http(
 BAD_YEAR = _rule("E014-year", E, "`year` is not a four-digit year (or `date` not an ISO date)")
 NO_VENUE = _rule("E015-no-venue", W, "BibTeX's natbib styles would print the entry with no venue")
 ET_AL = _rule("E016-and-others", W, "the author list ends in `and others`: it is incomplete")
+PENDING = _rule(
+    "E017-pending-metadata", W, "an entry with a provisional key still lacks author or year"
+)
 UNESCAPED = _rule("E020-unescaped-char", E, "a title has & % # or _ that LaTeX will misread")
 UNPROTECTED = _rule("E021-unprotected-caps", W, "a title acronym or name is not brace-protected")
 PERCENT = _rule("E022-unescaped-percent", W, "a field other than a link has a bare % (write \\%)")
@@ -167,6 +171,14 @@ def _check_required(entry: Entry, ctx: Context) -> Iterator[Problem]:
     if "crossref" in entry.fields:  # the rest is inherited from the cross-referenced entry
         needs = (("title",),)
     missing = [alts for alts in needs if not any(_text(entry, f, ctx) for f in alts)]
+    if is_provisional(entry):  # marked as waiting for its metadata: not an error yet
+        pending = [alts for alts in missing if alts[0] in ("author", "year")]
+        missing = [alts for alts in missing if alts not in pending]
+        if pending:
+            names = ", ".join(" or ".join(alts) for alts in pending)
+            yield _problem(
+                PENDING, entry, f"provisional key; no {names} yet (genbib enrich can fill it)"
+            )
     if missing:
         names = ", ".join(" or ".join(alts) for alts in missing)
         yield _problem(MISSING_FIELD, entry, f"@{entry.type.lower()} needs {names}")

@@ -38,6 +38,11 @@ FORMATS = ("markdown", "bib", "zotero", "csl", "ids")
     help="A .bib used after the sources, update-only, before keys are given (repeatable).",
 )
 @click.option(
+    "--revive",
+    is_flag=True,
+    help="Bring back papers whose key was retired (deleted), under that key.",
+)
+@click.option(
     "--file",
     "--bib",
     "bib_file",
@@ -54,6 +59,7 @@ def command(
     offline: bool,
     update_only: bool,
     metadata: tuple[str, ...],
+    revive: bool,
     bib_file: str | None,
 ) -> None:
     """Merge the papers of SOURCE files into the bib through the dedupe engine.
@@ -62,7 +68,8 @@ def command(
     CSL-JSON and identifier lists (arXiv/DOI/OpenReview, one per line). A paper already
     in the bib gains the new links, topics and notes; it is never added twice. Findings
     (repaired mojibake, placeholder summaries, wrong links, conflicting venues, rows that
-    are not papers) are printed as `source:line` lines. A run is all-or-nothing and
+    are not papers) are printed as `source:line` lines. A paper whose key was retired
+    (it was deleted) is skipped with a finding unless --revive. A run is all-or-nothing and
     running it again changes nothing. Exit 0 when done, 4 when a source is unreadable.
 
     \b
@@ -95,6 +102,7 @@ def command(
             offline=offline,
             dry_run=dry_run,
             progress=(lambda name: echo(f"reading {name}", err=True)) if st.verbose else None,
+            revive=revive,
         )
     data = report.as_dict()
     if report_file:

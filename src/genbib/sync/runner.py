@@ -490,6 +490,7 @@ def _pair(
         match,
         lambda: [*(p.local for p in claimed.values() if p.local is not None), *as_entry.values()],
     )
+    retired = _retired_screen(library)
     for item in sorted(pull.changed):
         if item in state.rows:
             continue
@@ -538,6 +539,10 @@ def _pair(
                 )
             )
             continue
+        skipped = retired(incoming)  # a deleted paper added again: not brought back
+        if skipped is not None:
+            result.problems.append(skipped)
+            continue
         pair = _Pair(ri.key, None, None, ri, ri.fields)
         as_entry[id(pair)] = fields_entry(f"\0{len(accepted)}", ri.fields)
         accepted.append(pair)
@@ -545,6 +550,31 @@ def _pair(
     pairs.extend(new_pairs.values())
     pairs.extend(accepted)
     return pairs, dups, set(unconfirmed.values())
+
+
+def _retired_screen(library: Library) -> Callable[[Entry], Problem | None]:
+    """The admission's check against the retired record (`genbib.dedupe.admit`): a finding
+    for a new item that is the paper of a retired key, None for any other."""
+    if not library.retired:
+        return lambda _entry: None
+    from genbib.dedupe.admit import RetiredIndex
+
+    index = RetiredIndex(library.retired, library.keys_in_use())
+
+    def screen(entry: Entry) -> Problem | None:
+        found = index.find(entry)
+        if found is None:
+            return None
+        key, how = found
+        return Problem(
+            "SYNC_RETIRED",
+            f"a new Zotero item is the paper of retired key {key!r} ({how}), deleted from "
+            "the bib: not added to the bib (genbib add --revive brings it back)",
+            Severity.WARNING,
+            key=key,
+        )
+
+    return screen
 
 
 def _absorb(target: _Pair, extra: Fields) -> None:
