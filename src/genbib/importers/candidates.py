@@ -67,12 +67,30 @@ class Candidate:
         return self.row.where
 
 
+# Kinds that describe only the heading they are in: a "Table of Contents" or "News" heading
+# whose level happens to sit above the paper sections (`## Contents` then `### Video`) is
+# not their parent in meaning.
+_OWN_HEADING_ONLY = frozenset({"navigation", "links"})
+
+
+def section_kind(row: Row) -> str:
+    """The non-paper kind the row's headings name, or "". The document's title (its first,
+    level-1 heading: "Survey & Resources") says what the whole file is, not what a section
+    holds, so it is not read."""
+    path = row.section[1:] if row.titled else row.section
+    for depth, heading in enumerate(reversed(path)):
+        for word in re.findall(r"[a-z]+", heading.lower()):
+            kind = _NON_PAPER_SECTIONS.get(word)
+            if kind and (depth == 0 or kind not in _OWN_HEADING_ONLY):
+                return kind
+    return ""
+
+
 def non_paper(row: Row) -> str:
     """The kind of non-paper a row is ("tutorial", "course"...), or "" for a paper."""
-    for heading in row.section:
-        for word in re.findall(r"[a-z]+", heading.lower()):
-            if word in _NON_PAPER_SECTIONS:
-                return _NON_PAPER_SECTIONS[word]
+    kind = section_kind(row)
+    if kind:
+        return kind
     for pattern, kind in _NON_PAPER_TITLE:
         if pattern.search(row.title):
             return kind

@@ -49,6 +49,9 @@ def parse(text: str, file: str) -> Parsed:
     walker = _Walker(file)
     text = _drop_wide_rows(text, file, walker.out.problems)
     walker.walk(_md.parse(text))
+    if walker.title is not None:
+        for row in walker.out.rows:
+            row.titled = row.section[:1] == (walker.title,)
     return walker.out
 
 
@@ -84,6 +87,8 @@ class _Walker:
         self.out = Parsed()
         self.headings: list[tuple[int, str]] = []  # (level, text); labels get level + 0.5
         self.label: str | None = None
+        self.title: str | None = None  # the document's title: its first heading, if level 1
+        self.seen_heading = False
 
     # --- sections -------------------------------------------------------------
     @property
@@ -95,6 +100,11 @@ class _Walker:
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, heading_text(text)))
+        if not self.seen_heading and level == 1:
+            self.title = self.headings[-1][1]
+        elif level == 1:
+            self.title = None  # several level-1 headings: they are sections, not a title
+        self.seen_heading = True
         self.label = None
 
     # --- walking ----------------------------------------------------------------

@@ -40,6 +40,7 @@ class Row:
     line: int
     shape: Shape
     section: tuple[str, ...] = ()  # heading path, outermost first, cleaned
+    titled: bool = False  # section[0] is the document's title (its first, level-1 heading)
     title: str = ""
     title_url: str = ""
     shortname: str = ""

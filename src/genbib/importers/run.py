@@ -68,10 +68,18 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+
+
 def detect(path: Path, text: str) -> Format:
+    """The format of a source: the suffix first (`.md` is markdown whatever it links to,
+    `.bib` is BibTeX), then the content (JSON kinds, `@type{`, lines that are nothing but
+    identifiers); anything else, `.txt` included, is read as markdown."""
     suffix = path.suffix.lower()
     if suffix in (".bib", ".bibtex"):
         return Format.BIB
+    if suffix in MARKDOWN_SUFFIXES:
+        return Format.MARKDOWN
     if suffix == ".json" or text.lstrip()[:1] in "[{":
         kind = zotero_json.looks_like(text)
         if kind:
