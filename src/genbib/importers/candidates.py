@@ -89,7 +89,7 @@ def section_kind(row: Row) -> str:
 def non_paper(row: Row) -> str:
     """The kind of non-paper a row is ("tutorial", "course"...), or "" for a paper."""
     kind = section_kind(row)
-    if kind:
+    if kind == "navigation" or (kind and not _links_paper(row)):
         return kind
     for pattern, kind in _NON_PAPER_TITLE:
         if pattern.search(row.title):
@@ -105,6 +105,12 @@ def non_paper(row: Row) -> str:
     ):
         return "link"
     return ""
+
+
+def _links_paper(row: Row) -> bool:
+    """The row links an arXiv paper: a paper, even under "Datasets" or "Toolboxes" (the
+    dataset's or the tool's paper), which is what a reader of the list cites."""
+    return any(ids.arxiv_id(u) for u in (row.title_url, *(lk.url for lk in row.links)) if u)
 
 
 def split_title(raw: str) -> tuple[str, str]:

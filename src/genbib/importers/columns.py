@@ -25,7 +25,7 @@ class Role(StrEnum):
 
 
 _WORDS: dict[Role, tuple[str, ...]] = {
-    Role.DATE: ("date", "time", "published", "submitted", "when", "month"),
+    Role.DATE: ("date", "time", "published", "submitted", "when", "month", "日期", "时间"),
     Role.YEAR: ("year", "yr"),
     Role.TITLE: (
         "title",
@@ -36,6 +36,10 @@ _WORDS: dict[Role, tuple[str, ...]] = {
         "paper name",
         "article",
         "work",
+        "标题",
+        "论文",
+        "题目",
+        "名称",
     ),
     Role.SHORTNAME: (
         "method",
@@ -58,7 +62,7 @@ _WORDS: dict[Role, tuple[str, ...]] = {
         "proceedings",
         "where",
     ),
-    Role.AUTHORS: ("author", "authors", "by", "first author"),
+    Role.AUTHORS: ("author", "authors", "by", "first author", "作者"),
     Role.CODE: (
         "code",
         "github",
@@ -133,5 +137,10 @@ def roles_of(headers: list[str]) -> list[Role | frozenset[Role]]:
     return roles
 
 
+def is_title(role: Role | frozenset[Role]) -> bool:
+    """The column holds the title ("Title", "Title & Authors", "Paper/Code")."""
+    return role is Role.TITLE or (isinstance(role, frozenset) and Role.TITLE in role)
+
+
 def has_title(roles: list[Role | frozenset[Role]]) -> bool:
-    return Role.TITLE in roles
+    return any(is_title(r) for r in roles)

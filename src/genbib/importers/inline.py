@@ -19,6 +19,9 @@ _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _A_OPEN = re.compile(r"""^<a\s[^>]*?href\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
 _A_CLOSE = re.compile(r"^</a\s*>$", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+# A bare URL in text ("- Paper: https://arxiv.org/abs/2312.00109", "Title. Authors. https://...")
+# is a link as much as a bracketed one; the word before a colon is its label.
+_BARE_URL = re.compile(r"(?:\b([A-Za-z][\w -]{0,20}?)\s*[:：]\s*)?(https?://[^\s<>\[\]()\"']+[^\s<>\[\]()\"'.,;:])")
 
 
 @dataclass(slots=True)
@@ -71,9 +74,23 @@ def flatten(children: list[Any] | None) -> Inline:
             href, parts = link_stack.pop()
             out.links.append(RawLink(clean("".join(parts)), href.strip()))
 
+    def put_text(content: str) -> None:
+        if link_stack or "://" not in content:
+            put(content)
+            return
+        last = 0
+        for m in _BARE_URL.finditer(content):
+            put(content[last : m.start()])
+            out.links.append(RawLink(m.group(1) or "", m.group(2)))
+            out.lines[-1] += m.group(0)  # the text keeps it (a row that is only a URL)
+            last = m.end()
+        put(content[last:])
+
     for tok in children or []:
         kind = tok.type
-        if kind == "text" or kind == "code_inline":
+        if kind == "text":
+            put_text(tok.content)
+        elif kind == "code_inline":
             put(tok.content)
         elif kind == "softbreak":
             put(" ")

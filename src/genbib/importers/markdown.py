@@ -20,7 +20,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from genbib.importers.columns import Role, roles_of
+from genbib.importers.columns import Role, has_title, roles_of
 from genbib.importers.inline import Inline, flatten
 from genbib.importers.rows import Parsed, RawLink, Row, Shape
 from genbib.importers.text import clean, is_placeholder
@@ -119,6 +119,9 @@ class _Walker:
                 inline = flatten(tokens[i + 1].children)
                 end = _close(tokens, i)
                 nxt = tokens[end + 1].type if end + 1 < n else ""
+                if nxt == "bullet_list_open" and self.titled_links(inline, tok, tokens, end + 1):
+                    i = _close(tokens, end + 1) + 1
+                    continue
                 self.paragraph(inline, _line(tok), nxt)
                 i = end + 1
             elif tok.type == "table_open":
@@ -157,9 +160,11 @@ class _Walker:
             self.label = heading_text(text)
             return
         links = [lk for lk in inline.links if lk.url and not lk.url.startswith("#")]
+        outside = clean(inline.outside).strip(" -–—:;,.()[]")
+        first = inline.links[0] if inline.links else None
         if inline.starts_strong and len(inline.clean_lines) >= 2:
             self.out.rows.append(_block_row(inline, self.file, line, self.section))
-        elif links and len(inline.links) == 1 and not clean(inline.outside).strip(" -–—:;,.()[]"):
+        elif links and len(inline.links) == 1 and not outside:
             self.out.rows.append(
                 Row(
                     self.file,
@@ -170,6 +175,38 @@ class _Walker:
                     title_url=inline.links[0].url,
                 )
             )
+        elif (
+            links
+            and first is not None
+            and len(first.label.split()) >= 2
+            and text.startswith(first.label)
+            and len(outside) <= 80
+        ):
+            # "[Title](url), ICML 2022 [[code]](url)": a list item without the bullet
+            row = _item_row(inline, self.file, line, self.section)
+            row.shape = Shape.PARAGRAPH
+            self.out.rows.append(row)
+        elif links and len(inline.clean_lines) <= 2 and (row := _sentence_row(inline)):
+            row.file, row.line, row.section = self.file, line, self.section
+            self.out.rows.append(row)
+
+    def titled_links(self, inline: Inline, tok: Any, tokens: list[Any], start: int) -> bool:
+        """A title line followed by a list of nothing but labelled links (`**Title**` then
+        `- Paper: https://...`, `- Code: https://...`) is one paper: add it and say so."""
+        text = inline.text
+        if inline.links or len(inline.clean_lines) != 1 or not 3 <= len(text.split()) <= 40:
+            return False
+        children = _items_inline(tokens[start + 1 : _close(tokens, start)])
+        if not children or not all(_link_only(c) for c in children):
+            return False
+        links = [lk for c in children for lk in c.links]
+        if not any(_is_paper_link(lk) for lk in links):
+            return False  # "Backbones:" then `- Unet: https://github.com/...`: a label
+        row = Row(self.file, _line(tok), Shape.BLOCK, self.section, title=text)
+        for child in children:
+            row.links.extend(child.links)
+        self.out.rows.append(row)
+        return True
 
     def items(self, tokens: list[Any]) -> None:
         """The items of one list (tokens between its open and close)."""
@@ -252,7 +289,7 @@ class _Walker:
             )
             return
         roles = roles_of([h.text for h in header])
-        if Role.TITLE not in roles:
+        if not has_title(roles):
             self.out.problems.append(
                 Problem(
                     "I-table-no-title",
@@ -368,6 +405,8 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
                 row.when.append(m.group(1))
                 row.title = row.title[: m.start()].strip()
         row.links.extend(links)
+    if not row.title:
+        row.title = inline.text  # an item that is only a bare URL: named by it
     return row
 
 
@@ -381,6 +420,11 @@ _PAPER_HOSTS = (
     "doi.org",
     "aclanthology.org",
 )
+
+
+def _is_paper_link(link: RawLink) -> bool:
+    label = link.label.lower()
+    return any(h in link.url for h in _PAPER_HOSTS) or label in ("paper", "pdf", "arxiv")
 
 
 def _title_link(links: list[RawLink]) -> RawLink:
@@ -423,6 +467,23 @@ def _block_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) -
             row.authors = clean(stripped)
         else:
             row.when.append(clean(stripped))
+    row.links.extend(inline.links)
+    return row
+
+
+_NAMES = re.compile(r"^[A-Z][\w'’.-]*(?: [\w'’.-]+){0,3}(?:, [A-Z][\w'’.-]*(?: [\w'’.-]+){0,3})*\.?$")
+
+
+def _sentence_row(inline: Inline) -> Row | None:
+    """"Title. Surname, Surname. https://url": a paper written as a sentence and a bare link."""
+    text = clean(inline.outside).strip()
+    head, sep, tail = text.partition(". ")
+    while sep and not _NAMES.match(tail.strip()):
+        more, sep, tail = tail.partition(". ")
+        head = f"{head}. {more}"
+    if not sep or len(head.split()) < 3:
+        return None
+    row = Row("", 0, Shape.PARAGRAPH, title=head, authors=tail.strip().rstrip("."))
     row.links.extend(inline.links)
     return row
 
