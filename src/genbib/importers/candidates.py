@@ -21,7 +21,8 @@ from genbib.model.problems import Problem, Severity
 _NON_PAPER_SECTIONS = {
     "tutorial": "tutorial", "tutorials": "tutorial", "course": "course", "courses": "course",
     "cource": "course", "lecture": "course", "lectures": "course", "blog": "blog", "blogs": "blog",
-    "book": "book", "books": "book", "coding": "code", "codebase": "code", "codebases": "code",
+    "book": "book", "books": "book", "coding": "code", "codebase": "code", "codebases": "code", "repos": "code",
+    "repositories": "code", "implementations": "code",
     "tools": "product", "tool": "product", "products": "product", "product": "product",
     "apps": "product", "software": "product", "libraries": "product", "library": "product",
     "videos": "video", "talks": "video", "podcasts": "video", "slides": "video",
@@ -92,7 +93,7 @@ def non_paper(row: Row) -> str:
     if kind == "navigation" or (kind and not _links_paper(row)):
         return kind
     for pattern, kind in _NON_PAPER_TITLE:
-        if pattern.search(row.title):
+        if pattern.search(row.title) and not _links_paper(row):
             return kind
     urls = [row.title_url, *(lk.url for lk in row.links)]
     http = [u for u in urls if u and ids.is_http_url(u)]
@@ -108,9 +109,10 @@ def non_paper(row: Row) -> str:
 
 
 def _links_paper(row: Row) -> bool:
-    """The row links an arXiv paper: a paper, even under "Datasets" or "Toolboxes" (the
+    """The row's title (or first) link is an arXiv paper: a paper, even under "Datasets" or "Toolboxes" (the
     dataset's or the tool's paper), which is what a reader of the list cites."""
-    return any(ids.arxiv_id(u) for u in (row.title_url, *(lk.url for lk in row.links)) if u)
+    first = row.title_url or (row.links[0].url if row.links else "")
+    return bool(first and ids.arxiv_id(first))
 
 
 def split_title(raw: str) -> tuple[str, str]:

@@ -21,7 +21,9 @@ _A_CLOSE = re.compile(r"^</a\s*>$", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 # A bare URL in text ("- Paper: https://arxiv.org/abs/2312.00109", "Title. Authors. https://...")
 # is a link as much as a bracketed one; the word before a colon is its label.
-_BARE_URL = re.compile(r"(?:\b([A-Za-z][\w -]{0,20}?)\s*[:：]\s*)?(https?://[^\s<>\[\]()\"']+[^\s<>\[\]()\"'.,;:])")
+_BARE_URL = re.compile(
+    r"(?:\b([A-Za-z][\w -]{0,20}?)\s*[:：]\s*)?(https?://[^\s<>\[\]()\"']+[^\s<>\[\]()\"'.,;:])"
+)
 
 
 @dataclass(slots=True)

@@ -381,12 +381,21 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
     row = Row(file, line, Shape.LIST, section)
     links = list(inline.links)
     outside = _EMPTY_BRACKETS.sub("", clean(inline.outside))
-    if links and links[0].label and (not outside or inline.text.startswith(links[0].label)):
+    label = links[0].label if links else ""
+    prefix = inline.text.partition(label)[0] if label else ""
+    if label and (
+        not outside or not prefix or (len(label.split()) >= 2 and _is_prefix_tag(prefix))
+    ):
+        # "[Title](url) ...", "2024-06-20 - [Title](url) by Klein, Noé", "[CVPR 2023] [Title](url)"
         first = _title_link(links)
         row.title = first.label
         row.title_url = first.url
         if not first.url:
             row.links.append(first)
+        by = _BY.search(outside)
+        if by:
+            row.authors = by.group(1).strip()
+            outside = outside[: by.start()] + outside[by.end() :]
         row.when.append(outside)
         row.links.extend(lk for lk in links if lk is not first)
     else:
@@ -411,6 +420,26 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
 
 
 _EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)")
+_BY = re.compile(r"(?:^|\s)by\s+([A-Z][^.;|<>]{1,200}?)(?=\s*(?:$|[.;|]))")
+_PREFIX_JUNK = " -–—:|*[]()/"
+
+
+def _is_prefix_tag(text: str) -> bool:
+    """What stands before a title link is only a date or venue tag ("2024-06-20 -",
+    "[CVPR 2023]", "**[ICLR 2024]**", "(2023/10)"), not words of the title."""
+    text = clean(text).strip(_PREFIX_JUNK)
+    if not text:
+        return True
+    if len(text) > 40 or len(text.split()) > 4:
+        return False
+    from genbib.importers.when import parse_when
+
+    when = parse_when([text])
+    return not when.unknown and (
+        when.venue is not None or when.date is not None or when.year is not None
+    )
+
+
 _TRAILING_WHEN = re.compile(r"\s*[,–—-]\s*([^,–—-]{2,30})$")
 _PAPER_HOSTS = (
     "arxiv.org",
@@ -471,11 +500,13 @@ def _block_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) -
     return row
 
 
-_NAMES = re.compile(r"^[A-Z][\w'’.-]*(?: [\w'’.-]+){0,3}(?:, [A-Z][\w'’.-]*(?: [\w'’.-]+){0,3})*\.?$")
+_NAMES = re.compile(
+    r"^[A-Z][\w'’.-]*(?: [\w'’.-]+){0,3}(?:, [A-Z][\w'’.-]*(?: [\w'’.-]+){0,3})*\.?$"
+)
 
 
 def _sentence_row(inline: Inline) -> Row | None:
-    """"Title. Surname, Surname. https://url": a paper written as a sentence and a bare link."""
+    """ "Title. Surname, Surname. https://url": a paper written as a sentence and a bare link."""
     text = clean(inline.outside).strip()
     head, sep, tail = text.partition(". ")
     while sep and not _NAMES.match(tail.strip()):
