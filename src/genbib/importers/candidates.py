@@ -45,6 +45,7 @@ _NON_PAPER_TITLE = [
     (re.compile(r"^(?:blog|notes?)\b", re.I), "blog"),
 ]
 _TRAILING_NAME = re.compile(r"\s*\\?\|\s*([^|]{1,40})$")
+_REF_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "GLM[50]": a reference number, not the name
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]{1,48})\)\s*$")
 _PREFIX_NAME = re.compile(r"^([A-Z][\w·.+-]*[A-Z0-9][\w·.+-]*|[A-Za-z][\w·-]*[A-Z][\w·-]*):\s*\S")
 _MD_JUNK = re.compile(r"(?:\*\*|__|`|~~)")
@@ -79,10 +80,11 @@ def section_kind(row: Row) -> str:
     level-1 heading: "Survey & Resources") says what the whole file is, not what a section
     holds, so it is not read."""
     path = row.section[1:] if row.titled else row.section
+    own = 2 if row.labelled else 1  # a label line belongs to its heading
     for depth, heading in enumerate(reversed(path)):
         for word in re.findall(r"[a-z]+", heading.lower()):
             kind = _NON_PAPER_SECTIONS.get(word)
-            if kind and (depth == 0 or kind not in _OWN_HEADING_ONLY):
+            if kind and (depth < own or kind not in _OWN_HEADING_ONLY):
                 return kind
     return ""
 
@@ -117,7 +119,7 @@ def _links_paper(row: Row) -> bool:
 
 def split_title(raw: str) -> tuple[str, str]:
     """(title, short name): "Title | DDPM", "Title (VQ-VAE)", "Glow: Generative Flow..." """
-    title = clean(_MD_JUNK.sub("", raw)).strip(" *_")
+    title = _REF_MARK.sub("", clean(_MD_JUNK.sub("", raw))).strip(" *_")
     name = ""
     m = _TRAILING_NAME.search(title)
     if m and len(title) - len(m.group(0)) > 8:

@@ -26,7 +26,7 @@ class Role(StrEnum):
 
 _WORDS: dict[Role, tuple[str, ...]] = {
     Role.DATE: ("date", "time", "published", "submitted", "when", "month", "日期", "时间"),
-    Role.YEAR: ("year", "yr"),
+    Role.YEAR: ("year", "yr", "年份"),
     Role.TITLE: (
         "title",
         "paper",
@@ -40,6 +40,7 @@ _WORDS: dict[Role, tuple[str, ...]] = {
         "论文",
         "题目",
         "名称",
+        "名字",
     ),
     Role.SHORTNAME: (
         "method",
@@ -96,6 +97,8 @@ _WORDS: dict[Role, tuple[str, ...]] = {
         "key idea",
         "takeaway",
         "main idea",
+        "简介",
+        "摘要",
     ),
 }
 _LOOKUP = {w: role for role, words in _WORDS.items() for w in words}

@@ -67,6 +67,7 @@ def check_links(cands: list[Candidate], problems: list[Problem]) -> None:
             kept.append((link, line))
         c.links = kept
         _date_vs_id(c, problems)
+    _named_rows(cands, problems)
     _shared(
         cands,
         problems,
@@ -81,6 +82,50 @@ def check_links(cands: list[Candidate], problems: list[Problem]) -> None:
         lambda url: (ids.github_repo(url) or "").lower() or None,
         _fits_by_name,
     )
+
+
+def _is_name(title: str) -> bool:
+    """A model's name standing where a title would ("Flan-T5", "GLM", "UnifiedQA")."""
+    return len(title.split()) <= 3 and len(title) <= 30
+
+
+def _named_rows(cands: list[Candidate], problems: list[Problem]) -> None:
+    """Rows that name a paper only by its model's name ("Flan-T5" in a table of models)
+    and link the arXiv id a titled row links are that paper: they take its title (their
+    name becomes the short name), so they group with it instead of contending for the id.
+    Several names and no title: the first name stands for all."""
+    owners: dict[str, list[Candidate]] = {}
+    for c in cands:
+        for link, _ in c.links:
+            key = ids.arxiv_id(link.url) if "arxiv.org" in link.url else None
+            if key and c not in owners.setdefault(key, []):
+                owners[key].append(c)
+    for key, users in owners.items():
+        names = [c for c in users if _is_name(c.entry.title)]
+        titled = [c for c in users if c not in names]
+        if not names or len(users) < 2:
+            continue
+        heads = {title_keys(c.entry.title)[0] for c in titled}
+        if len(heads) > 1:
+            continue  # titled rows disagree: settled by _shared
+        source = titled[0] if titled else names[0]
+        for c in names:
+            if c is source:
+                continue
+            name = c.entry.title
+            c.entry.set("title", source.entry.title)
+            if not c.entry.get("shortname"):
+                c.entry.set("shortname", name)
+            problems.append(
+                Problem(
+                    "I-named-row",
+                    f"{name!r} links arXiv {key}, the paper {source.entry.title!r} "
+                    f"({source.where}); read as that paper",
+                    Severity.INFO,
+                    c.row.file,
+                    c.row.line,
+                )
+            )
 
 
 def _date_vs_id(c: Candidate, problems: list[Problem]) -> None:

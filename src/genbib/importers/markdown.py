@@ -20,7 +20,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from genbib.importers.columns import Role, has_title, roles_of
+from genbib.importers.columns import Role, has_title, is_title, roles_of
 from genbib.importers.inline import Inline, flatten
 from genbib.importers.rows import Parsed, RawLink, Row, Shape
 from genbib.importers.text import clean, is_placeholder
@@ -48,6 +48,10 @@ def heading_text(text: str) -> str:
 def parse(text: str, file: str) -> Parsed:
     walker = _Walker(file)
     text = _drop_wide_rows(text, file, walker.out.problems)
+    if "<table" in text or "<TABLE" in text:
+        from genbib.importers import htmltable
+
+        walker.html_tables = {t.start: t for t in htmltable.find(text)}
     walker.walk(_md.parse(text))
     if walker.title is not None:
         for row in walker.out.rows:
@@ -88,6 +92,8 @@ class _Walker:
         self.headings: list[tuple[int, str]] = []  # (level, text); labels get level + 0.5
         self.label: str | None = None
         self.title: str | None = None  # the document's title: its first heading, if level 1
+        self.html_tables: dict[int, Any] = {}  # first line -> htmltable.Table
+        self.html_end = -1  # last line of the HTML table being skipped
         self.seen_heading = False
 
     # --- sections -------------------------------------------------------------
@@ -107,12 +113,27 @@ class _Walker:
         self.seen_heading = True
         self.label = None
 
+    def add(self, row: Row) -> None:
+        row.labelled = self.label is not None
+        self.out.rows.append(row)
+
     # --- walking ----------------------------------------------------------------
     def walk(self, tokens: list[Any]) -> None:
         i, n = 0, len(tokens)
         while i < n:
             tok = tokens[i]
-            if tok.type == "heading_open":
+            start = tok.map[0] if tok.map else -1
+            if tok.map and tok.nesting >= 0 and start <= self.html_end:
+                i = _close(tokens, i) + 1  # inside an HTML table already read
+                continue
+            html = [
+                t for s, t in self.html_tables.items() if tok.map and s >= start and s < tok.map[1]
+            ]
+            if html and tok.type == "html_block":
+                self.html_end = html[0].end
+                self.html_table(html[0])
+                i += 1
+            elif tok.type == "heading_open":
                 self.set_heading(int(tok.tag[1:]), flatten(tokens[i + 1].children).text)
                 i = _close(tokens, i) + 1
             elif tok.type == "paragraph_open":
@@ -163,9 +184,9 @@ class _Walker:
         outside = clean(inline.outside).strip(" -–—:;,.()[]")
         first = inline.links[0] if inline.links else None
         if inline.starts_strong and len(inline.clean_lines) >= 2:
-            self.out.rows.append(_block_row(inline, self.file, line, self.section))
+            self.add(_block_row(inline, self.file, line, self.section))
         elif links and len(inline.links) == 1 and not outside:
-            self.out.rows.append(
+            self.add(
                 Row(
                     self.file,
                     line,
@@ -185,10 +206,15 @@ class _Walker:
             # "[Title](url), ICML 2022 [[code]](url)": a list item without the bullet
             row = _item_row(inline, self.file, line, self.section)
             row.shape = Shape.PARAGRAPH
-            self.out.rows.append(row)
-        elif links and len(inline.clean_lines) <= 2 and (row := _sentence_row(inline)):
-            row.file, row.line, row.section = self.file, line, self.section
-            self.out.rows.append(row)
+            self.add(row)
+        else:
+            # "[46] Authors. **Title**. Venue. [Paper](url)" / "Title. Surname, Surname. https://..."
+            ref: Row | None = _reference_row(inline)
+            if ref is None and links and len(inline.clean_lines) <= 2:
+                ref = _sentence_row(inline)
+            if ref is not None:
+                ref.file, ref.line, ref.section = self.file, line, self.section
+                self.add(ref)
 
     def titled_links(self, inline: Inline, tok: Any, tokens: list[Any], start: int) -> bool:
         """A title line followed by a list of nothing but labelled links (`**Title**` then
@@ -205,7 +231,7 @@ class _Walker:
         row = Row(self.file, _line(tok), Shape.BLOCK, self.section, title=text)
         for child in children:
             row.links.extend(child.links)
-        self.out.rows.append(row)
+        self.add(row)
         return True
 
     def items(self, tokens: list[Any]) -> None:
@@ -259,8 +285,19 @@ class _Walker:
                 if _link_only(child):
                     row.links.extend(child.links)
                 else:
-                    self.out.rows.append(_item_row(child, self.file, line, self.section))
-        self.out.rows.append(row)
+                    self.add(_item_row(child, self.file, line, self.section))
+        self.add(row)
+
+    def html_table(self, table: Any) -> None:
+        """An HTML `<table>` (htmltable.Table): its header row is the last `<th>` row
+        with text before the body, or its first row."""
+        rows = [(line + 1, cells) for line, cells, _ in table.rows if any(c.text for c in cells)]
+        heads = [i for i, (_, _, header) in enumerate(table.rows) if header]
+        if heads and any(c.text for c in table.rows[heads[0]][1]):
+            first = table.rows[heads[0]]
+            rest = [(ln + 1, cells) for ln, cells, h in table.rows if not h]
+            rows = [(first[0] + 1, first[1]), *[r for r in rest if any(c.text for c in r[1])]]
+        self.table_rows(rows)
 
     def table(self, tokens: list[Any]) -> None:
         rows: list[tuple[int, list[Inline]]] = []
@@ -274,6 +311,10 @@ class _Walker:
                 current.append(flatten(tok.children))
             elif tok.type == "tr_close":
                 rows.append((line, current))
+        self.table_rows(rows)
+
+    def table_rows(self, rows: list[tuple[int, list[Inline]]]) -> None:
+        """A table's rows, the first being its header."""
         if not rows:
             return
         header_line, header = rows[0]
@@ -289,6 +330,9 @@ class _Walker:
             )
             return
         roles = roles_of([h.text for h in header])
+        if not has_title(roles) and Role.SHORTNAME in roles and _links_column(roles):
+            # | Model | Release | Link |: the model's name stands for the title
+            roles[roles.index(Role.SHORTNAME)] = Role.TITLE
         if not has_title(roles):
             self.out.problems.append(
                 Problem(
@@ -307,7 +351,33 @@ class _Walker:
             row = Row(self.file, line, Shape.TABLE, self.section)
             for role_set, cell in zip(roles, cells, strict=False):
                 _fill(row, role_set, cell)
-            self.out.rows.append(row)
+            if _GENERIC.match(row.title):
+                # | Dataset Name | Paper |: the title column holds only "[paper](url)"
+                row.title = row.shortname or _name_left_of(roles, cells)
+            self.add(row)
+
+
+_GENERIC = re.compile(r"^\W*(?:paper|pdf|link|arxiv|url|-+)?\W*$", re.IGNORECASE)
+_REF = re.compile(r"\s*\[\s*\d+\s*\]\s*")
+
+
+def _links_column(roles: list[Role | frozenset[Role]]) -> bool:
+    return any(
+        r in (Role.LINKS, Role.CODE) or (isinstance(r, frozenset) and Role.LINKS in r)
+        for r in roles
+    )
+
+
+def _name_left_of(roles: list[Role | frozenset[Role]], cells: list[Inline]) -> str:
+    """The text of the nearest unrecognised column left of the title column ("Dataset
+    Name"), reference markers ("[12]") removed; "" when there is none."""
+    at = next((i for i, r in enumerate(roles) if is_title(r)), 0)
+    for i in range(min(at, len(cells)) - 1, -1, -1):
+        if roles[i] is Role.IGNORE or roles[i] is Role.SHORTNAME:
+            text = _REF.sub(" ", cells[i].text).strip()
+            if text and not _GENERIC.match(text):
+                return text
+    return ""
 
 
 def _fill(row: Row, role: Role | frozenset[Role], cell: Inline) -> None:
@@ -500,21 +570,61 @@ def _block_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) -
     return row
 
 
-_NAMES = re.compile(
-    r"^[A-Z][\w'’.-]*(?: [\w'’.-]+){0,3}(?:, [A-Z][\w'’.-]*(?: [\w'’.-]+){0,3})*\.?$"
-)
+_REF_MARK = re.compile(r"^\s*\[\d+\]\s*")
+
+
+def _reference_row(inline: Inline) -> Row | None:
+    """A reference: "[46] Authors. **Title**. Venue (Year). [Paper](url)": the one bold span
+    is the title, the text before it the authors, after it the venue."""
+    titles = [t for t in inline.strong if len(t.split()) >= 3]
+    text = inline.text
+    if len(titles) != 1 or len(text) > 1500 or not any(map(_is_paper_link, inline.links)):
+        return None
+    title = titles[0]
+    before, _, after = text.partition(title)
+    authors = _REF_MARK.sub("", before).strip(" .*")
+    if not _names(authors.replace(" and ", ", ")):
+        return None
+    labels = {lk.label for lk in inline.links}
+    for label in labels:
+        after = after.replace(label, "")
+    row = Row("", 0, Shape.PARAGRAPH, title=title.rstrip("."), authors=authors)
+    row.when.append(clean(after).strip(" .*[]()"))
+    row.links.extend(inline.links)
+    return row
+
+
+def _names(text: str) -> bool:
+    """ "Surname, Surname, van der Name, et al.": a line of author names."""
+    chunks = [c.strip() for c in re.split(r",|\band\b", text.strip().rstrip(".")) if c.strip()]
+    return bool(chunks) and all(
+        len(c.split()) <= 5
+        and not any(ch.isdigit() for ch in c)
+        and (any(ch.isupper() for ch in c) or c in ("et al", "et al."))
+        for c in chunks
+    )
 
 
 def _sentence_row(inline: Inline) -> Row | None:
-    """ "Title. Surname, Surname. https://url": a paper written as a sentence and a bare link."""
-    text = clean(inline.outside).strip()
-    head, sep, tail = text.partition(". ")
-    while sep and not _NAMES.match(tail.strip()):
-        more, sep, tail = tail.partition(". ")
-        head = f"{head}. {more}"
-    if not sep or len(head.split()) < 3:
-        return None
-    row = Row("", 0, Shape.PARAGRAPH, title=head, authors=tail.strip().rstrip("."))
+    """ "Title. Surname, Surname. https://url" (or the same with tabs between the fields):
+    a paper written as a sentence and a bare link."""
+    raw = inline.outside.strip()
+    if "\t" in raw:
+        fields = [clean(f) for f in raw.split("\t") if clean(f)]
+        head, tail = fields[0], (fields[1] if len(fields) > 1 else "")
+        if not _names(tail):
+            tail = ""  # "anon", or a URL column: no authors
+        if len(head.split()) < 2:
+            return None
+    else:
+        text = clean(raw)
+        head, sep, tail = text.partition(". ")
+        while sep and not _names(tail):
+            more, sep, tail = tail.partition(". ")
+            head = f"{head}. {more}"
+        if not sep or len(head.split()) < 3:
+            return None
+    row = Row("", 0, Shape.PARAGRAPH, title=head.rstrip("."), authors=tail.strip().rstrip("."))
     row.links.extend(inline.links)
     return row
 
