@@ -22,7 +22,8 @@ _NON_PAPER_SECTIONS = {
     "tutorial": "tutorial", "tutorials": "tutorial", "course": "course", "courses": "course",
     "cource": "course", "lecture": "course", "lectures": "course", "blog": "blog", "blogs": "blog",
     "book": "book", "books": "book", "coding": "code", "codebase": "code", "codebases": "code", "repos": "code",
-    "repositories": "code", "implementations": "code",
+    "repositories": "code", "implementations": "code", "projects": "product",
+    "leaderboard": "product", "leaderboards": "product",
     "tools": "product", "tool": "product", "products": "product", "product": "product",
     "apps": "product", "software": "product", "libraries": "product", "library": "product",
     "videos": "video", "talks": "video", "podcasts": "video", "slides": "video",
@@ -103,11 +104,39 @@ def non_paper(row: Row) -> str:
         return "local notes"
     if urls and all(u.startswith("#") for u in urls if u) and any(urls):
         return "navigation"
+    if _resource(row):
+        return "resource"
+    if not urls_any(row) and len(row.title.split()) > 24:
+        return "prose"  # "Apprenticeship Learning: ... is a technique that ..." without a link
     if row.title.startswith(("http://", "https://")) or re.match(
         r"^[\w .-]{1,24}:\s*https?://", row.title
     ):
         return "link"
     return ""
+
+
+_PAPER_URL = re.compile(
+    r"arxiv\.org|openreview\.net|doi\.org|aclanthology|thecvf\.com|neurips\.cc|nips\.cc|"
+    r"mlr\.press|ieeexplore|dl\.acm\.org|springer|sciencedirect|semanticscholar|\.pdf\b|"
+    r"/paper|/abs/|/pdf/",
+    re.IGNORECASE,
+)
+
+
+def _resource(row: Row) -> bool:
+    """`- [TinyZero](https://github.com/...) - a reproduction of R1`: a project named by a
+    short name, linking only a repository, model card or product page. A paper row names
+    its paper (a title, or a link to a paper host); this names a thing."""
+    if row.authors or row.shape is not Shape.LIST or not row.title_url:
+        return False
+    if len(row.title.split()) > 3 or len(row.title) > 30:
+        return False
+    urls = [row.title_url, *(lk.url for lk in row.links)]
+    return not any(_PAPER_URL.search(u) for u in urls if u)
+
+
+def urls_any(row: Row) -> bool:
+    return bool(row.title_url) or any(lk.url for lk in row.links)
 
 
 def _links_paper(row: Row) -> bool:

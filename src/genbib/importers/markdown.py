@@ -284,8 +284,10 @@ class _Walker:
             for child in _items_inline(sub) or []:
                 if _link_only(child):
                     row.links.extend(child.links)
-                else:
+                elif _is_paper_like(child):
                     self.add(_item_row(child, self.file, line, self.section))
+                else:
+                    _describe(row, child)
         self.add(row)
 
     def html_table(self, table: Any) -> None:
@@ -629,13 +631,36 @@ def _sentence_row(inline: Inline) -> Row | None:
     return row
 
 
+def _is_paper_like(inline: Inline) -> bool:
+    """A nested item that is a paper of its own (a paper link, or a titled link), not a
+    line about its parent (authors, "Keyword: ...", a one-line summary)."""
+    return any(_is_paper_link(lk) or len(lk.label.split()) >= 4 for lk in inline.links) or any(
+        len(t.split()) >= 4 for t in inline.strong
+    )
+
+
+def _describe(row: Row, child: Inline) -> None:
+    """A nested line about a paper: its authors, or words kept as its summary."""
+    text = clean(child.outside)
+    if not row.authors and _names(text.replace(" and ", ", ")):
+        row.authors = text
+    else:
+        row.summary = f"{row.summary} {text}".strip() if text else row.summary
+    row.links.extend(child.links)
+
+
 def _items_inline(tokens: list[Any]) -> list[Inline]:
     base = tokens[0].level if tokens else 0
     return [flatten(t.children) for t in tokens if t.type == "inline" and t.level <= base + 2]
 
 
+_LINK_LABEL = re.compile(r"^\s*[\w ]{1,20}[:：]\s*")
+
+
 def _link_only(inline: Inline) -> bool:
-    return bool(inline.links) and not clean(inline.outside).strip(" []()|,;-–—:")
+    """Nothing but links, maybe after a label: "[code](...)", "Code: [Official](...)"."""
+    rest = _LINK_LABEL.sub("", clean(inline.outside))
+    return bool(inline.links) and not rest.strip(" []()|,;-–—:")
 
 
 def _close(tokens: list[Any], i: int) -> int:
