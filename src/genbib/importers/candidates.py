@@ -23,7 +23,8 @@ _NON_PAPER_SECTIONS = {
     "cource": "course", "lecture": "course", "lectures": "course", "blog": "blog", "blogs": "blog",
     "book": "book", "books": "book", "coding": "code", "codebase": "code", "codebases": "code", "repos": "code",
     "repositories": "code", "implementations": "code", "projects": "product",
-    "leaderboard": "product", "leaderboards": "product",
+    "leaderboard": "product", "leaderboards": "product", "team": "people",
+    "contributors": "people", "maintainers": "people", "changelog": "navigation", "log": "navigation",
     "tools": "product", "tool": "product", "products": "product", "product": "product",
     "apps": "product", "software": "product", "libraries": "product", "library": "product",
     "videos": "video", "talks": "video", "podcasts": "video", "slides": "video",
@@ -44,6 +45,7 @@ _NON_PAPER_TITLE = [
     ),
     (re.compile(r"\b(?:textbook|book)\b", re.I), "book"),
     (re.compile(r"^(?:blog|notes?)\b", re.I), "blog"),
+    (re.compile(r"^(?:introducing|announcing|hello)\s", re.I), "blog"),  # a release post
 ]
 _TRAILING_NAME = re.compile(r"\s*\\?\|\s*([^|]{1,40})$")
 _REF_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "GLM[50]": a reference number, not the name
@@ -106,6 +108,13 @@ def non_paper(row: Row) -> str:
         return "navigation"
     if _resource(row):
         return "resource"
+    venue = {w.strip(" ,.;:-–—()[]*|0123456789").lower() for w in row.when}
+    if venue & {"blog", "website", "blog post", "product", "tweet", "news"} and not _links_paper(
+        row
+    ):
+        return "blog"  # the list itself says where it appeared: "NTK Interpolation, Blog"
+    if not urls_any(row) and _LOG_LINE.match(row.title):
+        return "news"  # "2025.05.08 - update new layout.": a change-log line
     if not urls_any(row) and len(row.title.split()) > 24:
         return "prose"  # "Apprenticeship Learning: ... is a technique that ..." without a link
     if row.title.startswith(("http://", "https://")) or re.match(
@@ -120,6 +129,11 @@ _PAPER_URL = re.compile(
     r"mlr\.press|ieeexplore|dl\.acm\.org|springer|sciencedirect|semanticscholar|\.pdf\b|"
     r"/paper|/abs/|/pdf/",
     re.IGNORECASE,
+)
+
+
+_LOG_LINE = re.compile(
+    r"^\W*\[?(?:\d{4}[./-]\d{1,2}(?:[./-]\d{1,2})?|\d{1,2} \w{3,9},? \d{4})\]?\s"
 )
 
 

@@ -481,7 +481,9 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
             row.title = strong[0]
             row.when.append(clean(text.replace(strong[0], "", 1)))
         else:
-            m = _TRAILING_WHEN.search(row.title)
+            m = _TRAILING_VENUE_YEAR.search(row.title)
+            if not (m and _is_tag(m.group(1))):
+                m = _TRAILING_WHEN.search(row.title)
             if m and _is_tag(m.group(1)):
                 row.when.append(m.group(1))
                 row.title = row.title[: m.start()].strip()
@@ -512,6 +514,9 @@ def _is_prefix_tag(text: str) -> bool:
     )
 
 
+_TRAILING_VENUE_YEAR = re.compile(
+    r"\s*[,–—-]\s*([^,–—-]{2,24},\s*(?:19|20)\d\d)$"
+)  # ", ICML, 2025"
 _TRAILING_WHEN = re.compile(r"\s*[,–—-]\s*([^,–—-]{2,30})$")
 _PAPER_HOSTS = (
     "arxiv.org",
