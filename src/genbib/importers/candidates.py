@@ -48,6 +48,7 @@ _NON_PAPER_TITLE = [
     (re.compile(r"^(?:introducing|announcing|hello)\s", re.I), "blog"),  # a release post
 ]
 _TRAILING_NAME = re.compile(r"\s*\\?\|\s*([^|]{1,40})$")
+_SHORTCODE = re.compile(r"(?:^|\s):[a-z][a-z0-9_+-]{1,30}:(?=\s|$)")  # ":star:", ":fire:"
 _REF_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "GLM[50]": a reference number, not the name
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]{1,48})\)\s*$")
 _PREFIX_NAME = re.compile(r"^([A-Z][\w·.+-]*[A-Z0-9][\w·.+-]*|[A-Za-z][\w·-]*[A-Z][\w·-]*):\s*\S")
@@ -162,7 +163,7 @@ def _links_paper(row: Row) -> bool:
 
 def split_title(raw: str) -> tuple[str, str]:
     """(title, short name): "Title | DDPM", "Title (VQ-VAE)", "Glow: Generative Flow..." """
-    title = _REF_MARK.sub("", clean(_MD_JUNK.sub("", raw))).strip(" *_")
+    title = _REF_MARK.sub("", clean(_SHORTCODE.sub("", _MD_JUNK.sub("", raw)))).strip(" *_")
     name = ""
     m = _TRAILING_NAME.search(title)
     if m and len(title) - len(m.group(0)) > 8:

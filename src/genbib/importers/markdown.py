@@ -386,7 +386,7 @@ def _fill(row: Row, role: Role | frozenset[Role], cell: Inline) -> None:
     roles = role if isinstance(role, frozenset) else frozenset({role})
     text = cell.text
     if Role.TITLE in roles:
-        _title_from(row, cell)
+        _title_from(row, cell, roles)
         return
     if Role.SHORTNAME in roles:
         row.shortname = text
@@ -423,8 +423,22 @@ def _labelled(links: list[RawLink], code_column: bool) -> list[RawLink]:
     return out
 
 
-def _title_from(row: Row, cell: Inline) -> None:
+def _title_from(row: Row, cell: Inline, roles: frozenset[Role] = frozenset()) -> None:
     title_links = [lk for lk in cell.links if lk.label]
+    lines = cell.clean_lines
+    if len(lines) > 1 and (cell.strong or title_links):
+        # "![Star](badge) <br> [**Title**](url) <br> Authors": the title's own line
+        named = [lk for lk in title_links if len(lk.label.split()) >= 2] or title_links
+        key = max(cell.strong, key=len) if cell.strong else named[0].label
+        line = next((ln for ln in lines if key and key in ln), "")
+        if line:
+            badges = [lk for lk in title_links if lk.label not in line]
+            title_links = [lk for lk in title_links if lk.label in line]
+            row.links.extend(badges)
+            cell = Inline(lines=[line], links=title_links, strong=cell.strong, outside=line)
+            if Role.AUTHORS in roles and not row.authors:
+                after = lines[lines.index(line) + 1 :]
+                row.authors = after[0] if after else ""
     if cell.strong:
         row.title = cell.text
     elif title_links and clean(cell.outside).strip(" |") == "":
