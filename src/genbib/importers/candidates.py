@@ -139,10 +139,11 @@ _LOG_LINE = re.compile(
 
 
 def _resource(row: Row) -> bool:
-    """`- [TinyZero](https://github.com/...) - a reproduction of R1`: a project named by a
-    short name, linking only a repository, model card or product page. A paper row names
+    """`- [TinyZero](https://github.com/...) - a reproduction of R1`, `* **DALL-E 3**:
+    [[Platform Link](...)]`: a project named by a short name, linking only a repository,
+    model card, data source or product page. A paper row names
     its paper (a title, or a link to a paper host); this names a thing."""
-    if row.authors or row.shape is not Shape.LIST or not row.title_url:
+    if row.authors or row.shape is not Shape.LIST or not urls_any(row):
         return False
     if len(row.title.split()) > 3 or len(row.title) > 30:
         return False
