@@ -21,8 +21,8 @@ from genbib.model.problems import Problem, Severity
 _NON_PAPER_SECTIONS = {
     "tutorial": "tutorial", "tutorials": "tutorial", "course": "course", "courses": "course",
     "cource": "course", "lecture": "course", "lectures": "course", "blog": "blog", "blogs": "blog",
-    "book": "book", "books": "book", "coding": "code", "codebase": "code", "codebases": "code", "repos": "code",
-    "repositories": "code", "implementations": "code", "projects": "product",
+    "book": "book", "books": "book", "coding": "code", "code": "code", "codebase": "code", "workshops": "event", "codebases": "code", "repos": "code",
+    "repositories": "code", "implementations": "code", "packages": "code", "projects": "product",
     "leaderboard": "product", "leaderboards": "product", "team": "people",
     "contributors": "people", "maintainers": "people", "changelog": "navigation", "log": "navigation",
     "tools": "product", "tool": "product", "products": "product", "product": "product",
