@@ -25,8 +25,8 @@ _NON_PAPER_SECTIONS = {
     "repositories": "code", "implementations": "code", "packages": "code", "projects": "product",
     "leaderboard": "product", "leaderboards": "product", "team": "people",
     "contributors": "people", "maintainers": "people", "changelog": "navigation", "log": "navigation",
-    "tools": "product", "tool": "product", "products": "product", "product": "product",
-    "apps": "product", "software": "product", "libraries": "product", "library": "product",
+    "tools": "product", "products": "product", "product": "product",
+    "apps": "product", "software": "product", "libraries": "product",
     "videos": "video", "talks": "video", "podcasts": "video", "slides": "video",
     "links": "links", "resources": "links", "contents": "navigation", "datasets": "dataset",
     "dataset": "dataset", "benchmarks": "dataset", "newsletter": "blog", "contact": "navigation",
@@ -86,7 +86,10 @@ def section_kind(row: Row) -> str:
     path = row.section[1:] if row.titled else row.section
     own = 2 if row.labelled else 1  # a label line belongs to its heading
     for depth, heading in enumerate(reversed(path)):
-        for word in re.findall(r"[a-z]+", heading.lower()):
+        words = re.findall(r"[a-z]+", heading.lower())
+        if len(words) > 3:  # a long heading is about a topic; only its ends say what it holds
+            words = [words[0], words[-1]]
+        for word in words:
             kind = _NON_PAPER_SECTIONS.get(word)
             if kind and (depth < own or kind not in _OWN_HEADING_ONLY):
                 return kind
@@ -156,10 +159,10 @@ def urls_any(row: Row) -> bool:
 
 
 def _links_paper(row: Row) -> bool:
-    """The row's title (or first) link is an arXiv paper: a paper, even under "Datasets" or "Toolboxes" (the
+    """The row's title (or first) link is a paper (arXiv, a proceedings site, a DOI): a paper, even under "Datasets" or "Toolboxes" (the
     dataset's or the tool's paper), which is what a reader of the list cites."""
     first = row.title_url or (row.links[0].url if row.links else "")
-    return bool(first and ids.arxiv_id(first))
+    return bool(first and (ids.arxiv_id(first) or _PAPER_URL.search(first)))
 
 
 def split_title(raw: str) -> tuple[str, str]:
