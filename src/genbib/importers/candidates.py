@@ -14,7 +14,7 @@ from genbib.importers.rows import Row, Shape
 from genbib.importers.text import clean, is_placeholder
 from genbib.importers.when import When, parse_when
 from genbib.model import identifiers as ids
-from genbib.model.entry import Entry, Link
+from genbib.model.entry import Entry, Link, LinkKind
 from genbib.model.problems import Problem, Severity
 
 # Section words that mean "the rows here are not papers".
@@ -112,6 +112,9 @@ def non_paper(row: Row) -> str:
         return "navigation"
     if _resource(row):
         return "resource"
+    kinds = {_link_kind(label, u) for label, u in _row_links(row)}
+    if kinds and kinds <= {LinkKind.BLOG, LinkKind.VIDEO}:
+        return "video" if kinds == {LinkKind.VIDEO} else "blog"  # links only a post or a talk
     venue = {w.strip(" ,.;:-–—()[]*|0123456789").lower() for w in row.when}
     if venue & {"blog", "website", "blog post", "product", "tweet", "news"} and not _links_paper(
         row
@@ -152,6 +155,16 @@ def _resource(row: Row) -> bool:
         return False
     urls = [row.title_url, *(lk.url for lk in row.links)]
     return not any(_PAPER_URL.search(u) for u in urls if u)
+
+
+def _row_links(row: Row) -> list[tuple[str, str]]:
+    out = [(row.title, row.title_url)] if row.title_url else []
+    return out + [(lk.label, lk.url) for lk in row.links if lk.url]
+
+
+def _link_kind(label: str, url: str) -> LinkKind | None:
+    link = classify(label, url).link
+    return link.kind if link is not None else None
 
 
 def urls_any(row: Row) -> bool:
