@@ -85,7 +85,7 @@ def classify(label: str, url: str) -> Classified:
     problem = ""
     if "arxiv" in low_label and "arxiv.org" not in host:
         problem = f"I-link-label|link labelled {label!r} does not point to arXiv but to {host}"
-    if host in _VIDEO_HOSTS or "video" in low_label:
+    if host in _VIDEO_HOSTS or "video" in low_label or "/zvideo/" in path:
         return Classified(Link(LinkKind.VIDEO, url), problem)
     if any(host == h or host.endswith("." + h) for h in _CODE_HOSTS):
         repo = ids.github_repo(url)
