@@ -179,7 +179,7 @@ def _shared(
                 owners[key].append(c)
     for key, users in owners.items():
         titles = {title_keys(c.entry.title)[0] for c in users}
-        if len(titles) < 2 or _same_paper(users):
+        if len(titles) < 2 or _same_paper(users) or _one_title(users):
             continue
         # Unrelated papers share it: keep it on the best-fitting titles only.
         by_title: dict[str, list[Candidate]] = {}
@@ -213,6 +213,18 @@ def _shared(
                         c.row.line,
                     )
                 )
+
+
+def _one_title(users: list[Candidate]) -> bool:
+    """Titles that are one title, shortened: "It Takes (Only) Two: Adversarial
+    Generator-Encoder Networks" and "Adversarial Generator-Encoder Networks"."""
+    shortest = min((c.entry.title for c in users), key=len)
+    key = title_keys(shortest)[0]
+    return (
+        len(shortest.split()) >= 3
+        and bool(key)
+        and all(key in title_keys(c.entry.title)[0] for c in users)
+    )
 
 
 def _same_paper(users: list[Candidate]) -> bool:
