@@ -469,8 +469,9 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
     outside = _EMPTY_BRACKETS.sub("", clean(inline.outside))
     label = links[0].label if links else ""
     prefix = inline.text.partition(label)[0] if label else ""
+    name = _prefix_name(prefix) if len(label.split()) >= 3 else ""
     if label and (
-        not outside or not prefix or (len(label.split()) >= 2 and _is_prefix_tag(prefix))
+        not outside or not prefix or name or (len(label.split()) >= 2 and _is_prefix_tag(prefix))
     ):
         # "[Title](url) ...", "2024-06-20 - [Title](url) by Klein, Noé", "[CVPR 2023] [Title](url)"
         first = _title_link(links)
@@ -478,6 +479,9 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
         row.title_url = first.url
         if not first.url:
             row.links.append(first)
+        if name:  # "* ABC-GAN - [ABC-GAN: Adaptive Blur ...](url)": the short name first
+            row.shortname = name
+            outside = outside.replace(name, "", 1)
         by = _BY.search(outside)
         if by:
             row.authors = by.group(1).strip()
@@ -510,6 +514,16 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
 _EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)")
 _BY = re.compile(r"(?:^|\s)by\s+([A-Z][^.;|<>]{1,200}?)(?=\s*(?:$|[.;|]))")
 _PREFIX_JUNK = " -–—:|*[]()/"
+
+
+_NAME_SEP = re.compile(r"^\s*([^\s\[\]()|]+(?: [^\s\[\]()|]+){0,2})\s*(?:\s[-–—]|:)\s*$")
+
+
+def _prefix_name(text: str) -> str:
+    """The short name before a title link ("ABC-GAN - ", "**VQ-GAN**: "), or ""."""
+    m = _NAME_SEP.match(clean(text))
+    name = m.group(1).strip("*_ ") if m else ""
+    return name if 0 < len(name) <= 30 and not _is_prefix_tag(name) else ""
 
 
 def _is_prefix_tag(text: str) -> bool:
