@@ -201,6 +201,8 @@ def split_title(raw: str) -> tuple[str, str]:
         if name:
             title = title[: m.start()].strip()
     title = _SPACE_AFTER_COLON.sub(": ", title)
+    if title.endswith(".") and not title.endswith(("..", "etc.", " al.")) and title.count(" ") >= 2:
+        title = title[:-1]  # "**DreamBlend: ... Models.**<br>": the sentence's full stop
     return title, name
 
 
@@ -282,6 +284,6 @@ def build(row: Row, problems: list[Problem]) -> Candidate:
 
 
 def _authors(text: str) -> str:
-    text = re.sub(r"\s*(?:,\s*)?\bet al\.?$", " and others", clean(text))
+    text = re.sub(r"\s*(?:,\s*)?\bet al\.?$", " and others", clean(text).rstrip(". "))
     parts = [p.strip() for p in re.split(r"\s*,\s*|\s+and\s+|\s*;\s*", text) if p.strip()]
     return " and ".join(parts)

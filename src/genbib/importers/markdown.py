@@ -249,6 +249,7 @@ class _Walker:
     def item(self, tokens: list[Any], line: int) -> None:
         inline: Inline | None = None
         nested: list[list[Any]] = []
+        extra: list[Inline] = []
         i, n = 0, len(tokens)
         while i < n:
             tok = tokens[i]
@@ -260,8 +261,7 @@ class _Walker:
                 nested.append(tokens[i + 1 : end])
                 i = end + 1
             elif tok.type == "paragraph_open" and inline is not None:
-                more = flatten(tokens[i + 1].children)
-                inline.links.extend(more.links)
+                extra.append(flatten(tokens[i + 1].children))  # "   *Zhiyuan Liu, Jie Zhou.*"
                 i = _close(tokens, i) + 1
             else:
                 i += 1
@@ -269,6 +269,9 @@ class _Walker:
             for sub in nested:
                 self.items(sub)
             return
+        if not inline.links:
+            for more in extra:
+                inline.links.extend(more.links)
         if nested and not inline.links:
             # "- Diffusion" holding a nested list: a label, unless the children are links.
             children = [_items_inline(sub) for sub in nested]
@@ -280,6 +283,9 @@ class _Walker:
                 self.label = saved
                 return
         row = _item_row(inline, self.file, line, self.section)
+        for more in extra:
+            if inline.links:
+                _describe(row, more)
         for sub in nested:
             for child in _items_inline(sub) or []:
                 if _link_only(child):
@@ -424,6 +430,7 @@ def _labelled(links: list[RawLink], code_column: bool) -> list[RawLink]:
 
 
 def _title_from(row: Row, cell: Inline, roles: frozenset[Role] = frozenset()) -> None:
+    row.when.extend(cell.badges)  # "![Publish](.../badge/Conference-ICML'23-blue)"
     title_links = [lk for lk in cell.links if lk.label]
     lines = cell.clean_lines
     if len(lines) > 1 and (cell.strong or title_links):
@@ -482,10 +489,14 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
         if name:  # "* ABC-GAN - [ABC-GAN: Adaptive Blur ...](url)": the short name first
             row.shortname = name
             outside = outside.replace(name, "", 1)
-        by = _BY.search(outside)
+        by = _BY.search(clean(inline.outside.split("\n")[0]))
         if by:
             row.authors = by.group(1).strip()
-            outside = outside[: by.start()] + outside[by.end() :]
+            outside = outside.replace(by.group(0).strip(), " ", 1)
+        paren = _PAREN_NAME.search(outside)
+        if paren and not _is_tag(paren.group(1)):  # "[Title](url) (PHF)": its short name
+            row.shortname = paren.group(1)
+            outside = outside[: paren.start()] + outside[paren.end() :]
         row.when.append(outside)
         row.links.extend(lk for lk in links if lk is not first)
     else:
@@ -494,10 +505,27 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
         for tag in (s for s in inline.strong if _is_tag(s)):
             row.when.append(tag)
             text = text.replace(tag, "", 1)
-        row.title = _EMPTY_BRACKETS.sub("", clean(text)).strip(" -–—|")
+        for link in links:  # "[ICML 2018](arxiv-url) / [Code](...)": the link text is the venue
+            if link.label and _is_tag(link.label):
+                row.when.append(link.label)
+        row.title = _EMPTY_BRACKETS.sub("", clean(text)).strip(" -–—|/")
         if strong:
-            row.title = strong[0]
-            row.when.append(clean(text.replace(strong[0], "", 1)))
+            # "**DALL-E**: [ICML 2021] **Zero-shot text-to-image generation**": a short
+            # name, then the title
+            title = strong[0]
+            quoted = _QUOTED.search(text)
+            if len(strong) > 1 and _is_name(strong[0]) and len(strong[1].split()) >= 3:
+                title = strong[1]
+                row.shortname = strong[0].rstrip(":")
+                text = text.replace(strong[0], "", 1)
+            elif quoted and _is_name(strong[0]) and len(quoted.group(1).split()) >= 3:
+                # '**RoboSpatial**: "RoboSpatial: Teaching ...", CVPR, June 2025.'
+                row.shortname = strong[0].rstrip(":")
+                text = text.replace(strong[0], "", 1).replace(quoted.group(0), " ", 1)
+                title = quoted.group(1)
+                text = f"{title} {text}"
+            row.title = title
+            row.when.append(clean(text.replace(title, "", 1)))
         else:
             m = _TRAILING_VENUE_YEAR.search(row.title)
             if not (m and _is_tag(m.group(1))):
@@ -508,10 +536,35 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
         row.links.extend(links)
     if not row.title:
         row.title = inline.text  # an item that is only a bare URL: named by it
+    _from_marks(row, inline)
     return row
 
 
+_ET_AL = re.compile(r"^(.*?\bet al\.?)\s*(.*)$")
+
+
+def _from_marks(row: Row, inline: Inline) -> None:
+    """What a row says in badges and italics: a badge's venue or year ("Conference-ICML'23",
+    "arXiv-2023"), the authors in an italic span ("*Liang Chen et al. arXiv.*")."""
+    row.when.extend(inline.badges)
+    if row.authors:
+        return
+    for span in inline.em:
+        m = _ET_AL.match(span)
+        if m and _names(m.group(1).replace(" et al", ", et al")):
+            row.authors = m.group(1)
+            if m.group(2):
+                row.when.append(m.group(2))
+        elif _names(span.replace(" and ", ", ")) and span != row.title:
+            row.authors = span.rstrip(".")
+        else:
+            continue
+        row.when = [w.replace(span, " ") for w in row.when]
+        return
+
+
 _EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)")
+_PAREN_NAME = re.compile(r"^\s*\(([A-Za-z][\w.+-]*(?: [\w.+-]+)?)\)(?=\s|$)")
 _BY = re.compile(r"(?:^|\s)by\s+([A-Z][^.;|<>]{1,200}?)(?=\s*(?:$|[.;|]))")
 _PREFIX_JUNK = " -–—:|*[]()/"
 
@@ -524,6 +577,13 @@ def _prefix_name(text: str) -> str:
     m = _NAME_SEP.match(clean(text))
     name = m.group(1).strip("*_ ") if m else ""
     return name if 0 < len(name) <= 30 and not _is_prefix_tag(name) else ""
+
+
+_QUOTED = re.compile(r"[\"“]([^\"“”]{8,300})[\"”]")
+
+
+def _is_name(text: str) -> bool:
+    return len(text.split()) <= 3 and len(text) <= 30
 
 
 def _is_prefix_tag(text: str) -> bool:
