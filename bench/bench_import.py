@@ -49,7 +49,10 @@ _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})", re.IGNORECA
 def shared_dir() -> Path | None:
     """`../shared` beside the repository (CI), or beside the worktree's parent."""
     env = os.environ.get("GENBIB_SHARED")
-    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared", ROOT.parent.parent / "shared"]:
+    for cand in ([Path(env)] if env else []) + [
+        ROOT.parent / "shared",
+        ROOT.parent.parent / "shared",
+    ]:
         if (cand / "realworld" / "awesome-lists").is_dir():
             return cand
     return None
@@ -77,7 +80,9 @@ def real_lists(extra: Path | None) -> bool:
 
     shared = shared_dir()
     if shared is None:
-        print("real lists: ../shared/realworld/awesome-lists not found (set GENBIB_SHARED); skipped")
+        print(
+            "real lists: ../shared/realworld/awesome-lists not found (set GENBIB_SHARED); skipped"
+        )
         return False
     truth = json.loads(TRUTH.read_text("utf-8"))
     config = load(ROOT / "genbib.toml")
@@ -112,8 +117,10 @@ def real_lists(extra: Path | None) -> bool:
     )
     ok = mean >= 0.98 and low >= 0.9 and zero == 0 and share <= 0.01
     lab_ok = lab_lists(truth["lab"], config)
-    print(f"bar (mean >= 0.98, none < 0.9, none empty, wrong <= 1%, lab lists unchanged): "
-          f"{'meets' if ok and lab_ok else 'MISSES'}")
+    print(
+        f"bar (mean >= 0.98, none < 0.9, none empty, wrong <= 1%, lab lists unchanged): "
+        f"{'meets' if ok and lab_ok else 'MISSES'}"
+    )
     if extra is not None:
         held_out(extra, config)
     return ok and lab_ok
@@ -129,7 +136,12 @@ def lab_lists(want: dict[str, object], config: object) -> bool:
     paths = sorted((ROOT / "sources").iterdir())
     report = import_sources(lib, paths, config, metadata=[ROOT / "bib" / "seed-metadata.bib"])  # type: ignore[arg-type]
     digest = hashlib.sha256(dumps(lib, "key").encode()).hexdigest()
-    got = {"rows": report.rows, "papers": report.papers, "skipped": len(report.skipped), "sha256": digest}
+    got = {
+        "rows": report.rows,
+        "papers": report.papers,
+        "skipped": len(report.skipped),
+        "sha256": digest,
+    }
     same = got == want
     print(
         f"lab lists: {report.rows} rows, {report.papers} papers, {len(report.skipped)} non-paper "
@@ -146,7 +158,9 @@ def held_out(folder: Path, config: object) -> None:
         expected = arxiv_in(text)
         got = arxiv_in(out) | {e.arxiv for e in lib.entries if e.arxiv}  # type: ignore[attr-defined]
         recall = len(expected & got) / len(expected) if expected else 1.0
-        print(f"  {path.name[:50]:<52}{report.rows:>6}{report.papers:>7}{len(expected):>6}{recall:>8.3f}")  # type: ignore[attr-defined]
+        print(
+            f"  {path.name[:50]:<52}{report.rows:>6}{report.papers:>7}{len(expected):>6}{recall:>8.3f}"
+        )  # type: ignore[attr-defined]
 
 
 # --- part 2: speed -----------------------------------------------------------------------
@@ -177,7 +191,9 @@ def make_list(kb: int = 0, rows: int = 0, seed: int = 0) -> str:
         shape = section % 4
         out: list[str] = []
         if shape == 0:
-            out.append(f"\n## Section {section}\n\n| Date | Title | Summary | Links |\n| --- | --- | --- | --- |\n")
+            out.append(
+                f"\n## Section {section}\n\n| Date | Title | Summary | Links |\n| --- | --- | --- | --- |\n"
+            )
             for _ in range(40):
                 i += 1
                 out.append(
@@ -187,7 +203,9 @@ def make_list(kb: int = 0, rows: int = 0, seed: int = 0) -> str:
                     f"(https://github.com/lab{i}/m{i})</div> |\n"
                 )
         elif shape == 1:
-            out.append(f"\nTopic {section}:\nDate|Method|Conference|Title|Code|abstract\n-----|----|-----|-----|-----|-----\n")
+            out.append(
+                f"\nTopic {section}:\nDate|Method|Conference|Title|Code|abstract\n-----|----|-----|-----|-----|-----\n"
+            )
             for _ in range(40):
                 i += 1
                 out.append(
@@ -262,9 +280,13 @@ def speed(repeat: int) -> None:
             shutil.copy(bib20k, target)
 
         n14 = sum(1 for ln in l14k.read_text("utf-8").splitlines() if ln[:1] in "|-*2")
-        print(f"lists: {l700.stat().st_size / 1024:.0f} KB; {l14k.stat().st_size / 1e6:.1f} MB with "
-              f"~{n14} rows; bib: {bib20k.stat().st_size / 1e6:.1f} MB, 20,000 entries")
-        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall times suffer when it is high)")
+        print(
+            f"lists: {l700.stat().st_size / 1024:.0f} KB; {l14k.stat().st_size / 1e6:.1f} MB with "
+            f"~{n14} rows; bib: {bib20k.stat().st_size / 1e6:.1f} MB, 20,000 entries"
+        )
+        print(
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall times suffer when it is high)"
+        )
         rows = [
             ("genbib --help (start-up)", best([genbib, "--help"], work, repeat), None),
             ("markdown-it parse, 700 KB", best([sys.executable, "-c", mdit, str(l700)], work, repeat), None),
@@ -274,7 +296,9 @@ def speed(repeat: int) -> None:
         ]  # fmt: skip
     print(f"{'process':<32}{'wall (s)':>10}{'CPU (s)':>10}  bar")
     for label, (wall, cpu), bar in rows:
-        verdict = "" if bar is None else f"< {bar:.0f} s: {'meets' if cpu < bar else 'MISSES'} (CPU)"
+        verdict = (
+            "" if bar is None else f"< {bar:.0f} s: {'meets' if cpu < bar else 'MISSES'} (CPU)"
+        )
         print(f"{label:<32}{wall:>10.2f}{cpu:>10.2f}  {verdict}")
 
 
