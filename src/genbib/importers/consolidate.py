@@ -269,9 +269,16 @@ def group(cands: list[Candidate]) -> list[Group]:
 
 def filler(cands: list[Candidate], problems: list[Problem]) -> None:
     """A summary repeated under three or more unrelated titles is a placeholder: dropped."""
-    repeated = find_filler((fold_summary(c.summary), title_keys(c.entry.title)[0]) for c in cands)
+    folded = [fold_summary(c.summary) for c in cands]  # once each: lists have thousands
+    repeated = find_filler((f, title_keys(c.entry.title)[0]) for f, c in zip(folded, cands))
+    by_summary: dict[str, list[Candidate]] = {}
+    for f, c in zip(folded, cands):
+        if f in repeated:
+            by_summary.setdefault(f, []).append(c)
     for summary in repeated:
-        lines = [c for c in cands if fold_summary(c.summary) == summary]
+        lines = by_summary.get(summary, [])
+        if not lines:
+            continue
         first = lines[0]
         problems.append(
             Problem(

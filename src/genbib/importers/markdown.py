@@ -29,6 +29,11 @@ from genbib.model.problems import Problem, Severity
 MAX_COLUMNS = 64  # a table wider than this is not a paper list (and costs quadratic time)
 
 _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+# markdown-it normalises every link (parse, punycode, percent-encode: a fifth of its time
+# on a list of links); a plain ASCII URL comes out as it went in, so only others pay.
+_PLAIN_URL = re.compile(r"^(?:[A-Za-z0-9._~:/?#@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*$")
+_normalize_link = _md.normalizeLink
+_md.normalizeLink = lambda url: url if _PLAIN_URL.match(url) else _normalize_link(url)  # type: ignore[method-assign]
 
 # Leading numbering and decoration of headings: "1.1", "(2)", "2.", emoji, "#", ":".
 _NUMBERING = re.compile(r"^\s*(?:\(?\d+(?:\.\d+)*\)?[.)]?|[ivx]+\.)\s+", re.IGNORECASE)
