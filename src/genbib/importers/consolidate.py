@@ -270,9 +270,11 @@ def group(cands: list[Candidate]) -> list[Group]:
 def filler(cands: list[Candidate], problems: list[Problem]) -> None:
     """A summary repeated under three or more unrelated titles is a placeholder: dropped."""
     folded = [fold_summary(c.summary) for c in cands]  # once each: lists have thousands
-    repeated = find_filler((f, title_keys(c.entry.title)[0]) for f, c in zip(folded, cands))
+    repeated = find_filler(
+        (f, title_keys(c.entry.title)[0]) for f, c in zip(folded, cands, strict=True)
+    )
     by_summary: dict[str, list[Candidate]] = {}
-    for f, c in zip(folded, cands):
+    for f, c in zip(folded, cands, strict=True):
         if f in repeated:
             by_summary.setdefault(f, []).append(c)
     for summary in repeated:
