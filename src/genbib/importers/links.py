@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from genbib.model import identifiers as ids
@@ -58,6 +59,7 @@ class Classified:
     problem: str = ""  # a reason to report (code, message) as "code|message"
 
 
+@lru_cache(maxsize=65536)  # pure, and asked twice per link (non-paper test, then build)
 def classify(label: str, url: str) -> Classified:
     url = url.strip()
     low_label = label.lower().strip(" []()")
