@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
@@ -83,10 +83,18 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+
+
 def detect(path: Path, text: str) -> Format:
+    """The format of a source: the suffix first (`.md` is markdown whatever it links to,
+    `.bib` is BibTeX), then the content (JSON kinds, `@type{`, lines that are nothing but
+    identifiers); anything else, `.txt` included, is read as markdown."""
     suffix = path.suffix.lower()
     if suffix in (".bib", ".bibtex"):
         return Format.BIB
+    if suffix in MARKDOWN_SUFFIXES:
+        return Format.MARKDOWN
     if suffix == ".json" or text.lstrip()[:1] in "[{":
         kind = zotero_json.looks_like(text)
         if kind:
@@ -118,6 +126,10 @@ def parse_source(
     return idlist.parse(text, file, resolve)
 
 
+Progress = Callable[[str, int, int], None]  # (what is being done, done, total)
+LIST_SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt", ".text", ".bib", ".bibtex", ".json", ".csl", "")
+
+
 def _closing(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     """Run `fn` with an exit stack for what it opens (`_resolver`'s fetcher): closed, and
     the cache saved, however the run ends."""
@@ -147,7 +159,8 @@ def import_sources(
     offline: bool = True,
     dry_run: bool = False,
     max_bytes: int = MAX_BYTES,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+    optional: Collection[str | Path] = (),
     revive: bool = False,
 ) -> ImportReport:
     """Merge the papers of `paths` into `library` (in memory); see the module docstring.
@@ -155,58 +168,42 @@ def import_sources(
     `update_only`: only papers already in the library are updated (a metadata source);
     `metadata`: files used that way after the sources are merged, before keys are given,
     so new entries get keys from real author names. Every paper is admitted through
-    `genbib.dedupe.admit` (a retired paper is skipped unless `revive`).
+    `genbib.dedupe.admit` (a retired paper is skipped unless `revive`). `optional`: paths
+    found in a folder rather than named; one that is not a paper list (`genbib.toml`, a
+    figure, a list with no papers) is skipped and reported (I-skipped-file) instead of
+    stopping the run.
+    `progress(what, done, total)` is told of each file read and each paper matched.
     """
-    report = ImportReport(sources=[str(p) for p in paths], dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run)
     resolver = TopicResolver(config.topics)
     list_rows: list[Row] = []
     structured: list[Entry] = []
-    for path in map(Path, paths):
+    skippable = {str(Path(p)) for p in optional}
+    for number, path in enumerate(map(Path, paths)):
         if progress:
-            progress(str(path))
-        text = read_source(path, max_bytes)
-        kind = Format(fmt) if fmt else detect(path, text)
-        parsed = parse_source(path, text, kind, None if offline else _resolver(config, report))
-        report.problems.extend(parsed.problems)
-        papers = 0
-        for row in parsed.rows:
-            if row.entry is not None:
-                structured.append(row.entry)
-                papers += 1
-                continue
-            why = non_paper(row)
-            if why:
-                if why != "navigation":
-                    report.skipped.append(
-                        Problem(
-                            "I-not-paper",
-                            f"{why}, not a paper: {row.title[:70]!r}; skipped",
-                            Severity.INFO,
-                            row.file,
-                            row.line,
-                        )
-                    )
-                continue
-            if not row.title:
-                continue
-            list_rows.append(row)
-            papers += 1
-        if papers == 0 and not any(
-            p.code == "I-not-paper" and p.file == str(path) for p in report.skipped
-        ):
-            why = next(
-                (f" ({p.format()})" for p in parsed.problems if p.severity is Severity.ERROR), ""
-            )
-            raise InputError(
-                f"{path}: no papers found ({kind.value}): not an awesome list, .bib, Zotero JSON or "
-                f"identifier list genbib understands{why}",
-                hint="check the file; a markdown list needs tables with a title column, or list items",
-            )
+            progress(f"reading {path}", number, len(paths))
+        try:
+            if str(path) in skippable and not fmt and path.suffix.lower() not in LIST_SUFFIXES:
+                raise InputError(f"{path}: a {path.suffix} file, not a paper list")
+            rows, entries = _read_one(path, fmt, config, report, max_bytes, offline)
+        except InputError as exc:
+            if str(path) not in skippable:
+                raise
+            report.skipped_files.append(_skipped_file(path, exc.message))
+            continue
+        report.sources.append(str(path))
+        list_rows.extend(rows)
+        structured.extend(entries)
 
     cands: list[Candidate] = []
-    for row in list_rows:
+    first_seen: dict[str, Row] = {}  # new topic -> the first row under its heading
+    for done, row in enumerate(list_rows):
+        if progress and done % 512 == 0:
+            progress("reading rows", done, len(list_rows))
         cand = build(row, report.problems)
         slug = resolver.resolve(row.section)
+        if slug in resolver.new:
+            first_seen.setdefault(slug, row)
         cand.topics = [t for t in (slug, topic) if t]
         cands.append(cand)
     filler(cands, report.problems)
@@ -226,6 +223,8 @@ def import_sources(
                 f"heading {heading!r} names no configured topic; new topic {slug!r} "
                 "(add it to genbib.toml [[topics]] with this heading as an alias)",
                 Severity.INFO,
+                first_seen[slug].file if slug in first_seen else "",
+                first_seen[slug].line if slug in first_seen else 0,
             )
         )
 
@@ -239,7 +238,9 @@ def import_sources(
     # groups are already distinct papers (grouped by the same engine), so they are added
     # without a second lookup.
     fast = not library.entries and not library.retired and not structured and not metadata
-    for entry in incoming:
+    for done, entry in enumerate(incoming):
+        if progress and done % 256 == 0:
+            progress("matching", done, len(incoming))
         if fast:
             library.add(entry)
             admitter.added.append(entry)
@@ -285,6 +286,60 @@ def _take(report: ImportReport, admission: Admission) -> None:
     if admission.outcome is Outcome.NOT_ADDED:
         report.not_added.append(admission.entry.title)
     report.problems.extend(admission.problems)
+
+
+def _read_one(
+    path: Path,
+    fmt: Format | str | None,
+    config: Config,
+    report: ImportReport,
+    max_bytes: int,
+    offline: bool,
+) -> tuple[list[Row], list[Entry]]:
+    """One source's paper rows and structured entries; its non-paper rows go to
+    `report.skipped`, its findings to `report.problems` (only once it proves a list)."""
+    text = read_source(path, max_bytes)
+    kind = Format(fmt) if fmt else detect(path, text)
+    parsed = parse_source(path, text, kind, None if offline else _resolver(config, report))
+    rows: list[Row] = []
+    entries: list[Entry] = []
+    skipped: list[Problem] = []
+    for row in parsed.rows:
+        if row.entry is not None:
+            entries.append(row.entry)
+            continue
+        why = non_paper(row)
+        if why:
+            if why != "navigation":
+                skipped.append(
+                    Problem(
+                        "I-not-paper",
+                        f"{why}, not a paper: {row.title[:70]!r}; skipped",
+                        Severity.INFO,
+                        row.file,
+                        row.line,
+                    )
+                )
+            continue
+        if row.title:
+            rows.append(row)
+    if not rows and not entries and not skipped:
+        why = next(
+            (f" ({p.format()})" for p in parsed.problems if p.severity is Severity.ERROR), ""
+        )
+        raise InputError(
+            f"{path}: no papers found ({kind.value}): not an awesome list, .bib, Zotero JSON or "
+            f"identifier list genbib understands{why}",
+            hint="check the file; a markdown list needs tables with a title column, or list items",
+        )
+    report.problems.extend(parsed.problems)
+    report.skipped.extend(skipped)
+    return rows, entries
+
+
+def _skipped_file(path: Path, message: str) -> Problem:
+    reason = message.removeprefix(f"{path}: ")
+    return Problem("I-skipped-file", f"skipped: {reason}", Severity.WARNING, str(path), 0)
 
 
 def _resolver(config: Config, report: ImportReport) -> Callable[[str], Entry | None]:
