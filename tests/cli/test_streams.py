@@ -65,7 +65,7 @@ def test_stderr_redirected_to_a_file_gets_no_colour(lab: Path) -> None:
     terminal, files = run(
         ["import", "x.md", "--dry-run", "--offline"], lab, tty_out=True, tty_err=False
     )
-    assert b"x.md:5: I-stub" in files  # the finding went to the file...
+    assert b"x.md:5: I-new-topic" in files  # the finding went to the file...
     assert ANSI not in files  # ...as plain text, though stdout is a terminal
     assert b"would add" in terminal
 
@@ -74,7 +74,7 @@ def test_stderr_on_a_terminal_is_coloured_and_stdout_in_a_file_is_not(lab: Path)
     terminal, files = run(
         ["import", "x.md", "--dry-run", "--offline"], lab, tty_out=False, tty_err=True
     )
-    assert b"x.md:5: I-stub" in terminal and ANSI in terminal
+    assert b"x.md:5: I-new-topic" in terminal and ANSI in terminal
     assert b"would add" in files and ANSI not in files
     (lab / "bad.bib").write_text("@article{a, title={About GAN}}\n")
     terminal, files = run(["check", "bad.bib"], lab, tty_out=False, tty_err=True)
@@ -86,7 +86,7 @@ def test_no_color_and_dumb_terminals_get_plain_text(lab: Path, env: dict[str, st
     terminal, _ = run(
         ["import", "x.md", "--dry-run", "--offline"], lab, tty_out=True, tty_err=True, **env
     )
-    assert b"x.md:5: I-stub" in terminal and ANSI not in terminal
+    assert b"x.md:5: I-new-topic" in terminal and ANSI not in terminal
 
 
 def test_an_empty_no_color_does_not_turn_colour_off(lab: Path) -> None:

@@ -165,7 +165,7 @@ def test_progress_bar_draws_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) 
 
     err = Tty()
     monkeypatch.setattr("sys.stderr", err)
-    bar = cli_import._Bar(verbose=False, quiet=False)
+    bar = cli_import._Bar(verbose=False, quiet=False, live=err.isatty())
     for done in (0, 256, 512):
         bar("matching", done, 512)
         bar.last = 0.0  # as if a tenth of a second had passed
@@ -175,6 +175,6 @@ def test_progress_bar_draws_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) 
     assert "import: [########################] 512/512 matching" in text
     quiet = Tty()
     monkeypatch.setattr("sys.stderr", quiet)
-    silent = cli_import._Bar(verbose=False, quiet=True)
+    silent = cli_import._Bar(verbose=False, quiet=True, live=True)
     silent("matching", 1, 2)
     assert quiet.getvalue() == ""

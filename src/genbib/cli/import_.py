@@ -89,7 +89,7 @@ def command(
     path = Path(bib_file) if bib_file else config.bib_path
     found = expand(sources)
     paths = [p for p, _ in found]
-    bar = _Bar(verbose=bool(st.verbose), quiet=st.quiet or as_json)
+    bar = _Bar(verbose=bool(st.verbose), quiet=st.quiet or as_json, live=live_stderr())
     if topic and config.topics and config.topic(topic) is None:
         echo(f"note: topic {topic!r} is not configured in genbib.toml; it will be new", err=True)
     with edit(path, order=config.order, dry_run=dry_run) as library:
@@ -131,15 +131,22 @@ def command(
 
 class _Bar:
     """Progress on stderr while a long import works: a bar redrawn in place on a
-    terminal (at most ten times a second), nothing otherwise; `-v` names each file."""
+    terminal (at most ten times a second), nothing otherwise; `-v` names each file.
+    Lines are cleared by padding with spaces, not escape codes, so a terminal with
+    NO_COLOR gets plain text."""
 
     WIDTH = 24
 
-    def __init__(self, *, verbose: bool, quiet: bool) -> None:
-        self.live = not quiet and live_stderr()
+    def __init__(self, *, verbose: bool, quiet: bool, live: bool) -> None:
+        self.live = not quiet and live
         self.verbose = verbose and not quiet
         self.last = 0.0
         self.drawn = False
+        self.width = 0  # of the line drawn last, to blank it out
+
+    def _draw(self, line: str) -> None:
+        click.echo("\r" + line.ljust(self.width), nl=False, err=True)
+        self.width = len(line)
 
     def __call__(self, what: str, done: int, total: int) -> None:
         import time
@@ -155,14 +162,15 @@ class _Bar:
         self.last = now
         label = what if len(what) <= 40 else "..." + what[-37:]
         if total < 2:  # one file being read: say which, there is nothing to count
-            click.echo(f"\rimport: {label}\x1b[K", nl=False, err=True)
+            self._draw(f"import: {label}")
         else:
             filled = self.WIDTH * done // total
             bar = "#" * filled + "-" * (self.WIDTH - filled)
-            click.echo(f"\rimport: [{bar}] {done}/{total} {label}\x1b[K", nl=False, err=True)
+            self._draw(f"import: [{bar}] {done}/{total} {label}")
         self.drawn = True
 
     def done(self) -> None:
         if self.drawn:
-            click.echo("\r\x1b[K", nl=False, err=True)
+            self._draw("")
+            click.echo("\r", nl=False, err=True)
             self.drawn = False
