@@ -107,6 +107,12 @@ def test_connector_items_keep_everything_through_bib_edits(zotero_server: Zotero
                 and name not in ("creators", "collections", "relations", "title")
             ):
                 continue  # cleared by the server on the type change (Zotero_Item::setType)
+            if value == "":
+                assert new.get(name) in ("", None), (key, name, new.get(name))
+                continue
+            if retyped and name == "issue":  # a conference paper's number is a tex line
+                assert f"tex.number: {value}" in new["extra"].splitlines()
+                continue
             assert new.get(name) == value, (key, name, value, new.get(name))
         back = from_item(new, read_children(children.get(key, [])), base=edits[key])
         assert (back.type, back.fields) == (edits[key].type, edits[key].fields)

@@ -86,13 +86,13 @@ DEFAULT_SCHEMA: Schema = {
 
 # bib field -> Zotero field, per item type (fields not listed, or not in the schema, go to
 # `extra` as tex.<field> lines).
-# Zotero 7's schema and the newer fields of later ones (schema.json 41: `issue` and `ISSN`
-# on conference papers, `publisher` on journal articles, ...): a target the library's
+# Zotero 7's schema and the newer fields of later ones (schema.json 41: `ISSN` on
+# conference papers, `publisher` on journal articles, ...): a target the library's
 # schema lacks is skipped and the value goes to a tex line, as for any homeless field.
 _JOURNAL = {"journal": "publicationTitle", "volume": "volume", "number": "issue", "pages": "pages", "series": "series", "issn": "ISSN", "publisher": "publisher", "address": "place"}  # fmt: skip
 _IN_BOOK = {"publisher": "publisher", "address": "place", "volume": "volume", "edition": "edition", "pages": "pages", "series": "series", "isbn": "ISBN"}  # fmt: skip
 _VENUE = {
-    "conferencePaper": {"booktitle": "proceedingsTitle", "publisher": "publisher", "address": "place", "volume": "volume", "number": "issue", "pages": "pages", "series": "series", "isbn": "ISBN", "issn": "ISSN"},
+    "conferencePaper": {"booktitle": "proceedingsTitle", "publisher": "publisher", "address": "place", "volume": "volume", "pages": "pages", "series": "series", "isbn": "ISBN", "issn": "ISSN"},
     "journalArticle": _JOURNAL,
     "magazineArticle": {k: v for k, v in _JOURNAL.items() if k not in ("series", "publisher")},
     "newspaperArticle": {"journal": "publicationTitle", "pages": "pages", "issn": "ISSN", "address": "place", "edition": "edition"},
