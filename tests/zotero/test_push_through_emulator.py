@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.zotero.realworld import as_saved, translator_items
+from tests.zotero.realworld import as_saved, creator_types, translator_items
 
 from genbib.errors import RemoteError
 from genbib.model.entry import Entry
@@ -28,9 +28,13 @@ def _fields(api: ZoteroAdapter, itype: str) -> frozenset[str] | None:
 
 
 def _saveable(item: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
-    """The item as far as the server's schema knows its fields (the full schema: all)."""
-    props = {"itemType", "creators", "tags", "collections", "relations"}
-    return {k: v for k, v in item.items() if k in props or k in known}
+    """The item as far as the server's schema knows its fields and creator types (a test
+    case recorded under an older schema may have a `translator` on a dataset, say)."""
+    props = {"itemType", "tags", "collections", "relations"}
+    roles = {"author", *creator_types().get(item["itemType"], ())}
+    out = {k: v for k, v in item.items() if k in props or k in known}
+    out["creators"] = [c for c in item.get("creators", []) if c["creatorType"] in roles]
+    return out
 
 
 def _seed(lib: Any, items: list[dict[str, Any]]) -> list[str]:
@@ -103,6 +107,12 @@ def test_connector_items_keep_everything_through_bib_edits(zotero_server: Zotero
                 and name not in ("creators", "collections", "relations", "title")
             ):
                 continue  # cleared by the server on the type change (Zotero_Item::setType)
+            if value == "":
+                assert new.get(name) in ("", None), (key, name, new.get(name))
+                continue
+            if retyped and name == "issue":  # a conference paper's number is a tex line
+                assert f"tex.number: {value}" in new["extra"].splitlines()
+                continue
             assert new.get(name) == value, (key, name, value, new.get(name))
         back = from_item(new, read_children(children.get(key, [])), base=edits[key])
         assert (back.type, back.fields) == (edits[key].type, edits[key].fields)

@@ -86,26 +86,29 @@ DEFAULT_SCHEMA: Schema = {
 
 # bib field -> Zotero field, per item type (fields not listed, or not in the schema, go to
 # `extra` as tex.<field> lines).
-_JOURNAL = {"journal": "publicationTitle", "volume": "volume", "number": "issue", "pages": "pages", "series": "series", "issn": "ISSN"}  # fmt: skip
+# Zotero 7's schema and the newer fields of later ones (schema.json 41: `ISSN` on
+# conference papers, `publisher` on journal articles, ...): a target the library's
+# schema lacks is skipped and the value goes to a tex line, as for any homeless field.
+_JOURNAL = {"journal": "publicationTitle", "volume": "volume", "number": "issue", "pages": "pages", "series": "series", "issn": "ISSN", "publisher": "publisher", "address": "place"}  # fmt: skip
 _IN_BOOK = {"publisher": "publisher", "address": "place", "volume": "volume", "edition": "edition", "pages": "pages", "series": "series", "isbn": "ISBN"}  # fmt: skip
 _VENUE = {
-    "conferencePaper": {"booktitle": "proceedingsTitle", "publisher": "publisher", "address": "place", "volume": "volume", "pages": "pages", "series": "series", "isbn": "ISBN"},
+    "conferencePaper": {"booktitle": "proceedingsTitle", "publisher": "publisher", "address": "place", "volume": "volume", "pages": "pages", "series": "series", "isbn": "ISBN", "issn": "ISSN"},
     "journalArticle": _JOURNAL,
-    "magazineArticle": {k: v for k, v in _JOURNAL.items() if k != "series"},
+    "magazineArticle": {k: v for k, v in _JOURNAL.items() if k not in ("series", "publisher")},
     "newspaperArticle": {"journal": "publicationTitle", "pages": "pages", "issn": "ISSN", "address": "place", "edition": "edition"},
-    "preprint": {"address": "place"},
-    "book": {"publisher": "publisher", "address": "place", "volume": "volume", "edition": "edition", "series": "series", "isbn": "ISBN"},
-    "bookSection": {"booktitle": "bookTitle", **_IN_BOOK},
+    "preprint": {"address": "place", "type": "genre", "series": "series"},
+    "book": {"publisher": "publisher", "address": "place", "volume": "volume", "edition": "edition", "series": "series", "isbn": "ISBN", "issn": "ISSN"},
+    "bookSection": {"booktitle": "bookTitle", "issn": "ISSN", **_IN_BOOK},
     "encyclopediaArticle": {"booktitle": "encyclopediaTitle", **_IN_BOOK},
     "dictionaryEntry": {"booktitle": "dictionaryTitle", **_IN_BOOK},
-    "thesis": {"school": "university", "address": "place", "type": "thesisType"},
-    "report": {"institution": "institution", "number": "reportNumber", "type": "reportType", "address": "place", "pages": "pages"},
-    "computerProgram": {"version": "versionNumber", "organization": "company", "publisher": "company"},
-    "webpage": {"howpublished": "websiteTitle"},
+    "thesis": {"school": "university", "address": "place", "type": "thesisType", "series": "series", "isbn": "ISBN", "issn": "ISSN"},
+    "report": {"institution": "institution", "number": "reportNumber", "type": "reportType", "address": "place", "pages": "pages", "isbn": "ISBN", "issn": "ISSN"},
+    "computerProgram": {"version": "versionNumber", "organization": "company", "publisher": "company", "isbn": "ISBN"},
+    "webpage": {"howpublished": "websiteTitle", "publisher": "publisher", "address": "place"},
     "blogPost": {"howpublished": "blogTitle"},
     "forumPost": {"howpublished": "forumTitle"},
-    "document": {"publisher": "publisher"},
-    "manuscript": {"address": "place"},
+    "document": {"publisher": "publisher", "address": "place", "type": "type"},
+    "manuscript": {"address": "place", "institution": "institution", "number": "number", "type": "manuscriptType"},
     "dataset": {"publisher": "repository", "address": "repositoryLocation", "version": "versionNumber", "number": "identifier"},
     "patent": {"number": "patentNumber", "address": "place"},
     "standard": {"organization": "organization", "number": "number", "publisher": "publisher", "address": "place", "version": "versionNumber"},
