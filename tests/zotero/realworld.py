@@ -75,44 +75,15 @@ def as_saved(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The item and children the Connector saves for a translator's item, as the API gives them.
 
-    The test-case JSON is the translator's output; the Connector's item saver turns it into
-    a top-level item plus child items: `attachments` become stored files (`imported_url`,
-    with the content type; `snapshot: false` makes a linked URL), `notes` child notes; the
-    translator's tags are automatic tags (type 1: "added by software" in Zotero's tag
-    selector). A member then adds the manual tag "to-read".
+    The conversion is the emulator's (`genbib.testing.zotero.translator_items.convert`:
+    API field names, creator types the item type lacks turned into its primary one as
+    the Zotero client does, tags as automatic tags, notes and attachments as children);
+    here a member then adds the manual tag "to-read".
     """
-    data = {k: v for k, v in item.items() if k not in ("attachments", "notes", "seeAlso", "itemID")}
-    tags = [
-        {"tag": t["tag"] if isinstance(t, dict) else t, "type": 1} for t in item.get("tags", [])
-    ]
-    data["tags"] = [*tags, {"tag": MEMBER_TAG}]
-    data["creators"] = [_creator(c) for c in item.get("creators", [])]
-    data["collections"] = []
-    data["relations"] = {}
-    kids: list[dict[str, Any]] = []
-    base_url = str(item.get("url") or "https://example.org/item").rstrip("/")
-    for i, a in enumerate(item.get("attachments", [])):
-        mime = a.get("mimeType") or a.get("type") or ""
-        linked = a.get("snapshot") is False
-        kid = {
-            "itemType": "attachment",
-            "parentItem": parent,
-            "linkMode": "linked_url" if linked else "imported_url",
-            "title": a.get("title", ""),
-            "contentType": mime,
-            "url": f"{base_url}/attachment{i}" + (".pdf" if mime == "application/pdf" else ""),
-            "tags": [],
-        }
-        kids.append(kid)
-    for note in item.get("notes", []):
-        text = note["note"] if isinstance(note, dict) else note
-        kids.append({"itemType": "note", "parentItem": parent, "note": text, "tags": []})
-    return data, kids
+    from genbib.testing.zotero.schema import default_schema
+    from genbib.testing.zotero.translator_items import convert, with_parent
 
-
-def _creator(c: dict[str, Any]) -> dict[str, Any]:
-    """A creator as the API gives it: a single-field name (`fieldMode: 1`) is `name`, and the
-    harness's `creatorTypeID` is no API property."""
-    if c.get("fieldMode") == 1 or ("lastName" in c and "firstName" not in c):
-        return {"creatorType": c["creatorType"], "name": c.get("lastName") or c.get("name", "")}
-    return {k: v for k, v in c.items() if k in ("creatorType", "firstName", "lastName", "name")}
+    saved = convert(item, default_schema())
+    data = {**saved.parent, "collections": [], "relations": {}}
+    data["tags"] = [*saved.parent["tags"], {"tag": MEMBER_TAG}]
+    return data, with_parent([*saved.attachments, *saved.notes], parent)
