@@ -19,6 +19,18 @@ settings.register_profile(
 settings.load_profile("genbib")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The Zotero emulator validates against Zotero's real schema.json, kept outside the repo
+    # at ../shared/realworld/zotero-schema/ (CI has it there). Point every test, and every
+    # subprocess a test starts, at that file; without it the run stops here, loudly.
+    from genbib.testing.zotero.schema import SCHEMA_ENV, SchemaNotFound, find_schema_file
+
+    try:
+        os.environ[SCHEMA_ENV] = str(find_schema_file(os.environ.get(SCHEMA_ENV)).resolve())
+    except SchemaNotFound as err:
+        raise pytest.UsageError(f"genbib tests need the shared Zotero schema: {err}") from err
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # The README quick-start test runs `make test` in a fresh clone; that nested run
     # checks the suite passes there without repeating the slow tests a second time.

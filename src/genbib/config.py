@@ -60,12 +60,30 @@ class RenderConfig:
 
 
 @dataclass(frozen=True)
+class SourceURLs:
+    """Base URL per metadata source, for a mirror, a proxy or a test server ("": the service's own)."""
+
+    arxiv: str = ""
+    crossref: str = ""
+    dblp: str = ""
+    openalex: str = ""
+    huggingface: str = ""
+    github: str = ""
+    openreview: str = ""
+
+    def overrides(self) -> dict[str, str]:
+        """Source name -> base URL, for the sources given one."""
+        return {k: v.rstrip("/") for k, v in dataclasses.asdict(self).items() if v}
+
+
+@dataclass(frozen=True)
 class EnrichConfig:
     contact: str = ""  # e-mail in the User-Agent, as the APIs' etiquette asks
     cache: str = ".genbib/cache"  # relative to the configuration file
     sources: tuple[str, ...] = ("arxiv", "crossref", "dblp", "openalex", "huggingface", "github")
     from_bib: tuple[str, ...] = ()  # local BibTeX metadata files used by every enrich
     cache_days: int = 30
+    base_urls: SourceURLs = field(default_factory=SourceURLs)
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,9 @@ class ZoteroConfig:
     api_url: str = "https://api.zotero.org"
     max_delete_share: float = 0.2  # refuse to delete more than this share of a side at once
     timeout: float = 60.0  # seconds a request may take, its retries included
+    # Automatic tags (type 1: added by a translator, e.g. arXiv subject classes) stay in
+    # Zotero; true also writes them into the bib's `keywords` (manual tags always are).
+    automatic_tags: bool = False
 
     @property
     def configured(self) -> bool:

@@ -6,7 +6,10 @@ test or another program calling the library sees structured errors, not printed 
 
 from __future__ import annotations
 
+import errno
+import os
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -21,6 +24,7 @@ class ExitCode(IntEnum):
     LOCKED = 6  # another genbib process holds the lock
     INTERNAL = 70  # a bug in genbib (BSD EX_SOFTWARE); -v shows the traceback
     INTERRUPTED = 130  # Ctrl-C
+    TERMINATED = 143  # SIGTERM (128 + 15)
 
 
 class GenbibError(Exception):
@@ -58,3 +62,46 @@ class RemoteError(GenbibError):
     """A remote service (Zotero, a metadata source) failed after retries."""
 
     exit_code = ExitCode.REMOTE
+
+
+class EncodingError(InputError):
+    """A file is not UTF-8 and the command was not asked to convert it."""
+
+
+class FileError(InputError):
+    """The operating system refused a read or write (permissions, disk full, read-only).
+
+    These are the environment's failures, never genbib's: the message names the file and
+    what happened, the hint what to do (exit 4, like any input genbib cannot use).
+    """
+
+    @classmethod
+    def from_os(cls, exc: OSError, path: str | os.PathLike[str], action: str) -> FileError:
+        """`action` is what genbib tried ("write", "read", "create the folder for")."""
+        reason = exc.strerror or type(exc).__name__
+        where = Path(path)
+        folder = where.parent if str(where.parent) not in ("", ".") else Path(".")
+        hints = {
+            errno.ENOSPC: "free some space on that disk, then run again",
+            errno.EDQUOT: "your disk quota is used up: free some space, then run again",
+            errno.EROFS: "the file system is mounted read-only: work in a writable copy",
+            errno.EACCES: f"check the permissions (`ls -ld {folder} {where}`): replacing a "
+            "file needs write access to its folder",
+            errno.EPERM: f"check the permissions (`ls -ld {folder} {where}`)",
+            errno.ENOENT: "check the path",
+            errno.EISDIR: "give a file, not a folder",
+            errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+            errno.EIO: "the disk reported an I/O error: check it, then run again",
+        }
+        hint = hints.get(exc.errno or 0, "check the file and the disk, then run again")
+        if action not in ("read", "access", "open"):
+            hint += f"; {where} was not changed"
+        err = cls(f"{where}: cannot {action}: {reason}", hint=hint)
+        err.os_errno = exc.errno
+        return err
+
+    os_errno: int | None = None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every `finally` (locks, temp files) runs."""

@@ -13,7 +13,9 @@ from click.testing import CliRunner
 
 from genbib import config
 from genbib.cli import cli
-from genbib.scaffold import init
+from genbib.errors import GenbibError
+from genbib.scaffold import default_templates, init
+from genbib.scaffold.source import parse
 
 BIN = Path(sys.executable).parent
 
@@ -35,6 +37,58 @@ def test_init_scaffolds_and_refuses_to_overwrite(tmp_path: Path) -> None:
     workflow = (tmp_path / ".github" / "workflows" / "genbib-sync.yml").read_text()
     assert "schedule:" in workflow and "workflow_dispatch" in workflow
     assert "secrets.ZOTERO_API_KEY" in workflow and "create-pull-request" in workflow
+
+
+def test_init_writes_no_templates_unless_asked(tmp_path: Path) -> None:
+    """Labs keep getting genbib's template fixes: templates are copied only on request."""
+    init(tmp_path / "plain")
+    assert not (tmp_path / "plain" / "templates").exists()
+    init(tmp_path / "all", templates=True)
+    assert sorted(p.name for p in (tmp_path / "all" / "templates").iterdir()) == sorted(
+        default_templates()
+    )
+    lab = tmp_path / "plain"
+    runner = CliRunner()
+    out = runner.invoke(
+        cli, ["--config", str(lab / "genbib.toml"), "templates", "copy", "topic.md.j2"]
+    )
+    assert out.exit_code == 0, out.output
+    assert [p.name for p in (lab / "templates").iterdir()] == ["topic.md.j2"]
+    listed = runner.invoke(cli, ["--config", str(lab / "genbib.toml"), "templates", "list"])
+    assert (
+        "topic.md.j2\toverridden in" in listed.output and "index.md.j2\tgenbib's" in listed.output
+    )
+    again = runner.invoke(
+        cli, ["--config", str(lab / "genbib.toml"), "templates", "copy", "topic.md.j2"]
+    )
+    assert again.exit_code == 4 and "would overwrite" in again.output
+    unknown = runner.invoke(
+        cli, ["--config", str(lab / "genbib.toml"), "templates", "copy", "nope.j2"]
+    )
+    assert unknown.exit_code == 4 and "choose from" in unknown.output
+
+
+def test_init_files_end_with_a_newline_and_name_the_bib_path(tmp_path: Path) -> None:
+    init(tmp_path)
+    for name in ("genbib.toml", ".gitignore", ".gitattributes", ".pre-commit-config.yaml"):
+        assert (tmp_path / name).read_text().endswith("\n"), name
+    assert "\\bibliography{bib/genmodels}" in (tmp_path / "genbib.toml").read_text()
+
+
+def test_source_of_hooks_and_workflow_is_pinned(tmp_path: Path) -> None:
+    src = parse("https://github.com/lab/genbib@" + "a" * 40)
+    init(tmp_path, ci="github", source=src)
+    hooks = (tmp_path / ".pre-commit-config.yaml").read_text()
+    assert "repo: https://github.com/lab/genbib" in hooks and "rev: " + "a" * 40 in hooks
+    assert "language: system" not in hooks
+    workflow = (tmp_path / ".github" / "workflows" / "genbib-sync.yml").read_text()
+    assert 'pip install "genbib @ git+https://github.com/lab/genbib@' + "a" * 40 + '"' in workflow
+    assert "pip install genbib\n" not in workflow
+    with pytest.raises(GenbibError, match="40-character commit"):
+        parse("https://github.com/lab/genbib@main")
+    # Without a known source: local hooks, and a workflow is refused rather than guessed.
+    init(tmp_path / "unknown", source=None, force=True)
+    assert "language: system" in (tmp_path / "unknown" / ".pre-commit-config.yaml").read_text()
 
 
 def test_init_keeps_existing_gitignore(tmp_path: Path) -> None:
@@ -111,3 +165,76 @@ def test_precommit_rejects_non_canonical_bib(tmp_path: Path) -> None:
     run("git", "add", "-A")
     accepted = run("git", "commit", "-qm", "canonical bib")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is missing")
+def test_hooks_install_genbib_themselves_in_a_fresh_clone(tmp_path: Path) -> None:
+    """With only pre-commit available (no genbib on PATH), the hooks `init` writes install
+    genbib from its repository at the pinned commit and run it: `pre-commit try-repo` on
+    genbib's own repository, then `pre-commit run --all-files` in a new lab repository."""
+    precommit = BIN / "pre-commit"
+    if not precommit.exists():
+        pytest.skip("pre-commit is not installed in this environment")
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if len(head) != 40:
+        pytest.skip("not a git checkout of genbib")
+    path = os.pathsep.join(
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if p and Path(p) != BIN
+    )
+    env = {
+        **os.environ,
+        "PATH": path,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache"),
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+    }  # fmt: skip
+    env.pop("VIRTUAL_ENV", None)
+    lab = tmp_path / "lab"
+    init(lab, source=parse(f"{ROOT}@{head}"))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, cwd=lab, env=env, capture_output=True, text=True, check=False)
+
+    assert shutil.which("genbib", path=path) is None  # only pre-commit can bring genbib
+    assert run("git", "init", "-q").returncode == 0
+    bib = lab / "bib" / "genmodels.bib"
+    bib.write_text(
+        '@Article{ho2020denoising, TITLE="Denoising Diffusion Probabilistic Models",'
+        " author={Ho, Jonathan}, journal={arXiv}, year=2020}\n"
+    )
+    assert run("git", "add", "-A").returncode == 0
+    tried = run(str(precommit), "try-repo", str(ROOT), "genbib-fmt", "--ref", head, "--all-files")
+    assert tried.returncode == 1, tried.stdout + tried.stderr  # not canonical: the hook fails
+    assert "genbib fmt --check" in tried.stdout
+    rejected = run(str(precommit), "run", "--all-files")
+    assert rejected.returncode == 1 and "genbib fmt --check" in rejected.stdout
+    # The hooks' own genbib fixes the file; then every hook passes.
+    genbib = next((tmp_path / "pre-commit-cache").glob("repo*/py_env-*/bin/genbib"))
+    assert run(str(genbib), "fmt", str(bib)).returncode == 0
+    assert run(str(genbib), "render").returncode == 0
+    run("git", "add", "-A")
+    accepted = run(str(precommit), "run", "--all-files")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_installed_source_from_pep610_record(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from genbib.scaffold import source as src
+
+    record = {
+        "url": "https://github.com/lab/genbib",
+        "vcs_info": {"vcs": "git", "commit_id": "b" * 40},
+    }
+    monkeypatch.setattr(src, "_direct_url", lambda: record)
+    assert src.installed() == src.Source("https://github.com/lab/genbib", "b" * 40)
+    assert src.installed().requirement == "genbib @ git+https://github.com/lab/genbib@" + "b" * 40
+    assert src._checkout(tmp_path) is None  # not a checkout of genbib: no source is guessed
+    monkeypatch.setattr(src, "_direct_url", lambda: {"url": tmp_path.as_uri(), "dir_info": {}})
+    assert src.installed() is None

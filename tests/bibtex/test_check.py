@@ -101,8 +101,8 @@ def test_required_fields_accept_biblatex_and_crossref(entry: str) -> None:
         ({"doi": "11.1/abc"}, "E011-doi"),
         ({"doi": "https://doi.org/10.1000/X_y"}, None),
         ({"eprint": "2006.1123x"}, "E012-arxiv"),
-        ({"eprint": "2006.11239v2"}, None),
-        ({"eprint": "hep-th/9901001"}, None),
+        ({"eprint": "2006.11239v2", "howpublished": "arXiv preprint"}, None),
+        ({"eprint": "hep-th/9901001", "howpublished": "arXiv preprint"}, None),
         ({"eprint": "PMC12345", "eprinttype": "pubmed"}, None),
         ({"url": "javascript:alert(1)"}, "E013-url"),
         ({"url": "ftp://example.org/x"}, "E013-url"),
@@ -229,17 +229,45 @@ def test_cited_aliases_in_a_latex_project(tmp_path: Path) -> None:
     (proj / "main.aux").write_text("\\citation{old}\n\\abx@aux@cite{0}{older}\n")
     cites = list(scan_citations(proj))
     assert ("old", 2) in [(c.key, c.line) for c in cites]
-    result = check_file(bib, cites=proj)
+    # biber resolves aliases through ids: a warning to cite the current key.
+    result = check_file(bib, cites=proj, backend="biblatex")
     found = [(Path(p.file).name, p.line, p.key, p.code) for p in result.problems]
     assert found == [
         ("main.aux", 1, "old", "E050-cited-alias"),
         ("main.aux", 2, "older", "E050-cited-alias"),
         ("main.tex", 2, "old", "E050-cited-alias"),
-        ("intro.tex", 1, "older", "E050-cited-alias"),
+        ("intro.tex", 2, "older", "E050-cited-alias"),
+        ("intro.tex", 1, "x", "E052-cited-undefined"),
     ]
     assert "cite 'new'" in result.problems[0].message
-    assert result.errors == 0 and result.warnings == 4
-    assert check_file(bib, cites=proj, strict_mode=True).errors == 4
+    assert result.errors == 1 and result.warnings == 4
+    assert check_file(bib, cites=proj, backend="biblatex", strict_mode=True).errors == 5
+    # BibTeX does not read ids: under natbib every alias citation is undefined, an error.
+    natbib = check_file(bib, cites=proj)
+    found = [(Path(p.file).name, p.line, p.key, p.code) for p in natbib.problems]
+    assert found == [
+        ("main.aux", 1, "old", "E052-cited-undefined"),
+        ("main.aux", 2, "older", "E052-cited-undefined"),
+        ("main.tex", 2, "old", "E052-cited-undefined"),
+        ("intro.tex", 1, "x", "E052-cited-undefined"),
+        ("intro.tex", 2, "older", "E052-cited-undefined"),
+    ]
+    assert "BibTeX does not read ids" in natbib.problems[0].message
+    assert natbib.errors == 5 and natbib.warnings == 0
+
+
+def test_cites_counts_the_projects_other_bibs(tmp_path: Path) -> None:
+    """A paper cites several bibliographies: keys another .bib of the project defines
+    are not undefined (and under natbib, that bib's ids do not count either)."""
+    bib = tmp_path / "lab.bib"
+    bib.write_text("@misc{new, title={T}}\n")
+    proj = tmp_path / "paper"
+    proj.mkdir()
+    (proj / "extra.bib").write_text("@misc{mine, title={M}, ids={mine-old}}\n")
+    (proj / "main.tex").write_text("\\citet{new} \\citep{mine} \\cite{mine-old}\n")
+    keys = [p.key for p in check_file(bib, cites=proj).problems]
+    assert keys == ["mine-old"]
+    assert [p.key for p in check_file(bib, cites=proj, backend="biblatex").problems] == []
 
 
 def test_strict_turns_warnings_into_errors() -> None:
@@ -253,3 +281,49 @@ def test_control_and_bidi_characters() -> None:
     assert p.code == "E031-control-char"
     assert p.message == "title contains invisible characters U+0000, U+202E"
     assert _codes(_entry(title="Tabs\tand\nbreaks are fine")) == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        # The lab's 17 preprints before `fmt --canonical`: plainnat ignores journal in @misc.
+        ("@misc{k, author={A}, title={T}, journal={arXiv preprint arXiv:2303.08797}, year=2023}",
+         ["E015-no-venue"]),
+        ("@misc{k, title={T}, eprint={2208.09199}, archiveprefix={arXiv}, year=2022}",
+         ["E015-no-venue"]),
+        ("@online{k, title={T}, url={https://example.org}}", ["E015-no-venue"]),
+        ("@software{k, title={T}, url={https://github.com/a/b}}", ["E015-no-venue"]),
+        ("@thesis{k, author={A}, title={T}, school={MIT}, year=2020}", ["E015-no-venue"]),
+        # The canonical forms print a venue.
+        ("@misc{k, title={T}, howpublished={arXiv preprint arXiv:2208.09199}, eprint={2208.09199}}",
+         []),
+        ("@misc{k, title={T}, howpublished={Web page}, url={https://example.org}}", []),
+        ("@phdthesis{k, author={A}, title={T}, school={MIT}, year=2020}", []),
+        # Nothing known to print: not flagged (E010 covers required venues).
+        ("@misc{k, title={T}}", []),
+        ("@article{k, author={A}, title={T}, year=2020}", ["E010-missing-field"]),
+    ],
+)  # fmt: skip
+def test_entry_that_would_print_without_a_venue(entry: str, expected: list[str]) -> None:
+    assert _codes(entry) == expected
+
+
+def test_no_venue_message_names_the_ignored_field_and_the_fix() -> None:
+    lib = parse("@misc{k, title={T}, journal={arXiv preprint arXiv:2303.08797}}", "t.bib")
+    (p,) = check_library(lib)
+    assert "journal is not printed in @misc" in p.message
+    assert "genbib fmt --canonical" in p.message
+    assert p.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(
+    ("names", "flagged"),
+    [
+        ("Chen, Hong and others", True),
+        ("Chen, Hong and Li, Others", False),  # a person called Others
+        ("Chen, Hong and Li, Wei", False),
+    ],
+)
+def test_and_others_author_lists_are_incomplete(names: str, flagged: bool) -> None:
+    codes = _codes(f"@misc{{k, author={{{names}}}, title={{T}}}}")
+    assert codes == (["E016-and-others"] if flagged else [])

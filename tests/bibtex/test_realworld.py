@@ -56,7 +56,7 @@ def view(lib: Library) -> Counter[Hashable]:
 
 
 def fmt(path: Path, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["fmt", *args, str(path)])
+    result = CliRunner().invoke(cli, ["fmt", "--to-utf8", *args, str(path)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code == 0, result.output
     return result.output

@@ -202,10 +202,11 @@ def test_check_cites_warns_about_retired_keys(bib: Path) -> None:
     (paper / "main.tex").write_text(
         "Diffusion \\citep{Ho2020Denoising, song2021score}.\n\\cite{song2020score}\n"
     )
-    result = check_file(bib, cites=paper)
+    result = check_file(bib, cites=paper, backend="biblatex")
     cited = [p for p in result.problems if p.code.startswith("E05")]
     assert [(p.line, p.key, p.code) for p in cited] == [
         (2, "song2020score", "E050-cited-alias"),
         (1, "Ho2020Denoising", "E051-cited-retired"),
     ]
+    assert cited[1].severity.value == "error"  # a retired key resolves under no backend
     assert "Denoising Diffusion Probabilistic Models (2020)" in cited[1].message

@@ -36,7 +36,9 @@ def test_zotero_deletion_retires_the_key_and_a_new_paper_gets_another(lab: Lab) 
     lab.emu.library.remove_items([lab.item_key("ho2020denoising")])
     lab.sync()
     assert "ho2020denoising" not in lab.library().by_key()
-    assert _retired(lab) == {"ho2020denoising": "Denoising Diffusion Probabilistic Models (2020)"}
+    assert _retired(lab) == {
+        "ho2020denoising": "Denoising Diffusion Probabilistic Models (2020); arXiv:2006.11239"
+    }
     assert _add_other_ho(lab) == "ho2020denoisinga"
     assert "ho2020denoising" not in lab.library().keys_in_use()
 

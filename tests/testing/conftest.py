@@ -10,9 +10,13 @@ import pytest
 from pyzotero import zotero
 
 from genbib.testing.zotero import ZoteroEmulator
-from genbib.testing.zotero.fixtures import zotero_server, zotero_server_factory
+from genbib.testing.zotero.fixtures import (
+    connector_library,
+    zotero_server,
+    zotero_server_factory,
+)
 
-__all__ = ["zotero_server", "zotero_server_factory"]
+__all__ = ["connector_library", "zotero_server", "zotero_server_factory"]
 
 # Building an SSL context costs ~0.3 s and every httpx2 client builds one (unused here: the
 # emulator speaks plain HTTP); share one so the tests stay fast.

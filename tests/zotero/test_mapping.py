@@ -170,3 +170,125 @@ def test_the_item_type_wins_over_a_stale_entrytype_line(bib_type: str, new_type:
         return
     changed = {**item, "itemType": new_type}
     assert from_item(changed).type == BIB_TYPES[new_type]
+
+
+# --- what members keep in Zotero ---------------------------------------------------------
+
+CONNECTOR_ARXIV = {
+    "itemType": "preprint", "title": "Taming Transformers for High-Resolution Image Synthesis",
+    "creators": [{"creatorType": "author", "firstName": "Patrick", "lastName": "Esser"}],
+    "abstractNote": "Designed to learn long-range interactions...", "date": "2021-06-23",
+    "repository": "arXiv", "archiveID": "arXiv:2012.09841", "DOI": "10.48550/arXiv.2012.09841",
+    "url": "http://arxiv.org/abs/2012.09841", "accessDate": "2024-02-01T10:00:00Z",
+    "libraryCatalog": "arXiv.org", "language": "en", "shortTitle": "Taming Transformers",
+    "extra": "arXiv:2012.09841 [cs]\nPMID: 123\nPublisher: arXiv",
+    "tags": [{"tag": "Computer Science - Computer Vision and Pattern Recognition", "type": 1},
+             {"tag": "to-read"}],
+    "collections": [], "relations": {},
+}  # fmt: skip
+
+
+def test_connector_arxiv_item_gives_a_clean_entry() -> None:
+    e = from_item(CONNECTOR_ARXIV)
+    assert (e.type, e.arxiv, e.get("primaryclass"), e.get("doi")) == (
+        "misc", "2012.09841", "cs", "10.48550/arXiv.2012.09841")  # fmt: skip
+    assert e.get("shortname") == "Taming Transformers"  # `genbib cite` finds it by it
+    assert e.get("keywords") == "to-read"
+    for noise in ("language", "accessdate", "librarycatalog", "note", "publisher", "pmid"):
+        assert noise not in e.fields, noise
+
+
+def test_shortname_goes_to_short_title() -> None:
+    e = Entry(
+        "inproceedings",
+        "brock2019large",
+        {"title": "{Large Scale GAN Training}", "shortname": "{BigGAN}"},
+    )
+    item = to_item(e, schema=Z8)
+    assert item["shortTitle"] == "BigGAN" and "shortname" not in item["extra"]
+    assert from_item(item, base=e).fields == e.fields
+
+
+def test_language_is_the_bibs_only_when_the_bib_keeps_one() -> None:
+    e = Entry("book", "k", {"title": "{T}", "language": "{german}"})
+    item = to_item(e, schema=Z8)
+    assert item["language"] == "german"
+    assert from_item(item, base=e).get("language") == "german"
+    assert "language" not in from_item({**item, "citationKey": ""}).fields  # a new item: noise
+
+
+def test_a_tex_line_never_overrides_a_native_field() -> None:
+    item = {"itemType": "journalArticle", "title": "Real", "volume": "5",
+            "extra": "tex.volume: 3\ntex.title: \\input{x}\ntex.series: Kept"}  # fmt: skip
+    e = from_item(item)
+    assert (e.get("volume"), e.title, e.get("series")) == ("5", "Real", "Kept")
+
+
+def test_a_bib_edit_keeps_the_members_extra_lines() -> None:
+    from genbib.zotero.mapping import needs_current, update_item
+
+    before = from_item(CONNECTOR_ARXIV)
+    edited = Entry(before.type, "esser2021taming", {**before.fields, "presentation": "{Oral}"})
+    assert needs_current(edited, before, schema=Z8)
+    payload = update_item(edited, before, CONNECTOR_ARXIV, schema=Z8)
+    assert payload["extra"].splitlines() == [
+        "arXiv:2012.09841 [cs]", "tex.presentation: Oral", "PMID: 123", "Publisher: arXiv"]  # fmt: skip
+    assert "tags" not in payload and "language" not in payload and "accessDate" not in payload
+
+
+def test_zotero_rich_text_and_hostile_tags_are_neutralised() -> None:
+    item = {
+        "itemType": "journalArticle", "title": "The Chinese<i>Hukou</i> System <script>x</script>",
+        "tags": [{"tag": "\\input{/etc/passwd}"}, {"tag": "<b>bold</b> ^^5c"}],
+    }  # fmt: skip
+    e = from_item(item)
+    assert e.title == "The ChineseHukou System x"
+    keywords = e.get("keywords") or ""
+    assert "\\input" not in keywords and "^^" not in keywords and "<b>" not in keywords
+
+
+def test_a_topic_change_keeps_a_collection_a_member_added() -> None:
+    from genbib.zotero.mapping import needs_current, update_item
+
+    colls = {"diffusion": "COLLDIFF", "vae": "COLLVAE0"}
+    before = Entry("misc", "k", {"title": "{T}", "topics": "{diffusion}"})
+    after = Entry("misc", "k", {"title": "{T}", "topics": "{vae}"})
+    current = {**to_item(before, collections=colls), "collections": ["COLLDIFF", "MEMBERS1"]}
+    assert needs_current(after, before)
+    payload = update_item(after, before, current, collections=colls)
+    assert payload["collections"] == ["COLLVAE0", "MEMBERS1"]
+    assert "collections" not in update_item(before, before, current, collections=colls)
+
+
+def test_an_update_that_must_merge_refuses_to_guess() -> None:
+    import pytest
+
+    from genbib.zotero.mapping import update_item
+
+    before = Entry("misc", "k", {"title": "{T}", "keywords": "{a}"})
+    after = Entry("misc", "k", {"title": "{T}", "keywords": "{a, b}"})
+    with pytest.raises(ValueError, match="keywords changed"):
+        update_item(after, before)
+    noted = Entry("misc", "k", {**before.fields, "presentation": "{Oral}"})
+    with pytest.raises(ValueError, match="extra changed"):
+        update_item(noted, before)
+
+
+def test_a_blog_post_stays_a_blog_post_both_ways() -> None:
+    item = {"itemType": "blogPost", "title": "What are Diffusion Models?", "blogTitle": "Lil'Log",
+            "creators": [{"creatorType": "author", "firstName": "Lilian", "lastName": "Weng"}],
+            "date": "2021-07-11", "url": "https://lilianweng.github.io/posts/2021-07-11-diffusion-models/"}  # fmt: skip
+    e = from_item(item)
+    assert (e.type, e.get("entrysubtype"), e.get("howpublished")) == (
+        "online",
+        "blogPost",
+        "Lil'Log",
+    )
+    back = to_item(
+        e, schema={"blogPost": frozenset({"title", "blogTitle", "date", "url", "extra"})}
+    )
+    assert (back["itemType"], back["blogTitle"]) == ("blogPost", "Lil'Log")
+    assert "entrysubtype" not in back["extra"]
+    # a member re-files it as a journal article: the new type wins, the subtype goes
+    moved = from_item({**item, "itemType": "journalArticle"}, base=e)
+    assert moved.type == "article" and "entrysubtype" not in moved.fields

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genbib.bibtex.citations import Citation, scan_citations
+from genbib.bibtex.keys import is_provisional
 from genbib.bibtex.reader import malformed_key, read_file
 from genbib.bibtex.titles import scan_title
 from genbib.model import identifiers as ids
+from genbib.model.canonical import VENUE_FIELDS, has_venue, venue_fields
 from genbib.model.entry import LINK_FIELDS, Entry
 from genbib.model.library import Library, Malformed, Preamble, StringDef
 from genbib.model.problems import Problem, Severity
@@ -54,14 +56,24 @@ BAD_DOI = _rule("E011-doi", E, "`doi` is not a DOI (10.NNNN/...)")
 BAD_ARXIV = _rule("E012-arxiv", E, "`eprint` of an arXiv entry is not an arXiv id")
 BAD_URL = _rule("E013-url", E, "a link field holds something other than an http(s) URL")
 BAD_YEAR = _rule("E014-year", E, "`year` is not a four-digit year (or `date` not an ISO date)")
+NO_VENUE = _rule("E015-no-venue", W, "BibTeX's natbib styles would print the entry with no venue")
+ET_AL = _rule("E016-and-others", W, "the author list ends in `and others`: it is incomplete")
+PENDING = _rule(
+    "E017-pending-metadata", W, "an entry with a provisional key still lacks author or year"
+)
 UNESCAPED = _rule("E020-unescaped-char", E, "a title has & % # or _ that LaTeX will misread")
 UNPROTECTED = _rule("E021-unprotected-caps", W, "a title acronym or name is not brace-protected")
 PERCENT = _rule("E022-unescaped-percent", W, "a field other than a link has a bare % (write \\%)")
 UNSAFE = _rule("E030-unsafe-latex", E, "LaTeX that can run commands or read/write files")
 CONTROL = _rule("E031-control-char", E, "a field has control or bidi-override characters")
 UNKNOWN_TOPIC = _rule("E040-unknown-topic", E, "a topic is not defined in genbib.toml")
-CITED_ALIAS = _rule("E050-cited-alias", W, "a LaTeX document cites a former key (an alias)")
-CITED_RETIRED = _rule("E051-cited-retired", W, "a LaTeX document cites a deleted paper's key")
+CITED_ALIAS = _rule(
+    "E050-cited-alias", W, "a LaTeX document cites a former key (biber resolves it)"
+)
+CITED_RETIRED = _rule("E051-cited-retired", E, "a LaTeX document cites a deleted paper's key")
+CITED_UNKNOWN = _rule(
+    "E052-cited-undefined", E, "a LaTeX document cites a key no entry answers to (undefined)"
+)
 
 # --- required fields ------------------------------------------------------------------
 # Each requirement is a tuple of alternatives (biblatex names accepted beside BibTeX's).
@@ -96,6 +108,11 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "dataset": (("title",),),
 }
 
+# Types whose required fields (E010) do not include a venue: E015 checks them.
+_NO_VENUE_TYPES = frozenset(
+    {"misc", "booklet", "manual", "online", "software", "dataset", "thesis", "report"}
+)
+_IGNORED_VENUES = ("journal", "journaltitle", "booktitle", "school", "institution", "publisher")
 _YEAR = re.compile(r"\d{4}")
 _DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"{_DATE_PART}(?:/(?:{_DATE_PART})?)?")
@@ -154,9 +171,57 @@ def _check_required(entry: Entry, ctx: Context) -> Iterator[Problem]:
     if "crossref" in entry.fields:  # the rest is inherited from the cross-referenced entry
         needs = (("title",),)
     missing = [alts for alts in needs if not any(_text(entry, f, ctx) for f in alts)]
+    if is_provisional(entry):  # marked as waiting for its metadata: not an error yet
+        pending = [alts for alts in missing if alts[0] in ("author", "year")]
+        missing = [alts for alts in missing if alts not in pending]
+        if pending:
+            names = ", ".join(" or ".join(alts) for alts in pending)
+            yield _problem(
+                PENDING, entry, f"provisional key; no {names} yet (genbib enrich can fill it)"
+            )
     if missing:
         names = ", ".join(" or ".join(alts) for alts in missing)
         yield _problem(MISSING_FIELD, entry, f"@{entry.type.lower()} needs {names}")
+
+
+@_entry_check
+def _check_venue(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    """plainnat & co. print only the fields their entry type reads: `journal` in a
+    @misc, an arXiv id without `howpublished`, or a type BibTeX does not know (@online,
+    @software, @thesis, @report: printed as @misc) leave the reference with no venue
+    line although the entry knows one. (A @misc that names no venue at all is not
+    flagged: there is nothing to print.)"""
+    kind = entry.type.lower()
+    if has_venue(entry) or (kind in REQUIRED and kind not in _NO_VENUE_TYPES):
+        return  # E010 already reports a missing journal/booktitle/school/institution
+    ignored = [f for f in _IGNORED_VENUES if _text(entry, f, ctx)]
+    if ignored:
+        why = f"its {', '.join(ignored)} is not printed in @{kind}"
+    elif kind in _NO_VENUE_TYPES and kind not in VENUE_FIELDS:
+        why = f"BibTeX does not know @{kind} and prints it as @misc"
+    elif entry.arxiv:
+        why = f"its arXiv id {entry.arxiv} is not printed in @{kind}"
+    else:
+        return
+    fields = " or ".join(venue_fields(kind))
+    yield _problem(
+        NO_VENUE,
+        entry,
+        f"no venue line under BibTeX styles: {why} (needs {fields}); "
+        "`genbib fmt --canonical` gives it its kind's form",
+    )
+
+
+@_entry_check
+def _check_others(entry: Entry, ctx: Context) -> Iterator[Problem]:
+    for role in ("author", "editor"):
+        names = entry.names(role) if role in entry.fields else []
+        if names and names[-1].is_others:
+            yield _problem(
+                ET_AL,
+                entry,
+                f"{role} list ends in 'and others' ({len(names) - 1} named); complete it",
+            )
 
 
 @_entry_check
@@ -357,6 +422,45 @@ def cited_retired(
     return out
 
 
+def cited_undefined(
+    library: Library,
+    citations: Iterable[Citation],
+    *,
+    backend: str = "natbib",
+    retired: Mapping[str, str] | None = None,
+    known: Collection[str] = (),
+) -> list[Problem]:
+    """Errors for citations no entry answers to under `backend`, warnings for aliases.
+
+    biber resolves a former key through `ids` (a warning: cite the current key); BibTeX
+    does not read `ids`, so under natbib an alias is as undefined as an unknown key.
+    Retired keys are E051 (errors under both). `known`: keys the document's other
+    bibliographies define.
+    """
+    keys = {e.key for e in library} | set(known)
+    alias_of = {a: e.key for e in library for a in e.aliases}
+    folded_retired = {k.casefold() for k in retired or {}}
+    out: list[Problem] = []
+    for c in citations:
+        if c.key in keys or c.key.casefold() in folded_retired:
+            continue
+        target = alias_of.get(c.key)
+        if target is not None and backend == "biblatex":
+            continue  # cited_aliases warns
+        if target is not None:
+            msg = (
+                f"cites {c.key!r}, a former key of {target!r}: BibTeX does not read ids, "
+                f"so the citation is undefined; cite {target!r} (genbib rekey and dedupe "
+                "rewrite the configured [latex] sources)"
+            )
+        else:
+            msg = f"cites {c.key!r}, which no entry of {library.file or 'the bib'} defines"
+        out.append(
+            Problem(CITED_UNKNOWN, msg, RULES[CITED_UNKNOWN].severity, c.file, c.line, c.key)
+        )
+    return out
+
+
 # --- driver ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CheckResult:
@@ -396,6 +500,19 @@ def check_library(library: Library, *, topics: Collection[str] | None = None) ->
     return sorted(found, key=lambda p: p.line)  # stable: reader findings first on a line
 
 
+def _other_bib_keys(directory: Path, checked: Path, backend: str) -> set[str]:
+    """Keys the project's other .bib files define (a paper may cite several bibs)."""
+    keys: set[str] = set()
+    for bib in sorted(directory.rglob("*.bib")):
+        if bib.resolve() == checked.resolve() or not bib.is_file():
+            continue
+        for entry in read_file(bib):
+            keys.add(entry.key)
+            if backend == "biblatex":
+                keys.update(entry.aliases)
+    return keys
+
+
 def strict(problems: Iterable[Problem]) -> list[Problem]:
     """`--strict`: every warning counts as an error."""
     return [
@@ -409,9 +526,11 @@ def check_file(
     *,
     topics: Collection[str] | None = None,
     cites: str | Path | None = None,
+    backend: str = "natbib",
     strict_mode: bool = False,
 ) -> CheckResult:
-    """Read and check `path`; with `cites`, also scan that LaTeX project for citations of
+    """Read and check `path`; with `cites`, also scan that LaTeX project for citations
+    that do not resolve under `backend` ("natbib": BibTeX, "biblatex": biber), of
     aliases and of retired keys (the record beside `path`)."""
     library = read_file(path)
     problems = check_library(library, topics=topics)
@@ -419,9 +538,14 @@ def check_file(
         from genbib.bibtex import retired
 
         citations = list(scan_citations(cites))
-        problems.extend(cited_aliases(library, citations))
+        if backend == "biblatex":
+            problems.extend(cited_aliases(library, citations))
         record = retired.load(retired.retired_path(Path(path)))
         problems.extend(cited_retired(library, citations, record))
+        known = _other_bib_keys(Path(cites), Path(path), backend)
+        problems.extend(
+            cited_undefined(library, citations, backend=backend, retired=record, known=known)
+        )
     if strict_mode:
         problems = strict(problems)
     return CheckResult(str(path), len(library), problems)

@@ -4,6 +4,13 @@ The default formula is Google Scholar's (`ho2020denoising`). A formula is a stri
 the placeholders `{author}` (first author's family name, ASCII, lower case), `{year}`,
 `{title}` (first significant title word) and `{Title}`/`{Author}` (capitalised);
 clashes get a, b, c... appended. Nothing here ever renames an existing key.
+
+Provisional keys: an entry given a key while it lacks its author or its year (a list
+read offline, an identifier not resolved yet) would carry `anon...` or a year-less key
+for ever. Such a key is marked in the entry itself, `keystatus = {provisional}` (a field
+BibTeX and biber ignore, kept by the canonical writer, visible in every diff), and
+`genbib.bibtex.rekey.upgrade_keys` gives it its final key the first time the metadata is
+complete. A key without the marker is final.
 """
 
 from __future__ import annotations
@@ -72,25 +79,53 @@ def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
     return stem or "entry"
 
 
+STATUS_FIELD = "keystatus"
+PROVISIONAL = "provisional"
+
+
+def is_provisional(entry: Entry) -> bool:
+    """True when the entry's key is marked provisional (see the module docstring)."""
+    return (entry.get(STATUS_FIELD) or "").strip().lower() == PROVISIONAL
+
+
+def metadata_complete(entry: Entry) -> bool:
+    """True when the formula's inputs are all known: author (or editor), year and title."""
+    return bool((entry.get("author") or entry.get("editor")) and entry.year and entry.title)
+
+
+def mark_provisional(entry: Entry, provisional: bool = True) -> None:
+    entry.set(STATUS_FIELD, PROVISIONAL if provisional else None)
+
+
+def fresh_key(entry: Entry, folded: set[str], formula: str = DEFAULT_FORMULA) -> str:
+    """The formula's key for `entry`, with a, b, c... until it is not in `folded` (case-folded
+    keys and aliases in use, and retired ones)."""
+    stem = key_stem(entry, formula)
+    key = stem
+    suffix = 0
+    while key.casefold() in folded:
+        key = stem + _suffix(suffix)
+        suffix += 1
+    return key
+
+
 def assign_keys(
     entries: Iterable[Entry], taken: set[str], formula: str = DEFAULT_FORMULA
 ) -> list[Entry]:
     """Give a key to every entry whose key is empty; returns the entries that got one.
 
-    `taken` holds every key (and alias) already in use; it is updated in place.
+    `taken` holds every key (and alias) already in use; it is updated in place. A key
+    given while the metadata is incomplete is marked provisional.
     """
     changed = []
     folded = {k.casefold() for k in taken}  # BibTeX compares keys case-insensitively
     for entry in entries:
         if entry.key:
             continue
-        stem = key_stem(entry, formula)
-        key = stem
-        suffix = 0
-        while key.casefold() in folded:
-            key = stem + _suffix(suffix)
-            suffix += 1
+        key = fresh_key(entry, folded, formula)
         entry.key = key
+        if not metadata_complete(entry):
+            mark_provisional(entry)
         taken.add(key)
         folded.add(key.casefold())
         changed.append(entry)

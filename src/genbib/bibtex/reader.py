@@ -10,15 +10,15 @@ block, so one bad entry never costs the rest of the file.
 
 from __future__ import annotations
 
-import codecs
 import re
 from bisect import bisect_right
 from pathlib import Path
 
-from genbib.errors import InputError
+from genbib.bibtex.encoding import decode as decode_bytes
+from genbib.bibtex.encoding import read_text
 from genbib.model.entry import Entry
 from genbib.model.library import Comment, Library, Malformed, Preamble, StringDef, Text
-from genbib.model.problems import Problem, Severity
+from genbib.model.problems import Problem
 from genbib.model.values import match_brace, match_quote
 
 _AT = re.compile(r"@[ \t]*([A-Za-z][\w:.+-]*)[ \t\r\n]*([{(]?)")
@@ -38,51 +38,18 @@ class _Fail(Exception):
         self.code = code
 
 
-def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
-    assert isinstance(exc, UnicodeDecodeError)
-    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
-
-
-codecs.register_error("genbib-latin1", _latin1_fallback)
-
-
 def decode(data: bytes, file: str = "") -> tuple[str, list[Problem]]:
-    """Bytes to text: UTF-8 (BOM stripped), else Latin-1 with a warning; CRLF to LF."""
-    problems: list[Problem] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # Only the bytes that are not UTF-8 are read as Latin-1: a file that is mostly
-        # UTF-8 with a few pasted Latin-1 bytes keeps its UTF-8 text intact.
-        line = data.count(b"\n", 0, exc.start) + 1
-        text = data.decode("utf-8", errors="genbib-latin1")
-        problems.append(
-            Problem(
-                "E001-encoding",
-                f"not UTF-8 (byte {data[exc.start]:#04x}); bytes that are not UTF-8 read as "
-                "Latin-1, will be written as UTF-8",
-                Severity.WARNING,
-                file,
-                line,
-            )
-        )
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, problems
+    """Bytes to text and the encoding finding (the policy lives in `genbib.bibtex.io`)."""
+    out = decode_bytes(data, file)
+    return out.text, out.problems
 
 
 def read_file(path: str | Path) -> Library:
     """Read a .bib file; only an unreadable file raises, bad content becomes problems."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    text, problems = decode(data, str(path))
-    lib = parse(text, str(path))
-    lib.problems[:0] = problems
+    out = read_text(path)
+    lib = parse(out.text, str(path))
+    lib.problems[:0] = out.problems
     return lib
 
 

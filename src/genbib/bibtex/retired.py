@@ -10,6 +10,10 @@ one key per line, sorted, with the paper's title as a comment for the reviewer: 
 depend only on the set of keys (and their notes), a diff shows one added line per deleted
 paper, and two clones' records merge as the union of their lines (git's `merge=union`).
 Only the first word of a line is read; `#` lines and blank lines are comments.
+
+The note also lets genbib recognise the paper when it comes back (a list re-imported,
+`genbib add` of its arXiv id, a Zotero item): `Title (2020); arXiv:2006.11239; doi:10...`.
+`note_parts` reads it back; older notes without identifiers are matched by title.
 """
 
 from __future__ import annotations
@@ -31,7 +35,11 @@ HEADER = (
 )
 _CONFLICT = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 _SPACE = re.compile(r"\s+")
-NOTE_MAX = 100
+NOTE_MAX = 100  # the title part; the identifiers after it are never cut
+_IDS = re.compile(r"(?:;\s*(?:arXiv|doi):\S+)+$")
+_YEAR = re.compile(r"\s*\((\d{4})\)$")
+_SUPERSEDED = "provisional, now {}: "
+_SUPERSEDED_RE = re.compile(r"^provisional, now (\S+): ")
 
 
 def retired_path(bib: Path) -> Path:
@@ -99,16 +107,59 @@ def save(path: Path, record: Mapping[str, str], bib_name: str = "") -> bool:
 
 
 def note(entry: Entry) -> str:
-    """What the reader of a diff needs to recognise the paper: its title and year."""
+    """What the reader of a diff (and genbib, when the paper comes back) needs to recognise
+    the paper: its title and year, then its arXiv id and DOI when it has them."""
     title = entry.title
     year = entry.year
-    return clean_note(f"{title} ({year})" if title and year else title)
+    ids = "".join(
+        f"; {name}:{value}" for name, value in (("arXiv", entry.arxiv), ("doi", entry.doi)) if value
+    )
+    return clean_note((f"{title} ({year})" if title and year else title) + ids)
+
+
+def superseded_note(entry: Entry, new_key: str) -> str:
+    """The note of a provisional key that became `new_key`: the paper lives on under
+    `new_key`, so this key is not the one to recognise it by (`note_parts` says so)."""
+    return clean_note(f"{_SUPERSEDED.format(new_key)}{note(entry)}")
+
+
+def superseded_by(text: str) -> str:
+    """The key that replaced this one (`superseded_note`), or ""."""
+    m = _SUPERSEDED_RE.match(text.strip())
+    return m.group(1) if m else ""
+
+
+def note_parts(text: str) -> tuple[str, int | None, str | None, str | None]:
+    """(title, year, arXiv id, DOI) of a note written by `note` (title cut at NOTE_MAX
+    ends in `...`); a hand-written note is all title."""
+    text = _SUPERSEDED_RE.sub("", text.strip())
+    found = _IDS.search(text)
+    arxiv = doi = None
+    if found:
+        for part in found.group().split(";"):
+            name, _, value = part.strip().partition(":")
+            if name == "arXiv":
+                arxiv = value
+            elif name == "doi":
+                doi = value
+        text = text[: found.start()].rstrip()
+    year = None
+    m = _YEAR.search(text)
+    if m:
+        year, text = int(m.group(1)), text[: m.start()]
+    return text, year, arxiv, doi
 
 
 def clean_note(text: str) -> str:
-    """One line of plain text: no control, format (bidi, zero-width) or line characters."""
+    """One line of plain text: no control, format (bidi, zero-width) or line characters;
+    the part before the identifiers cut to NOTE_MAX characters."""
     kept = "".join(
         " " if unicodedata.category(c)[0] in "CZ" else c for c in unicodedata.normalize("NFC", text)
     )
     kept = _SPACE.sub(" ", kept).strip()
-    return kept if len(kept) <= NOTE_MAX else kept[: NOTE_MAX - 3].rstrip() + "..."
+    found = _IDS.search(kept)
+    ids = found.group() if found else ""
+    head = kept[: found.start()].rstrip() if found else kept
+    if len(head) > NOTE_MAX:
+        head = head[: NOTE_MAX - 3].rstrip() + "..."
+    return head + ids

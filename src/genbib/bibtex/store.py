@@ -16,6 +16,7 @@ from pathlib import Path
 
 from genbib.bibtex import retired
 from genbib.bibtex.compare import lost
+from genbib.bibtex.encoding import read_bytes, require_utf8
 from genbib.bibtex.io import locked, write_if_changed
 from genbib.bibtex.reader import parse, read_file
 from genbib.bibtex.writer import Order, dumps
@@ -41,13 +42,18 @@ class FormatResult:
     problems: list[Problem]
 
 
-def format_file(path: str | Path, *, check: bool = False, order: Order = "key") -> FormatResult:
-    """Rewrite `path` canonically (or, with `check`, only say whether it would change)."""
+def format_file(
+    path: str | Path, *, check: bool = False, order: Order = "key", to_utf8: bool = False
+) -> FormatResult:
+    """Rewrite `path` canonically (or, with `check`, only say whether it would change).
+
+    A file that is not UTF-8 is rewritten (as UTF-8) only with `to_utf8`.
+    """
     p = Path(path)
     with contextlib.ExitStack() as stack:
         if not check:
             stack.enter_context(locked(p))
-        original = p.read_bytes() if p.exists() else b""
+        original = read_bytes(p, missing_ok=True)
         lib = read_file(p)
         text = dumps(lib, order)
         _verify_lossless(lib, text)
@@ -61,6 +67,7 @@ def format_file(path: str | Path, *, check: bool = False, order: Order = "key") 
                 )
             )
             if not check:
+                require_utf8(p, original, convert=to_utf8)
                 write_if_changed(p, text)
         return FormatResult(p, changed, diff, lib.problems)
 
@@ -88,6 +95,8 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
     p = Path(path)
     with locked(p):
         lib = load(p, missing_ok=True)
+        if not dry_run and any(x.code == "E001-encoding" for x in lib.problems):
+            require_utf8(p)  # refuse before the work, not after it (a sync, a long dedupe)
         unparsed = _unparsed(lib)
         owners = lib.key_owners()
         yield lib

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -18,12 +19,12 @@ from genbib import __version__
 
 # name -> (module, one-line help shown by `genbib --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "fmt": ("genbib.cli.fmt", "Rewrite a .bib file in canonical form (or --check it)."),
+    "fmt": ("genbib.cli.fmt", "Rewrite a .bib file in canonical form (--canonical: each kind's)."),
     "check": (
         "genbib.cli.check",
         "Lint a .bib file: parse problems, missing fields, unsafe LaTeX.",
     ),
-    "rekey": ("genbib.cli.rekey", "Change a citation key, keeping the old one as an alias."),
+    "rekey": ("genbib.cli.rekey", "Change a citation key; old one kept as alias, \\cites follow."),
     "import": ("genbib.cli.import_", "Import awesome lists, .bib, Zotero JSON or identifiers."),
     "dedupe": ("genbib.cli.dedupe", "Find and merge entries that are the same paper."),
     "enrich": ("genbib.cli.enrich", "Fill authors, venues and identifiers from metadata sources."),
@@ -36,8 +37,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "genbib.cli.render",
         "Render per-topic markdown lists and LaTeX related-work stubs.",
     ),
-    "init": ("genbib.cli.init", "Scaffold genbib.toml, bib/, templates and hooks in a directory."),
-    "cite": ("genbib.cli.cite", "Find papers and print keys and a ready \\citep{...}."),
+    "init": ("genbib.cli.init", "Scaffold genbib.toml, bib/ and pre-commit hooks in a directory."),
+    "templates": ("genbib.cli.templates", "List the render templates, or copy one to override it."),
+    "cite": ("genbib.cli.cite", "Find papers; print keys and the backend's \\citep/\\parencite."),
     "show": ("genbib.cli.show", "Print one entry with its links, topics and field sources."),
     "stats": ("genbib.cli.stats", "Counts by topic, year and venue, and what is missing."),
 }
@@ -57,20 +59,13 @@ class LazyGroup(click.Group):
         return cmd
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Turn genbib errors into one clean message and their exit code (traceback on -v)."""
+        """Turn genbib errors into one clean line and their exit code (traceback on -v)."""
         from genbib.errors import GenbibError
 
         try:
             return super().invoke(ctx)
         except GenbibError as exc:
-            obj = ctx.obj
-            if getattr(obj, "verbose", 0):
-                import traceback
-
-                traceback.print_exc()
-            click.echo(f"error: {exc.message}", err=True)
-            if exc.hint:
-                click.echo(f"hint: {exc.hint}", err=True)
+            _report(exc, bool(getattr(ctx.obj, "verbose", 0)))
             ctx.exit(int(exc.exit_code))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -105,42 +100,151 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
     Example:
       genbib fmt --check bib/genmodels.bib
     """
+    from genbib.bibtex.io import on_wait
     from genbib.cli.common import State
 
     ctx.obj = State(config_path=config_path, verbose=verbose, quiet=quiet)
+    on_wait(lambda message: click.echo(f"note: {message}", err=True))
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: run the CLI and turn genbib errors into messages and exit codes."""
-    from genbib.errors import ExitCode, GenbibError
+    """Entry point: run the CLI and turn every failure into one line and its exit code.
 
+    The user's and the environment's failures (bad input, permissions, a full disk, no
+    network, a lock) are `GenbibError`s, or OS and network errors caught here as a last
+    resort; only what is left is a bug (exit 70). SIGTERM is raised like Ctrl-C so that
+    locks and temp files are cleaned up on the way out.
+    """
+    from genbib.errors import ExitCode, GenbibError, Terminated
+
+    restore = _raise_on_sigterm()
+    verbose = _verbose(argv)
     try:
         return cli.main(args=argv, prog_name="genbib", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(int(ExitCode.INTERRUPTED))
+    except click.exceptions.Abort as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, KeyboardInterrupt):
+            _interrupted(isinstance(cause, Terminated))
+        # A question not answered (stdin closed, or answered "no"): nothing was changed.
+        why = "no answer (standard input is closed)" if isinstance(cause, EOFError) else "declined"
+        if isinstance(cause, EOFError):
+            click.echo("", err=True)  # end the unanswered prompt's line
+        click.echo(
+            f"error: {why}; nothing was changed; answer on a terminal, or pass --yes", err=True
+        )
+        sys.exit(int(ExitCode.FINDINGS))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except GenbibError as exc:
-        if _verbose(argv):
-            import traceback
-
-            traceback.print_exc()
-        click.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
+        _report(exc, verbose)
         sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except Exception as exc:  # a bug: say so plainly, traceback on -v
-        if _verbose(argv) or os.environ.get("GENBIB_DEBUG"):
+    except KeyboardInterrupt as exc:
+        _interrupted(isinstance(exc, Terminated))
+    except Exception as exc:
+        known = _environment(exc)
+        if known is not None:
+            _report(known, verbose)
+            sys.exit(int(known.exit_code))
+        if verbose or os.environ.get("GENBIB_DEBUG"):  # a bug: say so plainly
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("hint: run again with -v for the traceback and report it", err=True)
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc}; this is a bug in genbib: "
+            "run again with -v for the traceback and report it",
+            err=True,
+        )
         sys.exit(int(ExitCode.INTERNAL))
+    finally:
+        restore()
+
+
+def _report(exc: Any, verbose: bool) -> None:
+    """One line: `error: FILE: what happened; what to do` (the traceback first on -v)."""
+    if verbose:
+        import traceback
+
+        traceback.print_exc()
+    line = f"error: {exc.message}"
+    if exc.hint:
+        line += f"; {exc.hint}"
+    click.echo(line, err=True)
+
+
+def _interrupted(terminated: bool) -> None:
+    from genbib.errors import ExitCode
+
+    signal_name = "terminated (SIGTERM)" if terminated else "interrupted"
+    click.echo(
+        f"\n{signal_name}: files are written whole or not at all; run the command again to finish",
+        err=True,
+    )
+    sys.exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED))
+
+
+def _environment(exc: Exception) -> Any:
+    """An OS or network error that escaped the library, as the `GenbibError` it is."""
+    import errno
+
+    from genbib.errors import FileError, RemoteError
+
+    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+        where = exc.filename or "a file"
+        writing = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+        return FileError.from_os(exc, where, "write" if writing else "access")
+    kind = type(exc)
+    if kind.__module__.split(".")[0].startswith("httpx") and "Transport" in "".join(
+        c.__name__ for c in kind.__mro__
+    ):
+        try:
+            host = exc.request.url.host  # type: ignore[attr-defined]
+        except Exception:  # no request attached
+            host = "a remote service"
+        return RemoteError(
+            f"{host}: cannot connect ({exc or kind.__name__})",
+            hint="check the network connection (and proxy settings), then run again",
+        )
+    return None
+
+
+def _errnos() -> frozenset[int]:
+    import errno
+
+    names = ("EACCES", "EPERM", "ENOSPC", "EDQUOT", "EROFS", "ENOENT", "EISDIR", "ENOTDIR",
+             "EIO", "EMFILE", "ENAMETOOLONG", "ELOOP", "EBUSY", "ETXTBSY")  # fmt: skip
+    return frozenset(getattr(errno, n) for n in names if hasattr(errno, n))
+
+
+_ENVIRONMENT_ERRNOS = _errnos()
+
+
+def _raise_on_sigterm() -> Callable[[], None]:
+    """SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C: locks released, temp files gone.
+
+    Returns what puts the previous handler back (main() is also called in-process).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:
+        return lambda: None
+
+    def handler(signum: int, frame: object) -> None:
+        from genbib.errors import Terminated
+
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills outright
+        raise Terminated()
+
+    signal.signal(signal.SIGTERM, handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _verbose(argv: list[str] | None) -> bool:

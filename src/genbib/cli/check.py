@@ -15,7 +15,8 @@ from genbib.errors import ExitCode
 @click.option(
     "--cites",
     type=click.Path(exists=True, file_okay=False),
-    help="A LaTeX project directory: warn where its .tex/.aux cite a former key.",
+    help="A LaTeX project directory: an error where its .tex/.aux cite a key that does "
+    "not resolve under the configured backend ([render] citations; natbib: ids do not count).",
 )
 def command(files: tuple[str, ...], as_json: bool, strict: bool, cites: str | None) -> None:
     """Check FILES (default: the configured bib): parse problems, duplicate keys, missing
@@ -35,7 +36,11 @@ def command(files: tuple[str, ...], as_json: bool, strict: bool, cites: str | No
     cfg = state().config()
     topics = [t.slug for t in cfg.topics] if cfg.source and cfg.topics else None
     paths = [bib_path(f) for f in files] or [bib_path(None)]
-    results = [check_file(p, topics=topics, cites=cites, strict_mode=strict) for p in paths]
+    backend = cfg.render.citations
+    results = [
+        check_file(p, topics=topics, cites=cites, backend=backend, strict_mode=strict)
+        for p in paths
+    ]
     if as_json:
         emit_json(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
         paths = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import echo, emit_json, state
+from genbib.cli.common import bib_path, echo, emit_json, state
 
 
 @click.command("cite")
@@ -20,7 +20,9 @@ def command(
 ) -> None:
     """Find papers by title words, author, short name, key, arXiv id or DOI.
 
-    Prints the best matches, then a ready \\citep{...} for the first one.
+    Prints the best matches, then a ready citation of the first one in the configured
+    backend's form (`[render] citations`): \\citep{...} for natbib (BibTeX),
+    \\parencite{...} for biblatex (biber).
 
     \b
     Example:
@@ -28,13 +30,13 @@ def command(
       genbib cite DDPM --bibtex
       genbib cite 2006.11239
     """
-    from pathlib import Path
 
     from genbib.bibtex.store import load
     from genbib.bibtex.writer import format_entry
     from genbib.find import Finder
 
-    path = Path(file) if file else state().config().bib_path
+    cfg = state().config()
+    path = bib_path(file)
     hits = Finder(load(path)).search(" ".join(query), limit=limit)
     if as_json:
         emit_json(
@@ -59,6 +61,7 @@ def command(
                 year = h.entry.year or "n.d."
                 click.echo(f"{h.entry.key:<32} {year}  {h.entry.title}  [{h.why} {h.score:g}]")
         if not bibtex:
-            click.echo(f"\\citep{{{hits[0].entry.key}}}")
+            command = "parencite" if cfg.render.citations == "biblatex" else "citep"
+            click.echo(f"\\{command}{{{hits[0].entry.key}}}")
     if not hits:
         raise SystemExit(1)

@@ -1,7 +1,9 @@
 """What every command shares: the run's state, configuration loading, output helpers.
 
 Output goes through these helpers so that `--json`, `-q` and `NO_COLOR` behave the same
-in every command.
+in every command. Colour and progress are decided per stream: `genbib import x.md
+2>err.txt` on a terminal colours stdout and writes plain text to err.txt. `NO_COLOR`
+(non-empty), `TERM=dumb` and a stream that is not a terminal get plain text.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 
 import click
 
-from genbib.config import Config, load
+from genbib.config import CONFIG_NAME, Config, find_config, load
+from genbib.errors import ConfigError
 from genbib.model.problems import Problem
 
 
@@ -28,13 +31,44 @@ class State:
     _config: Config | None = field(default=None, repr=False)
 
     def config(self, *, required: bool = False) -> Config:
+        """genbib.toml; `required` when the command needs the lab's (no FILE was given)."""
+        if required and self.config_path is None and find_config() is None:
+            raise ConfigError(
+                f"no {CONFIG_NAME} here ({Path.cwd()} or a folder above it)",
+                hint="run `genbib init` to start one, pass --config FILE, or name the .bib file",
+            )
         if self._config is None:
             self._config = load(self.config_path, required=required)
         return self._config
 
     @cached_property
     def color(self) -> bool:
-        return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        """Colour on stdout."""
+        return wants_color(sys.stdout)
+
+    @cached_property
+    def err_color(self) -> bool:
+        """Colour on stderr (decided apart from stdout: either may be redirected)."""
+        return wants_color(sys.stderr)
+
+
+def wants_color(stream: Any) -> bool:
+    """Colour only for a terminal, unless NO_COLOR is set (non-empty) or TERM is dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or not a real stream
+        return False
+
+
+def live_stderr() -> bool:
+    """Whether stderr may show progress bars and tickers (a real terminal, not -q)."""
+    return (
+        not state().quiet
+        and os.environ.get("TERM") != "dumb"
+        and getattr(sys.stderr, "isatty", lambda: False)()
+    )
 
 
 def state() -> State:
@@ -44,18 +78,21 @@ def state() -> State:
 
 
 def bib_path(file: str | None) -> Path:
-    """The FILE argument if given, else the configured canonical bib."""
-    return Path(file) if file else state().config().bib_path
+    """The FILE argument if given, else the configured canonical bib (needs genbib.toml)."""
+    return Path(file) if file else state().config(required=True).bib_path
 
 
 def echo(message: str = "", *, err: bool = False) -> None:
     if state().quiet and not err:
         return
-    click.echo(message, err=err, color=state().color)
+    st = state()
+    click.echo(message, err=err, color=st.err_color if err else st.color)
 
 
 def styled(text: str, **style: Any) -> str:
-    return click.style(text, **style) if state().color else text
+    """Styled text; `echo` strips the style again on a stream that gets no colour."""
+    st = state()
+    return click.style(text, **style) if st.color or st.err_color else text
 
 
 def emit_json(data: Any) -> None:
@@ -65,12 +102,12 @@ def emit_json(data: Any) -> None:
 def print_problems(problems: list[Problem]) -> None:
     for p in problems:
         colour = {"error": "red", "warning": "yellow"}.get(p.severity.value, "blue")
-        click.echo(styled(p.format(), fg=colour), err=True, color=state().color)
+        click.echo(styled(p.format(), fg=colour), err=True, color=state().err_color)
 
 
 def progress(iterable: Any, *, label: str, length: int | None = None) -> Any:
     """A progress bar on stderr for long work; silent when quiet or not a terminal."""
-    if state().quiet or not sys.stderr.isatty():
+    if not live_stderr():
         return _NullBar(iterable)
     return click.progressbar(iterable, label=label, length=length, file=sys.stderr)
 

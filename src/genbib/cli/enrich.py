@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import echo, emit_json, print_problems, state, styled
+from genbib.cli.common import echo, emit_json, live_stderr, print_problems, state, styled
 from genbib.errors import ExitCode
 
 
@@ -68,7 +68,7 @@ def command(
     from genbib.enrich import Options, enrich_library
     from genbib.enrich import explain as explain_entry
 
-    cfg = state().config()
+    cfg = state().config(required=file is None)
     path = Path(file) if file else cfg.bib_path
     if explain:
         lib = store.load(path)
@@ -125,17 +125,34 @@ def command(
         )
     if any(p.severity.value == "error" for p in result.problems):
         raise SystemExit(ExitCode.FINDINGS)
-    if any(p.code == "enrich-unavailable" for p in result.problems):
-        raise SystemExit(ExitCode.REMOTE)
+    unavailable = [p for p in result.problems if p.code == "enrich-unavailable"]
+    if unavailable:
+        from genbib.errors import RemoteError
+
+        hosts = sorted({_host(p.message) for p in unavailable})
+        refused = all("cannot connect" in p.message for p in unavailable)
+        what = "cannot connect" if refused else "not reachable or failing"
+        raise RemoteError(
+            f"{', '.join(hosts)}: {what}; {len(unavailable)} lookup(s) skipped",
+            hint="check the network connection (and proxy settings), then run again "
+            "(what the other sources gave was kept)",
+        )
+
+
+def _host(message: str) -> str:
+    """The host of the URL in a finding ("arxiv: cannot connect: ... (https://host/...)")."""
+    import re
+
+    m = re.search(r"https?://([^/\s)]+)", message)
+    return m.group(1) if m else message.split(":")[0]
 
 
 class _Ticker:
     """A one-line request counter on stderr while sources answer (terminals only)."""
 
     def __init__(self) -> None:
-        import sys
 
-        self.live = sys.stderr.isatty() and not state().quiet
+        self.live = live_stderr()
         self.count = 0
 
     def __call__(self, n: int) -> None:

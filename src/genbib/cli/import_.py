@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import echo, emit_json, print_problems, state
+from genbib.cli.common import echo, emit_json, live_stderr, print_problems, state
 from genbib.errors import ExitCode
 
 FORMATS = ("markdown", "bib", "zotero", "csl", "ids")
@@ -38,6 +38,11 @@ FORMATS = ("markdown", "bib", "zotero", "csl", "ids")
     help="A .bib used after the sources, update-only, before keys are given (repeatable).",
 )
 @click.option(
+    "--revive",
+    is_flag=True,
+    help="Bring back papers whose key was retired (deleted), under that key.",
+)
+@click.option(
     "--file",
     "--bib",
     "bib_file",
@@ -54,6 +59,7 @@ def command(
     offline: bool,
     update_only: bool,
     metadata: tuple[str, ...],
+    revive: bool,
     bib_file: str | None,
 ) -> None:
     """Merge the papers of SOURCE files into the bib through the dedupe engine.
@@ -62,7 +68,8 @@ def command(
     CSL-JSON and identifier lists (arXiv/DOI/OpenReview, one per line). A paper already
     in the bib gains the new links, topics and notes; it is never added twice. Findings
     (repaired mojibake, placeholder summaries, wrong links, conflicting venues, rows that
-    are not papers) are printed as `source:line` lines. A run is all-or-nothing and
+    are not papers) are printed as `source:line` lines. A paper whose key was retired
+    (it was deleted) is skipped with a finding unless --revive. A run is all-or-nothing and
     running it again changes nothing. Exit 0 when done, 4 when a source is unreadable.
 
     \b
@@ -75,12 +82,14 @@ def command(
 
     from genbib.bibtex.io import atomic_write
     from genbib.bibtex.store import edit
-    from genbib.importers import import_sources, sources_of
+    from genbib.importers import expand, import_sources
 
     st = state()
-    config = st.config()
+    config = st.config(required=bib_file is None)
     path = Path(bib_file) if bib_file else config.bib_path
-    paths = sources_of(sources)
+    found = expand(sources)
+    paths = [p for p, _ in found]
+    bar = _Bar(verbose=bool(st.verbose), quiet=st.quiet or as_json, live=live_stderr())
     if topic and config.topics and config.topic(topic) is None:
         echo(f"note: topic {topic!r} is not configured in genbib.toml; it will be new", err=True)
     with edit(path, order=config.order, dry_run=dry_run) as library:
@@ -94,8 +103,11 @@ def command(
             metadata=metadata,
             offline=offline,
             dry_run=dry_run,
-            progress=(lambda name: echo(f"reading {name}", err=True)) if st.verbose else None,
+            progress=bar,
+            optional=[p for p, in_folder in found if in_folder],
+            revive=revive,
         )
+    bar.done()
     data = report.as_dict()
     if report_file:
         import json
@@ -105,7 +117,9 @@ def command(
         emit_json(data)
     else:
         if not st.quiet:
-            print_problems(report.problems + (report.skipped if st.verbose else []))
+            print_problems(
+                report.skipped_files + report.problems + (report.skipped if st.verbose else [])
+            )
         if dry_run and report.added:
             echo("would add: " + ", ".join(report.added))
         if dry_run and report.merged:
@@ -113,3 +127,50 @@ def command(
         echo(("dry run: " if dry_run else "") + report.summary() + f" -> {path}")
     if report.errors:
         raise SystemExit(ExitCode.FINDINGS)
+
+
+class _Bar:
+    """Progress on stderr while a long import works: a bar redrawn in place on a
+    terminal (at most ten times a second), nothing otherwise; `-v` names each file.
+    Lines are cleared by padding with spaces, not escape codes, so a terminal with
+    NO_COLOR gets plain text."""
+
+    WIDTH = 24
+
+    def __init__(self, *, verbose: bool, quiet: bool, live: bool) -> None:
+        self.live = not quiet and live
+        self.verbose = verbose and not quiet
+        self.last = 0.0
+        self.drawn = False
+        self.width = 0  # of the line drawn last, to blank it out
+
+    def _draw(self, line: str) -> None:
+        click.echo("\r" + line.ljust(self.width), nl=False, err=True)
+        self.width = len(line)
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        import time
+
+        if self.verbose and what.startswith("reading "):
+            self.done()
+            echo(what, err=True)
+        if not self.live:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1 and 0 < done < total:
+            return
+        self.last = now
+        label = what if len(what) <= 40 else "..." + what[-37:]
+        if total < 2:  # one file being read: say which, there is nothing to count
+            self._draw(f"import: {label}")
+        else:
+            filled = self.WIDTH * done // total
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            self._draw(f"import: [{bar}] {done}/{total} {label}")
+        self.drawn = True
+
+    def done(self) -> None:
+        if self.drawn:
+            self._draw("")
+            click.echo("\r", nl=False, err=True)
+            self.drawn = False

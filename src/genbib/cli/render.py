@@ -54,7 +54,7 @@ def command(
     from genbib.bibtex.store import load
     from genbib.render import plan_lines, publish, render
 
-    config = state().config()
+    config = state().config(required=True)
     library = load(config.bib_path)
     formats = None if fmt is None else ("md", "tex") if fmt == "all" else (fmt,)
     rendering = render(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import emit_json, state
+from genbib.cli.common import bib_path, emit_json
 
 
 @click.command("show")
@@ -22,14 +22,13 @@ def command(key: str, as_json: bool, file: str | None) -> None:
     Example:
       genbib show ho2020denoising
     """
-    from pathlib import Path
 
     from genbib.bibtex.store import load
     from genbib.errors import GenbibError
     from genbib.find import Finder
     from genbib.show import describe
 
-    path = Path(file) if file else state().config().bib_path
+    path = bib_path(file)
     hits = Finder(load(path))._exact(key)
     if not hits:
         raise GenbibError(f"no entry {key!r} in {path}", hint=f"try `genbib cite {key}`")

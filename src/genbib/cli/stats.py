@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import emit_json, state
+from genbib.cli.common import bib_path, emit_json
 
 
 @click.command("stats")
@@ -20,12 +20,11 @@ def command(as_json: bool, file: str | None) -> None:
       genbib stats
       genbib stats --json | jq .missing.code
     """
-    from pathlib import Path
 
     from genbib.bibtex.store import load
     from genbib.stats import compute
 
-    path = Path(file) if file else state().config().bib_path
+    path = bib_path(file)
     s = compute(load(path))
     if as_json:
         emit_json(s.as_dict())

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from genbib.cli.common import echo, emit_json, print_problems, state
+from genbib.cli.common import echo, emit_json, live_stderr, print_problems, state
 from genbib.errors import ExitCode
 
 
@@ -51,13 +50,13 @@ def command(
     from genbib.sync.session import Options
     from genbib.workflow.sync import sync
 
-    config = state().config()
+    config = state().config(required=True)
     options = Options(
         pull=not no_pull, push=not no_push, dry_run=dry_run,
         prefer=Prefer(prefer) if prefer else Prefer.NONE, force_delete=force_delete,
         max_delete_share=config.zotero.max_delete_share, key_formula=config.keys.formula,
     )  # fmt: skip
-    with _Bars(enabled=not as_json and not state().quiet and sys.stderr.isatty()) as bars:
+    with _Bars(enabled=not as_json and live_stderr()) as bars:
         report = sync(
             config, options, online=online, progress=bars.update if bars.enabled else None,
             notice=None if as_json else bars.notice,

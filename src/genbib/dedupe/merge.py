@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from genbib.bibtex.keys import STATUS_FIELD
 from genbib.dedupe import normalize as norm
 from genbib.dedupe.match import is_published
 from genbib.model import identifiers as ids
@@ -82,8 +83,8 @@ class _Merger:
             if (
                 name in _LINK_NAMES
                 or name in _LIST_FIELDS
-                or name in ("annotation", "ids", "author", "doi")
-            ):
+                or name in ("annotation", "ids", "author", "doi", STATUS_FIELD)
+            ):  # (a key's status is the surviving key's own)
                 continue
             if switch and name in (*VENUE_FIELDS, "year", "date"):
                 continue

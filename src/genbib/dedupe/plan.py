@@ -7,9 +7,11 @@ order: candidate pairs come from an index over all entries, links are taken stro
 first in an order fixed by content, and a link that would put two incompatible entries
 (different identifiers, authors or titles) in one group is refused and reported.
 
-The surviving entry of a group is the oldest one: an entry already in the library
-before this run (`existing`), then one that already carries aliases (it survived earlier
-merges), then the first in key order, which is file order in a canonical file.
+The surviving entry of a group is the one whose key the user asked to keep (`keep`),
+else one with a final key (a provisional key, see `genbib.bibtex.keys`, gives way), else
+the oldest one: an entry already in the library before this run (`existing`), then one
+that already carries aliases (it survived earlier merges), then the first in key order,
+which is file order in a canonical file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from genbib.bibtex.keys import is_provisional
 from genbib.config import Config
 from genbib.dedupe.index import candidate_pairs, contradiction_problem
 from genbib.dedupe.match import (
@@ -114,9 +117,11 @@ def plan(
     entries: Iterable[Entry],
     *,
     existing: Collection[str] = (),
+    keep: Collection[str] = (),
     progress: Callable[[int], None] | None = None,
 ) -> DedupePlan:
-    """Groups of entries that are one paper; `existing` keys were in the library before.
+    """Groups of entries that are one paper; `existing` keys were in the library before;
+    a member whose key (or alias) is in `keep` survives its group.
 
     `progress(n)` is called as work is done, 2 units per entry in all (for a progress bar).
     """
@@ -125,14 +130,17 @@ def plan(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _plan(entries, existing, progress or (lambda n: None))
+        return _plan(entries, existing, keep, progress or (lambda n: None))
     finally:
         if enabled:
             gc.enable()
 
 
 def _plan(
-    entries: Iterable[Entry], existing: Collection[str], tick: Callable[[int], None]
+    entries: Iterable[Entry],
+    existing: Collection[str],
+    keep: Collection[str],
+    tick: Callable[[int], None],
 ) -> DedupePlan:
     given = list(entries)
     items = _content_sorted(given)
@@ -210,13 +218,21 @@ def _plan(
         ]
 
     old = set(existing)
+    wanted = {k.casefold() for k in keep}
     groups = []
     for r, idxs in members.items():
         if len(idxs) < 2:
             continue
         order = sorted(
             idxs,
-            key=lambda k: (items[k].key not in old, -len(items[k].aliases), not items[k].key, k),
+            key=lambda k: (
+                not wanted.intersection(a.casefold() for a in (items[k].key, *items[k].aliases)),
+                is_provisional(items[k]),
+                items[k].key not in old,
+                -len(items[k].aliases),
+                not items[k].key,
+                k,
+            ),
         )
         survivor, others = items[order[0]], tuple(items[k] for k in order[1:])
         preview = survivor.copy()

@@ -33,10 +33,15 @@ def stage(
             [b.copy() if isinstance(b, Entry) else b for b in library.blocks],
             list(library.problems),
             library.file,
+            dict(library.retired),
         )
     result = enrich_library(target, config, Options(online=online))
-    keys = result.changed_keys
+    # a provisional key made final is a change too: the second Zotero pass writes it back
+    upgraded = [p.key for p in result.problems if p.code == "key-final"]
+    keys = sorted({*result.changed_keys, *upgraded})
     summary = f"{len(result.changes)} field(s) filled in {len(keys)} entr{'y' if len(keys) == 1 else 'ies'}"
+    if upgraded:
+        summary += f"; {len(upgraded)} provisional key(s) made final"
     if result.unresolved:
         summary += f"; {len(result.unresolved)} lookup(s) not in the cache (offline)"
     details = result.as_dict()

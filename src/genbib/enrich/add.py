@@ -3,22 +3,26 @@
 An identifier (arXiv id or URL, DOI, OpenReview URL, or the paper's GitHub repository)
 becomes a seed entry holding only that identifier; the sources then fill it like any
 other entry. A repository is first read for the paper it belongs to (the arXiv link in
-its README). The finished entry is matched against the library through genbib.dedupe:
-a paper already there is merged into its existing entry instead of added twice.
+its README). The finished entry is admitted as every paper is (`genbib.dedupe.admit`):
+a paper already there is merged into its existing entry instead of added twice, and a
+paper whose key was retired is skipped unless revived.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from genbib.dedupe import MatchIndex, merge
+from genbib.bibtex.rekey import upgrade_keys
+from genbib.dedupe.admit import RETIRED, Admitter, Outcome, RetiredIndex
 from genbib.enrich.apply import apply
 from genbib.enrich.candidate import SourceFormatError
 from genbib.enrich.engine import Enricher
 from genbib.enrich.http import Fetcher
 from genbib.enrich.sources import ALL_SOURCES, github, openreview
 from genbib.enrich.sources.frombib import BibIndex
-from genbib.errors import InputError
+from genbib.errors import InputError, RemoteError
 from genbib.model import identifiers as ids
 from genbib.model.entry import Entry
 from genbib.model.library import Library
@@ -30,6 +34,8 @@ class Added:
     ident: str
     key: str = ""
     merged_into: str = ""  # the existing entry's key when the paper was already there
+    retired: str = ""  # the retired key of the paper, when it was skipped for that
+    revived: bool = False  # added again under its retired key
     entry: Entry | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -101,34 +107,97 @@ def resolve(
     result = engine.run([entry])
     out.problems.extend(result.problems)
     if not entry.title:
-        why = "; ".join(p.message for p in result.problems) or "no source knows it"
         if fetcher.offline:
-            why = "offline, and the cache does not know it"
+            raise InputError(
+                f"{ident}: not in the cache, and --offline was given",
+                hint="run without --offline to ask the metadata sources",
+            )
+        if fetcher.down:  # no connection: the network's failure, not the identifier's
+            hosts = sorted({_host(source, bases) for source in fetcher.down})
+            raise RemoteError(
+                f"{', '.join(hosts)}: cannot connect, so {ident} could not be resolved",
+                hint="check the network connection (and proxy settings), then run again",
+            )
+        why = "; ".join(p.message for p in result.problems) or "no source knows it"
         raise InputError(
             f"{ident}: could not resolve the paper ({why})",
-            hint="check the identifier, or run without --offline",
+            hint="check the identifier",
         )
     entry.file = ""
     out.entry = entry
     return out
 
 
-def add_to(library: Library, added: Added, *, topic: str | None, formula: str) -> Added:
-    """Merge `added.entry` into the paper already in `library`, or add it with a new key."""
-    from genbib.bibtex.keys import assign_keys
+def retired_seed(ident: str, library: Library) -> Added | None:
+    """`ident` names the paper of a retired key (its arXiv id or DOI is in the record):
+    the skip, found before anything is asked of the network."""
+    entry, _ = seed(ident)
+    if not library.retired:
+        return None
+    mine = {i for i in (entry.arxiv, entry.doi) if i}
+    if any(mine & {e.arxiv, e.doi} for e in library):
+        return None  # the paper is in the bib (under another key): merged, not skipped
+    found = RetiredIndex(library.retired, library.keys_in_use()).find(entry)
+    if found is None:
+        return None
+    key, how = found
+    out = Added(ident, key=key, retired=key)
+    out.problems.append(
+        Problem(
+            RETIRED,
+            f"{ident}: the paper of retired key {key!r} ({how}): it was deleted from the "
+            "bib; skipped (--revive brings it back under that key)",
+            Severity.WARNING,
+            key=key,
+        )
+    )
+    return out
 
+
+def add_to(
+    library: Library | Admitter,
+    added: Added,
+    *,
+    topic: str | None,
+    formula: str,
+    sources: Sequence[Path] = (),
+    revive: bool = False,
+) -> Added:
+    """Admit `added.entry` (`genbib.dedupe.admit`): merged into the paper already in the
+    library, skipped when it is a retired key's paper (unless the admitter revives), or
+    added with a new key. `sources`: the LaTeX files whose citations keep a provisional
+    key that the merge completes (`genbib.bibtex.rekey.upgrade_keys`)."""
+    admitter = library if isinstance(library, Admitter) else Admitter(library, revive=revive)
     entry = added.entry
     assert entry is not None
     if topic:
         entry.set_topics([*entry.topics, topic])
-    index = MatchIndex(library.entries)
-    match = index.find(entry)
-    if match is not None:
-        existing = match.entry
-        added.problems.extend(merge(existing, entry))
-        added.merged_into = added.key = existing.key
+    admission = admitter.admit(entry)
+    added.problems.extend(admission.problems)
+    if admission.outcome is Outcome.RETIRED:
+        added.retired = added.key = admission.retired_key
         return added
-    assign_keys([entry], library.taken_keys(), formula)  # never a retired key
+    if admission.outcome is Outcome.MERGED:
+        added.problems.extend(
+            upgrade_keys(admitter.library, formula, sources)  # the merge may complete it
+        )
+        added.merged_into = added.key = admission.entry.key
+        return added
+    admitter.assign_keys(formula)  # never a key in use or retired
+    added.revived = admission.outcome is Outcome.REVIVED
     added.key = entry.key
-    library.add(entry)
     return added
+
+
+def _host(source: str, bases: dict[str, str]) -> str:
+    """The host a source is asked at (its configured base, else its module's BASE)."""
+    import importlib
+    from urllib.parse import urlsplit
+
+    base = bases.get(source)
+    if base is None:
+        try:
+            base = str(importlib.import_module(f"genbib.enrich.sources.{source}").BASE)
+        except (ImportError, AttributeError):
+            return source
+    return urlsplit(base).hostname or source

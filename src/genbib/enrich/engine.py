@@ -26,6 +26,7 @@ from genbib.enrich.http import Fetcher, Request
 from genbib.enrich.sources import PAPER_SOURCES, Source, registry
 from genbib.enrich.sources.frombib import BibIndex
 from genbib.model import identifiers as ids
+from genbib.model.canonical import canonical_form
 from genbib.model.entry import Entry
 from genbib.model.problems import Problem, Severity
 
@@ -140,6 +141,9 @@ class Enricher:
                 repo_replies.update(self._fetch_all(later))
             self._check_repos(entries, repo_replies, result)
         result.problems.extend(links.check(entries, library or entries))
+        result.changes += [
+            Change(*c.as_tuple(), "canonical") for c in canonical_form(entries, result.changes)
+        ]
         if self.fetcher is not None:
             result.stats.update(self.fetcher.stats)
         return result

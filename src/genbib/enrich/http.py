@@ -244,6 +244,18 @@ class Fetcher:
             self._client.close()
             self._client = None
 
+    # A fetcher is a context manager so that every path (success, error, Ctrl-C) closes
+    # its client and saves what it learnt: `with make_fetcher(...) as fetcher:`.
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.close()
+        finally:
+            if self.cache is not None:
+                self.cache.save()
+
     # --- network -------------------------------------------------------------------
     def _count(self, name: str, n: int = 1) -> None:
         with self._lock:

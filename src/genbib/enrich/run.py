@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx2
 
+from genbib.bibtex.rekey import upgrade_keys
 from genbib.config import Config
 from genbib.enrich.cache import CACHE_FILE, Cache
 from genbib.enrich.engine import Enricher, EnrichResult, Progress
@@ -97,13 +98,11 @@ def enrich_library(
         if missing:
             raise InputError(f"no entry with key(s): {', '.join(missing)}")
         entries = [by_key[k] for k in opts.keys]
-    fetcher = fetcher or make_fetcher(config, opts)
     index = BibIndex(load_from_bib(config, opts.from_bib))
-    engine = Enricher(fetcher, names, index, opts.bases, opts.workers, opts.progress)
-    try:
+    bases = {**config.enrich.base_urls.overrides(), **opts.bases}
+    with fetcher or make_fetcher(config, opts) as live:  # closed and its cache saved
+        engine = Enricher(live, names, index, bases, opts.workers, opts.progress)
         result = engine.run(entries, library.entries)
-    finally:
-        fetcher.close()
-        if fetcher.cache is not None:
-            fetcher.cache.save()
+    # provisional keys whose paper is complete now become final (bibtex.keys)
+    result.problems.extend(upgrade_keys(library, config.keys.formula, config.latex_sources()))
     return result

@@ -14,16 +14,19 @@ from genbib.importers.rows import Row, Shape
 from genbib.importers.text import clean, is_placeholder
 from genbib.importers.when import When, parse_when
 from genbib.model import identifiers as ids
-from genbib.model.entry import Entry, Link
+from genbib.model.entry import Entry, Link, LinkKind
 from genbib.model.problems import Problem, Severity
 
 # Section words that mean "the rows here are not papers".
 _NON_PAPER_SECTIONS = {
     "tutorial": "tutorial", "tutorials": "tutorial", "course": "course", "courses": "course",
     "cource": "course", "lecture": "course", "lectures": "course", "blog": "blog", "blogs": "blog",
-    "book": "book", "books": "book", "coding": "code", "codebase": "code", "codebases": "code",
-    "tools": "product", "tool": "product", "products": "product", "product": "product",
-    "apps": "product", "software": "product", "libraries": "product", "library": "product",
+    "book": "book", "books": "book", "coding": "code", "code": "code", "codebase": "code", "workshops": "event", "codebases": "code", "repos": "code",
+    "repositories": "code", "implementations": "code", "packages": "code", "projects": "product",
+    "leaderboard": "product", "leaderboards": "product", "team": "people",
+    "contributors": "people", "maintainers": "people", "changelog": "navigation", "log": "navigation",
+    "tools": "product", "products": "product", "product": "product",
+    "apps": "product", "software": "product", "libraries": "product",
     "videos": "video", "talks": "video", "podcasts": "video", "slides": "video",
     "links": "links", "resources": "links", "contents": "navigation", "datasets": "dataset",
     "dataset": "dataset", "benchmarks": "dataset", "newsletter": "blog", "contact": "navigation",
@@ -42,8 +45,11 @@ _NON_PAPER_TITLE = [
     ),
     (re.compile(r"\b(?:textbook|book)\b", re.I), "book"),
     (re.compile(r"^(?:blog|notes?)\b", re.I), "blog"),
+    (re.compile(r"^(?:introducing|announcing|hello)\s", re.I), "blog"),  # a release post
 ]
 _TRAILING_NAME = re.compile(r"\s*\\?\|\s*([^|]{1,40})$")
+_SHORTCODE = re.compile(r"(?:^|\s):[a-z][a-z0-9_+-]{1,30}:(?=\s|$)")  # ":star:", ":fire:"
+_REF_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "GLM[50]": a reference number, not the name
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]{1,48})\)\s*$")
 _PREFIX_NAME = re.compile(r"^([A-Z][\w·.+-]*[A-Z0-9][\w·.+-]*|[A-Za-z][\w·-]*[A-Z][\w·-]*):\s*\S")
 _MD_JUNK = re.compile(r"(?:\*\*|__|`|~~)")
@@ -67,14 +73,36 @@ class Candidate:
         return self.row.where
 
 
+# Kinds that describe only the heading they are in: a "Table of Contents" or "News" heading
+# whose level happens to sit above the paper sections (`## Contents` then `### Video`) is
+# not their parent in meaning.
+_OWN_HEADING_ONLY = frozenset({"navigation", "links"})
+
+
+def section_kind(row: Row) -> str:
+    """The non-paper kind the row's headings name, or "". The document's title (its first,
+    level-1 heading: "Survey & Resources") says what the whole file is, not what a section
+    holds, so it is not read."""
+    path = row.section[1:] if row.titled else row.section
+    own = 2 if row.labelled else 1  # a label line belongs to its heading
+    for depth, heading in enumerate(reversed(path)):
+        words = re.findall(r"[a-z]+", heading.lower())
+        if len(words) > 3:  # a long heading is about a topic; only its ends say what it holds
+            words = [words[0], words[-1]]
+        for word in words:
+            kind = _NON_PAPER_SECTIONS.get(word)
+            if kind and (depth < own or kind not in _OWN_HEADING_ONLY):
+                return kind
+    return ""
+
+
 def non_paper(row: Row) -> str:
     """The kind of non-paper a row is ("tutorial", "course"...), or "" for a paper."""
-    for heading in row.section:
-        for word in re.findall(r"[a-z]+", heading.lower()):
-            if word in _NON_PAPER_SECTIONS:
-                return _NON_PAPER_SECTIONS[word]
+    kind = section_kind(row)
+    if kind == "navigation" or (kind and not _links_paper(row)):
+        return kind
     for pattern, kind in _NON_PAPER_TITLE:
-        if pattern.search(row.title):
+        if pattern.search(row.title) and not _links_paper(row):
             return kind
     urls = [row.title_url, *(lk.url for lk in row.links)]
     http = [u for u in urls if u and ids.is_http_url(u)]
@@ -82,6 +110,20 @@ def non_paper(row: Row) -> str:
         return "local notes"
     if urls and all(u.startswith("#") for u in urls if u) and any(urls):
         return "navigation"
+    if _resource(row):
+        return "resource"
+    kinds = {_link_kind(label, u) for label, u in _row_links(row)}
+    if kinds and kinds <= {LinkKind.BLOG, LinkKind.VIDEO}:
+        return "video" if kinds == {LinkKind.VIDEO} else "blog"  # links only a post or a talk
+    venue = {w.strip(" ,.;:-–—()[]*|0123456789").lower() for w in row.when}
+    if venue & {"blog", "website", "blog post", "product", "tweet", "news"} and not _links_paper(
+        row
+    ):
+        return "blog"  # the list itself says where it appeared: "NTK Interpolation, Blog"
+    if not urls_any(row) and _LOG_LINE.match(row.title):
+        return "news"  # "2025.05.08 - update new layout.": a change-log line
+    if not urls_any(row) and len(row.title.split()) > 24:
+        return "prose"  # "Apprenticeship Learning: ... is a technique that ..." without a link
     if row.title.startswith(("http://", "https://")) or re.match(
         r"^[\w .-]{1,24}:\s*https?://", row.title
     ):
@@ -89,9 +131,56 @@ def non_paper(row: Row) -> str:
     return ""
 
 
+_PAPER_URL = re.compile(
+    r"arxiv\.org|openreview\.net|doi\.org|aclanthology|thecvf\.com|neurips\.cc|nips\.cc|"
+    r"mlr\.press|ieeexplore|dl\.acm\.org|springer|sciencedirect|semanticscholar|\.pdf\b|"
+    r"/paper|/abs/|/pdf/",
+    re.IGNORECASE,
+)
+
+
+_LOG_LINE = re.compile(
+    r"^\W*\[?(?:\d{4}[./-]\d{1,2}(?:[./-]\d{1,2})?|\d{1,2} \w{3,9},? \d{4})\]?\s"
+)
+
+
+def _resource(row: Row) -> bool:
+    """`- [TinyZero](https://github.com/...) - a reproduction of R1`, `* **DALL-E 3**:
+    [[Platform Link](...)]`: a project named by a short name, linking only a repository,
+    model card, data source or product page. A paper row names
+    its paper (a title, or a link to a paper host); this names a thing."""
+    if row.authors or row.shape is not Shape.LIST or not urls_any(row):
+        return False
+    if len(row.title.split()) > 3 or len(row.title) > 30:
+        return False
+    urls = [row.title_url, *(lk.url for lk in row.links)]
+    return not any(_PAPER_URL.search(u) for u in urls if u)
+
+
+def _row_links(row: Row) -> list[tuple[str, str]]:
+    out = [(row.title, row.title_url)] if row.title_url else []
+    return out + [(lk.label, lk.url) for lk in row.links if lk.url]
+
+
+def _link_kind(label: str, url: str) -> LinkKind | None:
+    link = classify(label, url).link
+    return link.kind if link is not None else None
+
+
+def urls_any(row: Row) -> bool:
+    return bool(row.title_url) or any(lk.url for lk in row.links)
+
+
+def _links_paper(row: Row) -> bool:
+    """The row's title (or first) link is a paper (arXiv, a proceedings site, a DOI): a paper, even under "Datasets" or "Toolboxes" (the
+    dataset's or the tool's paper), which is what a reader of the list cites."""
+    first = row.title_url or (row.links[0].url if row.links else "")
+    return bool(first and (ids.arxiv_id(first) or _PAPER_URL.search(first)))
+
+
 def split_title(raw: str) -> tuple[str, str]:
     """(title, short name): "Title | DDPM", "Title (VQ-VAE)", "Glow: Generative Flow..." """
-    title = clean(_MD_JUNK.sub("", raw)).strip(" *_")
+    title = _REF_MARK.sub("", clean(_SHORTCODE.sub("", _MD_JUNK.sub("", raw)))).strip(" *_")
     name = ""
     m = _TRAILING_NAME.search(title)
     if m and len(title) - len(m.group(0)) > 8:
@@ -112,6 +201,8 @@ def split_title(raw: str) -> tuple[str, str]:
         if name:
             title = title[: m.start()].strip()
     title = _SPACE_AFTER_COLON.sub(": ", title)
+    if title.endswith(".") and not title.endswith(("..", "etc.", " al.")) and title.count(" ") >= 2:
+        title = title[:-1]  # "**DreamBlend: ... Models.**<br>": the sentence's full stop
     return title, name
 
 
@@ -193,6 +284,6 @@ def build(row: Row, problems: list[Problem]) -> Candidate:
 
 
 def _authors(text: str) -> str:
-    text = re.sub(r"\s*(?:,\s*)?\bet al\.?$", " and others", clean(text))
+    text = re.sub(r"\s*(?:,\s*)?\bet al\.?$", " and others", clean(text).rstrip(". "))
     parts = [p.strip() for p in re.split(r"\s*,\s*|\s+and\s+|\s*;\s*", text) if p.strip()]
     return " and ".join(parts)

@@ -25,8 +25,8 @@ class Role(StrEnum):
 
 
 _WORDS: dict[Role, tuple[str, ...]] = {
-    Role.DATE: ("date", "time", "published", "submitted", "when", "month"),
-    Role.YEAR: ("year", "yr"),
+    Role.DATE: ("date", "time", "published", "submitted", "when", "month", "日期", "时间"),
+    Role.YEAR: ("year", "yr", "年份"),
     Role.TITLE: (
         "title",
         "paper",
@@ -36,6 +36,11 @@ _WORDS: dict[Role, tuple[str, ...]] = {
         "paper name",
         "article",
         "work",
+        "标题",
+        "论文",
+        "题目",
+        "名称",
+        "名字",
     ),
     Role.SHORTNAME: (
         "method",
@@ -58,7 +63,7 @@ _WORDS: dict[Role, tuple[str, ...]] = {
         "proceedings",
         "where",
     ),
-    Role.AUTHORS: ("author", "authors", "by", "first author"),
+    Role.AUTHORS: ("author", "authors", "by", "first author", "作者"),
     Role.CODE: (
         "code",
         "github",
@@ -72,7 +77,20 @@ _WORDS: dict[Role, tuple[str, ...]] = {
         "homepage",
         "page",
     ),
-    Role.LINKS: ("links", "link", "resources", "url", "urls", "pdf", "materials", "arxiv"),
+    Role.LINKS: (
+        "links",
+        "link",
+        "resources",
+        "url",
+        "urls",
+        "pdf",
+        "materials",
+        "arxiv",
+        "video",
+        "videos",
+        "视频",
+        "链接",
+    ),
     Role.SUMMARY: (
         "summary",
         "abstract",
@@ -92,6 +110,8 @@ _WORDS: dict[Role, tuple[str, ...]] = {
         "key idea",
         "takeaway",
         "main idea",
+        "简介",
+        "摘要",
     ),
 }
 _LOOKUP = {w: role for role, words in _WORDS.items() for w in words}
@@ -133,5 +153,10 @@ def roles_of(headers: list[str]) -> list[Role | frozenset[Role]]:
     return roles
 
 
+def is_title(role: Role | frozenset[Role]) -> bool:
+    """The column holds the title ("Title", "Title & Authors", "Paper/Code")."""
+    return role is Role.TITLE or (isinstance(role, frozenset) and Role.TITLE in role)
+
+
 def has_title(roles: list[Role | frozenset[Role]]) -> bool:
-    return Role.TITLE in roles
+    return any(is_title(r) for r in roles)

@@ -67,6 +67,7 @@ def check_links(cands: list[Candidate], problems: list[Problem]) -> None:
             kept.append((link, line))
         c.links = kept
         _date_vs_id(c, problems)
+    _named_rows(cands, problems)
     _shared(
         cands,
         problems,
@@ -81,6 +82,50 @@ def check_links(cands: list[Candidate], problems: list[Problem]) -> None:
         lambda url: (ids.github_repo(url) or "").lower() or None,
         _fits_by_name,
     )
+
+
+def _is_name(title: str) -> bool:
+    """A model's name standing where a title would ("Flan-T5", "GLM", "UnifiedQA")."""
+    return len(title.split()) <= 3 and len(title) <= 30
+
+
+def _named_rows(cands: list[Candidate], problems: list[Problem]) -> None:
+    """Rows that name a paper only by its model's name ("Flan-T5" in a table of models)
+    and link the arXiv id a titled row links are that paper: they take its title (their
+    name becomes the short name), so they group with it instead of contending for the id.
+    Several names and no title: the first name stands for all."""
+    owners: dict[str, list[Candidate]] = {}
+    for c in cands:
+        for link, _ in c.links:
+            key = ids.arxiv_id(link.url) if "arxiv.org" in link.url else None
+            if key and c not in owners.setdefault(key, []):
+                owners[key].append(c)
+    for key, users in owners.items():
+        names = [c for c in users if _is_name(c.entry.title)]
+        titled = [c for c in users if c not in names]
+        if not names or len(users) < 2:
+            continue
+        heads = {title_keys(c.entry.title)[0] for c in titled}
+        if len(heads) > 1:
+            continue  # titled rows disagree: settled by _shared
+        source = titled[0] if titled else names[0]
+        for c in names:
+            if c is source:
+                continue
+            name = c.entry.title
+            c.entry.set("title", source.entry.title)
+            if not c.entry.get("shortname"):
+                c.entry.set("shortname", name)
+            problems.append(
+                Problem(
+                    "I-named-row",
+                    f"{name!r} links arXiv {key}, the paper {source.entry.title!r} "
+                    f"({source.where}); read as that paper",
+                    Severity.INFO,
+                    c.row.file,
+                    c.row.line,
+                )
+            )
 
 
 def _date_vs_id(c: Candidate, problems: list[Problem]) -> None:
@@ -134,7 +179,7 @@ def _shared(
                 owners[key].append(c)
     for key, users in owners.items():
         titles = {title_keys(c.entry.title)[0] for c in users}
-        if len(titles) < 2 or _same_paper(users):
+        if len(titles) < 2 or _same_paper(users) or _one_title(users):
             continue
         # Unrelated papers share it: keep it on the best-fitting titles only.
         by_title: dict[str, list[Candidate]] = {}
@@ -168,6 +213,18 @@ def _shared(
                         c.row.line,
                     )
                 )
+
+
+def _one_title(users: list[Candidate]) -> bool:
+    """Titles that are one title, shortened: "It Takes (Only) Two: Adversarial
+    Generator-Encoder Networks" and "Adversarial Generator-Encoder Networks"."""
+    shortest = min((c.entry.title for c in users), key=len)
+    key = title_keys(shortest)[0]
+    return (
+        len(shortest.split()) >= 3
+        and bool(key)
+        and all(key in title_keys(c.entry.title)[0] for c in users)
+    )
 
 
 def _same_paper(users: list[Candidate]) -> bool:
@@ -212,9 +269,18 @@ def group(cands: list[Candidate]) -> list[Group]:
 
 def filler(cands: list[Candidate], problems: list[Problem]) -> None:
     """A summary repeated under three or more unrelated titles is a placeholder: dropped."""
-    repeated = find_filler((fold_summary(c.summary), title_keys(c.entry.title)[0]) for c in cands)
+    folded = [fold_summary(c.summary) for c in cands]  # once each: lists have thousands
+    repeated = find_filler(
+        (f, title_keys(c.entry.title)[0]) for f, c in zip(folded, cands, strict=True)
+    )
+    by_summary: dict[str, list[Candidate]] = {}
+    for f, c in zip(folded, cands, strict=True):
+        if f in repeated:
+            by_summary.setdefault(f, []).append(c)
     for summary in repeated:
-        lines = [c for c in cands if fold_summary(c.summary) == summary]
+        lines = by_summary.get(summary, [])
+        if not lines:
+            continue
         first = lines[0]
         problems.append(
             Problem(

@@ -20,7 +20,11 @@ _COMMENT = re.compile(r"\s+#.*$")
 
 
 def is_identifier(line: str) -> bool:
-    line = line.strip()
+    """The line is nothing but one identifier (an id, a DOI or a URL naming one): a markdown
+    bullet or a title with an arXiv link in it is not, whatever it links to."""
+    line = _COMMENT.sub("", line).strip()
+    if not line or any(c.isspace() for c in line) or line[:1] in "-*+[|<>(!":
+        return False
     return bool(ids.arxiv_id(line) or ids.doi(line) or ids.openreview_id(line))
 
 

@@ -19,6 +19,11 @@ _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _A_OPEN = re.compile(r"""^<a\s[^>]*?href\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
 _A_CLOSE = re.compile(r"^</a\s*>$", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+# A bare URL in text ("- Paper: https://arxiv.org/abs/2312.00109", "Title. Authors. https://...")
+# is a link as much as a bracketed one; the word before a colon is its label.
+_BARE_URL = re.compile(
+    r"(?:\b([A-Za-z][\w -]{0,20}?)\s*[:：]\s*)?(https?://[^\s<>\[\]()\"']+[^\s<>\[\]()\"'.,;:])"
+)
 
 
 @dataclass(slots=True)
@@ -26,8 +31,10 @@ class Inline:
     lines: list[str] = field(default_factory=lambda: [""])  # text split at hard breaks
     links: list[RawLink] = field(default_factory=list)
     strong: list[str] = field(default_factory=list)
-    outside: str = ""  # text not inside any link
+    outside: str = ""  # text not inside any link ("\n" where a line breaks)
     starts_strong: bool = False
+    em: list[str] = field(default_factory=list)  # italic spans ("*Liang Chen et al.*")
+    badges: list[str] = field(default_factory=list)  # shields.io badge texts ("Conference ICML'23")
 
     @property
     def text(self) -> str:
@@ -42,6 +49,7 @@ def flatten(children: list[Any] | None) -> Inline:
     out = Inline()
     link_stack: list[tuple[str, list[str]]] = []
     strong_depth = 0
+    em_depth = em_start = em_line = 0
     strong_buf: list[str] = []
     seen_text = False
 
@@ -61,7 +69,7 @@ def flatten(children: list[Any] | None) -> Inline:
 
     def newline() -> None:
         out.lines.append("")
-        out.outside += " "
+        out.outside += "\n"
 
     def open_link(href: str) -> None:
         link_stack.append((href, []))
@@ -71,9 +79,23 @@ def flatten(children: list[Any] | None) -> Inline:
             href, parts = link_stack.pop()
             out.links.append(RawLink(clean("".join(parts)), href.strip()))
 
+    def put_text(content: str) -> None:
+        if link_stack or "://" not in content:
+            put(content)
+            return
+        last = 0
+        for m in _BARE_URL.finditer(content):
+            put(content[last : m.start()])
+            out.links.append(RawLink(m.group(1) or "", m.group(2)))
+            out.lines[-1] += m.group(0)  # the text keeps it (a row that is only a URL)
+            last = m.end()
+        put(content[last:])
+
     for tok in children or []:
         kind = tok.type
-        if kind == "text" or kind == "code_inline":
+        if kind == "text":
+            put_text(tok.content)
+        elif kind == "code_inline":
             put(tok.content)
         elif kind == "softbreak":
             put(" ")
@@ -96,6 +118,9 @@ def flatten(children: list[Any] | None) -> Inline:
             close_link()
         elif kind == "image":
             put(tok.content or str(tok.attrs.get("alt", "")))
+            badge = shield_text(str(tok.attrs.get("src", "")))
+            if badge:
+                out.badges.append(badge)
         elif kind == "html_inline":
             tag = tok.content.strip()
             if _BR.match(tag):
@@ -105,10 +130,49 @@ def flatten(children: list[Any] | None) -> Inline:
             elif _A_CLOSE.match(tag):
                 close_link()
             # other tags (<sub>, <div>, <img>) carry no meaning here
-        elif kind == "s_open" or kind == "s_close" or kind.startswith("em_"):
+        elif kind == "em_open":
+            em_depth += 1
+            em_start = len(out.lines[-1]) if em_depth == 1 else em_start
+            em_line = len(out.lines)
+        elif kind == "em_close":
+            em_depth = max(0, em_depth - 1)
+            if em_depth == 0 and em_line == len(out.lines):
+                text = clean(out.lines[-1][em_start:])
+                if text:
+                    out.em.append(text)
+        elif kind == "s_open" or kind == "s_close":
             continue
         else:
             put(_TAG.sub("", tok.content or ""))
     while link_stack:
         close_link()
     return out
+
+
+_SHIELD = re.compile(r"img\.shields\.io/badge/([^?#]+?)(?:\.svg)?(?:[?#]|$)", re.IGNORECASE)
+
+
+def shield_text(src: str) -> str:
+    """The words of a static shields.io badge: `badge/Conference-ICML'23-blue` ->
+    "Conference ICML'23", `badge/arXiv-2023-b31b1b.svg` -> "arXiv 2023" (the last part is
+    the colour; `--` is a dash and `_` a space in shields' syntax)."""
+    m = _SHIELD.search(src)
+    if not m:
+        return ""
+    from urllib.parse import unquote
+
+    parts = m.group(1).replace("--", "\0").split("-")
+    if len(parts) < 2:
+        return ""
+    words = [
+        unquote(p).replace("\0", "-").replace("__", "\0").replace("_", " ").replace("\0", "_")
+        for p in parts[:-1]
+    ]
+    text = clean(" ".join(words))
+    ident = _BADGE_ID.match(text)
+    if ident:  # "arXiv 2503.04641": the id says when it was first submitted
+        return f"arXiv 20{ident.group(1)}"
+    return text if any(c.isdigit() for c in text) else ""
+
+
+_BADGE_ID = re.compile(r"^arxiv (\d{2})\d{2}\.\d{4,5}$", re.IGNORECASE)

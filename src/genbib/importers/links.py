@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from genbib.model import identifiers as ids
@@ -58,6 +59,7 @@ class Classified:
     problem: str = ""  # a reason to report (code, message) as "code|message"
 
 
+@lru_cache(maxsize=65536)  # pure, and asked twice per link (non-paper test, then build)
 def classify(label: str, url: str) -> Classified:
     url = url.strip()
     low_label = label.lower().strip(" []()")
@@ -85,7 +87,7 @@ def classify(label: str, url: str) -> Classified:
     problem = ""
     if "arxiv" in low_label and "arxiv.org" not in host:
         problem = f"I-link-label|link labelled {label!r} does not point to arXiv but to {host}"
-    if host in _VIDEO_HOSTS or "video" in low_label:
+    if host in _VIDEO_HOSTS or "video" in low_label or "/zvideo/" in path:
         return Classified(Link(LinkKind.VIDEO, url), problem)
     if any(host == h or host.endswith("." + h) for h in _CODE_HOSTS):
         repo = ids.github_repo(url)

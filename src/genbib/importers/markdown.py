@@ -20,7 +20,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from genbib.importers.columns import Role, roles_of
+from genbib.importers.columns import Role, has_title, is_title, roles_of
 from genbib.importers.inline import Inline, flatten
 from genbib.importers.rows import Parsed, RawLink, Row, Shape
 from genbib.importers.text import clean, is_placeholder
@@ -29,6 +29,11 @@ from genbib.model.problems import Problem, Severity
 MAX_COLUMNS = 64  # a table wider than this is not a paper list (and costs quadratic time)
 
 _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+# markdown-it normalises every link (parse, punycode, percent-encode: a fifth of its time
+# on a list of links); a plain ASCII URL comes out as it went in, so only others pay.
+_PLAIN_URL = re.compile(r"^(?:[A-Za-z0-9._~:/?#@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*$")
+_normalize_link = _md.normalizeLink
+_md.normalizeLink = lambda url: url if _PLAIN_URL.match(url) else _normalize_link(url)  # type: ignore[method-assign]
 
 # Leading numbering and decoration of headings: "1.1", "(2)", "2.", emoji, "#", ":".
 _NUMBERING = re.compile(r"^\s*(?:\(?\d+(?:\.\d+)*\)?[.)]?|[ivx]+\.)\s+", re.IGNORECASE)
@@ -48,7 +53,14 @@ def heading_text(text: str) -> str:
 def parse(text: str, file: str) -> Parsed:
     walker = _Walker(file)
     text = _drop_wide_rows(text, file, walker.out.problems)
+    if "<table" in text or "<TABLE" in text:
+        from genbib.importers import htmltable
+
+        walker.html_tables = {t.start: t for t in htmltable.find(text)}
     walker.walk(_md.parse(text))
+    if walker.title is not None:
+        for row in walker.out.rows:
+            row.titled = row.section[:1] == (walker.title,)
     return walker.out
 
 
@@ -84,6 +96,10 @@ class _Walker:
         self.out = Parsed()
         self.headings: list[tuple[int, str]] = []  # (level, text); labels get level + 0.5
         self.label: str | None = None
+        self.title: str | None = None  # the document's title: its first heading, if level 1
+        self.html_tables: dict[int, Any] = {}  # first line -> htmltable.Table
+        self.html_end = -1  # last line of the HTML table being skipped
+        self.seen_heading = False
 
     # --- sections -------------------------------------------------------------
     @property
@@ -95,20 +111,43 @@ class _Walker:
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, heading_text(text)))
+        if not self.seen_heading and level == 1:
+            self.title = self.headings[-1][1]
+        elif level == 1:
+            self.title = None  # several level-1 headings: they are sections, not a title
+        self.seen_heading = True
         self.label = None
+
+    def add(self, row: Row) -> None:
+        row.labelled = self.label is not None
+        self.out.rows.append(row)
 
     # --- walking ----------------------------------------------------------------
     def walk(self, tokens: list[Any]) -> None:
         i, n = 0, len(tokens)
         while i < n:
             tok = tokens[i]
-            if tok.type == "heading_open":
+            start = tok.map[0] if tok.map else -1
+            if tok.map and tok.nesting >= 0 and start <= self.html_end:
+                i = _close(tokens, i) + 1  # inside an HTML table already read
+                continue
+            html = [
+                t for s, t in self.html_tables.items() if tok.map and s >= start and s < tok.map[1]
+            ]
+            if html and tok.type == "html_block":
+                self.html_end = html[0].end
+                self.html_table(html[0])
+                i += 1
+            elif tok.type == "heading_open":
                 self.set_heading(int(tok.tag[1:]), flatten(tokens[i + 1].children).text)
                 i = _close(tokens, i) + 1
             elif tok.type == "paragraph_open":
                 inline = flatten(tokens[i + 1].children)
                 end = _close(tokens, i)
                 nxt = tokens[end + 1].type if end + 1 < n else ""
+                if nxt == "bullet_list_open" and self.titled_links(inline, tok, tokens, end + 1):
+                    i = _close(tokens, end + 1) + 1
+                    continue
                 self.paragraph(inline, _line(tok), nxt)
                 i = end + 1
             elif tok.type == "table_open":
@@ -147,10 +186,12 @@ class _Walker:
             self.label = heading_text(text)
             return
         links = [lk for lk in inline.links if lk.url and not lk.url.startswith("#")]
+        outside = clean(inline.outside).strip(" -–—:;,.()[]")
+        first = inline.links[0] if inline.links else None
         if inline.starts_strong and len(inline.clean_lines) >= 2:
-            self.out.rows.append(_block_row(inline, self.file, line, self.section))
-        elif links and len(inline.links) == 1 and not clean(inline.outside).strip(" -–—:;,.()[]"):
-            self.out.rows.append(
+            self.add(_block_row(inline, self.file, line, self.section))
+        elif links and len(inline.links) == 1 and not outside:
+            self.add(
                 Row(
                     self.file,
                     line,
@@ -160,6 +201,43 @@ class _Walker:
                     title_url=inline.links[0].url,
                 )
             )
+        elif (
+            links
+            and first is not None
+            and len(first.label.split()) >= 2
+            and text.startswith(first.label)
+            and len(outside) <= 80
+        ):
+            # "[Title](url), ICML 2022 [[code]](url)": a list item without the bullet
+            row = _item_row(inline, self.file, line, self.section)
+            row.shape = Shape.PARAGRAPH
+            self.add(row)
+        else:
+            # "[46] Authors. **Title**. Venue. [Paper](url)" / "Title. Surname, Surname. https://..."
+            ref: Row | None = _reference_row(inline)
+            if ref is None and links and len(inline.clean_lines) <= 2:
+                ref = _sentence_row(inline)
+            if ref is not None:
+                ref.file, ref.line, ref.section = self.file, line, self.section
+                self.add(ref)
+
+    def titled_links(self, inline: Inline, tok: Any, tokens: list[Any], start: int) -> bool:
+        """A title line followed by a list of nothing but labelled links (`**Title**` then
+        `- Paper: https://...`, `- Code: https://...`) is one paper: add it and say so."""
+        text = inline.text
+        if inline.links or len(inline.clean_lines) != 1 or not 3 <= len(text.split()) <= 40:
+            return False
+        children = _items_inline(tokens[start + 1 : _close(tokens, start)])
+        if not children or not all(_link_only(c) for c in children):
+            return False
+        links = [lk for c in children for lk in c.links]
+        if not any(_is_paper_link(lk) for lk in links):
+            return False  # "Backbones:" then `- Unet: https://github.com/...`: a label
+        row = Row(self.file, _line(tok), Shape.BLOCK, self.section, title=text)
+        for child in children:
+            row.links.extend(child.links)
+        self.add(row)
+        return True
 
     def items(self, tokens: list[Any]) -> None:
         """The items of one list (tokens between its open and close)."""
@@ -176,6 +254,7 @@ class _Walker:
     def item(self, tokens: list[Any], line: int) -> None:
         inline: Inline | None = None
         nested: list[list[Any]] = []
+        extra: list[Inline] = []
         i, n = 0, len(tokens)
         while i < n:
             tok = tokens[i]
@@ -187,8 +266,7 @@ class _Walker:
                 nested.append(tokens[i + 1 : end])
                 i = end + 1
             elif tok.type == "paragraph_open" and inline is not None:
-                more = flatten(tokens[i + 1].children)
-                inline.links.extend(more.links)
+                extra.append(flatten(tokens[i + 1].children))  # "   *Zhiyuan Liu, Jie Zhou.*"
                 i = _close(tokens, i) + 1
             else:
                 i += 1
@@ -196,6 +274,9 @@ class _Walker:
             for sub in nested:
                 self.items(sub)
             return
+        if not inline.links:
+            for more in extra:
+                inline.links.extend(more.links)
         if nested and not inline.links:
             # "- Diffusion" holding a nested list: a label, unless the children are links.
             children = [_items_inline(sub) for sub in nested]
@@ -207,13 +288,29 @@ class _Walker:
                 self.label = saved
                 return
         row = _item_row(inline, self.file, line, self.section)
+        for more in extra:
+            if inline.links:
+                _describe(row, more)
         for sub in nested:
             for child in _items_inline(sub) or []:
                 if _link_only(child):
                     row.links.extend(child.links)
+                elif _is_paper_like(child):
+                    self.add(_item_row(child, self.file, line, self.section))
                 else:
-                    self.out.rows.append(_item_row(child, self.file, line, self.section))
-        self.out.rows.append(row)
+                    _describe(row, child)
+        self.add(row)
+
+    def html_table(self, table: Any) -> None:
+        """An HTML `<table>` (htmltable.Table): its header row is the last `<th>` row
+        with text before the body, or its first row."""
+        rows = [(line + 1, cells) for line, cells, _ in table.rows if any(c.text for c in cells)]
+        heads = [i for i, (_, _, header) in enumerate(table.rows) if header]
+        if heads and any(c.text for c in table.rows[heads[0]][1]):
+            first = table.rows[heads[0]]
+            rest = [(ln + 1, cells) for ln, cells, h in table.rows if not h]
+            rows = [(first[0] + 1, first[1]), *[r for r in rest if any(c.text for c in r[1])]]
+        self.table_rows(rows)
 
     def table(self, tokens: list[Any]) -> None:
         rows: list[tuple[int, list[Inline]]] = []
@@ -227,6 +324,10 @@ class _Walker:
                 current.append(flatten(tok.children))
             elif tok.type == "tr_close":
                 rows.append((line, current))
+        self.table_rows(rows)
+
+    def table_rows(self, rows: list[tuple[int, list[Inline]]]) -> None:
+        """A table's rows, the first being its header."""
         if not rows:
             return
         header_line, header = rows[0]
@@ -242,7 +343,10 @@ class _Walker:
             )
             return
         roles = roles_of([h.text for h in header])
-        if Role.TITLE not in roles:
+        if not has_title(roles) and Role.SHORTNAME in roles and _links_column(roles):
+            # | Model | Release | Link |: the model's name stands for the title
+            roles[roles.index(Role.SHORTNAME)] = Role.TITLE
+        if not has_title(roles):
             self.out.problems.append(
                 Problem(
                     "I-table-no-title",
@@ -260,14 +364,40 @@ class _Walker:
             row = Row(self.file, line, Shape.TABLE, self.section)
             for role_set, cell in zip(roles, cells, strict=False):
                 _fill(row, role_set, cell)
-            self.out.rows.append(row)
+            if _GENERIC.match(row.title):
+                # | Dataset Name | Paper |: the title column holds only "[paper](url)"
+                row.title = row.shortname or _name_left_of(roles, cells)
+            self.add(row)
+
+
+_GENERIC = re.compile(r"^\W*(?:paper|pdf|link|arxiv|url|-+)?\W*$", re.IGNORECASE)
+_REF = re.compile(r"\s*\[\s*\d+\s*\]\s*")
+
+
+def _links_column(roles: list[Role | frozenset[Role]]) -> bool:
+    return any(
+        r in (Role.LINKS, Role.CODE) or (isinstance(r, frozenset) and Role.LINKS in r)
+        for r in roles
+    )
+
+
+def _name_left_of(roles: list[Role | frozenset[Role]], cells: list[Inline]) -> str:
+    """The text of the nearest unrecognised column left of the title column ("Dataset
+    Name"), reference markers ("[12]") removed; "" when there is none."""
+    at = next((i for i, r in enumerate(roles) if is_title(r)), 0)
+    for i in range(min(at, len(cells)) - 1, -1, -1):
+        if roles[i] is Role.IGNORE or roles[i] is Role.SHORTNAME:
+            text = _REF.sub(" ", cells[i].text).strip()
+            if text and not _GENERIC.match(text):
+                return text
+    return ""
 
 
 def _fill(row: Row, role: Role | frozenset[Role], cell: Inline) -> None:
     roles = role if isinstance(role, frozenset) else frozenset({role})
     text = cell.text
     if Role.TITLE in roles:
-        _title_from(row, cell)
+        _title_from(row, cell, roles)
         return
     if Role.SHORTNAME in roles:
         row.shortname = text
@@ -304,8 +434,23 @@ def _labelled(links: list[RawLink], code_column: bool) -> list[RawLink]:
     return out
 
 
-def _title_from(row: Row, cell: Inline) -> None:
+def _title_from(row: Row, cell: Inline, roles: frozenset[Role] = frozenset()) -> None:
+    row.when.extend(cell.badges)  # "![Publish](.../badge/Conference-ICML'23-blue)"
     title_links = [lk for lk in cell.links if lk.label]
+    lines = cell.clean_lines
+    if len(lines) > 1 and (cell.strong or title_links):
+        # "![Star](badge) <br> [**Title**](url) <br> Authors": the title's own line
+        named = [lk for lk in title_links if len(lk.label.split()) >= 2] or title_links
+        key = max(cell.strong, key=len) if cell.strong else named[0].label
+        line = next((ln for ln in lines if key and key in ln), "")
+        if line:
+            badges = [lk for lk in title_links if lk.label not in line]
+            title_links = [lk for lk in title_links if lk.label in line]
+            row.links.extend(badges)
+            cell = Inline(lines=[line], links=title_links, strong=cell.strong, outside=line)
+            if Role.AUTHORS in roles and not row.authors:
+                after = lines[lines.index(line) + 1 :]
+                row.authors = after[0] if after else ""
     if cell.strong:
         row.title = cell.text
     elif title_links and clean(cell.outside).strip(" |") == "":
@@ -334,12 +479,29 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
     row = Row(file, line, Shape.LIST, section)
     links = list(inline.links)
     outside = _EMPTY_BRACKETS.sub("", clean(inline.outside))
-    if links and links[0].label and (not outside or inline.text.startswith(links[0].label)):
+    label = links[0].label if links else ""
+    prefix = inline.text.partition(label)[0] if label else ""
+    name = _prefix_name(prefix) if len(label.split()) >= 3 else ""
+    if label and (
+        not outside or not prefix or name or (len(label.split()) >= 2 and _is_prefix_tag(prefix))
+    ):
+        # "[Title](url) ...", "2024-06-20 - [Title](url) by Klein, Noé", "[CVPR 2023] [Title](url)"
         first = _title_link(links)
         row.title = first.label
         row.title_url = first.url
         if not first.url:
             row.links.append(first)
+        if name:  # "* ABC-GAN - [ABC-GAN: Adaptive Blur ...](url)": the short name first
+            row.shortname = name
+            outside = outside.replace(name, "", 1)
+        by = _BY.search(clean(inline.outside.split("\n")[0]))
+        if by:
+            row.authors = by.group(1).strip()
+            outside = outside.replace(by.group(0).strip(), " ", 1)
+        paren = _PAREN_NAME.search(outside)
+        if paren and not _is_tag(paren.group(1)):  # "[Title](url) (PHF)": its short name
+            row.shortname = paren.group(1)
+            outside = outside[: paren.start()] + outside[paren.end() :]
         row.when.append(outside)
         row.links.extend(lk for lk in links if lk is not first)
     else:
@@ -348,20 +510,106 @@ def _item_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) ->
         for tag in (s for s in inline.strong if _is_tag(s)):
             row.when.append(tag)
             text = text.replace(tag, "", 1)
-        row.title = _EMPTY_BRACKETS.sub("", clean(text)).strip(" -–—|")
+        for link in links:  # "[ICML 2018](arxiv-url) / [Code](...)": the link text is the venue
+            if link.label and _is_tag(link.label):
+                row.when.append(link.label)
+        row.title = _EMPTY_BRACKETS.sub("", clean(text)).strip(" -–—|/")
         if strong:
-            row.title = strong[0]
-            row.when.append(clean(text.replace(strong[0], "", 1)))
+            # "**DALL-E**: [ICML 2021] **Zero-shot text-to-image generation**": a short
+            # name, then the title
+            title = strong[0]
+            quoted = _QUOTED.search(text)
+            if len(strong) > 1 and _is_name(strong[0]) and len(strong[1].split()) >= 3:
+                title = strong[1]
+                row.shortname = strong[0].rstrip(":")
+                text = text.replace(strong[0], "", 1)
+            elif quoted and _is_name(strong[0]) and len(quoted.group(1).split()) >= 3:
+                # '**RoboSpatial**: "RoboSpatial: Teaching ...", CVPR, June 2025.'
+                row.shortname = strong[0].rstrip(":")
+                text = text.replace(strong[0], "", 1).replace(quoted.group(0), " ", 1)
+                title = quoted.group(1)
+                text = f"{title} {text}"
+            row.title = title
+            row.when.append(clean(text.replace(title, "", 1)))
         else:
-            m = _TRAILING_WHEN.search(row.title)
+            m = _TRAILING_VENUE_YEAR.search(row.title)
+            if not (m and _is_tag(m.group(1))):
+                m = _TRAILING_WHEN.search(row.title)
             if m and _is_tag(m.group(1)):
                 row.when.append(m.group(1))
                 row.title = row.title[: m.start()].strip()
         row.links.extend(links)
+    if not row.title:
+        row.title = inline.text  # an item that is only a bare URL: named by it
+    _from_marks(row, inline)
     return row
 
 
+_ET_AL = re.compile(r"^(.*?\bet al\.?)\s*(.*)$")
+
+
+def _from_marks(row: Row, inline: Inline) -> None:
+    """What a row says in badges and italics: a badge's venue or year ("Conference-ICML'23",
+    "arXiv-2023"), the authors in an italic span ("*Liang Chen et al. arXiv.*")."""
+    row.when.extend(inline.badges)
+    if row.authors:
+        return
+    for span in inline.em:
+        m = _ET_AL.match(span)
+        if m and _names(m.group(1).replace(" et al", ", et al")):
+            row.authors = m.group(1)
+            if m.group(2):
+                row.when.append(m.group(2))
+        elif _names(span.replace(" and ", ", ")) and span != row.title:
+            row.authors = span.rstrip(".")
+        else:
+            continue
+        row.when = [w.replace(span, " ") for w in row.when]
+        return
+
+
 _EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)")
+_PAREN_NAME = re.compile(r"^\s*\(([A-Za-z][\w.+-]*(?: [\w.+-]+)?)\)(?=\s|$)")
+_BY = re.compile(r"(?:^|\s)by\s+([A-Z][^.;|<>]{1,200}?)(?=\s*(?:$|[.;|]))")
+_PREFIX_JUNK = " -–—:|*[]()/"
+
+
+_NAME_SEP = re.compile(r"^\s*([^\s\[\]()|]+(?: [^\s\[\]()|]+){0,2})\s*(?:\s[-–—]|:)\s*$")
+
+
+def _prefix_name(text: str) -> str:
+    """The short name before a title link ("ABC-GAN - ", "**VQ-GAN**: "), or ""."""
+    m = _NAME_SEP.match(clean(text))
+    name = m.group(1).strip("*_ ") if m else ""
+    return name if 0 < len(name) <= 30 and not _is_prefix_tag(name) else ""
+
+
+_QUOTED = re.compile(r"[\"“]([^\"“”]{8,300})[\"”]")
+
+
+def _is_name(text: str) -> bool:
+    return len(text.split()) <= 3 and len(text) <= 30
+
+
+def _is_prefix_tag(text: str) -> bool:
+    """What stands before a title link is only a date or venue tag ("2024-06-20 -",
+    "[CVPR 2023]", "**[ICLR 2024]**", "(2023/10)"), not words of the title."""
+    text = clean(text).strip(_PREFIX_JUNK)
+    if not text:
+        return True
+    if len(text) > 40 or len(text.split()) > 4:
+        return False
+    from genbib.importers.when import parse_when
+
+    when = parse_when([text])
+    return not when.unknown and (
+        when.venue is not None or when.date is not None or when.year is not None
+    )
+
+
+_TRAILING_VENUE_YEAR = re.compile(
+    r"\s*[,–—-]\s*([^,–—-]{2,24},\s*(?:19|20)\d\d)$"
+)  # ", ICML, 2025"
 _TRAILING_WHEN = re.compile(r"\s*[,–—-]\s*([^,–—-]{2,30})$")
 _PAPER_HOSTS = (
     "arxiv.org",
@@ -371,6 +619,11 @@ _PAPER_HOSTS = (
     "doi.org",
     "aclanthology.org",
 )
+
+
+def _is_paper_link(link: RawLink) -> bool:
+    label = link.label.lower()
+    return any(h in link.url for h in _PAPER_HOSTS) or label in ("paper", "pdf", "arxiv")
 
 
 def _title_link(links: list[RawLink]) -> RawLink:
@@ -417,13 +670,95 @@ def _block_row(inline: Inline, file: str, line: int, section: tuple[str, ...]) -
     return row
 
 
+_REF_MARK = re.compile(r"^\s*\[\d+\]\s*")
+
+
+def _reference_row(inline: Inline) -> Row | None:
+    """A reference: "[46] Authors. **Title**. Venue (Year). [Paper](url)": the one bold span
+    is the title, the text before it the authors, after it the venue."""
+    titles = [t for t in inline.strong if len(t.split()) >= 3]
+    text = inline.text
+    if len(titles) != 1 or len(text) > 1500 or not any(map(_is_paper_link, inline.links)):
+        return None
+    title = titles[0]
+    before, _, after = text.partition(title)
+    authors = _REF_MARK.sub("", before).strip(" .*")
+    if not _names(authors.replace(" and ", ", ")):
+        return None
+    labels = {lk.label for lk in inline.links}
+    for label in labels:
+        after = after.replace(label, "")
+    row = Row("", 0, Shape.PARAGRAPH, title=title.rstrip("."), authors=authors)
+    row.when.append(clean(after).strip(" .*[]()"))
+    row.links.extend(inline.links)
+    return row
+
+
+def _names(text: str) -> bool:
+    """ "Surname, Surname, van der Name, et al.": a line of author names."""
+    chunks = [c.strip() for c in re.split(r",|\band\b", text.strip().rstrip(".")) if c.strip()]
+    return bool(chunks) and all(
+        len(c.split()) <= 5
+        and not any(ch.isdigit() for ch in c)
+        and (any(ch.isupper() for ch in c) or c in ("et al", "et al."))
+        for c in chunks
+    )
+
+
+def _sentence_row(inline: Inline) -> Row | None:
+    """ "Title. Surname, Surname. https://url" (or the same with tabs between the fields):
+    a paper written as a sentence and a bare link."""
+    raw = inline.outside.strip()
+    if "\t" in raw:
+        fields = [clean(f) for f in raw.split("\t") if clean(f)]
+        head, tail = fields[0], (fields[1] if len(fields) > 1 else "")
+        if not _names(tail):
+            tail = ""  # "anon", or a URL column: no authors
+        if len(head.split()) < 2:
+            return None
+    else:
+        text = clean(raw)
+        head, sep, tail = text.partition(". ")
+        while sep and not _names(tail):
+            more, sep, tail = tail.partition(". ")
+            head = f"{head}. {more}"
+        if not sep or len(head.split()) < 3:
+            return None
+    row = Row("", 0, Shape.PARAGRAPH, title=head.rstrip("."), authors=tail.strip().rstrip("."))
+    row.links.extend(inline.links)
+    return row
+
+
+def _is_paper_like(inline: Inline) -> bool:
+    """A nested item that is a paper of its own (a paper link, or a titled link), not a
+    line about its parent (authors, "Keyword: ...", a one-line summary)."""
+    return any(_is_paper_link(lk) or len(lk.label.split()) >= 4 for lk in inline.links) or any(
+        len(t.split()) >= 4 for t in inline.strong
+    )
+
+
+def _describe(row: Row, child: Inline) -> None:
+    """A nested line about a paper: its authors, or words kept as its summary."""
+    text = clean(child.outside)
+    if not row.authors and _names(text.replace(" and ", ", ")):
+        row.authors = text
+    else:
+        row.summary = f"{row.summary} {text}".strip() if text else row.summary
+    row.links.extend(child.links)
+
+
 def _items_inline(tokens: list[Any]) -> list[Inline]:
     base = tokens[0].level if tokens else 0
     return [flatten(t.children) for t in tokens if t.type == "inline" and t.level <= base + 2]
 
 
+_LINK_LABEL = re.compile(r"^\s*[\w ]{1,20}[:：]\s*")
+
+
 def _link_only(inline: Inline) -> bool:
-    return bool(inline.links) and not clean(inline.outside).strip(" []()|,;-–—:")
+    """Nothing but links, maybe after a label: "[code](...)", "Code: [Official](...)"."""
+    rest = _LINK_LABEL.sub("", clean(inline.outside))
+    return bool(inline.links) and not rest.strip(" []()|,;-–—:")
 
 
 def _close(tokens: list[Any], i: int) -> int:

@@ -18,6 +18,7 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)  # keys matched, nothing new
     not_added: list[str] = field(default_factory=list)  # update-only: titles matching nothing
     skipped: list[Problem] = field(default_factory=list)  # non-paper rows
+    skipped_files: list[Problem] = field(default_factory=list)  # folder files not lists
     problems: list[Problem] = field(default_factory=list)
     new_topics: dict[str, str] = field(default_factory=dict)  # slug -> heading
     dry_run: bool = False
@@ -38,7 +39,10 @@ class ImportReport:
         )
         if self.not_added:
             text += f", not in the bib {len(self.not_added)}"
-        text += f"; skipped {len(self.skipped)} non-paper rows; {len(self.problems)} findings"
+        text += f"; skipped {len(self.skipped)} non-paper rows"
+        if self.skipped_files:
+            text += f" and {len(self.skipped_files)} file(s) that are not lists"
+        text += f"; {len(self.problems)} findings"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -51,6 +55,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "not_added": self.not_added,
             "skipped": [p.as_dict() for p in self.skipped],
+            "skipped_files": [p.as_dict() for p in self.skipped_files],
             "problems": [p.as_dict() for p in self.problems],
             "new_topics": self.new_topics,
             "dry_run": self.dry_run,

@@ -40,6 +40,8 @@ class Row:
     line: int
     shape: Shape
     section: tuple[str, ...] = ()  # heading path, outermost first, cleaned
+    titled: bool = False  # section[0] is the document's title (its first, level-1 heading)
+    labelled: bool = False  # section[-1] is a label line ("Backbones:"), not a heading
     title: str = ""
     title_url: str = ""
     shortname: str = ""

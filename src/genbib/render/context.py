@@ -98,6 +98,7 @@ class RenderContext:
     bib: str  # the canonical bib as configured, for "generated from" notes
     bibliography: str  # path for \bibliography / \addbibresource, from the tex directory
     problems: tuple[Problem, ...]
+    stubs: str = ""  # the tex directory from the configuration's root (where a paper sits)
 
 
 # --- building -------------------------------------------------------------------------
@@ -141,6 +142,7 @@ def build(library: Library, config: Config, *, tex_dir: Path | None = None) -> R
         bib=config.bib,
         bibliography=bibliography_path(config.bib_path, tex_dir),
         problems=tuple(problems),
+        stubs=relative_dir(tex_dir, config.root),
     )
 
 
@@ -169,6 +171,12 @@ def _topics(
             continue
         out.append(t)
     return out
+
+
+def relative_dir(directory: Path, root: Path) -> str:
+    """`directory` relative to `root`, POSIX-style (how `\\input` names it from a paper
+    at the root)."""
+    return Path(os.path.relpath(directory.resolve(), root.resolve())).as_posix()
 
 
 def bibliography_path(bib: Path, tex_dir: Path) -> str:

@@ -211,6 +211,11 @@ def _render(
                 f"bib path {ctx.bibliography!r} (from {tex_dir}) cannot be named in \\bibliography",
                 hint="use a bib path of letters, digits, '-', '_', '.' and '/'",
             )
+        if not _BIB_NAME.fullmatch(ctx.stubs):
+            raise ConfigError(
+                f"related-work directory {ctx.stubs!r} (from {config.root}) cannot be named in \\input",
+                hint="use a path of letters, digits, '-', '_', '.' and '/'",
+            )
         outputs.extend(_render_set(env, TEX_TEMPLATES, tex_dir, ctx, topics, "tex", topic))
     complete: list[tuple[str, Path]] = []
     if topic is None:

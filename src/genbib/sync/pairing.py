@@ -16,6 +16,7 @@ back with its own key.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from genbib.model.entry import Entry
@@ -110,6 +111,7 @@ def pair(library: Library, pull: Pull, state: State, match: matching.Matcher) ->
         match,
         lambda: [*(p.local for p in claimed.values() if p.local is not None), *as_entry.values()],
     )
+    retired = _retired_screen(library)
     for item in sorted(pull.changed):
         if item in state.rows or item in pull.deleted:
             continue
@@ -155,6 +157,10 @@ def pair(library: Library, pull: Pull, state: State, match: matching.Matcher) ->
             )  # fmt: skip
             out.problems.append(duplicate_problem(item, incoming, target.key, survivor))
             continue
+        skipped = retired(incoming)  # a deleted paper added again: not brought back
+        if skipped is not None:
+            out.problems.append(skipped)
+            continue
         p = Pair(ri.key, None, None, ri, ri.fields)
         as_entry[id(p)] = fields_entry(f"\0{len(accepted)}", ri.fields)
         accepted.append(p)
@@ -175,6 +181,31 @@ def duplicate_problem(item: str, copy: Entry, key: str, survivor: str) -> Proble
         Severity.WARNING,
         key=key,
     )
+
+
+def _retired_screen(library: Library) -> Callable[[Entry], Problem | None]:
+    """The admission's check against the retired record (`genbib.dedupe.admit`): a finding
+    for a new item that is the paper of a retired key, None for any other."""
+    if not library.retired:
+        return lambda _entry: None
+    from genbib.dedupe.admit import RetiredIndex
+
+    index = RetiredIndex(library.retired, library.keys_in_use())
+
+    def screen(entry: Entry) -> Problem | None:
+        found = index.find(entry)
+        if found is None:
+            return None
+        key, how = found
+        return Problem(
+            "SYNC_RETIRED",
+            f"a new Zotero item is the paper of retired key {key!r} ({how}), deleted from "
+            "the bib: not added to the bib (genbib add --revive brings it back)",
+            Severity.WARNING,
+            key=key,
+        )
+
+    return screen
 
 
 def survivor_of(target: Pair) -> str:

@@ -157,7 +157,6 @@ def sync(
     validate(config)
     bib = config.bib_path
     spath = state_store.state_path(bib)
-    st = state_store.load(spath)
     use_zotero = config.zotero.configured and (options.pull or options.push)
     remote = None
     if use_zotero:
@@ -173,19 +172,24 @@ def sync(
             remote = copy.deepcopy(remote)
         if api is not None:
             api.progress, api.notice = progress, notice
-        library_id = f"{config.zotero.library_type}s/{config.zotero.library_id}"
-        if st.library and st.library != library_id:
-            raise ConfigError(
-                f"{spath}: records a sync with {st.library}, but genbib.toml names {library_id}",
-                hint=f"move {spath} away to link the bib with the new library",
-            )
-        st.library = library_id
 
     def checkpoint(on_disk: state_store.State) -> None:
         if not options.dry_run:
             state_store.save(spath, on_disk)
 
     with edit(bib, order=config.order, dry_run=options.dry_run) as lib:
+        # The state is read under the bib's lock: a second sync that waited for the
+        # first one must start from what the first one recorded, not from before it.
+        st = state_store.load(spath)
+        if use_zotero:
+            library_id = f"{config.zotero.library_type}s/{config.zotero.library_id}"
+            if st.library and st.library != library_id:
+                raise ConfigError(
+                    f"{spath}: records a sync with {st.library}, but genbib.toml names "
+                    f"{library_id}",
+                    hint=f"move {spath} away to link the bib with the new library",
+                )
+            st.library = library_id
         before = snapshot(lib)
         _retire_vanished(lib, st)
         if remote is not None and hasattr(remote, "macros"):

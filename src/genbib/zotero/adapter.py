@@ -81,11 +81,13 @@ class RetryTransport(httpx2.BaseTransport):
                 spent = time.monotonic() - started
                 wait = min(self.max_wait, 0.2 * 2**attempt + random.random() * 0.1)
                 if attempt >= self.retries or spent + wait > self.deadline:
+                    what = "cannot connect" if isinstance(exc, httpx2.ConnectError) else "no answer"
                     raise RemoteError(
-                        f"Zotero: no answer from {where} ({_error(exc)}) after "
+                        f"Zotero at {request.url.host}: {what}: {where} ({_error(exc)}), "
                         f"{attempt + 1} tries in {spent:.1f}s",
-                        hint="check the network and [zotero] api_url in genbib.toml "
-                        "(or GENBIB_ZOTERO_URL); [zotero] timeout sets how long to wait",
+                        hint="check the network connection (and proxy settings) and "
+                        "[zotero] api_url in genbib.toml (or GENBIB_ZOTERO_API_URL); "
+                        "[zotero] timeout sets how long to wait",
                     ) from None
                 self._announce(f"{where}: {_error(exc)}; retry {attempt + 1} of {self.retries}")
                 self.sleep(wait)

@@ -21,6 +21,7 @@ from genbib.model.values import MONTHS
 _STYLE_CMD = re.compile(r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|mathrm|mbox|url)\s*")
 _ANY_CMD = re.compile(r"\\[A-Za-z]+\s*")
 _WS = re.compile(r"\s+")
+_MARKUP = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")  # as genbib.enrich.clean
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MONTH_NUM = {name: i for i, name in enumerate(MONTHS, 1)}
 _MONTH_FULL = {full.lower(): i for i, full in enumerate(MONTHS.values(), 1)}
@@ -42,7 +43,14 @@ def latex_to_text(value: str) -> str:
 
 
 def text_to_latex(text: str) -> str:
-    """Bib text for a value typed in Zotero: Unicode kept, LaTeX specials made inert."""
+    """Bib text for a value typed in Zotero: Unicode kept, LaTeX specials made inert.
+
+    Markup goes too: Zotero keeps rich text in fields as HTML tags (`<i>Salmo salar</i>`,
+    `CO<sub>2</sub>`, `<span class="nocase">`), and no raw HTML reaches the bib (the rule
+    of genbib.enrich.clean for API text: tags dropped, their text kept).
+    """
+    if "<" in text:
+        text = _MARKUP.sub("", text)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("{", "").replace("}", "")
     text = re.sub(r"([&%#])", r"\\\1", text.replace("\\", "\x00"))
@@ -73,12 +81,53 @@ def normalize(field: str, value: str) -> str:
             f"{latex_to_text(n.first)}|{latex_to_text(f'{n.von} {n.last}'.strip())}|{latex_to_text(n.jr)}"
             for n in parse_names(value)
         )
-    text = latex_to_text(value)
+    text = latex_to_text(_MARKUP.sub("", value) if "<" in value else value)
     if field == "month":
         n = month_number(text)
         return str(n) if n else text
     if field in ("archiveprefix", "eprinttype", "@type", "doi"):
         return text.lower()
-    if field in ("topics", "code", "project", "blog", "video", "links", "pdf", "keywords", "ids"):
+    if field == "keywords":
+        return "\x1f".join(sorted({latex_to_text(k) for k in split_keywords(value)} - {""}))
+    if field in ("topics", "code", "project", "blog", "video", "links", "pdf", "ids"):
         return " ".join(sorted(t for t in re.split(r"[\s,;]+", text) if t))
     return text
+
+
+def split_keywords(value: str) -> list[str]:
+    """The keywords of a `keywords` value: split at commas and semicolons outside braces.
+
+    Better BibTeX writes Zotero tags comma-separated; a tag that holds a comma is braced
+    (`{Smith, John}`) so it stays one keyword. The pieces keep their LaTeX spelling.
+    """
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif ch in ",;" and depth == 0:
+            out.append(value[start:i])
+            start = i + 1
+    out.append(value[start:])
+    pieces = [p.strip() for p in out]
+    return [p[1:-1] if _wrapped(p) else p for p in pieces if p]
+
+
+def join_keywords(keywords: list[str]) -> str:
+    """A `keywords` value for keywords in LaTeX spelling (see `split_keywords`)."""
+    return ", ".join("{" + k + "}" if ("," in k or ";" in k) else k for k in keywords)
+
+
+def _wrapped(piece: str) -> bool:
+    if not (piece.startswith("{") and piece.endswith("}")):
+        return False
+    depth = 0
+    for i, ch in enumerate(piece):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0 and i < len(piece) - 1:
+            return False
+    return True

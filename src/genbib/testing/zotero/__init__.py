@@ -2,7 +2,7 @@
 
 Public API (everything a test needs; the submodules are details):
 
-- `ZoteroEmulator(schema=..., latency=...)`: `start()`/`stop()` or `with` (a `start()`
+- `ZoteroEmulator(schema=..., schema_file=..., latency=...)`: `start()`/`stop()` or `with` (a `start()`
   after `stop()` serves the same port and state again); `running`; `url`,
   `api_key`, `group_id`/`user_id`; `library` (the group `Library`) and `user_library`;
   `faults` (a list of `Fault`); `requests`, `count(method=, route=)`, `counts()`,
@@ -11,12 +11,18 @@ Public API (everything a test needs; the submodules are details):
 - `Library`: `version`, `item(key)`, `items()`, `top_items()`, `collection(key)`,
   `collections()`, `collection_by_name(name)`, `children(key)`, `deleted_items`, and edits
   "as another member" (validated like API writes, bumping versions): `seed_items(items)`,
-  `edit_item(key, **fields)`, `trash_item(key)`, `remove_items(keys)`,
-  `add_collection(name)`.
+  `edit_item(key, **fields)`, `trash_item(key)`, `restore_item(key)`, `move_item(key,
+  parent)`, `merge_items(master, others)` (Zotero's "Merge Items"), `remove_items(keys)`,
+  `add_collection(name)`; `uri(key)` for relations.
 - `Fault(kind, when=None, method=None, route=None, seconds=0, times=1, action=None)` with
   `FaultKind.RATE_LIMIT | UNAVAILABLE | BACKOFF | DROP_AFTER_WRITE | DROP_BEFORE |
   CONCURRENT_WRITE`; `RequestInfo` is what a `when` predicate receives.
-- `Schema.ZOTERO7` (no native `citationKey`) and `Schema.ZOTERO8` (on every regular type).
+- `Schema.ZOTERO7` (no native `citationKey`) and `Schema.ZOTERO8` (on every regular type),
+  flavours of Zotero's full schema.json, loaded by `load_schema()` from `schema_file`,
+  $GENBIB_ZOTERO_SCHEMA or ../shared/realworld/zotero-schema/schema.json next to the repo
+  (`SchemaNotFound` otherwise: there is no built-in toy schema).
+- `genbib.testing.zotero.translator_items`: the Zotero translators' own test-case items as
+  the Connector saves them (parent, child notes, child attachments), for tests.
 
 Run it alone with `python -m genbib.testing.zotero --port 8085`; pytest fixtures are in
 `genbib.testing.zotero.fixtures`.
@@ -27,10 +33,19 @@ from __future__ import annotations
 from genbib.testing.zotero.emulator import DEFAULT_API_KEY, RecordedRequest, ZoteroEmulator
 from genbib.testing.zotero.faults import Fault, FaultKind, RequestInfo
 from genbib.testing.zotero.library import ApiError, Library, ObjectError
-from genbib.testing.zotero.schema import Schema, fields_for, template
+from genbib.testing.zotero.schema import (
+    SCHEMA_ENV,
+    Schema,
+    SchemaNotFound,
+    ZoteroSchema,
+    fields_for,
+    load_schema,
+    template,
+)
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "SCHEMA_ENV",
     "ApiError",
     "Fault",
     "FaultKind",
@@ -39,7 +54,10 @@ __all__ = [
     "RecordedRequest",
     "RequestInfo",
     "Schema",
+    "SchemaNotFound",
     "ZoteroEmulator",
+    "ZoteroSchema",
     "fields_for",
+    "load_schema",
     "template",
 ]

@@ -4,6 +4,11 @@ Prints the base URL and the environment variables to export, so `genbib sync` ca
 against a local "Zotero" with no account. `--seed FILE.json` preloads the group library
 with a list of items (editable JSON, as the API returns in `data`) or an object
 `{"collections": [names...], "items": [...]}`.
+
+It validates against Zotero's full schema.json: `--schema-file PATH`, else
+$GENBIB_ZOTERO_SCHEMA, else ../shared/realworld/zotero-schema/schema.json next to the
+repository. There is no built-in reduced schema; without a file it exits with status 4 and
+says where it looked (download one from https://api.zotero.org/schema).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 
 from genbib.testing.zotero.emulator import ZoteroEmulator
 from genbib.testing.zotero.library import ObjectError
-from genbib.testing.zotero.schema import Schema
+from genbib.testing.zotero.schema import Schema, SchemaNotFound
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,12 +29,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8085, help="0 picks a free port")
     parser.add_argument("--schema", choices=[s.value for s in Schema], default=Schema.ZOTERO8.value)
+    parser.add_argument("--schema-file", type=Path, help="Zotero schema.json to validate against")
     parser.add_argument("--seed", type=Path, help="JSON file of items to preload")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     args = parser.parse_args(argv)
-    emulator = ZoteroEmulator(
-        schema=args.schema, host=args.host, port=args.port, latency=args.latency
-    )
+    try:
+        emulator = ZoteroEmulator(
+            schema=args.schema,
+            schema_file=args.schema_file,
+            host=args.host,
+            port=args.port,
+            latency=args.latency,
+        )
+    except SchemaNotFound as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 4
     if args.seed:
         try:
             _seed(emulator, args.seed)
@@ -38,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             return 4
     emulator.start()
     lib = emulator.library
-    print(f"Zotero API emulator ({emulator.schema.value}) at {emulator.url}")
+    print(
+        f"Zotero API emulator ({emulator.flavour.value}, schema {emulator.schema.version} "
+        f"from {emulator.schema.source}) at {emulator.url}"
+    )
     top = len(lib.top_items())
     print(
         f"group library {lib.prefix}: {top} items, {len(lib.items()) - top} child notes/"

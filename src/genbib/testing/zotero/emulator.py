@@ -5,18 +5,21 @@ with the one API key), the faults to inject, the request log and the HTTP server
 Tests use it through real HTTP (pyzotero over httpx2, exactly as in production) and look
 at or change its state directly between requests:
 
-    with ZoteroEmulator(schema=Schema.ZOTERO8) as emu:
+    with ZoteroEmulator(schema=Schema.ZOTERO8, schema_file="../shared/.../schema.json") as emu:
         zot = pyzotero.Zotero(emu.group_id, "group", emu.api_key)
         zot.endpoint = emu.url
         key = emu.library.seed_items([{"itemType": "preprint", "title": "DDPM"}])[0]
         emu.library.edit_item(key, title="Denoising Diffusion Probabilistic Models")
         assert emu.count(method="GET") <= 2
 
-Only the standard library is used, so it runs anywhere genbib runs.
+Only the standard library is used, so it runs anywhere genbib runs. It validates against
+Zotero's full `schema.json` (see `genbib.testing.zotero.schema` for where it is looked for);
+without one it raises `SchemaNotFound` rather than accept what the real server refuses.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from collections import Counter
@@ -27,7 +30,7 @@ from types import TracebackType
 
 from genbib.testing.zotero.faults import Fault, FaultBook
 from genbib.testing.zotero.library import Library
-from genbib.testing.zotero.schema import Schema
+from genbib.testing.zotero.schema import Schema, ZoteroSchema, load_schema
 
 DEFAULT_API_KEY = "genbibTestKey0000000000000000000"  # 32 characters, like a real key
 
@@ -50,6 +53,7 @@ class ZoteroEmulator:
         self,
         *,
         schema: Schema | str = Schema.ZOTERO8,
+        schema_file: str | os.PathLike[str] | None = None,
         api_key: str = DEFAULT_API_KEY,
         user_id: int = 1000001,
         group_id: int = 2000002,
@@ -58,7 +62,9 @@ class ZoteroEmulator:
         latency: float = 0.0,
         seed: int = 0,
     ) -> None:
-        self.schema = Schema(schema)
+        self.flavour = Schema(schema)
+        # the loaded schema (all item types, fields, base fields, creator types)
+        self.schema: ZoteroSchema = load_schema(schema_file, self.flavour)
         self.api_key = api_key
         self.user_id = user_id
         self.group_id = group_id

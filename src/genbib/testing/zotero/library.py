@@ -13,10 +13,18 @@ the Zotero Web API v3 documentation and the messages of Zotero's dataserver:
   "412 Precondition Failed" (Write Requests); a key-based write with neither gives 428
   ("Either If-Unmodified-Since-Version or object version property must be provided for
   key-based writes", dataserver).
-- Multi-object POST: "Up to 50 ... can be written in a single request"; each object is
-  reported by index in `successful`/`success`, `unchanged` or `failed` ({key, code,
-  message}); existing objects in a POST are updated with PATCH semantics (fields not sent
-  are kept).
+- Multi-object POST: "Up to 50 ... can be written in a single request" (413 "Cannot add
+  more than 50 items at a time", `Zotero_API::$maxWriteItems`, DataObjects.inc.php
+  validateMultiObjectJSON); each object is reported by index in `successful`/`success`,
+  `unchanged` or `failed` ({key, code, message[, data]}); existing objects in a POST are
+  updated with PATCH semantics (fields not sent are kept).
+- Since dataserver commit c97d2cfd (2026-03, "Prevent concurrent write races with
+  per-object version bumps", `model/DataObjects.inc.php` updateMultipleFromJSON) the
+  library version is bumped once PER OBJECT of a multi-object POST, inside that object's
+  transaction: the first object carries the If-Unmodified-Since-Version check, every
+  successful or unchanged object bumps the version ("each item bumps the version, even if
+  unchanged", tests/remote/tests/3/collection.test.js), a failed object rolls its bump
+  back. So objects written together get consecutive versions, not one shared version.
 - "If parent and child items are created in the same POST request, the child items must
   appear after the parent item in the array", with a locally created key matching
   `/[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}/`.
@@ -35,7 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from genbib.testing.zotero.schema import KEY_ALPHABET, KEY_RE, Schema
+from genbib.testing.zotero.schema import KEY_ALPHABET, KEY_RE, ZoteroSchema
 from genbib.testing.zotero.validate import (
     JsonObject,
     ObjectError,
@@ -47,7 +55,7 @@ from genbib.testing.zotero.validate import (
 
 __all__ = ["MAX_WRITE", "ApiError", "JsonObject", "Library", "ObjectError", "WriteResult"]
 
-MAX_WRITE = 50  # objects per POST, keys per multi-delete or itemKey= read
+MAX_WRITE = 50  # Zotero_API::$maxWriteItems: objects per POST, keys per multi-delete
 
 _SERVER_MANAGED = ("key", "version", "dateAdded", "dateModified")
 
@@ -90,7 +98,7 @@ class Library:
         library_id: int,
         *,
         name: str,
-        schema: Schema,
+        schema: ZoteroSchema,
         clock: Callable[[], str],
         rng: random.Random,
         lock: threading.RLock,
@@ -215,12 +223,20 @@ class Library:
             return str(result.successful["0"]["key"])
 
     def edit_item(self, key: str, **changes: Any) -> int:
-        """Change fields of an item "as another member" (PATCH semantics); the new version."""
+        """Change fields of an item "as another member": a single-object PATCH (so a change
+        that changes nothing leaves every version alone); the item's version after it."""
         with self.lock:
-            body = {**changes, "key": key, "version": self._items[key]["version"]}
-            result = self.write("items", [body], None)
-            if result.failed:
-                raise ObjectError(result.failed["0"]["code"], result.failed["0"]["message"])
+            try:
+                self.write_one(
+                    "items",
+                    key,
+                    changes,
+                    self._items[key]["version"],
+                    partial=True,
+                    bump_unchanged=False,
+                )
+            except ApiError as err:
+                raise ObjectError(err.status, err.message) from None
             return int(self._items[key]["version"])
 
     def trash_item(self, key: str) -> int:
@@ -230,6 +246,74 @@ class Library:
         and shows up in `/items/trash`, as in the real API.
         """
         return self.edit_item(key, deleted=1)
+
+    def restore_item(self, key: str) -> int:
+        """Take an item out of the trash (`deleted: false`, ItemTest::
+        test_patch_of_item_should_clear_trash_state); the new version."""
+        return self.edit_item(key, deleted=False)
+
+    def move_item(self, key: str, parent: str | None) -> int:
+        """Move a child note/attachment under `parent` (None: make it top-level), as a PATCH
+        of `parentItem` does (ItemTest::testParentItemPatch); the new version."""
+        return self.edit_item(key, parentItem=parent or False)
+
+    def uri(self, key: str) -> str:
+        """The item's Zotero URI, the form `relations` values take (`http://zotero.org/
+        groups/<id>/items/<KEY>`, Relations.inc.php / RelationTest.php)."""
+        return f"http://zotero.org/{self.kind}s/{self.id}/items/{key}"
+
+    def merge_items(self, master: str, others: Iterable[str]) -> int:
+        """Merge duplicates as a member does with Zotero's "Merge Items" (zotero/zotero
+        `chrome/content/zotero/xpcom/data/items.js`, `Zotero.Items.merge`): the others'
+        child notes and attachments move to `master`, their tags, collections and relations
+        are added to it, `master` gets `dc:replaces` with each other's URI, and the others
+        go to the trash (`deleted: true`), not to `/deleted`. Written as the desktop client
+        syncs it: one multi-object POST. Returns the new library version."""
+        with self.lock:
+            others = [k for k in others if k != master]
+            data = self._items[master]
+            tags = list(data.get("tags", []))
+            collections = list(data.get("collections", []))
+            relations = {
+                p: ([v] if isinstance(v, str) else list(v))
+                for p, v in data.get("relations", {}).items()
+            }
+            writes: list[JsonObject] = []
+            for other in others:
+                od = self._items[other]
+                tags += [t for t in od.get("tags", []) if t not in tags]
+                collections += [c for c in od.get("collections", []) if c not in collections]
+                for pred, value in od.get("relations", {}).items():
+                    values = [value] if isinstance(value, str) else list(value)
+                    relations.setdefault(pred, [])
+                    relations[pred] += [v for v in values if v not in relations[pred]]
+                relations.setdefault("dc:replaces", [])
+                if self.uri(other) not in relations["dc:replaces"]:
+                    relations["dc:replaces"].append(self.uri(other))
+                for child in self.children(other):
+                    writes.append(
+                        {
+                            "key": child,
+                            "version": self._items[child]["version"],
+                            "parentItem": master,
+                        }
+                    )
+                writes.append({"key": other, "version": od["version"], "deleted": True})
+            writes.insert(
+                0,
+                {
+                    "key": master,
+                    "version": data["version"],
+                    "tags": tags,
+                    "collections": collections,
+                    "relations": relations,
+                },
+            )
+            result = self.write("items", writes, None)
+            if result.failed:
+                index, failure = next(iter(result.failed.items()))
+                raise ObjectError(failure["code"], f"merge write {index}: {failure['message']}")
+            return self.version
 
     def remove_items(self, keys: Iterable[str]) -> int:
         """Delete items (and their children) as another member; the new library version."""
@@ -268,7 +352,6 @@ class Library:
         self.check_library_version(header)
         store = self._items if kind == "items" else self._collections
         label = "Item" if kind == "items" else "Collection"
-        new_version = self.version + 1
         successful: dict[str, JsonObject] = {}
         unchanged: dict[str, str] = {}
         failed: dict[str, JsonObject] = {}
@@ -276,7 +359,12 @@ class Library:
             obj = unwrap(obj)
             at = str(index)
             if not isinstance(obj, dict):
-                failed[at] = {"key": "", "code": 400, "message": f"Invalid {kind[:-1]} object"}
+                failed[at] = {
+                    "key": "",
+                    "code": 400,
+                    "message": f"Invalid value for index {index} in uploaded data; "
+                    f"expected JSON {kind[:-1]} object",
+                }
                 continue
             key = obj.get("key")
             try:
@@ -288,23 +376,41 @@ class Library:
                     "code": err.code,
                     "message": err.message,
                 }
+                if err.data:
+                    failed[at]["data"] = err.data
                 continue
+            # per-object version bump, unchanged objects included (see module docstring)
+            self.version += 1
             if existing is not None and _same(existing, data):
                 unchanged[at] = existing["key"]
                 continue
-            self._save(store, data, existing, new_version)
+            self._save(store, data, existing, self.version)
             successful[at] = clone(data)
-        if successful:
-            self.version = new_version
         return WriteResult(successful, unchanged, failed)
 
     def write_one(
-        self, kind: str, key: str, body: Any, header: int | None, *, partial: bool
+        self,
+        kind: str,
+        key: str,
+        body: Any,
+        header: int | None,
+        *,
+        partial: bool,
+        bump_unchanged: bool = True,
     ) -> bool:
         """Apply a single-object PUT (`partial=False`) or PATCH; whether anything changed.
 
+        The library version is bumped up front for every single-object write that succeeds,
+        even one that changes nothing (ItemsController: "For single-object writes and
+        DELETEs, bump the version upfront", committed by ApiController handleObjectWrite);
+        the answer then shows the original version. `bump_unchanged=False` is for the
+        "another member" helpers: a member's client sends no write that changes nothing.
+
         The version check is per object: the header or the JSON `version` must not be older
-        than the object's version (dataserver's checkSingleObjectWriteVersion).
+        than the object's version (controllers/ApiController.php
+        checkSingleObjectWriteVersion). A write that changes nothing answers with the
+        original library version (ApiController handleObjectWrite: "If not updated, return
+        the original library version").
         """
         body = unwrap(body)
         if not isinstance(body, dict):
@@ -323,7 +429,11 @@ class Library:
         existing = store.get(key)
         if existing is None:
             if partial and expected is None:
-                raise ApiError(404, f"{label} not found")
+                raise ApiError(
+                    404,
+                    f"{label} not found (to create, use If-Unmodified-Since-Version: 0, "
+                    "JSON 'version' 0, or PUT method)",
+                )
             if expected:
                 raise ApiError(412, f"{label} not found (expected version {expected})")
         else:
@@ -340,6 +450,8 @@ class Library:
         except ObjectError as err:
             raise ApiError(err.code, err.message) from None
         if existing is not None and _same(existing, data):
+            if bump_unchanged:
+                self.version += 1
             return False
         self.version += 1
         self._save(store, data, existing, self.version)
@@ -356,7 +468,14 @@ class Library:
         store = self._items if kind == "items" else self._collections
         label = "Item" if kind == "items" else "Collection"
         if header is None:
-            raise ApiError(428, "If-Unmodified-Since-Version not provided")
+            # ApiController: checkSingleObjectWriteVersion for one object,
+            # checkLibraryIfUnmodifiedSinceVersion(required) for a multi-object delete
+            raise ApiError(
+                428,
+                "If-Unmodified-Since-Version must be provided for delete requests"
+                if single
+                else "If-Unmodified-Since-Version not provided",
+            )
         if single:
             obj = store.get(keys[0])
             if obj is None:
@@ -368,15 +487,24 @@ class Library:
                 raise ApiError(413, f"Cannot delete more than {MAX_WRITE} {kind} at a time")
             self.check_library_version(header)
         doomed = [k for k in dict.fromkeys(keys) if k in store]
+        # the version is bumped up front for every DELETE that succeeds, also when none of
+        # the keys exists any more (ItemsController, dataserver commit c97d2cfd)
+        self.version += 1
         if not doomed:
             return
-        self.version += 1
         if kind == "items":
-            doomed += [
-                k
-                for k, d in self._items.items()
-                if d.get("parentItem") in doomed and k not in doomed
-            ]
+            # children go with their parent, and their own children (an attachment's
+            # annotations) with them (ItemTest::test_deleting_parent_item_should_delete_
+            # attachment_and_child_annotation)
+            grew = True
+            while grew:
+                children = [
+                    k
+                    for k, d in self._items.items()
+                    if d.get("parentItem") in doomed and k not in doomed
+                ]
+                doomed += children
+                grew = bool(children)
             for k in doomed:
                 del self._items[k]
                 self.deleted_items[k] = self.version
@@ -385,7 +513,9 @@ class Library:
         gone = set(doomed)
         grew = True
         while grew:
-            more = {k for k, c in self._collections.items() if c["parentCollection"] in gone} - gone
+            more: set[str] = {
+                k for k, c in self._collections.items() if c["parentCollection"] in gone
+            } - gone
             gone |= more
             grew = bool(more)
         for k in sorted(gone):
@@ -443,6 +573,7 @@ class Library:
                 existing,
                 partial=partial,
                 schema=self.schema,
+                library_kind=self.kind,
                 items=self._items,
                 collections=self._collections,
                 new_key=self.new_key,
@@ -462,12 +593,64 @@ class Library:
         data["version"] = version
         if store is self._items:
             now = self._clock()
-            data["dateAdded"] = existing["dateAdded"] if existing else now
+            # a client may give a new item its dateAdded (ItemTest::testDateAddedNewItem*)
+            data["dateAdded"] = existing["dateAdded"] if existing else (data["dateAdded"] or now)
             data["dateModified"] = now
             self.deleted_items.pop(key, None)  # a re-created key is no longer deleted
         else:
             self.deleted_collections.pop(key, None)
         store[key] = data
+        if store is self._items:
+            self._mirror_related(key, existing, data, version)
+
+    def _mirror_related(
+        self, key: str, old: JsonObject | None, new: JsonObject, version: int
+    ) -> None:
+        """Related items are bidirectional: `dc:relation` to an item of this library shows
+        on that item too, and goes from it when removed here (RelationTest::
+        testRelatedItemRelations, testRelatedItemRelationsSingleRequest; the target is
+        modified as a side effect of the write, dataserver commit c97d2cfd)."""
+        before = _related(old, self.uri(""))
+        after = _related(new, self.uri(""))
+        mine = self.uri(key)
+        if old is None:  # created after an item that already points at it
+            pointing = sorted(k for k, d in self._items.items() if key in _related(d, self.uri("")))
+            values = _values(new.get("relations", {}).get("dc:relation"))
+            values += [self.uri(k) for k in pointing if self.uri(k) not in values]
+            if values:
+                new["relations"] = {**new.get("relations", {}),
+                                    "dc:relation": values[0] if len(values) == 1 else values}  # fmt: skip
+                after = _related(new, self.uri(""))
+        for target, add in [(k, True) for k in after - before] + [
+            (k, False) for k in before - after
+        ]:
+            other = self._items.get(target)
+            if other is None or target == key:
+                continue
+            values = _values(other.get("relations", {}).get("dc:relation"))
+            if add == (mine in values):
+                continue
+            values = [*values, mine] if add else [v for v in values if v != mine]
+            relations = {p: v for p, v in other.get("relations", {}).items() if p != "dc:relation"}
+            if values:
+                relations["dc:relation"] = values[0] if len(values) == 1 else values
+            other["relations"] = relations
+            other["version"] = version
+            other["dateModified"] = self._clock()
+
+
+def _values(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _related(data: JsonObject | None, prefix: str) -> set[str]:
+    """Keys of the items of this library (URIs starting with `prefix`) that `data` relates to."""
+    if not data:
+        return set()
+    values = _values(data.get("relations", {}).get("dc:relation"))
+    return {v[len(prefix) :] for v in values if v.startswith(prefix)}
 
 
 def _same(old: JsonObject, new: JsonObject) -> bool:

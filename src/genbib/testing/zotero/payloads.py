@@ -19,16 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from genbib.testing.zotero.faults import RequestInfo
 from genbib.testing.zotero.library import ApiError, JsonObject, Library
-from genbib.testing.zotero.schema import (
-    CHILD_TYPES,
-    CREATOR_TYPES,
-    FIELDS,
-    LINK_MODES,
-    all_fields,
-    fields_for,
-    localized,
-    template,
-)
+from genbib.testing.zotero.schema import CHILD_TYPES, LINK_MODES, template
 
 if TYPE_CHECKING:
     from genbib.testing.zotero.emulator import ZoteroEmulator
@@ -155,7 +146,11 @@ def wrap_collection(lib: Library, data: JsonObject) -> JsonObject:
 
 
 def wrap_tag(lib: Library, data: JsonObject) -> JsonObject:
-    return {"tag": data["tag"], "links": {}, "meta": {"type": 0, "numItems": 1}}
+    return {
+        "tag": data["tag"],
+        "links": {},
+        "meta": {"type": data.get("type", 0), "numItems": data.get("numItems", 1)},
+    }
 
 
 # ---------------------------------------------------------------- global endpoints
@@ -190,34 +185,41 @@ def key_info(emu: ZoteroEmulator, info: RequestInfo, key: str) -> Response:
     )
 
 
-def _item_type_param(info: RequestInfo) -> str:
+def _item_type_param(emu: ZoteroEmulator, info: RequestInfo) -> str:
     item_type = info.query.get("itemType", "")
-    if item_type not in FIELDS:
+    if item_type not in emu.schema.fields:
         raise ApiError(400, f"Invalid item type '{item_type}'")
     return item_type
 
 
 def _item_types(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    return json_response(200, [{"itemType": t, "localized": localized(t)} for t in FIELDS])
+    # annotations are not listed (MappingsController: only types a client can create)
+    types = [t for t in emu.schema.item_types if t != "annotation"]
+    return json_response(200, [{"itemType": t, "localized": emu.schema.label(t)} for t in types])
 
 
 def _item_fields(emu: ZoteroEmulator, info: RequestInfo) -> Response:
     return json_response(
-        200, [{"field": f, "localized": localized(f)} for f in all_fields(emu.schema)]
+        200, [{"field": f, "localized": emu.schema.label(f)} for f in emu.schema.all_fields]
     )
 
 
 def _item_type_fields(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    item_type = _item_type_param(info)
+    item_type = _item_type_param(emu, info)
     return json_response(
-        200, [{"field": f, "localized": localized(f)} for f in fields_for(item_type, emu.schema)]
+        200,
+        [{"field": f, "localized": emu.schema.label(f)} for f in emu.schema.fields_for(item_type)],
     )
 
 
 def _creator_types(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    item_type = _item_type_param(info)
+    item_type = _item_type_param(emu, info)
     return json_response(
-        200, [{"creatorType": c, "localized": localized(c)} for c in CREATOR_TYPES[item_type]]
+        200,
+        [
+            {"creatorType": c, "localized": emu.schema.label(c)}
+            for c in emu.schema.creator_types[item_type]
+        ],
     )
 
 
@@ -227,7 +229,7 @@ def _creator_fields(emu: ZoteroEmulator, info: RequestInfo) -> Response:
 
 
 def _new_item(emu: ZoteroEmulator, info: RequestInfo) -> Response:
-    item_type = _item_type_param(info)
+    item_type = _item_type_param(emu, info)
     link_mode = info.query.get("linkMode")
     if item_type == "attachment" and link_mode not in LINK_MODES:
         raise ApiError(400, f"Invalid linkMode '{link_mode}'")

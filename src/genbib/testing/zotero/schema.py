@@ -1,184 +1,287 @@
-"""The item types, fields and creator types the Zotero emulator knows, in two schema flavours.
+"""The Zotero data schema the emulator validates against: loaded from Zotero's own schema.json.
 
-A reduced snapshot of the Zotero data schema (the one `GET /itemTypeFields?itemType=...`
-serves) for the types a bibliography of papers uses. Field order follows the schema, because
-the API returns item data in that order and a client that diffs JSON sees the same bytes.
-The validator refuses fields a type does not have exactly like the real API ("'$field' is
-not a valid field for type '$type'" for a known field, "Invalid property '$field'" for a
-name that is no field at all), which is what catches a mapping that writes `booktitle` or
-puts `proceedingsTitle` on a preprint.
+The real server validates every write against the global schema (dataserver
+`model/Schema.inc.php` loads the same `schema.json` that Zotero clients ship;
+`model/ItemFields.inc.php` builds the per-type field lists, base-field mappings and creator
+types from it). The emulator does the same with the file at, in order:
 
-Two flavours matter for citation keys: "zotero7", where no item type has a native
-`citationKey` field (Better BibTeX keeps keys in `extra`), and "zotero8", where every
-regular item type has one.
+1. the `path` given to `load_schema()` / `ZoteroEmulator(schema_file=...)`;
+2. the environment variable `GENBIB_ZOTERO_SCHEMA`;
+3. `shared/realworld/zotero-schema/schema.json` next to the repository (`../shared`
+   relative to the repo root, as in CI) or next to any directory above it.
+
+There is no built-in fallback: a toy schema is what let mappings that the real server
+refuses pass before, so a missing file is a `SchemaNotFound` error naming every place
+looked at. The schema is third-party data and is not copied into the repository.
+
+Two flavours matter for citation keys (`Schema`): "zotero8", the file as it is, where every
+regular item type has a native `citationKey` field; and "zotero7", the same schema without
+`citationKey` (Zotero 7 had no such field: Better BibTeX keeps keys in `extra`), where the
+field is an unknown property ("Invalid property 'citationKey'").
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from pathlib import Path
+
+SCHEMA_ENV = "GENBIB_ZOTERO_SCHEMA"
+SHARED_SCHEMA = Path("shared") / "realworld" / "zotero-schema" / "schema.json"
 
 
 class Schema(StrEnum):
-    """Which Zotero schema the emulator serves."""
+    """Which Zotero flavour the emulator serves (see the module docstring)."""
 
     ZOTERO7 = "zotero7"  # no native citationKey field
     ZOTERO8 = "zotero8"  # citationKey on every regular item type
 
 
-_ARCHIVE = ("archive", "archiveLocation", "libraryCatalog", "callNumber", "rights", "extra")
+class SchemaNotFound(FileNotFoundError):
+    """No schema.json where the emulator looked; the message names every place."""
 
-# itemType -> fields in schema order ("creators" is not a field; it goes after "title").
-FIELDS: dict[str, tuple[str, ...]] = {
-    "preprint": (
-        "title", "abstractNote", "genre", "repository", "archiveID", "place", "date",
-        "series", "seriesNumber", "DOI", "shortTitle", "url", "accessDate", "language",
-        *_ARCHIVE,
-    ),
-    "conferencePaper": (
-        "title", "abstractNote", "date", "proceedingsTitle", "conferenceName", "place",
-        "publisher", "volume", "pages", "series", "language", "DOI", "ISBN", "shortTitle",
-        "url", "accessDate", *_ARCHIVE,
-    ),
-    "journalArticle": (
-        "title", "abstractNote", "publicationTitle", "volume", "issue", "pages", "date",
-        "series", "seriesTitle", "seriesText", "journalAbbreviation", "language", "DOI",
-        "ISSN", "shortTitle", "url", "accessDate", *_ARCHIVE,
-    ),
-    "book": (
-        "title", "abstractNote", "series", "seriesNumber", "volume", "numberOfVolumes",
-        "edition", "place", "publisher", "date", "numPages", "language", "ISBN",
-        "shortTitle", "url", "accessDate", *_ARCHIVE,
-    ),
-    "bookSection": (
-        "title", "abstractNote", "bookTitle", "series", "seriesNumber", "volume",
-        "numberOfVolumes", "edition", "place", "publisher", "date", "pages", "language",
-        "ISBN", "shortTitle", "url", "accessDate", *_ARCHIVE,
-    ),
-    "thesis": (
-        "title", "abstractNote", "thesisType", "university", "place", "date", "numPages",
-        "language", "shortTitle", "url", "accessDate", *_ARCHIVE,
-    ),
-    "report": (
-        "title", "abstractNote", "reportNumber", "reportType", "seriesTitle", "place",
-        "institution", "date", "pages", "language", "shortTitle", "url", "accessDate",
-        *_ARCHIVE,
-    ),
-    "computerProgram": (
-        "title", "abstractNote", "seriesTitle", "versionNumber", "date", "system", "place",
-        "company", "programmingLanguage", "ISBN", "shortTitle", "url", "accessDate",
-        *_ARCHIVE,
-    ),
-    "webpage": (
-        "title", "abstractNote", "websiteTitle", "websiteType", "date", "shortTitle", "url",
-        "accessDate", "language", "rights", "extra",
-    ),
-    "document": (
-        "title", "abstractNote", "publisher", "date", "language", "shortTitle", "url",
-        "accessDate", *_ARCHIVE,
-    ),
-    "attachment": ("title", "accessDate", "url"),
-    "note": (),
-}  # fmt: skip
 
-CREATOR_TYPES: dict[str, tuple[str, ...]] = {
-    "preprint": ("author", "contributor", "editor", "translator", "reviewedAuthor"),
-    "conferencePaper": ("author", "contributor", "editor", "seriesEditor", "translator"),
-    "journalArticle": ("author", "contributor", "editor", "reviewedAuthor", "translator"),
-    "book": ("author", "contributor", "editor", "seriesEditor", "translator"),
-    "bookSection": ("author", "bookAuthor", "contributor", "editor", "seriesEditor", "translator"),
-    "thesis": ("author", "contributor"),
-    "report": ("author", "contributor", "seriesEditor", "translator"),
-    "computerProgram": ("programmer", "contributor"),
-    "webpage": ("author", "contributor", "translator"),
-    "document": ("author", "contributor", "editor", "reviewedAuthor", "translator"),
-    "attachment": (),
-    "note": (),
-}
-
-CHILD_TYPES = frozenset({"attachment", "note"})
-LINK_MODES = ("imported_file", "imported_url", "linked_file", "linked_url")
-ATTACHMENT_PROPERTIES = ("linkMode", "note", "contentType", "charset", "filename", "md5", "mtime")
+# Item types that are not regular items: they have no creators and are children
+# (dataserver Zotero_Item::isRegularItem; annotations are children of attachments).
+CHILD_TYPES = frozenset({"attachment", "note", "annotation"})
+# dataserver model/Attachments.inc.php (linkModeNameToNumber)
+LINK_MODES = ("imported_file", "imported_url", "linked_file", "linked_url", "embedded_image")
+# Properties of attachment items that are not schema fields (Items::validateJSONItem).
+ATTACHMENT_PROPERTIES = (
+    "linkMode",
+    "note",
+    "contentType",
+    "charset",
+    "filename",
+    "md5",
+    "mtime",
+    "path",
+)
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 KEY_RE = re.compile(rf"^[{KEY_ALPHABET}]{{8}}$")
 
-_LOCALIZED = {
-    "abstractNote": "Abstract",
-    "DOI": "DOI",
-    "ISBN": "ISBN",
-    "ISSN": "ISSN",
-    "url": "URL",
-    "archiveID": "Archive ID",
-    "citationKey": "Citation Key",
-    "extra": "Extra",
-    "proceedingsTitle": "Proceedings Title",
-    "publicationTitle": "Publication",
-    "programmingLanguage": "Prog. Language",
-    "versionNumber": "Version",
-    "numPages": "# of Pages",
-    "numberOfVolumes": "# of Volumes",
-    "accessDate": "Accessed",
-    "archiveLocation": "Loc. in Archive",
-    "reviewedAuthor": "Reviewed Author",
-}
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: loaded once per file
+class ZoteroSchema:
+    """One loaded schema in one flavour: types, fields, base fields, creator types, labels."""
+
+    version: int
+    flavour: Schema
+    source: Path
+    fields: Mapping[str, tuple[str, ...]]  # itemType -> fields in schema order
+    base: Mapping[tuple[str, str], str]  # (itemType, field) -> base field
+    mapped: Mapping[tuple[str, str], str]  # (itemType, base field) -> the type's field
+    creator_types: Mapping[str, tuple[str, ...]]  # itemType -> creator types, primary first
+    labels: Mapping[str, str]  # field / type / creator type -> English label
+
+    @property
+    def item_types(self) -> tuple[str, ...]:
+        return tuple(self.fields)
+
+    def fields_for(self, item_type: str) -> tuple[str, ...]:
+        """The fields of `item_type` in schema order (KeyError for an unknown type)."""
+        return self.fields[item_type]
+
+    @property
+    def all_fields(self) -> tuple[str, ...]:
+        """Every field name the server knows (`Zotero_ItemFields::getID` is true): the
+        fields of all types plus the base fields, in first-seen order."""
+        return _all_fields(self)
+
+    @property
+    def known_fields(self) -> frozenset[str]:
+        return frozenset(self.all_fields)
+
+    @property
+    def base_fields(self) -> frozenset[str]:
+        """The base fields (`publicationTitle`, `publisher`, `number`, ...)."""
+        return frozenset(self.base.values())
+
+    def base_of(self, item_type: str, field: str) -> str | None:
+        """The base field of `field` in `item_type` (`proceedingsTitle` -> `publicationTitle`;
+        a base field is its own base: ItemFields::getBaseIDFromTypeAndField)."""
+        if field in self.base_fields:
+            return field
+        return self.base.get((item_type, field))
+
+    def field_from_base(self, item_type: str, base: str) -> str | None:
+        """The field of `item_type` for base field `base`: itself when the type has it,
+        else its type-specific field (getFieldIDFromTypeAndBase)."""
+        if base in self.fields.get(item_type, ()):
+            return base
+        return self.mapped.get((item_type, base))
+
+    def title_field(self, item_type: str) -> str | None:
+        """`title` or the type's base-mapped title field (`caseName`, `subject`, `nameOfAct`)."""
+        return self.field_from_base(item_type, "title")
+
+    def label(self, name: str) -> str:
+        if name in self.labels:
+            return self.labels[name]
+        words = re.sub(r"(?<!^)([A-Z])", r" \1", name).split()
+        return " ".join(w if w in ("of", "in") else w.capitalize() for w in words) or name
 
 
 @cache
-def fields_for(item_type: str, schema: Schema) -> tuple[str, ...]:
-    """The fields `item_type` has under `schema`, in order (raises KeyError for unknown types)."""
-    fields = FIELDS[item_type]
-    if schema is Schema.ZOTERO8 and item_type not in CHILD_TYPES:
-        # Zotero 8 places citationKey right after the title-like fields; position matters
-        # only for output order, so put it before "url" where Zotero shows it.
-        at = fields.index("url") if "url" in fields else len(fields)
-        fields = (*fields[:at], "citationKey", *fields[at:])
-    return fields
-
-
-@cache
-def all_fields(schema: Schema) -> tuple[str, ...]:
-    """Every field name of any type (what `GET /itemFields` lists)."""
+def _all_fields(schema: ZoteroSchema) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for item_type in FIELDS:
-        for name in fields_for(item_type, schema):
+    for names in schema.fields.values():
+        for name in names:
             seen.setdefault(name, None)
+    for base in schema.base.values():
+        seen.setdefault(base, None)
     return tuple(seen)
 
 
+def candidates(start: Path | None = None) -> list[Path]:
+    """Where the default schema is looked for, in order (env var first)."""
+    out: list[Path] = []
+    env = os.environ.get(SCHEMA_ENV)
+    if env:
+        out.append(Path(env))
+    roots = [start] if start else [Path(__file__).resolve(), Path.cwd().resolve()]
+    for root in roots:
+        for parent in [root, *root.parents]:
+            path = parent / SHARED_SCHEMA
+            if path not in out:
+                out.append(path)
+    return out
+
+
+def find_schema_file(path: str | os.PathLike[str] | None = None) -> Path:
+    """The schema.json to use (see the module docstring), or SchemaNotFound."""
+    if path is not None:
+        chosen = Path(path)
+        if not chosen.is_file():
+            raise SchemaNotFound(f"Zotero schema file not found: {chosen}")
+        return chosen
+    tried = candidates()
+    env = os.environ.get(SCHEMA_ENV)
+    if env and not Path(env).is_file():
+        raise SchemaNotFound(f"{SCHEMA_ENV}={env}: no such file")
+    for candidate in tried:
+        if candidate.is_file():
+            return candidate
+    raise SchemaNotFound(
+        "Zotero schema.json not found; the emulator validates against Zotero's full schema "
+        f"and has no built-in one. Set {SCHEMA_ENV}=/path/to/schema.json (the file Zotero "
+        "ships, e.g. https://api.zotero.org/schema) or put it at ../shared/realworld/"
+        "zotero-schema/schema.json next to the repository. Looked at: "
+        + ", ".join(str(p) for p in tried[:4])
+        + (" ..." if len(tried) > 4 else "")
+    )
+
+
+def load_schema(
+    path: str | os.PathLike[str] | None = None, flavour: Schema | str = Schema.ZOTERO8
+) -> ZoteroSchema:
+    """Load (cached per file and flavour) the schema; see the module docstring for `path`."""
+    return _load(find_schema_file(path).resolve(), Schema(flavour))
+
+
 @cache
-def known_fields(schema: Schema) -> frozenset[str]:
-    """`all_fields` as a set, for validating every property of every written item."""
-    return frozenset(all_fields(schema))
+def _load(path: Path, flavour: Schema) -> ZoteroSchema:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    fields: dict[str, tuple[str, ...]] = {}
+    base: dict[tuple[str, str], str] = {}
+    mapped: dict[tuple[str, str], str] = {}
+    creators: dict[str, tuple[str, ...]] = {}
+    for entry in raw["itemTypes"]:
+        item_type = entry["itemType"]
+        names: list[str] = []
+        for f in entry["fields"]:
+            name = f["field"]
+            if name == "citationKey" and flavour is Schema.ZOTERO7:
+                continue
+            names.append(name)
+            if "baseField" in f:
+                base[(item_type, name)] = f["baseField"]
+                mapped[(item_type, f["baseField"])] = name
+        fields[item_type] = tuple(names)
+        kinds = entry.get("creatorTypes", [])
+        primary = [c["creatorType"] for c in kinds if c.get("primary")]
+        creators[item_type] = tuple(dict.fromkeys([*primary, *(c["creatorType"] for c in kinds)]))
+    labels: dict[str, str] = {}
+    locale = raw.get("locales", {}).get("en-US", {})
+    for group in ("itemTypes", "fields", "creatorTypes"):
+        labels.update(locale.get(group, {}))
+    return ZoteroSchema(
+        version=int(raw.get("version", 0)),
+        flavour=flavour,
+        source=path,
+        fields=fields,
+        base=base,
+        mapped=mapped,
+        creator_types=creators,
+        labels=labels,
+    )
 
 
-def localized(name: str) -> str:
-    """The English label Zotero shows for a field or type name."""
-    if name in _LOCALIZED:
-        return _LOCALIZED[name]
-    words = re.sub(r"(?<!^)([A-Z])", r" \1", name).split()
-    return " ".join(w if w in ("of", "in") else w.capitalize() for w in words) or name
+def default_schema(flavour: Schema | str = Schema.ZOTERO8) -> ZoteroSchema:
+    """The schema found by the default lookup (raises SchemaNotFound)."""
+    return load_schema(None, flavour)
 
 
-def template(item_type: str, schema: Schema, link_mode: str | None = None) -> dict[str, object]:
-    """The empty item `GET /items/new?itemType=...` returns (editable JSON, no key or version)."""
+class _DefaultFields(Mapping[str, tuple[str, ...]]):
+    """`FIELDS`: itemType -> fields of the default schema, loaded on first use so importing
+    this module never needs the file."""
+
+    def _data(self) -> Mapping[str, tuple[str, ...]]:
+        return default_schema().fields
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
+FIELDS: Mapping[str, tuple[str, ...]] = _DefaultFields()
+
+
+def fields_for(item_type: str, schema: Schema | ZoteroSchema) -> tuple[str, ...]:
+    """The fields `item_type` has (default schema for a flavour), in schema order."""
+    loaded = schema if isinstance(schema, ZoteroSchema) else default_schema(schema)
+    return loaded.fields_for(item_type)
+
+
+def template(
+    item_type: str, schema: ZoteroSchema, link_mode: str | None = None
+) -> dict[str, object]:
+    """The empty item `GET /items/new?itemType=...` returns (editable JSON, no key or version).
+
+    Follows dataserver `controllers/GlobalItemsController.php` / `Zotero_Items` templates:
+    title-like field first, one empty creator of the primary type, every field "", then
+    tags, collections, relations; notes are `{itemType, note, tags, collections, relations}`;
+    attachments carry linkMode, note, contentType, charset (+ filename, md5, mtime when
+    stored, + path when linked_file) and no collections.
+    """
     out: dict[str, object] = {"itemType": item_type}
     if item_type == "note":
         out.update(note="", tags=[], collections=[], relations={})
         return out
     if item_type == "attachment":
         out["linkMode"] = link_mode or "imported_file"
-    for name in fields_for(item_type, schema):
+    for name in schema.fields_for(item_type):
         out[name] = ""
-        if name == "title" and item_type not in CHILD_TYPES:
-            out["creators"] = [
-                {"creatorType": CREATOR_TYPES[item_type][0], "firstName": "", "lastName": ""}
-            ]
+        if name == schema.title_field(item_type) and item_type not in CHILD_TYPES:
+            kinds = schema.creator_types[item_type]
+            out["creators"] = [{"creatorType": kinds[0], "firstName": "", "lastName": ""}]
     out["tags"] = []
     if item_type == "attachment":
         out.update(note="", contentType="", charset="")
-        if link_mode in ("imported_file", "imported_url"):
+        if (link_mode or "imported_file").startswith("imported_"):
             out.update(filename="", md5=None, mtime=None)
+        if link_mode == "linked_file":
+            out["path"] = ""
     else:
         out["collections"] = []
     out["relations"] = {}

@@ -265,9 +265,13 @@ def _write(lib: Library, info: RequestInfo, parts: list[str]) -> Response:
         if info.method == "DELETE":
             lib.delete(kind, [key], header, single=True)
             return Response(204, headers={"Last-Modified-Version": str(lib.version)})
-        lib.write_one(kind, key, _body(info), header, partial=info.method == "PATCH")
-        # Write Requests: "204 No Content / Last-Modified-Version: <library version>"
-        return Response(204, headers={"Last-Modified-Version": str(lib.version)})
+        before = lib.version
+        changed = lib.write_one(kind, key, _body(info), header, partial=info.method == "PATCH")
+        # Write Requests: "204 No Content / Last-Modified-Version: <library version>"; an
+        # unchanged object answers with the original version (ApiController
+        # handleObjectWrite: "If not updated, return the original library version")
+        shown = lib.version if changed else before
+        return Response(204, headers={"Last-Modified-Version": str(shown)})
     return text_response(405, "Method not allowed")
 
 
@@ -302,11 +306,26 @@ def _read(emu: ZoteroEmulator, lib: Library, info: RequestInfo, parts: list[str]
         if len(parts) == 2:
             return _single(info, wrap_item(lib, obj))
         if parts[2:] == ["children"]:
+            # ItemsController 'children': notes and attachments of an item, annotations of
+            # a PDF/EPUB/snapshot attachment (400 for other attachments); trashed children
+            # only with includeTrashed=1
             key = obj["key"]
+            if obj["itemType"] == "attachment" and obj.get("contentType") not in (
+                "application/pdf",
+                "application/epub+zip",
+                "text/html",
+            ):
+                return text_response(
+                    400, "/children can only be called on PDF, EPUB, and snapshot attachments"
+                )
             return _listing(
                 lib,
                 info,
-                lambda: [d for d in items.values() if d.get("parentItem") == key],
+                lambda: [
+                    d
+                    for d in items.values()
+                    if d.get("parentItem") == key and (trashed or not d.get("deleted"))
+                ],
                 wrap_item,
             )
         return text_response(404, "Not found")
@@ -350,10 +369,21 @@ def _read(emu: ZoteroEmulator, lib: Library, info: RequestInfo, parts: list[str]
     if parts == ["searches"]:  # saved searches are not emulated: always none
         return _listing(lib, info, list, wrap_collection)
     if parts == ["tags"]:
+        # one entry per (name, type), trashed items left out, with the number of items
+        # (controllers/TagsController.php, TagTest::test_tags_within_items)
 
         def tags() -> list[JsonObject]:
-            names = sorted({t["tag"] for d in items.values() for t in d.get("tags", ())})
-            return [{"tag": n, "key": n, "version": lib.version} for n in names]
+            counts: dict[tuple[str, int], int] = {}
+            for d in items.values():
+                if d.get("deleted") and q.get("includeTrashed") != "1":
+                    continue
+                for t in d.get("tags", ()):
+                    name = (t["tag"], int(t.get("type", 0)))
+                    counts[name] = counts.get(name, 0) + 1
+            return [
+                {"tag": n, "type": kind, "numItems": c, "key": n, "version": lib.version}
+                for (n, kind), c in sorted(counts.items())
+            ]
 
         return _listing(lib, info, tags, wrap_tag)
     return text_response(404, "Not found")

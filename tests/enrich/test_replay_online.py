@@ -1,0 +1,145 @@
+"""`genbib enrich --online`, the whole process, against a local server replaying real answers.
+
+The server answers with what arXiv, Crossref and GitHub really returned (captured by other
+projects: tests/data/enrich/real/SOURCES.md); genbib reaches it through `[enrich.base_urls]`,
+over real HTTP, with its own client, retries and cache, as a user's run would.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from genbib.bibtex.reader import read_file
+
+REAL = Path(__file__).parent.parent / "data" / "enrich" / "real"
+OLD_REPO = "octokit-fixture-org/tmp-scenario-rename-repository-20220719044033126-ukeod"
+
+
+class Replay(BaseHTTPRequestHandler):
+    """Routes each service's paths to the captured body it answered with."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        Replay.seen.append(self.path)
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        if url.path == "/arxiv/api/query" and query.get("id_list") == ["1605.08386"]:
+            return self._send(200, "arxiv_1605.08386.xml", "application/atom+xml")
+        if url.path == "/crossref/works/10.1371/journal.pone.0033693":
+            return self._send(200, "crossref_journal_article.json")
+        if url.path == f"/github/repos/{OLD_REPO}":
+            # GitHub answers a renamed repository with a 301 to its id (octokit/fixtures).
+            return self._send(
+                301, "github_moved_301.json", location="/github/repositories/515436299"
+            )
+        if url.path in ("/github/repositories/515436299", f"/github/repos/{OLD_REPO}-newname"):
+            return self._send(200, "github_renamed_repository.json")
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(
+        self, status: int, name: str, ctype: str = "application/json", location: str = ""
+    ) -> None:
+        body = (REAL / name).read_bytes()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if location:
+            self.send_header("Location", location)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:  # keep test output clean
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    Replay.seen = []
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+BIB = f"""@misc{{heatbath,
+  title = {{Heat-bath random walks with Markov bases}},
+  url = {{https://arxiv.org/abs/1605.08386}},
+}}
+
+@article{{methylphenidate,
+  title = {{Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia in the Basal Ganglia of Mice}},
+  doi = {{10.1371/journal.pone.0033693}},
+  code = {{https://github.com/{OLD_REPO}}},
+}}
+"""
+
+
+def test_enrich_online_against_replayed_services(tmp_path: Path, server: str) -> None:
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "lab.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "genbib.toml").write_text(
+        f"""bib = "bib/lab.bib"
+[enrich]
+sources = ["arxiv", "crossref", "github"]
+cache = "cache"
+[enrich.base_urls]
+arxiv = "{server}/arxiv/api/query"
+crossref = "{server}/crossref"
+github = "{server}/github"
+""",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "NO_COLOR": "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "genbib", "enrich", "--online"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr + run.stdout
+    entries = read_file(tmp_path / "bib" / "lab.bib").by_key()
+    heat = entries["heatbath"]
+    assert heat.get("author") == "Stanley, Caprice and Windisch, Tobias"
+    assert heat.get("year") == "2016"
+    meth = entries["methylphenidate"]
+    assert meth.get("journal") == "PLoS ONE" and meth.get("volume") == "7"
+    assert meth.get("author", "").startswith("Sadasivan, Shankar and Pond, Brooks B.")
+    assert meth.get("code") == f"https://github.com/{OLD_REPO}-newname"
+    # Real HTTP reached the replay server for each source, through the configured bases.
+    assert any(p.startswith("/arxiv/api/query") for p in Replay.seen)
+    assert any(p.startswith("/crossref/works/") for p in Replay.seen)
+    assert "/github/repositories/515436299" in Replay.seen
+
+    # A second run answers from the cache (only the repository's new name is new to it).
+    Replay.seen = []
+    before = (tmp_path / "bib" / "lab.bib").read_bytes()
+    again = subprocess.run(
+        [sys.executable, "-m", "genbib", "enrich", "--online"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr
+    assert Replay.seen == [f"/github/repos/{OLD_REPO}-newname"]
+    assert (tmp_path / "bib" / "lab.bib").read_bytes() == before
