@@ -44,7 +44,9 @@ class Lab:
         adapter = ZoteroAdapter(
             z.library_type, z.library_id, self.emu.api_key, self.emu.url, sleep=lambda s: None
         )
-        return ZoteroRemote(adapter, self.config.topics)
+        return ZoteroRemote(
+            adapter, self.config.topics, automatic_tags=self.config.zotero.automatic_tags
+        )
 
     def sync(self, **options: Any) -> SyncReport:
         before = len(self.emu.requests)

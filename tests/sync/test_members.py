@@ -208,3 +208,34 @@ def test_a_type_changed_in_the_bib_is_pushed_as_the_server_accepts_it(lab: Lab) 
     assert e.type == "inproceedings" and e.get("number") == "4"  # kept, as a tex line
     bib = lab.bib.read_bytes()
     assert not lab.sync().changes and lab.bib.read_bytes() == bib
+
+
+def test_tags_edited_on_both_sides_merge_three_ways(lab: Lab) -> None:
+    """Keywords in the bib are the item's manual tags (BBT's convention); a tag added in
+    Zotero and a keyword added in the bib both land, a removal on one side too, and the
+    member's automatic tags stay in Zotero without reaching the bib."""
+    zot = member(lab)
+    key = lab.item_key("kingma2019introduction")
+    data = zot.item(key)["data"]
+    data["tags"] = [{"tag": "survey"}, {"tag": "vae"}, {"tag": "Statistics - ML", "type": 1}]
+    zot.update_item(data)
+    lab.sync()
+    e = lab.entry("kingma2019introduction")
+    assert set(split(e.get("keywords") or "")) == {"survey", "vae"}
+    # both sides edit the tags: Zotero adds "classic", the bib adds "tutorial", drops "vae"
+    data = zot.item(key)["data"]
+    data["tags"] = [*data["tags"], {"tag": "classic"}]
+    zot.update_item(data)
+    lab.edit(lambda lib: lib.by_key()["kingma2019introduction"].set("keywords", "survey, tutorial"))
+    report = lab.sync()
+    assert not report.conflicts
+    assert set(split(lab.entry("kingma2019introduction").get("keywords") or "")) == {
+        "survey", "tutorial", "classic"}  # fmt: skip
+    assert tags(lab.item("kingma2019introduction")) == {
+        "survey", "tutorial", "classic", "Statistics - ML"}  # fmt: skip
+    bib = lab.bib.read_bytes()
+    assert not lab.sync().changes and lab.bib.read_bytes() == bib
+
+
+def split(text: str) -> list[str]:
+    return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]

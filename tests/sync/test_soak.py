@@ -327,7 +327,8 @@ class Soak:
         items = self.lab.emu.library.items()
         replaced_by: dict[str, str] = {}
         for key, data in items.items():
-            for uri in (data.get("relations") or {}).get("dc:replaces", []):
+            value = (data.get("relations") or {}).get("dc:replaces") or []
+            for uri in [value] if isinstance(value, str) else value:
                 replaced_by[uri.rsplit("/", 1)[-1]] = key
         merged = {k for k in self.member_items if k in replaced_by}
         self.report.copies_merged = len(merged)

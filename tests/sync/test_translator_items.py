@@ -10,7 +10,6 @@ children and tags on the surviving item); a second sync writes nothing, bib byte
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -25,90 +24,49 @@ from genbib.zotero.text import latex_to_text
 from .conftest import Lab  # type: ignore[import-not-found]
 from .test_members import member  # type: ignore[import-not-found]
 
-ROOT = Path(__file__).resolve().parents[2]
-_CANDIDATES = [p / "shared" / "realworld" / "zotero-translator-items" for p in ROOT.parents]
-CORPUS = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/realworld not present")
+try:
+    from genbib.testing.zotero import translator_items as ti
 
-_DROP = {"itemID", "attachments", "notes", "seeAlso", "detectedItemType"}
-
-
-def translator_items() -> list[tuple[str, dict[str, Any]]]:
-    """(where it comes from, the item as the Connector saves it) for every test case."""
-    out = []
-    for path in sorted(CORPUS.glob("*.testCases.json")):
-        for n, case in enumerate(json.loads(path.read_text(encoding="utf-8"))):
-            items = case.get("items")
-            if isinstance(items, list):
-                out.extend(
-                    (f"{path.name.split('.')[0]} #{n}.{i}", it) for i, it in enumerate(items)
-                )
-    return out
-
-
-def as_saved(raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The item and its children as the Connector sends them to Zotero."""
-    item = {k: v for k, v in raw.items() if k not in _DROP}
-    item["tags"] = [t if isinstance(t, dict) else {"tag": t} for t in raw.get("tags", [])]
-    # the client keeps only these creator properties when it saves (`Zotero.Creators`)
-    item["creators"] = [
-        {k: v for k, v in c.items() if k in ("creatorType", "firstName", "lastName", "name")}
-        for c in raw.get("creators", [])
-    ]
-    kids: list[dict[str, Any]] = []
-    for a in raw.get("attachments", []):
-        mime = a.get("mimeType") or ""
-        linked = a.get("snapshot") is False
-        kids.append({
-            "itemType": "attachment", "title": a.get("title", ""),
-            "linkMode": "linked_url" if linked else "imported_url",
-            "url": a.get("url") or raw.get("url") or "https://example.org/fulltext",
-            "contentType": mime,
-            **({} if linked else {"filename": "Full Text.pdf" if "pdf" in mime else "Snapshot.html"}),
-        })  # fmt: skip
-    for note in raw.get("notes", []):
-        text = note["note"] if isinstance(note, dict) else note
-        kids.append({"itemType": "note", "note": text})
-    return item, kids
-
+    ITEMS = ti.load()
+except FileNotFoundError:  # the shared corpus is not next to the repository
+    ITEMS = []
+pytestmark = pytest.mark.skipif(not ITEMS, reason="../shared/realworld not present")
 
 Saved = dict[str, tuple[list[str], set[str]]]  # item key -> (its children, its tags)
 
 
-def save_all(lab: Lab, items: list[dict[str, Any]]) -> tuple[Saved, list[dict[str, Any]]]:
-    """Save through pyzotero as members' Connectors would; what was saved, and the items
-    the server took (a server whose schema lacks an item type refuses that item)."""
+def save_all(lab: Lab, items: list[ti.TranslatorItem]) -> Saved:
+    """Save through pyzotero as members' Connectors do (the item, then its children)."""
     zot = member(lab)
     saved: Saved = {}
-    took = []
-    for raw in items:
-        item, kids = as_saved(raw)
-        answer = zot.create_items([item])
-        if answer["failed"] and "itemType" in str(answer["failed"]):
-            continue
-        assert not answer["failed"], (answer["failed"], item)
-        took.append(raw)
+    for it in items:
+        answer = zot.create_items([dict(it.parent)])
+        assert not answer["failed"], (answer["failed"], it.name)
         key = answer["successful"]["0"]["key"]
         children = []
-        if kids:
-            answer = zot.create_items([{**k, "parentItem": key} for k in kids])
-            assert not answer["failed"], (answer["failed"], kids)
-            children = [answer["successful"][str(i)]["key"] for i in range(len(kids))]
-        saved[key] = (children, {t["tag"] for t in item["tags"]})
-    return saved, took
+        if it.children:
+            answer = zot.create_items(ti.with_parent(it.children, key))
+            assert not answer["failed"], (answer["failed"], it.name)
+            children = [answer["successful"][str(i)]["key"] for i in range(len(it.children))]
+        saved[key] = (children, {t["tag"] for t in it.parent.get("tags", [])})
+    return saved
 
 
 def norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", latex_to_text(text).lower())
 
 
+def replaces(data: dict[str, Any]) -> list[str]:
+    """An item's `dc:replaces` URIs (the API gives one as a string, several as a list)."""
+    value = (data.get("relations") or {}).get("dc:replaces") or []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def check_everything_kept(lab: Lab, saved: Saved) -> None:
     """Every member's item, child and tag is still in Zotero (or merged: trash + survivor)."""
     items = lab.emu.library.items()
     replaced_by = {
-        uri.rsplit("/", 1)[-1]: key
-        for key, data in items.items()
-        for uri in (data.get("relations") or {}).get("dc:replaces", [])
+        uri.rsplit("/", 1)[-1]: key for key, data in items.items() for uri in replaces(data)
     }
     for key, (children, tags) in saved.items():
         assert key in items, f"member's item {key} deleted"
@@ -135,7 +93,7 @@ def first_author(raw: dict[str, Any]) -> str:
     return norm(names[0]) if names else ""
 
 
-def check_entries(lab: Lab, raws: list[dict[str, Any]]) -> None:
+def check_entries(lab: Lab, items: list[ti.TranslatorItem]) -> None:
     """One entry per paper, with its type, title, authors, identifiers and venue.
 
     A paper is its DOI where it has one, else its title and first author (the test
@@ -147,7 +105,8 @@ def check_entries(lab: Lab, raws: list[dict[str, Any]]) -> None:
         if e.doi:
             by_doi.setdefault(e.doi.lower(), []).append(e)
         by_title.setdefault(norm(e.get("title") or ""), []).append(e)
-    for raw in raws:
+    for it in items:
+        raw = it.parent
         title = raw.get("title") or raw.get("caseName") or ""
         doi = (raw.get("DOI") or "").lower()
         author = first_author(raw)
@@ -189,22 +148,20 @@ def empty_lab(make_lab: Callable[..., Lab], tmp_path: Path) -> Lab:
 
 def test_every_translator_item_syncs_into_an_empty_bib(empty_lab: Lab) -> None:
     lab = empty_lab
-    saved, raws = save_all(lab, [raw for _, raw in translator_items()])
-    assert len(raws) > 100, len(raws)
+    assert len(ITEMS) > 100
+    saved = save_all(lab, ITEMS)
     sync_twice(lab)
     check_everything_kept(lab, saved)
-    check_entries(lab, raws)
+    check_entries(lab, ITEMS)
 
 
 def test_every_translator_item_syncs_into_a_bib_holding_some_papers(empty_lab: Lab) -> None:
     lab = empty_lab
-    everything = [raw for _, raw in translator_items()]
-    saved, _ = save_all(lab, everything[::3])
+    saved = save_all(lab, ITEMS[::3])
     lab.sync()
     # the bib now holds a third of the papers; members save every item again (copies of
     # those) and the rest: the copies are merged into the items already synced
-    more, raws = save_all(lab, everything)
-    saved.update(more)
+    saved.update(save_all(lab, ITEMS))
     sync_twice(lab)
     check_everything_kept(lab, saved)
-    check_entries(lab, raws)
+    check_entries(lab, ITEMS)

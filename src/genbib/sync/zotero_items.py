@@ -76,6 +76,12 @@ def patch(new: Json, old: Json, current: Json | None, schema: mapping.Schema) ->
     return body
 
 
+def merge_collections(want: list[str], had: list[str], now: list[str]) -> list[str]:
+    """The bib's topic changes (`had` -> `want`) applied to the collections the item is in
+    now: a member's other collections stay."""
+    return sorted((set(now) - (set(had) - set(want))) | set(want))
+
+
 def mergeable(data: Json) -> Json:
     relations = {
         k: list(v) if isinstance(v, list) else [v] for k, v in (data.get("relations") or {}).items()

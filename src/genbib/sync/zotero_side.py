@@ -18,6 +18,7 @@ journaled (`Change`) after Zotero accepted it.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from genbib.sync.remote import (
 from genbib.sync.state import State
 from genbib.zotero import mapping
 from genbib.zotero.adapter import CHUNK, Json, LibraryChanged, ZoteroAdapter
+from genbib.zotero.children import plan_children
 
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 
@@ -50,9 +52,11 @@ class ZoteroRemote:
         topics: Sequence[Topic] = (),
         *,
         rng: random.Random | None = None,
+        automatic_tags: bool = False,
     ) -> None:
         self.api = adapter
         self.topics = tuple(topics)
+        self.automatic_tags = automatic_tags  # automatic tags also become keywords
         self.version = 0  # library version seen by the pull; every write is based on it
         self.rng = rng or random.Random()
         self._collections: dict[str, str] = {}  # key -> name in Zotero
@@ -209,14 +213,10 @@ class ZoteroRemote:
                 if row is not None and not row.pending
                 else None
             )
-            children = [
-                mapping.child_of(k["data"])
-                for k in kids.get(key, [])
-                if not k["data"].get("deleted")
-            ]
+            children = mapping.read_children(k["data"] for k in kids.get(key, []))
             entry = mapping.from_item(
-                obj["data"], [c for c in children if c is not None], topics=topics, base=base,
-                macros=self.macros,
+                obj["data"], children, topics=topics, base=base, macros=self.macros,
+                automatic_tags=self.automatic_tags,
             )  # fmt: skip
             versions_all = [int(obj["version"])] + [int(k["version"]) for k in kids.get(key, [])]
             changed[key] = RemoteItem(
@@ -313,32 +313,47 @@ class ZoteroRemote:
         }
         schema = self._schema(types)
         by_slug = self._by_slug()
-        wanted: list[tuple[RemoteOp, Json, Json | None]] = []
-        for o, entry, before in zip(writes, entries, befores, strict=True):
-            item = mapping.to_item(entry, schema=schema, collections=by_slug, macros=self.macros)
-            old = None
-            if before is not None and o.op is Op.UPDATE:
-                old = mapping.to_item(
-                    before, schema=schema, collections=by_slug, macros=self.macros
-                )
-            wanted.append((o, item, old))
-        # the items whose member-kept lists (tags, collections) change: read them first
-        lists = [
-            o.item for o, new, old in wanted if old is not None and items.list_change(new, old)
+        # the items the update must merge into (tags, member's extra lines, collections,
+        # a type change): read them first, 50 per request
+        merge_into = [
+            o.item
+            for o, entry, before in zip(writes, entries, befores, strict=True)
+            if o.op is Op.UPDATE
+            and before is not None
+            and (
+                mapping.needs_current(entry, before, schema=schema, macros=self.macros)
+                or entry.topics != before.topics
+            )
         ]
-        current = self._current(lists) if lists else {}
+        current = self._current(merge_into) if merge_into else {}
         payload: list[Json] = []
         sent: list[tuple[int, RemoteOp, Json]] = []
         out: list[Outcome | None] = []
-        for o, new, old in wanted:
-            if old is None:
-                body = {**new, "key": o.item}
+        for o, entry, before in zip(writes, entries, befores, strict=True):
+            if o.op is Op.CREATE or before is None:
+                body = mapping.to_item(
+                    entry, schema=schema, collections=by_slug, macros=self.macros
+                )
             else:
-                body = items.patch(new, old, current.get(o.item), schema)
-                body["key"] = o.item
-            if len(body) == 1:  # nothing Zotero holds would change
-                out.append(Outcome(o.item, True, self.version, dict(o.children)))
-                continue
+                now = current.get(o.item)
+                body = mapping.update_item(
+                    entry, before, now, schema=schema, collections=by_slug, macros=self.macros
+                )
+                held_type = (now or {}).get("itemType") or mapping.item_type(before)
+                if body.get("itemType") == held_type:
+                    body.pop("itemType", None)  # unchanged: nothing to say
+                if "collections" in body and now is not None:
+                    body["collections"] = items.merge_collections(
+                        body["collections"],
+                        mapping.to_item(
+                            before, schema=schema, collections=by_slug, macros=self.macros
+                        ).get("collections", []),
+                        now.get("collections") or [],
+                    )
+                if not body:  # nothing Zotero holds would change
+                    out.append(Outcome(o.item, True, self.version, dict(o.children)))
+                    continue
+            body["key"] = o.item
             sent.append((len(out), o, body))
             out.append(None)
             payload.append(body)
@@ -376,11 +391,10 @@ class ZoteroRemote:
     def _push_children(
         self, ops: Sequence[RemoteOp], outcomes: list[Outcome], state: State
     ) -> None:
-        """genbib's children (link attachments, the note) follow the bib.
+        """genbib's children (link attachments, its note) follow the bib (`plan_children`).
 
-        A child genbib did not create is never removed, retyped or renamed; a note's text
-        may follow the bib's annotation (which it was read into) when it is genbib's own
-        or the item's only note. Children the bib already shows are left as they are.
+        Only children genbib created are updated or deleted: those carrying its tag, or
+        recorded in `State.owned`; a member's notes, links and files never are.
         """
         ok = {o.item for o in outcomes if o.ok}
         plans: list[tuple[int, RemoteOp, list[mapping.Child]]] = []
@@ -403,46 +417,41 @@ class ZoteroRemote:
         creates: list[Json] = []
         updates: list[Json] = []
         removals: list[str] = []
+        mine: set[str] = set()
         owner: dict[int, int] = {}  # index in creates -> outcome index
         for index, op, want in plans:
-            current: dict[str, str] = {}  # child key -> its meaning (role, value)
+            current: dict[str, mapping.Child] = {}
             for key in outcomes[index].children:
                 obj = existing.get(key)
                 child = mapping.child_of(obj["data"]) if obj else None
-                if child is not None and obj is not None and not obj["data"].get("deleted"):
-                    current[key] = items.ck(child)
-            wanted = {items.ck(c): c for c in want}
-            notes = [k for k, ck in current.items() if ck.startswith("note")]
-            joined = "\n\n".join(sorted(current[k][5:] for k in notes))
-            kept = {ck for ck in current.values() if ck in wanted}
-            want_note = next((c for c in want if c.role == "note"), None)
-            if want_note is not None and notes and joined == want_note.value:
-                kept.add(items.ck(want_note))  # the annotation is the notes read together
-            for key, ck in current.items():
-                if ck in kept or ck in wanted:
+                if child is None or obj is None or obj["data"].get("deleted"):
                     continue
-                if (
-                    ck.startswith("note")
-                    and want_note is not None
-                    and items.ck(want_note) not in kept
-                    and (key in state.owned or len(notes) == 1)
-                ):
-                    body = mapping.child_item(want_note, op.item)["note"]
-                    updates.append({"key": key, "note": body})
-                    self.journal.append(Change("zotero", "update child", key, f"note of {op.item}"))
-                    kept.add(items.ck(want_note))
-                elif key in state.owned:  # a link or note genbib added, gone from the bib
-                    removals.append(key)
-                    self.journal.append(
-                        Change("zotero", "remove child", key, f"{items.show(ck)} of {op.item}")
+                if key in state.owned and not child.owned:
+                    child = dataclasses.replace(child, owned=True)
+                current[key] = child
+            mine.update(k for k, c in current.items() if c.owned)
+            plan = plan_children(want, current)
+            for child in plan.create:
+                obj = mapping.child_item(child, op.item)
+                obj["key"] = self.new_key()
+                owner[len(creates)] = index
+                creates.append(obj)
+                self.journal.append(
+                    Change("zotero", "add child", op.key, items.show(items.ck(child)))
+                )
+            for key, child in plan.update:
+                updates.append({"key": key, "note": mapping.child_item(child, op.item)["note"]})
+                self.journal.append(Change("zotero", "update child", key, f"note of {op.item}"))
+            for key in plan.delete:
+                removals.append(key)
+                self.journal.append(
+                    Change(
+                        "zotero",
+                        "remove child",
+                        key,
+                        f"{items.show(items.ck(current[key]))} of {op.item}",
                     )
-            for ck, child in wanted.items():
-                if ck not in kept:
-                    obj = mapping.child_item(child, op.item)
-                    obj["key"] = self.new_key()
-                    owner[len(creates)] = index
-                    creates.append(obj)
-                    self.journal.append(Change("zotero", "add child", op.key, items.show(ck)))
+                )
         kids: dict[int, dict[str, int]] = {}
         if creates or updates:
             answer = self.api.write(creates + updates, self.version)
@@ -452,7 +461,7 @@ class ZoteroRemote:
                     kids.setdefault(owner[i], {})[key] = self.version
                     state.owned.add(key)
         if removals:
-            self.version = self.api.delete(removals, self.version, owned=state.owned)
+            self.version = self.api.delete(removals, self.version, owned=state.owned | mine)
             state.owned.difference_update(removals)
         for index, _op, _want in plans:
             o = outcomes[index]

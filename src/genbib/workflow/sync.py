@@ -257,7 +257,7 @@ def _zotero_remote(config: Config) -> Any:
 
     z = config.zotero
     adapter = ZoteroAdapter(z.library_type, z.library_id, api_key(config), z.url, timeout=z.timeout)
-    return ZoteroRemote(adapter, config.topics)
+    return ZoteroRemote(adapter, config.topics, automatic_tags=z.automatic_tags)
 
 
 def _same(name: str, a: str, b: str) -> bool:
