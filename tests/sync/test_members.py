@@ -222,17 +222,17 @@ def test_tags_edited_on_both_sides_merge_three_ways(lab: Lab) -> None:
     lab.sync()
     e = lab.entry("kingma2019introduction")
     assert set(split(e.get("keywords") or "")) == {"survey", "vae"}
-    # both sides edit the tags: Zotero adds "classic", the bib adds "tutorial", drops "vae"
+    # both sides edit the tags: Zotero adds one, the bib adds "tutorial" and drops "vae"
     data = zot.item(key)["data"]
-    data["tags"] = [*data["tags"], {"tag": "classic"}]
+    data["tags"] = [*data["tags"], {"tag": "read it again"}]  # a tag with spaces: one keyword
     zot.update_item(data)
     lab.edit(lambda lib: lib.by_key()["kingma2019introduction"].set("keywords", "survey, tutorial"))
     report = lab.sync()
     assert not report.conflicts
     assert set(split(lab.entry("kingma2019introduction").get("keywords") or "")) == {
-        "survey", "tutorial", "classic"}  # fmt: skip
+        "survey", "tutorial", "read it again"}  # fmt: skip
     assert tags(lab.item("kingma2019introduction")) == {
-        "survey", "tutorial", "classic", "Statistics - ML"}  # fmt: skip
+        "survey", "tutorial", "read it again", "Statistics - ML"}  # fmt: skip
     bib = lab.bib.read_bytes()
     assert not lab.sync().changes and lab.bib.read_bytes() == bib
 
