@@ -342,7 +342,9 @@ class ZoteroRemote:
                 held_type = (now or {}).get("itemType") or mapping.item_type(before)
                 if body.get("itemType") == held_type:
                     body.pop("itemType", None)  # unchanged: nothing to say
-                if "collections" in body and now is not None:
+                if "collections" in body and now is None:
+                    del body["collections"]  # the topics did not change: leave them be
+                elif "collections" in body and now is not None:
                     body["collections"] = items.merge_collections(
                         body["collections"],
                         mapping.to_item(
