@@ -131,12 +131,6 @@ def test_children_of_kept_items_are_untouched(synced: Synced) -> None:
             }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="genbib bug (issue 13 item 1): a pushed update carries `tags: []`, so the "
-    "server (Items::updateFromJSON -> Item::setTags replaces the list) drops the "
-    "member's tags; 37 of 111 Connector items lose theirs on the first sync",
-)
 def test_member_tags_are_never_dropped(synced: Synced) -> None:
     for key, data in synced.before.items():
         if key in synced.after:
@@ -180,12 +174,6 @@ def test_member_fields_are_not_rewritten(synced: Synced) -> None:
                 assert after.get(name) == value, (key, name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="genbib bug (issue 13 item 1): a member's linked-URL attachments ('Semantic "
-    "Scholar Link', 'Semantic Reader Link' saved by the Connector) become `project = {...}` "
-    "in the bib (6 entries); only the links genbib created itself are genbib's",
-)
 def test_member_attachments_never_become_code_or_project_links(synced: Synced) -> None:
     for entry in synced.lab.library():
         assert entry.get("project") is None and entry.get("code") is None, entry.key
