@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from bisect import bisect_right
 from pathlib import Path
 
 from genbib.errors import InputError
@@ -24,6 +23,18 @@ from genbib.model.values import match_brace, match_quote
 _AT = re.compile(r"@[ \t]*([A-Za-z][\w:.+-]*)[ \t\r\n]*([{(]?)")
 # Where a block may start for recovery: a line whose first non-blank character is `@`.
 _BOUNDARY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(]", re.MULTILINE)
+_SPECIAL = frozenset(("comment", "preamble", "string"))
+
+# The fast path (see `_fast_entry`): the same grammar as the careful parser below, for
+# the common entry (`{`-delimited, every value one braced group nested at most three
+# deep, one quoted string or one bare word), written so that one `re.split` call reads
+# all the fields of an entry in C. Anything else takes the careful path.
+_BR = r"\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\}"
+_QU = r'"(?:[^"{}]++|' + _BR + r')*+"'
+_FAST_KEY = re.compile(r"\s*+([^\s,{}]*+)\s*+,")
+_FAST_FIELDS = re.compile(
+    r'\s*+([^\s=,{}"#%()]++)\s*+=\s*+(' + _BR + "|" + _QU + r'|[^\s,#{}"=]++)\s*+(?:,|\Z)'
+)
 _WS = re.compile(r"\s*")
 _KEY = {"{": re.compile(r"[^\s,{}]*"), "(": re.compile(r"[^\s,{}()]*")}
 _NAME = re.compile(r"[^\s=,{}\"#%()]+")
@@ -91,7 +102,6 @@ def parse(text: str, file: str = "") -> Library:
     lib = Library(file=file)
     blocks = lib.blocks
     problems = lib.problems
-    boundaries = [m.start() for m in _BOUNDARY.finditer(text)]
     seen_keys: dict[str, tuple[int, str]] = {}
     pos = 0  # start of text not yet given to a block
     scan = 0  # where to look for the next `@`
@@ -112,10 +122,15 @@ def parse(text: str, file: str = "") -> Library:
             line += chunk.count("\n")
         kind = m.group(1).lower()
         delim = m.group(2)
-        nb = bisect_right(boundaries, start)
-        limit = boundaries[nb] if nb < len(boundaries) else n
+        fast = None
+        if delim == "{" and kind not in _SPECIAL:
+            fast = _fast_entry(text, kind, start, m.end(), line, file)
         try:
-            end, block = _parse_block(text, kind, delim, m.end(), limit, line, file)
+            if fast is not None:
+                end, block = fast
+            else:
+                limit = _next_boundary(text, start)
+                end, block = _parse_block(text, kind, delim, m.end(), limit, line, file)
         except _Fail as fail:
             end = limit
             raw = text[start:end].rstrip()
@@ -159,6 +174,49 @@ def parse(text: str, file: str = "") -> Library:
     if pos < n and text[pos:].strip():
         blocks.append(Text(text[pos:], line))
     return lib
+
+
+def _next_boundary(text: str, start: int) -> int:
+    """Where the next block after `start` may begin: a block that fails ends there."""
+    b = _BOUNDARY.search(text, start + 1)
+    return len(text) if b is None else b.start()
+
+
+def _fast_entry(
+    text: str, kind: str, start: int, i: int, line: int, file: str
+) -> tuple[int, Entry] | None:
+    """The entry whose body starts at `i`, when it has the common shape; else None.
+
+    Returns exactly what `_entry` would (the grammar is the same), or None to let it
+    decide: the entry must close with the last `}` before the next line starting with
+    `@`, no line inside it may start a block (`_BOUNDARY`, which bounds the careful
+    path), its fields must cover the body with nothing left over, and no field name may
+    repeat. The bulk of the work is one `re.split` in C, not a Python loop per field.
+    """
+    km = _FAST_KEY.match(text, i)
+    if km is None:
+        return None
+    body = km.end()
+    lim = text.find("\n@", body)
+    close = text.rfind("}", body, len(text) if lim < 0 else lim)
+    if close < 0:
+        return None
+    if text.find("@", start + 1, close) >= 0:  # rare (e-mail addresses): check exactly
+        b = _BOUNDARY.search(text, start + 1)
+        if b is not None and b.start() < close:
+            return None
+    parts = _FAST_FIELDS.split(text[body:close])
+    if len(parts) == 1:
+        if parts[0].strip():
+            return None
+        return close + 1, Entry(kind, km.group(1), {}, line, file)
+    if "".join(parts[::3]).strip():
+        return None
+    names = parts[1::3]
+    fields = dict(zip(map(str.lower, names), parts[2::3], strict=True))
+    if len(fields) != len(names):
+        return None  # a repeated field: the careful path reports it
+    return close + 1, Entry(kind, km.group(1), fields, line, file)
 
 
 _RAW_KEY = re.compile(
