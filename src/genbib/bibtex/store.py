@@ -9,16 +9,15 @@ in the retired-key record beside it (`retired.py`) before the bib is written.
 from __future__ import annotations
 
 import contextlib
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from genbib.bibtex import retired
-from genbib.bibtex.compare import lost
-from genbib.bibtex.io import locked, write_if_changed
+from genbib.bibtex.compare import lost, same_blocks
+from genbib.bibtex.io import atomic_write, locked, write_if_changed
 from genbib.bibtex.reader import parse, read_file
-from genbib.bibtex.writer import Order, dumps
+from genbib.bibtex.writer import Order, dumps, written_blocks
 from genbib.errors import GenbibError
 from genbib.model.entry import Entry
 from genbib.model.library import Library, Malformed
@@ -41,33 +40,54 @@ class FormatResult:
     problems: list[Problem]
 
 
-def format_file(path: str | Path, *, check: bool = False, order: Order = "key") -> FormatResult:
-    """Rewrite `path` canonically (or, with `check`, only say whether it would change)."""
+def format_file(
+    path: str | Path, *, check: bool = False, order: Order = "key", diff: bool | None = None
+) -> FormatResult:
+    """Rewrite `path` canonically (or, with `check`, only say whether it would change).
+
+    The unified diff (costly: difflib over every line) is built only when asked for,
+    which by default is in check mode.
+    """
     p = Path(path)
+    want_diff = check if diff is None else diff
     with contextlib.ExitStack() as stack:
         if not check:
             stack.enter_context(locked(p))
         original = p.read_bytes() if p.exists() else b""
         lib = read_file(p)
         text = dumps(lib, order)
-        _verify_lossless(lib, text)
-        changed = original != text.encode("utf-8")
-        diff = ""
-        if changed:
-            old = original.decode("utf-8", errors="replace").splitlines(keepends=True)
-            diff = "".join(
-                difflib.unified_diff(
-                    old, text.splitlines(keepends=True), str(p), f"{p} (canonical)"
-                )
-            )
-            if not check:
-                write_if_changed(p, text)
-        return FormatResult(p, changed, diff, lib.problems)
+        data = text.encode("utf-8")
+        changed = original != data
+        result = FormatResult(p, changed, "", lib.problems)
+        if not changed:
+            return result
+        _verify_lossless(lib, text, order)
+        if want_diff:
+            result.diff = unified_diff(original, text, str(p))
+        if not check:
+            atomic_write(p, data)  # under the lock, and known to differ from the file
+        return result
 
 
-def _verify_lossless(lib: Library, text: str) -> None:
-    """Refuse to write a canonical form that would lose content (a writer bug)."""
-    missing = lost(lib, parse(text, lib.file))
+def unified_diff(original: bytes, text: str, name: str) -> str:
+    """The unified diff from `original` to `text`, for `fmt --check` / `--diff`."""
+    import difflib
+
+    old = original.decode("utf-8", errors="replace").splitlines(keepends=True)
+    new = text.splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old, new, name, f"{name} (canonical)"))
+
+
+def _verify_lossless(lib: Library, text: str, order: Order = "key") -> None:
+    """Refuse to write a canonical form that would lose content (a writer bug).
+
+    The text is read back; block by block comparison settles the common case cheaply,
+    and only when it does not is the content compared as a whole (`lost`).
+    """
+    again = parse(text, lib.file)
+    if same_blocks(written_blocks(lib, order), again):
+        return
+    missing = lost(lib, again)
     if missing:
         raise GenbibError(
             f"{lib.file}: the canonical form would lose {len(missing)} block(s), "

@@ -37,12 +37,32 @@ def field_sort_key(name: str) -> tuple[int, str]:
     return (_RANK.get(name, _UNKNOWN), name)
 
 
+# The canonical order of each set of field names seen: a lab's entries share a few dozen
+# shapes, so sorting is done once per shape rather than once per entry.
+_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _order(names: tuple[str, ...]) -> tuple[str, ...]:
+    order = _ORDERS.get(names)
+    if order is None:
+        order = tuple(sorted(names, key=field_sort_key))
+        if len(_ORDERS) < 4096:
+            _ORDERS[names] = order
+    return order
+
+
 def format_entry(entry: Entry) -> str:
-    lines = [f"@{entry.type.lower()}{{{entry.key},"]
-    for name in sorted(entry.fields, key=field_sort_key):
-        lines.append(f"  {name} = {canonical_raw(entry.fields[name])},")
-    lines.append("}")
-    return "\n".join(lines)
+    fields = entry.fields
+    parts = [f"@{entry.type.lower()}{{{entry.key},\n"]
+    for name in _order(tuple(fields)):
+        raw = fields[name]
+        # A value that is one braced group without inner braces is already canonical:
+        # two counts in C decide it for most values, without the general parse.
+        if not (raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1 == raw.count("}")):
+            raw = canonical_raw(raw)
+        parts.append(f"  {name} = {raw},\n")
+    parts.append("}")
+    return "".join(parts)
 
 
 def format_block(block: Block) -> str | None:
@@ -106,6 +126,13 @@ def _text_before_malformed(blocks: list[Block]) -> list[Block]:
         else:
             out.append(b)
     return out
+
+
+def written_blocks(library: Library, order: Order = "key") -> list[Block]:
+    """The blocks `dumps` writes, in the order it writes them (blank text vanishes)."""
+    return [
+        b for b in _ordered(library.blocks, order) if not (isinstance(b, Text) and not b.text.strip())
+    ]
 
 
 def dumps(library: Library, order: Order = "key") -> str:
