@@ -101,19 +101,34 @@ class Timing:
         return statistics.median(self.cpu)
 
 
+# ru_maxrss counts what a process inherited at fork (Linux carries the high-water mark
+# across exec), so each command runs under this tiny forking parent, which reports the
+# child's wall time, CPU time and peak RSS on its own stdout (the child's goes to null).
+_SPAWN = r"""
+import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1)
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+print(os.waitstatus_to_exitcode(status), wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss)
+"""
+
+
 def run_once(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, float, float, str]:
     """(exit code, wall s, CPU s, peak RSS MB, stderr tail) of one run of `cmd`."""
-    with tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=err
-        )
-        _, status, ru = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        tail = err.read().decode("utf-8", "replace").strip()[-300:]
-    return proc.returncode, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, tail
+    proc = subprocess.run(
+        [sys.executable, "-c", _SPAWN, *cmd],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    code, wall, cpu, rss = proc.stdout.split()
+    return int(code), float(wall), float(cpu), int(rss) / 1024, proc.stderr.strip()[-300:]
 
 
 def measure(case: Case, cwd: Path, runs: int) -> Timing:

@@ -76,3 +76,19 @@ def test_fast_path_is_taken_for_common_entries(monkeypatch: pytest.MonkeyPatch) 
     lib = reader.parse('@article{a,\n  title = {T {X}},\n  year = 2020,\n  note = "n"\n}\n')
     assert [e.fields for e in lib] == [{"title": "{T {X}}", "year": "2020", "note": '"n"'}]
     assert calls and calls[0] is not None
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.one_of(_piece, bib_text), max_size=30), piece=st.integers(1, 64))
+def test_reading_in_pieces_reads_what_reading_whole_does(
+    parts: list[str], piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = "".join(parts).replace("\r", "").encode("utf-8", "surrogatepass")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    whole = reader.read_data(data, "x.bib")
+    monkeypatch.setattr(reader, "PIECE", piece)
+    cut = reader.read_data(data, "x.bib")
+    assert (cut.blocks, cut.problems) == (whole.blocks, whole.problems)

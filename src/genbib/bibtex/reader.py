@@ -91,8 +91,40 @@ def read_file(path: str | Path) -> Library:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    text, problems = decode(data, str(path))
-    lib = parse(text, str(path))
+    return read_data(data, str(path))
+
+
+# Big files are decoded and parsed a piece at a time (see `read_data`): the decoded text
+# of a whole file is up to four times its size in memory, a piece's is small.
+PIECE = 1 << 20
+_CUT = re.compile(rb"\n@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(]")
+
+
+def read_data(data: bytes, file: str = "") -> Library:
+    """A library from a file's bytes, exactly as `parse(decode(data))` reads it.
+
+    A file bigger than a few pieces is cut just before lines that start a block
+    (`_BOUNDARY`: no block extends past one, so the cuts change nothing) and each piece
+    is decoded and parsed in turn; a file that is not plain UTF-8 is read whole.
+    """
+    if len(data) > 2 * PIECE and b"\r" not in data and not data.startswith(b"\xef\xbb\xbf"):
+        lib = Library(file=file)
+        seen: dict[str, tuple[int, str]] = {}
+        line, start = 1, 0
+        try:
+            while start < len(data):
+                m = _CUT.search(data, start + PIECE)
+                end = len(data) if m is None else m.start() + 1
+                text = data[start:end].decode("utf-8")
+                _parse_into(lib, text, file, line, seen)
+                line += text.count("\n")
+                start = end
+        except UnicodeDecodeError:
+            pass  # read whole below, with the Latin-1 fallback and its warning
+        else:
+            return lib
+    text, problems = decode(data, file)
+    lib = parse(text, file)
     lib.problems[:0] = problems
     return lib
 
@@ -100,12 +132,18 @@ def read_file(path: str | Path) -> Library:
 def parse(text: str, file: str = "") -> Library:
     """Parse BibTeX text into a library of blocks; never raises on content."""
     lib = Library(file=file)
+    _parse_into(lib, text, file, 1, {})
+    return lib
+
+
+def _parse_into(
+    lib: Library, text: str, file: str, line: int, seen_keys: dict[str, tuple[int, str]]
+) -> None:
+    """Append the blocks of `text` (starting on line `line` of `file`) to `lib`."""
     blocks = lib.blocks
     problems = lib.problems
-    seen_keys: dict[str, tuple[int, str]] = {}
     pos = 0  # start of text not yet given to a block
     scan = 0  # where to look for the next `@`
-    line = 1  # line number of `pos`
     n = len(text)
     while True:
         m = _AT.search(text, scan)
@@ -173,7 +211,6 @@ def parse(text: str, file: str = "") -> Library:
         pos = scan = end
     if pos < n and text[pos:].strip():
         blocks.append(Text(text[pos:], line))
-    return lib
 
 
 def _next_boundary(text: str, start: int) -> int:
@@ -290,7 +327,7 @@ def _entry(
             return j + 1, Entry(kind, key, fields, line, file)
         nm = _NAME.match(text, j)
         if not nm:
-            raise _Fail(f"@{kind}{{{key}: expected a field name at {text[j : j + 20]!r}", j)
+            raise _Fail(f"@{kind}{{{key}: expected a field name at {text[j : min(j + 20, limit)]!r}", j)
         name = nm.group().lower()
         j = _WS.match(text, nm.end()).end()  # type: ignore[union-attr]
         if j >= limit or text[j] != "=":

@@ -16,11 +16,11 @@ from pathlib import Path
 from genbib.bibtex import retired
 from genbib.bibtex.compare import lost, same_blocks
 from genbib.bibtex.io import atomic_write, locked, write_if_changed
-from genbib.bibtex.reader import parse, read_file
-from genbib.bibtex.writer import Order, dumps, written_blocks
-from genbib.errors import GenbibError
+from genbib.bibtex.reader import parse, read_data, read_file
+from genbib.bibtex.writer import Order, dumps, format_block, written_blocks
+from genbib.errors import GenbibError, InputError
 from genbib.model.entry import Entry
-from genbib.model.library import Library, Malformed
+from genbib.model.library import Block, Library, Malformed
 from genbib.model.problems import Problem
 
 
@@ -45,25 +45,36 @@ def format_file(
 ) -> FormatResult:
     """Rewrite `path` canonically (or, with `check`, only say whether it would change).
 
-    The unified diff (costly: difflib over every line) is built only when asked for,
-    which by default is in check mode.
+    Built for big files: the bytes are parsed a piece at a time, the output is encoded
+    block by block (never one big string), and the check that nothing is lost reads the
+    output back a chunk of blocks at a time. The unified diff (difflib over every line,
+    the costliest part) is built only when asked for, which by default is in check mode.
     """
     p = Path(path)
     want_diff = check if diff is None else diff
     with contextlib.ExitStack() as stack:
         if not check:
             stack.enter_context(locked(p))
-        original = p.read_bytes() if p.exists() else b""
-        lib = read_file(p)
-        text = dumps(lib, order)
-        data = text.encode("utf-8")
+        try:
+            original = p.read_bytes()
+        except FileNotFoundError:
+            original = b""
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
+        lib = read_data(original, str(p))
+        blocks = written_blocks(lib, order)
+        encoded = [part.encode("utf-8") for part in map(format_block, blocks) if part is not None]
+        data = b"\n\n".join(encoded) + b"\n" if encoded else b""
         changed = original != data
         result = FormatResult(p, changed, "", lib.problems)
         if not changed:
             return result
-        _verify_lossless(lib, text, order)
+        del original  # memory: the diff, when wanted, reads the file again
+        _verify_parts(lib, blocks, encoded)
+        del encoded
+        text = data.decode("utf-8")
         if want_diff:
-            result.diff = unified_diff(original, text, str(p))
+            result.diff = unified_diff(p.read_bytes(), text, str(p))
         if not check:
             atomic_write(p, data)  # under the lock, and known to differ from the file
         return result
@@ -78,16 +89,39 @@ def unified_diff(original: bytes, text: str, name: str) -> str:
     return "".join(difflib.unified_diff(old, new, name, f"{name} (canonical)"))
 
 
-def _verify_lossless(lib: Library, text: str, order: Order = "key") -> None:
+_CHUNK = 2000  # blocks read back at a time by the losslessness check
+
+
+def _verify_parts(lib: Library, blocks: list[Block], encoded: list[bytes]) -> None:
     """Refuse to write a canonical form that would lose content (a writer bug).
 
-    The text is read back; block by block comparison settles the common case cheaply,
-    and only when it does not is the content compared as a whole (`lost`).
+    The output is read back in chunks of blocks, each compared block by block with what
+    was written (`same_blocks`: dict equality in C, values parsed only where their
+    spelling changed). A chunk is cut only between two entries, which cannot run into
+    each other. When a chunk does not compare equal (free text re-divided on a re-read,
+    or a real loss), the whole output is compared as content (`lost`), which is exact.
     """
-    again = parse(text, lib.file)
-    if same_blocks(written_blocks(lib, order), again):
-        return
-    missing = lost(lib, again)
+    if len(encoded) == len(blocks):
+        i = 0
+        while i < len(blocks):
+            j = min(i + _CHUNK, len(blocks))
+            while j < len(blocks) and not (
+                isinstance(blocks[j], Entry) and isinstance(blocks[j - 1], Entry)
+            ):
+                j += 1
+            again = parse(b"\n\n".join(encoded[i:j]).decode("utf-8"), lib.file)
+            if not same_blocks(blocks[i:j], again):
+                break
+            i = j
+        else:
+            return
+    text = (b"\n\n".join(encoded) + b"\n").decode("utf-8") if encoded else ""
+    _verify_lossless(lib, text)
+
+
+def _verify_lossless(lib: Library, text: str) -> None:
+    """Refuse `text` as the canonical form of `lib` if it loses content (exact, slower)."""
+    missing = lost(lib, parse(text, lib.file))
     if missing:
         raise GenbibError(
             f"{lib.file}: the canonical form would lose {len(missing)} block(s), "

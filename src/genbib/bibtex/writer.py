@@ -51,16 +51,25 @@ def _order(names: tuple[str, ...]) -> tuple[str, ...]:
     return order
 
 
+def _canonical(raw: str) -> str:
+    """`canonical_raw`, with the shapes most values have decided by a few calls in C."""
+    if raw.startswith("{"):
+        if raw.endswith("}") and raw.count("{") == 1 == raw.count("}"):
+            return raw  # one braced group without inner braces: already canonical
+    elif raw.startswith('"'):
+        if raw.endswith('"') and len(raw) > 1 and raw.count('"') == 2 and "{" not in raw and "}" not in raw:
+            return "{" + raw[1:-1] + "}"  # one quoted string without braces
+    elif raw.isalnum():
+        return "{" + raw + "}" if raw.isdecimal() else raw  # a number, or a macro name
+    return canonical_raw(raw)
+
+
 def format_entry(entry: Entry) -> str:
     fields = entry.fields
     parts = [f"@{entry.type.lower()}{{{entry.key},\n"]
     for name in _order(tuple(fields)):
         raw = fields[name]
-        # A value that is one braced group without inner braces is already canonical:
-        # two counts in C decide it for most values, without the general parse.
-        if not (raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1 == raw.count("}")):
-            raw = canonical_raw(raw)
-        parts.append(f"  {name} = {raw},\n")
+        parts.append(f"  {name} = {_canonical(raw)},\n")
     parts.append("}")
     return "".join(parts)
 

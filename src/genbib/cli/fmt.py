@@ -13,7 +13,8 @@ from genbib.errors import ExitCode
 @click.option(
     "--check", is_flag=True, help="Change nothing; exit 1 and print a diff if not canonical."
 )
-def command(files: tuple[str, ...], check: bool) -> None:
+@click.option("--diff", "show_diff", is_flag=True, help="Also print the diff of what is rewritten.")
+def command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     """Rewrite FILES (default: the configured bib) in canonical form.
 
     Nothing is lost: comments, @string, @preamble and blocks that do not parse are kept.
@@ -22,6 +23,7 @@ def command(files: tuple[str, ...], check: bool) -> None:
     Example:
       genbib fmt bib/genmodels.bib
       genbib fmt --check bib/genmodels.bib   # for CI and pre-commit
+      genbib fmt --diff                      # rewrite, and show what changed
     """
     from genbib.bibtex.store import format_file
 
@@ -30,7 +32,7 @@ def command(files: tuple[str, ...], check: bool) -> None:
     order = state().config().order
     not_canonical = False
     for path in [bib_path(f) for f in files] or [bib_path(None)]:
-        result = format_file(path, check=check, order=order)
+        result = format_file(path, check=check, order=order, diff=check or show_diff)
         # Blocks that did not parse are kept as written, but the user must hear of them.
         print_problems(result.problems)
         if check and result.changed:
@@ -40,6 +42,8 @@ def command(files: tuple[str, ...], check: bool) -> None:
         elif check:
             echo(f"{path}: canonical")
         else:
+            if show_diff:
+                click.echo(result.diff, nl=False)
             echo(f"{path}: {'reformatted' if result.changed else 'already canonical'}")
     if not_canonical:
         raise SystemExit(ExitCode.FINDINGS)
