@@ -9,6 +9,7 @@ in the retired-key record beside it (`retired.py`) before the bib is written.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,19 +63,19 @@ def format_file(
         except OSError as exc:
             raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
         lib = read_data(original, str(p))
+        size, digest = len(original), hashlib.sha256(original).digest()
+        del original  # memory: compared by its hash; the diff, when wanted, reads it again
         blocks = written_blocks(lib, order)
         encoded = [part.encode("utf-8") for part in map(format_block, blocks) if part is not None]
         data = b"\n\n".join(encoded) + b"\n" if encoded else b""
-        changed = original != data
+        changed = len(data) != size or hashlib.sha256(data).digest() != digest
         result = FormatResult(p, changed, "", lib.problems)
         if not changed:
             return result
-        del original  # memory: the diff, when wanted, reads the file again
         _verify_parts(lib, blocks, encoded)
         del encoded
-        text = data.decode("utf-8")
         if want_diff:
-            result.diff = unified_diff(p.read_bytes(), text, str(p))
+            result.diff = unified_diff(p.read_bytes(), data.decode("utf-8"), str(p))
         if not check:
             atomic_write(p, data)  # under the lock, and known to differ from the file
         return result
