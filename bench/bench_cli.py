@@ -118,7 +118,9 @@ print(os.waitstatus_to_exitcode(status), wall, ru.ru_utime + ru.ru_stime, ru.ru_
 """
 
 
-def run_once(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, float, float, str]:
+def run_once(
+    cmd: list[str], cwd: Path, env: dict[str, str]
+) -> tuple[int, float, float, float, str]:
     """(exit code, wall s, CPU s, peak RSS MB, stderr tail) of one run of `cmd`."""
     proc = subprocess.run(
         [sys.executable, "-c", _SPAWN, *cmd],
@@ -189,7 +191,11 @@ def cases(work: Path, files: dict[str, Path], bp2: str | None, node: str | None)
         cmd = None if bp2 is None else [bp2, str(work / "bp2.py"), str(bib), mode]
         return Case("write", f"bibtexparser 2.1 {label}", cmd, raw)
 
-    tidy = None if node is None else [node, str(TIDY_JS.parent / "bin" / "bibtex-tidy"), str(bib), "--modify"]
+    tidy = (
+        None
+        if node is None
+        else [node, str(TIDY_JS.parent / "bin" / "bibtex-tidy"), str(bib), "--modify"]
+    )
     completion = {
         "_GENBIB_COMPLETE": "bash_complete",
         "COMP_WORDS": f"genbib show {key[:4]}",
@@ -200,15 +206,27 @@ def cases(work: Path, files: dict[str, Path], bp2: str | None, node: str | None)
         Case("start-up", "genbib --help", [GENBIB, "--help"]),
         Case("write", "genbib fmt (rewrite)", [GENBIB, "fmt", str(bib)], raw),
         Case("write", "genbib fmt (canonical)", [GENBIB, "fmt", str(bib)], canon),
-        Case("write", "genbib fmt --check", [GENBIB, "fmt", "--check", str(bib)], raw, ok_codes=(1,)),
+        Case(
+            "write", "genbib fmt --check", [GENBIB, "fmt", "--check", str(bib)], raw, ok_codes=(1,)
+        ),
         Case("write", "genbib rekey", [GENBIB, "rekey", key, key + "x"], canon),
         bp2_case("default", "default stack"),
         bp2_case("inplace", "in-place writer"),
         bp2_case("bare", "splitter only"),
         Case("write", "bibtex-tidy --modify", tidy, raw),
-        Case("write", "pybtex parse + write", [sys.executable, str(work / "pybtex_rw.py"), str(bib)], raw),
+        Case(
+            "write",
+            "pybtex parse + write",
+            [sys.executable, str(work / "pybtex_rw.py"), str(bib)],
+            raw,
+        ),
         Case("look-up", "genbib show KEY", [GENBIB, "show", key], canon),
-        Case("look-up", "genbib cite diffusion transformer", [GENBIB, "cite", "diffusion", "transformer"], canon),
+        Case(
+            "look-up",
+            "genbib cite diffusion transformer",
+            [GENBIB, "cite", "diffusion", "transformer"],
+            canon,
+        ),
         Case("look-up", "genbib stats", [GENBIB, "stats"], canon),
         Case("look-up", "key completion (bash)", [GENBIB], canon, env=completion),
         Case("other", "genbib check", [GENBIB, "check"], canon, ok_codes=(0, 1)),
@@ -256,20 +274,31 @@ def _bars(by: dict[str, Timing], mb: float) -> None:
         if inplace is not None:
             x, xc = inplace.median / g.median, inplace.cpu_median / g.cpu_median
             verdict = "met" if x >= 3 else "MISSED"
-            print(f"bar: {name} >= 3x faster than bibtexparser 2.1 in-place: {verdict} ({x:.2f}x wall, {xc:.2f}x CPU)")
+            print(
+                f"bar: {name} >= 3x faster than bibtexparser 2.1 in-place: {verdict} ({x:.2f}x wall, {xc:.2f}x CPU)"
+            )
         verdict = "met" if g.rss_mb <= 5 * mb else "MISSED"
         print(f"bar: {name} peak RSS <= 5x file: {verdict} ({g.rss_mb / mb:.1f}x)")
     helpt = by.get("genbib --help")
     if helpt is not None:
-        for name in ("genbib show KEY", "genbib cite diffusion transformer", "genbib stats", "key completion (bash)"):
+        for name in (
+            "genbib show KEY",
+            "genbib cite diffusion transformer",
+            "genbib stats",
+            "key completion (bash)",
+        ):
             t = by.get(name)
             if t is not None:
                 x = t.median / helpt.median
-                print(f"bar: {name} within 3x of genbib --help: {'met' if x <= 3 else 'MISSED'} ({x:.2f}x)")
+                print(
+                    f"bar: {name} within 3x of genbib --help: {'met' if x <= 3 else 'MISSED'} ({x:.2f}x)"
+                )
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--runs", type=int, default=5, help="counted runs per command (3 at >= 50k)")
     ap.add_argument("--seed", type=int, default=0)

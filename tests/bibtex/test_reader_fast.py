@@ -41,7 +41,7 @@ _piece = st.sampled_from(
         "@misc(k10, title = {x})",
         "@misc{k11, title = {x} note = {y}}",
         "@misc{k12, title = {x}}} trailing } text\n",
-        "@MISC{K13,\n  TITLE={x},\n  Note=\"q\"\n}\n% comment\n",
+        '@MISC{K13,\n  TITLE={x},\n  Note="q"\n}\n% comment\n',
         "@misc{k14, title = {unclosed\n",
         '@misc{k15, title = "a}b"}',
         "  @misc{k16, title = {indented}}\n",
@@ -49,7 +49,7 @@ _piece = st.sampled_from(
         "\n@comment{c}\n@string{s = {v}}\n",
         "@misc{k18, title = {\u00e9\u00df}, x = {\t}}",
         "text between\n",
-        "@misc{k19,\n  title = {a},\n  note = \"}\n",
+        '@misc{k19,\n  title = {a},\n  note = "}\n',
     ]
 )
 _mixed = st.lists(st.one_of(_piece, bib_text), max_size=8).map("".join)

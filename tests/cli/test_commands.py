@@ -41,9 +41,7 @@ def test_fmt_file_without_configuration(genbib: Callable[..., Any], nowhere: Pat
     assert r.code == 0 and r.out.strip().endswith("canonical")
 
 
-def test_fmt_diff_rewrites_and_shows_the_changes(
-    genbib: Callable[..., Any], nowhere: Path
-) -> None:
+def test_fmt_diff_rewrites_and_shows_the_changes(genbib: Callable[..., Any], nowhere: Path) -> None:
     bib = nowhere / "refs.bib"
     bib.write_text(MESSY)
     r = genbib("fmt", str(bib))

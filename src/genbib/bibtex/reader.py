@@ -161,6 +161,7 @@ def _parse_into(
         kind = m.group(1).lower()
         delim = m.group(2)
         fast = None
+        block: Entry | StringDef | Preamble | Comment
         if delim == "{" and kind not in _SPECIAL:
             fast = _fast_entry(text, kind, start, m.end(), line, file)
         try:
@@ -327,7 +328,9 @@ def _entry(
             return j + 1, Entry(kind, key, fields, line, file)
         nm = _NAME.match(text, j)
         if not nm:
-            raise _Fail(f"@{kind}{{{key}: expected a field name at {text[j : min(j + 20, limit)]!r}", j)
+            raise _Fail(
+                f"@{kind}{{{key}: expected a field name at {text[j : min(j + 20, limit)]!r}", j
+            )
         name = nm.group().lower()
         j = _WS.match(text, nm.end()).end()  # type: ignore[union-attr]
         if j >= limit or text[j] != "=":

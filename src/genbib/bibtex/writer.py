@@ -57,7 +57,13 @@ def _canonical(raw: str) -> str:
         if raw.endswith("}") and raw.count("{") == 1 == raw.count("}"):
             return raw  # one braced group without inner braces: already canonical
     elif raw.startswith('"'):
-        if raw.endswith('"') and len(raw) > 1 and raw.count('"') == 2 and "{" not in raw and "}" not in raw:
+        if (
+            raw.endswith('"')
+            and len(raw) > 1
+            and raw.count('"') == 2
+            and "{" not in raw
+            and "}" not in raw
+        ):
             return "{" + raw[1:-1] + "}"  # one quoted string without braces
     elif raw.isalnum():
         return "{" + raw + "}" if raw.isdecimal() else raw  # a number, or a macro name
@@ -140,7 +146,9 @@ def _text_before_malformed(blocks: list[Block]) -> list[Block]:
 def written_blocks(library: Library, order: Order = "key") -> list[Block]:
     """The blocks `dumps` writes, in the order it writes them (blank text vanishes)."""
     return [
-        b for b in _ordered(library.blocks, order) if not (isinstance(b, Text) and not b.text.strip())
+        b
+        for b in _ordered(library.blocks, order)
+        if not (isinstance(b, Text) and not b.text.strip())
     ]
 
 

@@ -30,12 +30,12 @@ def command(
     """
     from pathlib import Path
 
-    from genbib.bibtex.store import load
     from genbib.bibtex.writer import format_entry
-    from genbib.find import Finder
+    from genbib.lookup import open_for
 
-    path = Path(file) if file else state().config().bib_path
-    hits = Finder(load(path)).search(" ".join(query), limit=limit)
+    config = state().config()
+    path = Path(file) if file else config.bib_path
+    hits = open_for(path, config).search(" ".join(query), limit=limit)
     if as_json:
         emit_json(
             [

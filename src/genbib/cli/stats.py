@@ -22,11 +22,11 @@ def command(as_json: bool, file: str | None) -> None:
     """
     from pathlib import Path
 
-    from genbib.bibtex.store import load
-    from genbib.stats import compute
+    from genbib.lookup import open_for
 
-    path = Path(file) if file else state().config().bib_path
-    s = compute(load(path))
+    config = state().config()
+    path = Path(file) if file else config.bib_path
+    s = open_for(path, config).stats()
     if as_json:
         emit_json(s.as_dict())
         return
