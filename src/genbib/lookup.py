@@ -12,8 +12,8 @@ an editor, a `git checkout` that keeps size and mtime, another genbib's write al
 the hash, and a stale index is rebuilt, never trusted. So is one that cannot be read
 (corrupt, another schema). A rebuild writes a new file and renames it into place, so a
 concurrent reader sees the old index or the new one, never half of one. When no
-configuration file is found (a bib named with --file outside a lab) nothing is stored:
-the same answers are computed in memory.
+configuration file is found, or the bib is outside its tree (a bib named with --file
+elsewhere), nothing is stored: the same answers are computed in memory.
 
 Answers equal the in-memory `Finder`'s: the same `exact_why`, `score` and `rank`
 decide; the index only supplies their input (tests/test_lookup.py checks it on random
@@ -364,10 +364,13 @@ def _stats_from_json(text: str) -> Stats:
 
 def open_for(bib: str | Path, config: Config) -> Lookup:
     """The look-up of `bib` for a command: indexed under the configured cache directory
-    when a configuration file was found, in memory otherwise (nothing written)."""
-    if os.environ.get("GENBIB_NO_INDEX"):
+    when the bib lies in the tree of a configuration file that was found; in memory
+    otherwise (a bib named with --file elsewhere leaves nothing behind)."""
+    if not config.source or os.environ.get("GENBIB_NO_INDEX"):
         return Lookup.open(bib, None)
-    return Lookup.open(bib, config.path(config.enrich.cache) if config.source else None)
+    root = config.root.resolve()
+    inside = Path(bib).resolve().is_relative_to(root)
+    return Lookup.open(bib, config.path(config.enrich.cache) if inside else None)
 
 
 def complete_keys(bib: str | Path, config: Config, prefix: str) -> list[str]:
