@@ -214,7 +214,7 @@ query = st.one_of(
             "modelss",
             "über models",
         ]
-    ),  # fmt: skip
+    ),
     st.text(alphabet=string.ascii_lowercase + " ø_", max_size=12),
 )
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.fuzz.strategies import bib_text
 
 import genbib.bibtex.reader as reader
-from tests.fuzz.strategies import bib_text
 
 
 def _careful(text: str, monkeypatch: pytest.MonkeyPatch) -> object:

@@ -8,7 +8,7 @@ import pytest
 
 import genbib.bibtex.store as store
 from genbib.errors import GenbibError
-from genbib.model import Entry, Library
+from genbib.model import Entry
 
 
 def test_edit_writes_canonically_and_only_on_success(tmp_path: Path) -> None:
