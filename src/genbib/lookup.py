@@ -67,14 +67,15 @@ class Lookup:
 
         bib = Path(bib)
         try:
-            data = bib.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{bib}: cannot read: {exc.strerror or exc}") from None
-        digest = hashlib.sha256(data).hexdigest()
-        if cache_dir is not None:
+            if cache_dir is None:
+                return cls(bib, None, read_data(bib.read_bytes(), str(bib)))
+            with bib.open("rb") as fh:  # hashed in chunks: the bytes are not kept
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
             path = index_path(bib, cache_dir)
             db = _open_valid(path, digest)
             if db is None:
+                data = bib.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()  # what is indexed is what was read
                 lib = read_data(data, str(bib))
                 with contextlib.suppress(OSError, sqlite3.Error):
                     _build(path, digest, lib)
@@ -82,7 +83,8 @@ class Lookup:
                 if db is None:  # cannot write there: answer from memory
                     return cls(bib, None, lib)
             return cls(bib, db, None)
-        return cls(bib, None, read_data(data, str(bib)))
+        except OSError as exc:
+            raise InputError(f"{bib}: cannot read: {exc.strerror or exc}") from None
 
     # --- answers -----------------------------------------------------------------------
     def exact(self, query: str) -> list[Hit]:
@@ -172,10 +174,17 @@ class Lookup:
                 found.add(i + 1)
         else:
             found.update(shared)
+            # With no word in common, token_set_ratio is the ratio of the two token strings
+            # (lengths a and b), at most 2 min(a, b) / (a + b): for it to reach t, b must lie
+            # within [a t / (2 - t), a (2 - t) / t].
             a = len(" ".join(words))
+            t = max(min_score / 0.9 - slack, 0) / 100
+            low = a * t / (2 - t) if t < 2 else a
+            high = a * (2 - t) / t if t > 0 else float("inf")
             found.update(
                 i for (i,) in self._db.execute(
-                    "SELECT id FROM entries WHERE elen BETWEEN ? AND ?", (a // 2 - 2, 2 * a + 2)
+                    "SELECT id FROM entries WHERE elen BETWEEN ? AND ?",
+                    (int(low) - 1, min(int(high) + 1, 1 << 62)),
                 )
             )  # fmt: skip
         return sorted(found)
