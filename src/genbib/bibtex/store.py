@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from genbib.bibtex import io as bibio
 from genbib.bibtex import retired
 from genbib.bibtex.compare import lost, same_blocks
-from genbib.bibtex.io import atomic_write, locked, write_if_changed
+from genbib.bibtex.io import locked
 from genbib.bibtex.reader import parse, read_data, read_file
-from genbib.bibtex.writer import Order, dumps, format_block, written_blocks
+from genbib.bibtex.writer import Order, format_block, written_blocks
 from genbib.errors import GenbibError, InputError
 from genbib.model.entry import Entry
 from genbib.model.library import Block, Library, Malformed
@@ -66,8 +67,8 @@ def format_file(
         size, digest = len(original), hashlib.sha256(original).digest()
         del original  # memory: compared by its hash; the diff, when wanted, reads it again
         blocks = written_blocks(lib, order)
-        encoded = [part.encode("utf-8") for part in map(format_block, blocks) if part is not None]
-        data = b"\n\n".join(encoded) + b"\n" if encoded else b""
+        encoded = _encoded(blocks)
+        data = _join(encoded)
         changed = len(data) != size or hashlib.sha256(data).digest() != digest
         result = FormatResult(p, changed, "", lib.problems)
         if not changed:
@@ -77,7 +78,7 @@ def format_file(
         if want_diff:
             result.diff = unified_diff(p.read_bytes(), data.decode("utf-8"), str(p))
         if not check:
-            atomic_write(p, data)  # under the lock, and known to differ from the file
+            bibio.atomic_write(p, data)  # under the lock, and known to differ from the file
         return result
 
 
@@ -116,8 +117,7 @@ def _verify_parts(lib: Library, blocks: list[Block], encoded: list[bytes]) -> No
             i = j
         else:
             return
-    text = (b"\n\n".join(encoded) + b"\n").decode("utf-8") if encoded else ""
-    _verify_lossless(lib, text)
+    _verify_lossless(lib, _join(encoded).decode("utf-8"))
 
 
 def _verify_lossless(lib: Library, text: str) -> None:
@@ -147,15 +147,35 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
         owners = lib.key_owners()
         yield lib
         if not dry_run:
-            text = dumps(lib, order)
-            if _unparsed(parse(text, str(p))) > unparsed:
+            data = _encode(lib, order)
+            # Read back a piece at a time (as `fmt` does), so a big bib is never held as
+            # one decoded string.
+            if _unparsed(read_data(data, str(p))) > unparsed:
                 raise GenbibError(
                     f"{p}: the edited bibliography would not read back (a value set by "
                     "genbib is not valid BibTeX); the file was not changed",
                     hint="please report this; `genbib -v` shows where it happened",
                 )
             _retire(p, lib, owners)
-            write_if_changed(p, text)
+            try:
+                same = p.read_bytes() == data
+            except FileNotFoundError:
+                same = False
+            if not same:
+                bibio.atomic_write(p, data)
+
+
+def _encode(lib: Library, order: Order) -> bytes:
+    """`dumps(lib, order)` as UTF-8, encoded block by block (never one big string)."""
+    return _join(_encoded(written_blocks(lib, order)))
+
+
+def _encoded(blocks: list[Block]) -> list[bytes]:
+    return [t.encode("utf-8") for b in blocks if (t := format_block(b)) is not None]
+
+
+def _join(encoded: list[bytes]) -> bytes:
+    return b"\n\n".join(encoded) + b"\n" if encoded else b""
 
 
 def _retire(path: Path, lib: Library, owners: dict[str, Entry]) -> None:
