@@ -64,6 +64,15 @@ else:  # the splitter alone: no string resolution, no enclosing removed or added
     bibtexparser.write_file(path, lib, unparse_stack=[])
 """
 
+# The floor of any reader: a process that reads the bytes, decodes them and makes one
+# regex pass over the text (genbib's field tokenizer, which visits every character).
+_FLOOR = r"""
+import sys
+from genbib.bibtex.reader import _FAST_FIELDS
+text = open(sys.argv[1], "rb").read().decode("utf-8")
+print(len(_FAST_FIELDS.findall(text)))
+"""
+
 _PYBTEX = r"""
 import sys
 import pybtex.errors
@@ -133,22 +142,24 @@ def run_once(
     return int(code), float(wall), float(cpu), int(rss) / 1024, proc.stderr.strip()[-300:]
 
 
-def measure(case: Case, cwd: Path, runs: int) -> Timing:
+def measure(case: Case, cwd: Path, runs: int, warmup: int) -> Timing:
     assert case.cmd is not None
     wall: list[float] = []
     cpu: list[float] = []
     rss = 0.0
-    for i in range(runs + 1):  # the first run warms the page cache and is not counted
+    i = 0
+    while len(wall) < runs:  # the warm-up runs fill the page cache and are not counted
         case.prepare()
         code, w, c, r, tail = run_once(case.cmd, cwd, case.env)
         if code not in case.ok_codes:
             return Timing(wall, cpu, r, failed=f"exit {code}: {tail}")
         rss = max(rss, r)
-        if i:
+        if i >= warmup:
             wall.append(w)
             cpu.append(c)
-        elif w > 20:  # a slow tool at 100k: one counted run is enough to compare
+        if w > 20:  # a slow tool: one counted run is enough to compare
             runs = 1
+        i += 1
     return Timing(wall, cpu, rss)
 
 
@@ -186,6 +197,7 @@ def cases(work: Path, files: dict[str, Path], bp2: str | None, node: str | None)
     topical = _copy(files["topical"], bib)
     (work / "bp2.py").write_text(_BP2, encoding="utf-8")
     (work / "pybtex_rw.py").write_text(_PYBTEX, encoding="utf-8")
+    (work / "floor.py").write_text(_FLOOR, encoding="utf-8")
 
     def bp2_case(mode: str, label: str) -> Case:
         cmd = None if bp2 is None else [bp2, str(work / "bp2.py"), str(bib), mode]
@@ -204,6 +216,12 @@ def cases(work: Path, files: dict[str, Path], bp2: str | None, node: str | None)
     return [
         Case("start-up", "python -c pass", [sys.executable, "-c", "pass"]),
         Case("start-up", "genbib --help", [GENBIB, "--help"]),
+        Case(
+            "write",
+            "floor: read + one regex pass",
+            [sys.executable, str(work / "floor.py"), str(bib)],
+            raw,
+        ),
         Case("write", "genbib fmt (rewrite)", [GENBIB, "fmt", str(bib)], raw),
         Case("write", "genbib fmt (canonical)", [GENBIB, "fmt", str(bib)], canon),
         Case(
@@ -302,7 +320,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--runs", type=int, default=5, help="counted runs per command (3 at >= 50k)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--warmup", type=int, default=1, help="uncounted runs before each command")
     ap.add_argument("--only", default="", help="run only the commands whose name contains this")
+    ap.add_argument(
+        "--exclude", default="", help="skip the commands whose name contains any of these (a,b)"
+    )
     ap.add_argument("--skip-install", action="store_true", help="do not install comparators")
     args = ap.parse_args(argv)
     bp2 = ensure_bp2(not args.skip_install)
@@ -322,7 +344,10 @@ def main(argv: list[str]) -> int:
             for case in cases(work, files, bp2, node):
                 if args.only and args.only not in case.name and case.group != "start-up":
                     continue
-                rows.append((case, None if case.cmd is None else measure(case, work, runs)))
+                if any(x and x in case.name for x in args.exclude.split(",")):
+                    continue
+                timing = None if case.cmd is None else measure(case, work, runs, args.warmup)
+                rows.append((case, timing))
                 print(".", end="", flush=True, file=sys.stderr)
             report(size, mb, rows)
     return 0
