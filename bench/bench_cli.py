@@ -153,8 +153,8 @@ def measure(case: Case, cwd: Path, runs: int, warmup: int) -> Timing:
         code, w, c, r, tail = run_once(case.cmd, cwd, case.env)
         if code not in case.ok_codes:
             return Timing(wall, cpu, r, failed=f"exit {code}: {tail}")
-        rss = max(rss, r)
-        if i >= warmup:
+        if i >= warmup:  # peak RSS of counted runs only (a warm-up may build the index)
+            rss = max(rss, r)
             wall.append(w)
             cpu.append(c)
         if w > 20:  # a slow tool: one counted run is enough to compare
