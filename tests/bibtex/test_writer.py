@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from genbib.bibtex.compare import content, lost
 from genbib.bibtex.reader import parse, read_file
@@ -107,3 +109,17 @@ def test_set_values_write_and_read_back() -> None:
 def test_empty_library_writes_nothing() -> None:
     assert dumps(Library()) == ""
     assert dumps(parse("\n\n   \n")) == ""
+
+
+@given(
+    st.one_of(
+        st.text(alphabet='ab1 {}"#\u00e9\u00b2', max_size=8),
+        st.text(alphabet='ab1 {}"#\u00e9\u00b2', max_size=8).map(lambda t: '"' + t + '"'),
+        st.text(alphabet='ab1 {}"#\u00e9\u00b2', max_size=8).map(lambda t: "{" + t + "}"),
+    )
+)
+def test_writer_shortcuts_agree_with_canonical_raw(raw: str) -> None:
+    from genbib.bibtex.writer import _canonical
+    from genbib.model.values import canonical_raw
+
+    assert _canonical(raw) == canonical_raw(raw)

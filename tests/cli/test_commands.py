@@ -41,6 +41,17 @@ def test_fmt_file_without_configuration(genbib: Callable[..., Any], nowhere: Pat
     assert r.code == 0 and r.out.strip().endswith("canonical")
 
 
+def test_fmt_diff_rewrites_and_shows_the_changes(genbib: Callable[..., Any], nowhere: Path) -> None:
+    bib = nowhere / "refs.bib"
+    bib.write_text(MESSY)
+    r = genbib("fmt", str(bib))
+    assert not r.out.startswith("---")  # no diff unless asked for
+    bib.write_text(MESSY)
+    r = genbib("fmt", "--diff", str(bib))
+    assert r.code == 0 and r.out.startswith(f"--- {bib}\n") and "reformatted" in r.out
+    assert bib.read_text() == CANONICAL
+
+
 def test_fmt_default_file_and_order_from_configuration(
     genbib: Callable[..., Any], nowhere: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

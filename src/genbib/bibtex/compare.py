@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Hashable
 
 from genbib.model.entry import Entry
-from genbib.model.library import Comment, Library, Malformed, Preamble, StringDef
+from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef, Text
 from genbib.model.values import ValueError_, split_parts
 
 Value = tuple[tuple[str, str], ...]
@@ -20,6 +20,8 @@ Value = tuple[tuple[str, str], ...]
 
 def value(raw: str) -> Value:
     """A value expression as its parts: text (braced, quoted or a number) or macro."""
+    if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1 == raw.count("}"):
+        return (("text", raw[1:-1]),)  # one braced group: what split_parts says, sooner
     try:
         parts = split_parts(raw)
     except ValueError_:
@@ -57,3 +59,51 @@ def content(library: Library) -> Counter[Hashable]:
 def lost(before: Library, after: Library) -> list[Hashable]:
     """Records of `before` missing from `after` (empty when nothing was lost)."""
     return list((content(before) - content(after)).elements())
+
+
+def same_blocks(expected: list[Block], after: Library) -> bool:
+    """True when `after` holds `expected`'s content block by block, in the same order.
+
+    The cheap half of the losslessness check: a canonical rewrite re-read gives back its
+    blocks one for one, and most fields byte for byte, so comparing pairwise (dict
+    equality in C, the value parse only where a value's spelling changed) settles it.
+    False means "not shown equal" (free text may be re-divided on a re-read): the caller
+    then compares the content as multisets (`lost`), which is exact.
+    """
+    got = after.blocks
+    if len(got) != len(expected):
+        return False
+    for a, b in zip(expected, got, strict=True):
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, Entry):
+            assert isinstance(b, Entry)
+            if a.type.lower() != b.type.lower() or a.key != b.key:
+                return False
+            if a.fields != b.fields and not _same_fields(a.fields, b.fields):
+                return False
+        elif _record(a) != _record(b):
+            return False
+    return True
+
+
+def _same_fields(a: dict[str, str], b: dict[str, str]) -> bool:
+    fa = {name.lower(): raw for name, raw in a.items()}
+    fb = {name.lower(): raw for name, raw in b.items()}
+    if len(fa) != len(a) or fa.keys() != fb.keys():
+        return False
+    return all(raw == fb[name] or value(raw) == value(fb[name]) for name, raw in fa.items())
+
+
+def _record(block: Block) -> Hashable:
+    if isinstance(block, StringDef):
+        return (block.name.lower(), value(block.raw))
+    if isinstance(block, Preamble):
+        return value(block.raw)
+    if isinstance(block, Comment):
+        return (block.text if block.braced else block.text.rstrip(), block.braced)
+    if isinstance(block, Text):
+        return tuple(block.text.split())
+    if isinstance(block, Malformed):
+        return tuple(block.raw.split())
+    raise TypeError(type(block))

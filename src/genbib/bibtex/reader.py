@@ -11,11 +11,10 @@ block, so one bad entry never costs the rest of the file.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from pathlib import Path
 
 from genbib.bibtex.encoding import decode as decode_bytes
-from genbib.bibtex.encoding import read_text
+from genbib.bibtex.encoding import read_bytes
 from genbib.model.entry import Entry
 from genbib.model.library import Comment, Library, Malformed, Preamble, StringDef, Text
 from genbib.model.problems import Problem
@@ -24,6 +23,18 @@ from genbib.model.values import match_brace, match_quote
 _AT = re.compile(r"@[ \t]*([A-Za-z][\w:.+-]*)[ \t\r\n]*([{(]?)")
 # Where a block may start for recovery: a line whose first non-blank character is `@`.
 _BOUNDARY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(]", re.MULTILINE)
+_SPECIAL = frozenset(("comment", "preamble", "string"))
+
+# The fast path (see `_fast_entry`): the same grammar as the careful parser below, for
+# the common entry (`{`-delimited, every value one braced group nested at most three
+# deep, one quoted string or one bare word), written so that one `re.split` call reads
+# all the fields of an entry in C. Anything else takes the careful path.
+_BR = r"\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\}"
+_QU = r'"(?:[^"{}]++|' + _BR + r')*+"'
+_FAST_KEY = re.compile(r"\s*+([^\s,{}]*+)\s*+,")
+_FAST_FIELDS = re.compile(
+    r'\s*+([^\s=,{}"#%()]++)\s*+=\s*+(' + _BR + "|" + _QU + r'|[^\s,#{}"=]++)\s*+(?:,|\Z)'
+)
 _WS = re.compile(r"\s*")
 _KEY = {"{": re.compile(r"[^\s,{}]*"), "(": re.compile(r"[^\s,{}()]*")}
 _NAME = re.compile(r"[^\s=,{}\"#%()]+")
@@ -47,22 +58,59 @@ def decode(data: bytes, file: str = "") -> tuple[str, list[Problem]]:
 def read_file(path: str | Path) -> Library:
     """Read a .bib file; only an unreadable file raises, bad content becomes problems."""
     path = Path(path)
-    out = read_text(path)
-    lib = parse(out.text, str(path))
-    lib.problems[:0] = out.problems
+    return read_data(read_bytes(path), str(path))
+
+
+# Big files are decoded and parsed a piece at a time (see `read_data`): the decoded text
+# of a whole file is up to four times its size in memory, a piece's is small.
+PIECE = 1 << 20
+_CUT = re.compile(rb"\n@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(]")
+
+
+def read_data(data: bytes, file: str = "") -> Library:
+    """A library from a file's bytes, exactly as `parse(decode(data))` reads it.
+
+    A file bigger than a few pieces is cut just before lines that start a block
+    (`_BOUNDARY`: no block extends past one, so the cuts change nothing) and each piece
+    is decoded and parsed in turn; a file that is not plain UTF-8 is read whole.
+    """
+    if len(data) > 2 * PIECE and b"\r" not in data and not data.startswith(b"\xef\xbb\xbf"):
+        lib = Library(file=file)
+        seen: dict[str, tuple[int, str]] = {}
+        line, start = 1, 0
+        try:
+            while start < len(data):
+                m = _CUT.search(data, start + PIECE)
+                end = len(data) if m is None else m.start() + 1
+                text = data[start:end].decode("utf-8")
+                _parse_into(lib, text, file, line, seen)
+                line += text.count("\n")
+                start = end
+        except UnicodeDecodeError:
+            pass  # read whole below, with the Latin-1 fallback and its warning
+        else:
+            return lib
+    text, problems = decode(data, file)
+    lib = parse(text, file)
+    lib.problems[:0] = problems
     return lib
 
 
 def parse(text: str, file: str = "") -> Library:
     """Parse BibTeX text into a library of blocks; never raises on content."""
     lib = Library(file=file)
+    _parse_into(lib, text, file, 1, {})
+    return lib
+
+
+def _parse_into(
+    lib: Library, text: str, file: str, line: int, seen_keys: dict[str, tuple[int, str]]
+) -> None:
+    """Append the blocks of `text` (starting on line `line` of `file`) to `lib`."""
     blocks = lib.blocks
     problems = lib.problems
-    boundaries = [m.start() for m in _BOUNDARY.finditer(text)]
-    seen_keys: dict[str, tuple[int, str]] = {}
     pos = 0  # start of text not yet given to a block
     scan = 0  # where to look for the next `@`
-    line = 1  # line number of `pos`
     n = len(text)
     while True:
         m = _AT.search(text, scan)
@@ -79,10 +127,16 @@ def parse(text: str, file: str = "") -> Library:
             line += chunk.count("\n")
         kind = m.group(1).lower()
         delim = m.group(2)
-        nb = bisect_right(boundaries, start)
-        limit = boundaries[nb] if nb < len(boundaries) else n
+        fast = None
+        block: Entry | StringDef | Preamble | Comment
+        if delim == "{" and kind not in _SPECIAL:
+            fast = _fast_entry(text, kind, start, m.end(), line, file)
         try:
-            end, block = _parse_block(text, kind, delim, m.end(), limit, line, file)
+            if fast is not None:
+                end, block = fast
+            else:
+                limit = _next_boundary(text, start)
+                end, block = _parse_block(text, kind, delim, m.end(), limit, line, file)
         except _Fail as fail:
             end = limit
             raw = text[start:end].rstrip()
@@ -125,7 +179,49 @@ def parse(text: str, file: str = "") -> Library:
         pos = scan = end
     if pos < n and text[pos:].strip():
         blocks.append(Text(text[pos:], line))
-    return lib
+
+
+def _next_boundary(text: str, start: int) -> int:
+    """Where the next block after `start` may begin: a block that fails ends there."""
+    b = _BOUNDARY.search(text, start + 1)
+    return len(text) if b is None else b.start()
+
+
+def _fast_entry(
+    text: str, kind: str, start: int, i: int, line: int, file: str
+) -> tuple[int, Entry] | None:
+    """The entry whose body starts at `i`, when it has the common shape; else None.
+
+    Returns exactly what `_entry` would (the grammar is the same), or None to let it
+    decide: the entry must close with the last `}` before the next line starting with
+    `@`, no line inside it may start a block (`_BOUNDARY`, which bounds the careful
+    path), its fields must cover the body with nothing left over, and no field name may
+    repeat. The bulk of the work is one `re.split` in C, not a Python loop per field.
+    """
+    km = _FAST_KEY.match(text, i)
+    if km is None:
+        return None
+    body = km.end()
+    lim = text.find("\n@", body)
+    close = text.rfind("}", body, len(text) if lim < 0 else lim)
+    if close < 0:
+        return None
+    if text.find("@", start + 1, close) >= 0:  # rare (e-mail addresses): check exactly
+        b = _BOUNDARY.search(text, start + 1)
+        if b is not None and b.start() < close:
+            return None
+    parts = _FAST_FIELDS.split(text[body:close])
+    if len(parts) == 1:
+        if parts[0].strip():
+            return None
+        return close + 1, Entry(kind, km.group(1), {}, line, file)
+    if "".join(parts[::3]).strip():
+        return None
+    names = parts[1::3]
+    fields = dict(zip(map(str.lower, names), parts[2::3], strict=True))
+    if len(fields) != len(names):
+        return None  # a repeated field: the careful path reports it
+    return close + 1, Entry(kind, km.group(1), fields, line, file)
 
 
 _RAW_KEY = re.compile(
@@ -199,7 +295,9 @@ def _entry(
             return j + 1, Entry(kind, key, fields, line, file)
         nm = _NAME.match(text, j)
         if not nm:
-            raise _Fail(f"@{kind}{{{key}: expected a field name at {text[j : j + 20]!r}", j)
+            raise _Fail(
+                f"@{kind}{{{key}: expected a field name at {text[j : min(j + 20, limit)]!r}", j
+            )
         name = nm.group().lower()
         j = _WS.match(text, nm.end()).end()  # type: ignore[union-attr]
         if j >= limit or text[j] != "=":

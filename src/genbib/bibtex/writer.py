@@ -37,12 +37,47 @@ def field_sort_key(name: str) -> tuple[int, str]:
     return (_RANK.get(name, _UNKNOWN), name)
 
 
+# The canonical order of each set of field names seen: a lab's entries share a few dozen
+# shapes, so sorting is done once per shape rather than once per entry.
+_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _order(names: tuple[str, ...]) -> tuple[str, ...]:
+    order = _ORDERS.get(names)
+    if order is None:
+        order = tuple(sorted(names, key=field_sort_key))
+        if len(_ORDERS) < 4096:
+            _ORDERS[names] = order
+    return order
+
+
+def _canonical(raw: str) -> str:
+    """`canonical_raw`, with the shapes most values have decided by a few calls in C."""
+    if raw.startswith("{"):
+        if raw.endswith("}") and raw.count("{") == 1 == raw.count("}"):
+            return raw  # one braced group without inner braces: already canonical
+    elif raw.startswith('"'):
+        if (
+            raw.endswith('"')
+            and len(raw) > 1
+            and raw.count('"') == 2
+            and "{" not in raw
+            and "}" not in raw
+        ):
+            return "{" + raw[1:-1] + "}"  # one quoted string without braces
+    elif raw.isalnum():
+        return "{" + raw + "}" if raw.isdecimal() else raw  # a number, or a macro name
+    return canonical_raw(raw)
+
+
 def format_entry(entry: Entry) -> str:
-    lines = [f"@{entry.type.lower()}{{{entry.key},"]
-    for name in sorted(entry.fields, key=field_sort_key):
-        lines.append(f"  {name} = {canonical_raw(entry.fields[name])},")
-    lines.append("}")
-    return "\n".join(lines)
+    fields = entry.fields
+    parts = [f"@{entry.type.lower()}{{{entry.key},\n"]
+    for name in _order(tuple(fields)):
+        raw = fields[name]
+        parts.append(f"  {name} = {_canonical(raw)},\n")
+    parts.append("}")
+    return "".join(parts)
 
 
 def format_block(block: Block) -> str | None:
@@ -106,6 +141,15 @@ def _text_before_malformed(blocks: list[Block]) -> list[Block]:
         else:
             out.append(b)
     return out
+
+
+def written_blocks(library: Library, order: Order = "key") -> list[Block]:
+    """The blocks `dumps` writes, in the order it writes them (blank text vanishes)."""
+    return [
+        b
+        for b in _ordered(library.blocks, order)
+        if not (isinstance(b, Text) and not b.text.strip())
+    ]
 
 
 def dumps(library: Library, order: Order = "key") -> str:

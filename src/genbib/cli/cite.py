@@ -31,13 +31,12 @@ def command(
       genbib cite 2006.11239
     """
 
-    from genbib.bibtex.store import load
     from genbib.bibtex.writer import format_entry
-    from genbib.find import Finder
+    from genbib.lookup import open_for
 
     cfg = state().config()
     path = bib_path(file)
-    hits = Finder(load(path)).search(" ".join(query), limit=limit)
+    hits = open_for(path, cfg).search(" ".join(query), limit=limit)
     if as_json:
         emit_json(
             [

@@ -31,8 +31,15 @@ if TYPE_CHECKING:
 )
 @click.option("--dry-run", is_flag=True, help="With --canonical: show the diff, change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="With --canonical: write without asking.")
+@click.option("--diff", "show_diff", is_flag=True, help="Also print the diff of what is rewritten.")
 def command(
-    files: tuple[str, ...], check: bool, to_utf8: bool, canonical: bool, dry_run: bool, yes: bool
+    files: tuple[str, ...],
+    check: bool,
+    to_utf8: bool,
+    canonical: bool,
+    dry_run: bool,
+    yes: bool,
+    show_diff: bool,
 ) -> None:
     """Rewrite FILES (default: the configured bib) in canonical form.
 
@@ -51,6 +58,7 @@ def command(
       genbib fmt --to-utf8 jabref-export.bib # a UTF-16 or Latin-1 file, once
       genbib fmt --canonical --dry-run       # the diff the canonical form would make
       genbib fmt --canonical --yes
+      genbib fmt --diff                      # rewrite, and show what changed
     """
     from genbib.bibtex.store import format_file
 
@@ -67,7 +75,9 @@ def command(
         return
     not_canonical = False
     for path in paths:
-        result = format_file(path, check=check, order=order, to_utf8=to_utf8)
+        result = format_file(
+            path, check=check, order=order, diff=check or show_diff, to_utf8=to_utf8
+        )
         # Blocks that did not parse are kept as written, but the user must hear of them.
         print_problems(result.problems)
         if check and result.changed:
@@ -77,6 +87,8 @@ def command(
         elif check:
             echo(f"{path}: canonical")
         else:
+            if show_diff:
+                click.echo(result.diff, nl=False)
             echo(f"{path}: {'reformatted' if result.changed else 'already canonical'}")
     if not_canonical:
         raise SystemExit(ExitCode.FINDINGS)

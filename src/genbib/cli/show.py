@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import bib_path, emit_json
+from genbib.cli.common import bib_path, emit_json, state
+
+
+def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Keys (and aliases) of the bib, from its look-up index: instant on a big bib."""
+    from pathlib import Path
+
+    from genbib.cli.common import State
+    from genbib.lookup import complete_keys
+
+    obj = ctx.find_root().obj
+    config = (obj if isinstance(obj, State) else State()).config()
+    file = ctx.params.get("file")
+    return complete_keys(Path(file) if file else config.bib_path, config, incomplete)
 
 
 @click.command("show")
-@click.argument("key")
+@click.argument("key", shell_complete=_complete)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option(
     "--file", type=click.Path(dir_okay=False), help="The .bib to read (default: configured)."
@@ -23,13 +36,12 @@ def command(key: str, as_json: bool, file: str | None) -> None:
       genbib show ho2020denoising
     """
 
-    from genbib.bibtex.store import load
     from genbib.errors import GenbibError
-    from genbib.find import Finder
+    from genbib.lookup import open_for
     from genbib.show import describe
 
     path = bib_path(file)
-    hits = Finder(load(path))._exact(key)
+    hits = open_for(path, state().config()).exact(key)
     if not hits:
         raise GenbibError(f"no entry {key!r} in {path}", hint=f"try `genbib cite {key}`")
     info = describe(hits[0].entry)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from genbib.cli.common import bib_path, emit_json
+from genbib.cli.common import bib_path, emit_json, state
 
 
 @click.command("stats")
@@ -21,11 +21,10 @@ def command(as_json: bool, file: str | None) -> None:
       genbib stats --json | jq .missing.code
     """
 
-    from genbib.bibtex.store import load
-    from genbib.stats import compute
+    from genbib.lookup import open_for
 
     path = bib_path(file)
-    s = compute(load(path))
+    s = open_for(path, state().config()).stats()
     if as_json:
         emit_json(s.as_dict())
         return

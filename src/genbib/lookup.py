@@ -1,0 +1,399 @@
+"""Look-ups in interactive time: an index of the bib kept beside its cache.
+
+`genbib show`, `cite`, `stats` and key completion read a 10,000-entry bib in a fraction
+of a second by not reading it: they open a SQLite file under the cache directory
+(`[enrich] cache`, default `.genbib/cache/`, which `genbib init` puts in .gitignore)
+holding, per entry, its fields, the search text `genbib.find` compares queries with and
+every name it answers to (key, aliases, arXiv id, DOI), plus an FTS5 table of author
+words and the `stats` counts.
+
+The index is keyed by the SHA-256 of the bib's bytes, checked on every open: an edit in
+an editor, a `git checkout` that keeps size and mtime, another genbib's write all change
+the hash, and a stale index is rebuilt, never trusted. So is one that cannot be read
+(corrupt, another schema). A rebuild writes a new file and renames it into place, so a
+concurrent reader sees the old index or the new one, never half of one. When no
+configuration file is found, or the bib is outside its tree (a bib named with --file
+elsewhere), nothing is stored: the same answers are computed in memory.
+
+Answers equal the in-memory `Finder`'s: the same `exact_why`, `score` and `rank`
+decide; the index only supplies their input (tests/test_lookup.py checks it on random
+libraries and queries).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from genbib.find import Doc, Finder, Hit, exact_why, make_doc, normalise, rank
+from genbib.model import identifiers as ids
+from genbib.model.entry import Entry
+from genbib.model.library import Library
+
+if TYPE_CHECKING:
+    from genbib.config import Config
+    from genbib.stats import Stats
+
+SCHEMA = "genbib-lookup 2"
+_ASCII_WORD = re.compile(r"[a-z0-9_]+")
+
+
+def index_path(bib: Path, cache_dir: Path) -> Path:
+    """Where the index of `bib` lives: one file per bib, named by its absolute path."""
+    name = hashlib.sha256(str(bib.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / "index" / f"{bib.stem}-{name}.sqlite"
+
+
+class Lookup:
+    """Exact look-up, search, stats and key completion over one bib."""
+
+    def __init__(self, bib: Path, db: sqlite3.Connection | None, lib: Library | None) -> None:
+        self.bib = bib
+        self._db = db
+        self._lib = lib  # in-memory answers when there is no index
+        self._finder = Finder(lib) if lib is not None else None
+
+    @classmethod
+    def open(cls, bib: str | Path, cache_dir: Path | None) -> Lookup:
+        """The look-up for `bib`, from its index under `cache_dir` (built if stale)."""
+        from genbib.bibtex.reader import read_data
+        from genbib.errors import InputError
+
+        bib = Path(bib)
+        try:
+            if cache_dir is None:
+                return cls(bib, None, read_data(bib.read_bytes(), str(bib)))
+            with bib.open("rb") as fh:  # hashed in chunks: the bytes are not kept
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            path = index_path(bib, cache_dir)
+            db = _open_valid(path, digest)
+            if db is None:
+                data = bib.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()  # what is indexed is what was read
+                lib = read_data(data, str(bib))
+                with contextlib.suppress(OSError, sqlite3.Error):
+                    _build(path, digest, lib)
+                db = _open_valid(path, digest)
+                if db is None:  # cannot write there: answer from memory
+                    return cls(bib, None, lib)
+            return cls(bib, db, None)
+        except OSError as exc:
+            raise InputError(f"{bib}: cannot read: {exc.strerror or exc}") from None
+
+    # --- answers -----------------------------------------------------------------------
+    def exact(self, query: str) -> list[Hit]:
+        """Entries whose key, alias, arXiv id or DOI is `query`, in bib order."""
+        if self._finder is not None:
+            return self._finder._exact(query)
+        assert self._db is not None
+        query = query.strip()
+        arxiv = ids.arxiv_id(query)
+        doi = ids.doi(query)
+        rows = self._db.execute(
+            "SELECT DISTINCT e.id, e.type, e.key, e.fields, e.line FROM names n "
+            "JOIN entries e ON e.id = n.id WHERE (n.kind = 'key' AND n.name = ?) "
+            "OR (n.kind = 'arxiv' AND n.name = ?) OR (n.kind = 'doi' AND n.name = ?) "
+            "ORDER BY e.id",
+            (query, arxiv or "", doi or ""),
+        ).fetchall()
+        out = []
+        for row in rows:
+            e = self._entry(row)
+            why = exact_why(e, query, arxiv, doi)
+            if why is not None:
+                out.append(Hit(e, 100.0, why))
+        return out
+
+    def search(self, query: str, limit: int = 5, min_score: float = 60.0) -> list[Hit]:
+        """What `Finder.search` answers, from the index."""
+        if self._finder is not None:
+            return self._finder.search(query, limit, min_score)
+        exact = self.exact(query)
+        if exact:
+            return exact[:limit]
+        q = normalise(query)
+        if not q:
+            return []
+        found = self._candidates(q, min_score)
+        docs = self._docs_at(found)
+        ranked = rank(docs, q, range(len(docs)), limit, min_score)
+        return [Hit(self._entry_at(found[i]), s, why) for s, why, i in ranked]
+
+    def _candidates(self, q: str, min_score: float) -> list[int]:
+        """Ids of the entries that can score `min_score`: a superset, found in C.
+
+        `score` takes the best of: short name or title initials equal to the query (SQL
+        equality); every query word an author's (FTS5 on author words, a superset);
+        WRatio(title) >= min_score and token_set_ratio(title) >= (min_score - 20) / 0.8
+        (rapidfuzz's `process.extract` over all titles, in C++); token_set_ratio(q,
+        everything) * 0.9 >= min_score. The last needs a word in common (FTS5 on the
+        search text) or, with none, token strings of comparable length: the ratio of
+        strings of lengths a and b is at most 2 min(a, b) / (a + b). `rank` then scores
+        only these with `score` itself, so the answers are the exhaustive ones.
+        """
+        from rapidfuzz import fuzz, process
+
+        assert self._db is not None
+        slack = 0.5  # the cut-offs only prune; `score` decides, so err on the generous side
+        words = sorted(set(q.split()))
+        found = {
+            i for (i,) in self._db.execute(
+                "SELECT id FROM entries WHERE short = ?1 AND short != '' "
+                "UNION SELECT id FROM entries WHERE acronym = ?1", (q,)
+            )
+        }  # fmt: skip
+        authors = self._matching("authors", words)
+        if authors is None:  # words FTS5 may split otherwise: test every doc's authors
+            wanted = set(words)
+            authors = {
+                i
+                for i, a in enumerate(self._column("authors"), start=1)
+                if wanted <= set(a.split())
+            }
+        found.update(authors)
+        titles = self._column("title")
+        for scorer, cutoff in (
+            (fuzz.WRatio, min_score),
+            (fuzz.token_set_ratio, (min_score - 20) / 0.8),
+        ):
+            for _, _, i in process.extract(
+                q, titles, scorer=scorer, score_cutoff=max(cutoff - slack, 0), limit=None
+            ):
+                found.add(i + 1)
+        shared = self._matching("everything", words)
+        if shared is None:  # words FTS5 may split otherwise: compare with every doc
+            for _, _, i in process.extract(
+                q, self._column("everything"), scorer=fuzz.token_set_ratio,
+                score_cutoff=max(min_score / 0.9 - slack, 0), limit=None,
+            ):  # fmt: skip
+                found.add(i + 1)
+        else:
+            found.update(shared)
+            # With no word in common, token_set_ratio is the ratio of the two token strings
+            # (lengths a and b), at most 2 min(a, b) / (a + b): for it to reach t, b must lie
+            # within [a t / (2 - t), a (2 - t) / t].
+            a = len(" ".join(words))
+            t = max(min_score / 0.9 - slack, 0) / 100
+            low = a * t / (2 - t) if t < 2 else a
+            high = a * (2 - t) / t if t > 0 else float("inf")
+            found.update(
+                i for (i,) in self._db.execute(
+                    "SELECT id FROM entries WHERE elen BETWEEN ? AND ?",
+                    (int(low) - 1, min(int(high) + 1, 1 << 62)),
+                )
+            )  # fmt: skip
+        return sorted(found)
+
+    def _matching(self, column: str, words: list[str]) -> set[int] | None:
+        """Ids of entries whose `column` (FTS5) holds every / any word; None if unsure."""
+        if not words or not all(_ASCII_WORD.fullmatch(w) for w in words):
+            return None
+        op = " AND " if column == "authors" else " OR "
+        assert self._db is not None
+        try:
+            rows = self._db.execute(
+                "SELECT rowid FROM fts WHERE fts MATCH ?",
+                (op.join(f'{column}:"{w}"' for w in words),),
+            ).fetchall()
+        except sqlite3.Error:
+            return None
+        return {rowid for (rowid,) in rows}
+
+    def _column(self, name: str) -> list[str]:
+        assert self._db is not None
+        return [v for (v,) in self._db.execute(f"SELECT {name} FROM entries ORDER BY id")]
+
+    def _docs_at(self, ids_: list[int]) -> list[Doc]:
+        assert self._db is not None
+        rows: dict[int, Doc] = {}
+        for chunk in range(0, len(ids_), 900):
+            part = ids_[chunk : chunk + 900]
+            rows.update(
+                (row[0], Doc._make(row[1:]))
+                for row in self._db.execute(
+                    "SELECT id, key, year, title, authors, first_author, short, acronym, "
+                    f"everything FROM entries WHERE id IN ({','.join('?' * len(part))})",
+                    part,
+                )
+            )
+        return [rows[i] for i in ids_]
+
+    def stats(self) -> Stats:
+        from genbib.stats import compute
+
+        if self._lib is not None:
+            return compute(self._lib)
+        assert self._db is not None
+        (text,) = self._db.execute("SELECT v FROM meta WHERE k = 'stats'").fetchone()
+        return _stats_from_json(text)
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """Keys and aliases starting with `prefix`, sorted (for shell completion)."""
+        if self._lib is not None:
+            return sorted(k for k in self._lib.key_owners() if k.startswith(prefix))
+        assert self._db is not None
+        rows = self._db.execute(
+            "SELECT DISTINCT name FROM names WHERE kind = 'key' AND name >= ? AND name < ? "
+            "ORDER BY name",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        return [name for (name,) in rows if name.startswith(prefix)]
+
+    # --- helpers -----------------------------------------------------------------------
+    def _entry_at(self, id_: int) -> Entry:
+        assert self._db is not None
+        row = self._db.execute(
+            "SELECT id, type, key, fields, line FROM entries WHERE id = ?", (id_,)
+        ).fetchone()
+        return self._entry(row)
+
+    def _entry(self, row: tuple[int, str, str, str, int]) -> Entry:
+        _, type_, key, fields, line = row
+        return Entry(type_, key, dict(json.loads(fields)), line, str(self.bib))
+
+
+def _open_valid(path: Path, digest: str) -> sqlite3.Connection | None:
+    """The index at `path` if it is of this schema and of these bytes, else None."""
+    if not path.exists():
+        return None
+    db = None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        meta = dict(db.execute("SELECT k, v FROM meta WHERE k IN ('schema', 'digest')"))
+        if meta.get("schema") == SCHEMA and meta.get("digest") == digest:
+            return db
+    except sqlite3.Error:
+        pass  # corrupt or foreign: rebuilt by the caller
+    if db is not None:
+        db.close()
+    return None
+
+
+def _build(path: Path, digest: str, lib: Library) -> None:
+    """Write the index of `lib` to a new file and rename it over `path`."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the user's umask decides
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            _fill(db, digest, lib)
+            db.commit()
+        finally:
+            db.close()
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _fill(db: sqlite3.Connection, digest: str, lib: Library) -> None:
+    from genbib.stats import compute
+
+    db.executescript(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+        "CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);"
+        "CREATE TABLE entries (id INTEGER PRIMARY KEY, type TEXT, key TEXT, fields TEXT,"
+        " line INTEGER, year INTEGER, title TEXT, authors TEXT, first_author TEXT,"
+        " short TEXT, acronym TEXT, everything TEXT, elen INTEGER);"
+        "CREATE TABLE names (name TEXT, kind TEXT, id INTEGER);"
+    )
+    fts = True
+    try:
+        db.execute(
+            "CREATE VIRTUAL TABLE fts USING fts5(authors, everything, "
+            "tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\")"
+        )
+    except sqlite3.Error:
+        fts = False  # searched by a scan instead
+    entries = list(lib)
+    rows, names, words = [], [], []
+    for i, e in enumerate(entries, start=1):
+        d = make_doc(e)
+        elen = len(" ".join(sorted(set(d.everything.split()))))  # as token_set_ratio sees it
+        rows.append(
+            (i, e.type, e.key, json.dumps(list(e.fields.items()), ensure_ascii=False), e.line,
+             d.year, d.title, d.authors, d.first_author, d.short, d.acronym, d.everything, elen)
+        )  # fmt: skip
+        names.append((e.key, "key", i))
+        names.extend((alias, "key", i) for alias in e.aliases)
+        if (arxiv := e.arxiv) is not None:
+            names.append((arxiv, "arxiv", i))
+        if (doi := e.doi) is not None:
+            names.append((doi, "doi", i))
+        words.append((i, d.authors, d.everything))
+    db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.executemany("INSERT INTO names VALUES (?,?,?)", names)
+    db.execute("CREATE INDEX names_by_name ON names (name)")
+    # The entries table is wide (the fields): what a search scans gets narrow indexes,
+    # so SQLite reads them instead of every row.
+    db.execute("CREATE INDEX entries_by_short ON entries (short)")
+    db.execute("CREATE INDEX entries_by_acronym ON entries (acronym)")
+    db.execute("CREATE INDEX entries_by_elen ON entries (elen)")
+    db.execute("CREATE INDEX entries_titles ON entries (id, title)")
+    if fts:
+        db.executemany("INSERT INTO fts (rowid, authors, everything) VALUES (?, ?, ?)", words)
+    meta = {"schema": SCHEMA, "digest": digest, "stats": _stats_to_json(compute(entries))}
+    db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+
+
+def _stats_to_json(s: Stats) -> str:
+    # Counters as item lists in insertion order, so most_common() ties come out alike.
+    return json.dumps(
+        {
+            "papers": s.papers,
+            "by_topic": list(s.by_topic.items()),
+            "by_year": list(s.by_year.items()),
+            "by_venue": list(s.by_venue.items()),
+            "missing": s.missing,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _stats_from_json(text: str) -> Stats:
+    from collections import Counter
+
+    from genbib.stats import Stats
+
+    d = json.loads(text)
+    return Stats(
+        papers=d["papers"],
+        by_topic=Counter(dict(d["by_topic"])),
+        by_year=Counter(dict(d["by_year"])),
+        by_venue=Counter(dict(d["by_venue"])),
+        missing=d["missing"],
+    )
+
+
+def open_for(bib: str | Path, config: Config) -> Lookup:
+    """The look-up of `bib` for a command: indexed under the configured cache directory
+    when the bib lies in the tree of a configuration file that was found; in memory
+    otherwise (a bib named with --file elsewhere leaves nothing behind)."""
+    if not config.source or os.environ.get("GENBIB_NO_INDEX"):
+        return Lookup.open(bib, None)
+    root = config.root.resolve()
+    inside = Path(bib).resolve().is_relative_to(root)
+    return Lookup.open(bib, config.path(config.enrich.cache) if inside else None)
+
+
+def complete_keys(bib: str | Path, config: Config, prefix: str) -> list[str]:
+    """Shell completion of citation keys: quiet on any error (a shell is waiting)."""
+    from genbib.errors import GenbibError
+
+    try:
+        return open_for(bib, config).keys(prefix)
+    except (GenbibError, OSError, sqlite3.Error):
+        return []
