@@ -161,3 +161,47 @@ def test_a_server_answering_html_is_named_with_its_status(tmp_path: Path) -> Non
 def test_the_default_timeout_is_in_the_configuration() -> None:
     assert ZoteroConfig().timeout == 60.0
     assert EnrichConfig().from_bib == ()
+
+
+def test_the_dry_run_equals_the_run_for_zotero_side_operations(lab: Lab) -> None:
+    """A member's merge in Zotero, a trash, a restore, a type change on each side and
+    tags edited on both sides: the dry run lists what the run then does."""
+    zot = member(lab)
+    items = {k: lab.item_key(k) for k in ("ho2020denoising", "song2021scorebased",
+                                          "goodfellow2016deep", "kingma2019introduction",
+                                          "openai2023gpt4", "weng2021diffusion")}  # fmt: skip
+    uri = f"http://zotero.org/groups/{lab.emu.group_id}/items/{items['song2021scorebased']}"
+    data = zot.item(items["ho2020denoising"])["data"]
+    data["relations"] = {"dc:replaces": [uri]}
+    data["tags"] = [{"tag": "classic"}]
+    zot.update_item(data)
+    for key in ("song2021scorebased", "goodfellow2016deep"):
+        zot.update_item({"key": items[key], "version": zot.item(items[key])["version"],
+                         "deleted": 1})  # fmt: skip
+    data = zot.item(items["openai2023gpt4"])["data"]
+    data.update(itemType="conferencePaper", proceedingsTitle="Proceedings of X")
+    for name in ("institution", "reportNumber", "reportType", "place", "seriesTitle"):
+        data.pop(name, None)
+    zot.update_item(data)
+
+    def local(lib: object) -> None:
+        e = lib.by_key()["kingma2019introduction"]  # type: ignore[attr-defined]
+        e.type = "inproceedings"
+        e.fields.pop("journal")
+        e.set("booktitle", "Proceedings of the Survey Workshop")
+        e.set("keywords", "survey, generative models")
+
+    lab.edit(local)
+    before, sent = snapshot(lab), len(writes(lab))
+    dry = lab.sync(dry_run=True)
+    assert snapshot(lab) == before and len(writes(lab)) == sent
+    real = lab.sync()
+    assert dry.changes == real.changes and dry.counts() == real.counts()
+    assert any(c.action == "delete" and c.target == "song2021scorebased" for c in real.changes)
+    assert any(c.action == "tags" for c in real.changes)
+    # the trashed paper restored: the next dry run and run bring it back alike
+    zot.update_item({"key": items["goodfellow2016deep"],
+                     "version": zot.item(items["goodfellow2016deep"])["version"], "deleted": 0})  # fmt: skip
+    dry, real = lab.sync(dry_run=True), lab.sync()
+    assert dry.changes == real.changes
+    assert any(c.action == "create" and c.target == "goodfellow2016deep" for c in real.changes)
