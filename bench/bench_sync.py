@@ -4,6 +4,12 @@ Figures: requests and wall time for the first push of N papers, an incremental p
 remote changes, and a no-op sync; side by side with what a pyzotero script does for the
 same pull (download everything: `zot.everything(zot.items())`), as a ratio.
 
+Then the first pull of a large group library (default 20,000 papers, some with child
+notes and links) into an empty bib, with 50 ms latency: the requests it takes (at most
+ceil(N/100) + a few: a first pull reads pages of 100) and its wall time, beside pyzotero
+downloading the same library; the citation keys the sync then writes back are counted
+apart (they are writes, 50 per request).
+
 Then the CPU side of pulling k NEW items into n papers (latency 0): each new item is
 matched against the bib, so genbib keeps one match index per candidate pool across the
 pull (`dedupe_match`'s pools); side by side with per-call matching (the same judgement as
@@ -14,6 +20,7 @@ both leave the same bib. Per-call runs whose k·n is past --naive-cap are skippe
     python bench/bench_sync.py            # N=5000, k=120, latency 50 ms; then the matching case
     python bench/bench_sync.py 500 60     # smaller
     python bench/bench_sync.py --naive-cap 0   # per-call matching at every size (minutes)
+    python bench/bench_sync.py --first-pull 20000   # only the first-pull case
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -33,7 +41,7 @@ from genbib.bibtex.writer import dumps
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.sync.matching import Matcher, dedupe_match
-from genbib.sync.runner import Options, run
+from genbib.sync.session import Options, run
 from genbib.sync.state import State
 from genbib.sync.zotero_side import ZoteroRemote
 from genbib.testing.zotero import ZoteroEmulator
@@ -100,6 +108,100 @@ def main(n: int = 5000, k: int = 120, latency: float = 0.05) -> None:
         print(f"\nratios vs. pyzotero full download: incremental pull {sum(pull.values()) / naive:.3f}x requests, "
               f"{pull_time / naive_time:.3f}x time; no-op {sum(noop.values()) / naive:.4f}x requests, "
               f"{noop_time / naive_time:.4f}x time")  # fmt: skip
+
+
+# --- the first pull of a large group library -----------------------------------------------
+
+
+def first_pull(n: int = 20_000, latency: float = 0.05) -> None:
+    from genbib.zotero.mapping import child_item, children
+
+    text, _ = generate(n, seed=2)
+    source = parse(text, "bench.bib")
+    macros = source.macros()
+    entries = source.entries[:n]
+    with ZoteroEmulator(latency=0.0, seed=0) as emu:
+        tops = []
+        for entry in entries:
+            item = dict(to_item(entry, macros=macros))
+            item.pop("citationKey", None)
+            item["extra"] = "\n".join(
+                line
+                for line in str(item.get("extra", "")).splitlines()
+                if not line.startswith("Citation Key:")
+            )
+            tops.append(item)
+        keys: list[str] = []
+        for i in range(0, len(tops), 50):
+            keys += emu.library.seed_items(tops[i : i + 50])
+        kids = [
+            child_item(c, key)
+            for key, entry in zip(keys, entries, strict=True)
+            for c in children(entry)
+        ]
+        for i in range(0, len(kids), 50):
+            emu.library.seed_items(kids[i : i + 50])
+        total = len(emu.library.items())
+        emu.latency = latency
+        api = ZoteroAdapter("group", str(emu.group_id), emu.api_key, emu.url)
+        remote = ZoteroRemote(api, rng=random.Random(0))
+        lib, state = Library([], [], "bench.bib"), State()
+        phases = {"pull": 0.0, "push": 0.0}
+        pull, push = remote.pull, remote.push
+
+        def timed_pull(st: State) -> Any:
+            t = time.perf_counter()
+            try:
+                return pull(st)
+            finally:
+                phases["pull"] += time.perf_counter() - t
+
+        def timed_push(ops: Any, st: State) -> Any:
+            t = time.perf_counter()
+            try:
+                return push(ops, st)
+            finally:
+                phases["push"] += time.perf_counter() - t
+
+        remote.pull, remote.push = timed_pull, timed_push  # type: ignore[method-assign]
+        start, t0 = len(emu.requests), time.perf_counter()
+        result = run(lib, remote, state, Options())
+        sync_time = time.perf_counter() - t0
+        assert not result.failed and len(lib) <= n, (len(lib), result.problems[:3])
+        copies = sum(1 for p in result.problems if p.code == "SYNC_DUPLICATE")
+        counts = requests_since(emu, start)
+        reads = sum(v for k, v in counts.items() if k.startswith("GET"))
+        writes = sum(counts.values()) - reads
+        print(f"\nfirst sync of a {n}-paper group library ({total} objects with {total - n} "
+              f"child notes/links; the generator's {copies} planted copies merged), "
+              f"latency {latency * 1000:.0f} ms, into an empty bib:")  # fmt: skip
+        print(f"{'genbib sync: pull (reads)':34} {reads:5d} requests   "
+              f"{dict(sorted((k, v) for k, v in counts.items() if k.startswith('GET')))}")  # fmt: skip
+        bound = math.ceil(total / 100)
+        print(f"  bound: ceil(objects/100) = {bound}, + versions, collections, type fields: "
+              f"{'within' if reads <= bound + 5 else 'OVER'} ceil(N/100) + 5")  # fmt: skip
+        print(f"{'genbib sync: writes (keys back)':34} {writes:5d} requests   "
+              f"{dict(sorted((k, v) for k, v in counts.items() if not k.startswith('GET')))}")  # fmt: skip
+        print(f"{'genbib sync: whole run':34} {reads + writes:5d} requests {sync_time:7.2f} s   "
+              f"(pull {phases['pull']:.2f} s, push {phases['push']:.2f} s, pairing/matching/"
+              f"merge {sync_time - phases['pull'] - phases['push']:.2f} s)")  # fmt: skip
+        start, t0 = len(emu.requests), time.perf_counter()
+        assert not run(lib, remote, state, Options()).changed
+        print(f"{'genbib sync: the next (no-op) sync':34} {len(emu.requests) - start:5d} requests "
+              f"{time.perf_counter() - t0:7.2f} s")  # fmt: skip
+
+        from pyzotero import zotero
+
+        zot = zotero.Zotero(emu.group_id, "group", emu.api_key)
+        zot.endpoint = emu.url
+        start, t0 = len(emu.requests), time.perf_counter()
+        everything = zot.everything(zot.items(limit=100))
+        naive_time = time.perf_counter() - t0
+        naive = len(emu.requests) - start
+        print(f"{'pyzotero: download everything':34} {naive:5d} requests {naive_time:7.2f} s   "
+              f"({len(everything)} objects)")  # fmt: skip
+        print(f"ratio genbib pull / pyzotero download: {reads / naive:.2f}x requests, "
+              f"{phases['pull'] / naive_time:.2f}x time (the pull reads and maps every item)")  # fmt: skip
 
 
 # --- pulling new items: one index per pool vs. an index per item -------------------------
@@ -191,6 +293,11 @@ if __name__ == "__main__":
         i = argv.index("--naive-cap")
         cap = int(argv[i + 1])
         del argv[i : i + 2]
+    if "--first-pull" in argv:
+        i = argv.index("--first-pull")
+        first_pull(int(argv[i + 1]))
+        sys.exit(0)
     args = [int(a) for a in argv[:2]]
     main(*args)
+    first_pull()
     matching_case(cap)

@@ -102,6 +102,7 @@ class ZoteroConfig:
     api_key_env: str = "ZOTERO_API_KEY"
     api_url: str = "https://api.zotero.org"
     max_delete_share: float = 0.2  # refuse to delete more than this share of a side at once
+    timeout: float = 60.0  # seconds a request may take, its retries included
     # Automatic tags (type 1: added by a translator, e.g. arXiv subject classes) stay in
     # Zotero; true also writes them into the bib's `keywords` (manual tags always are).
     automatic_tags: bool = False

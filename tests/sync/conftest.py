@@ -14,13 +14,13 @@ from genbib.bibtex.store import edit, format_file, load
 from genbib.config import Config, from_dict
 from genbib.model.entry import Entry
 from genbib.model.library import Library
-from genbib.sync.pipeline import SyncReport, sync
-from genbib.sync.runner import Options
+from genbib.sync.session import Options
 from genbib.sync.state import State, state_path
 from genbib.sync.state import load as load_state
 from genbib.sync.zotero_side import ZoteroRemote
 from genbib.testing.zotero import ZoteroEmulator
 from genbib.testing.zotero.fixtures import zotero_server, zotero_server_factory  # noqa: F401
+from genbib.workflow.sync import SyncReport, sync
 from genbib.zotero.adapter import ZoteroAdapter
 
 DATA = Path(__file__).parents[1] / "data" / "sync"
@@ -44,7 +44,9 @@ class Lab:
         adapter = ZoteroAdapter(
             z.library_type, z.library_id, self.emu.api_key, self.emu.url, sleep=lambda s: None
         )
-        return ZoteroRemote(adapter, self.config.topics)
+        return ZoteroRemote(
+            adapter, self.config.topics, automatic_tags=self.config.zotero.automatic_tags
+        )
 
     def sync(self, **options: Any) -> SyncReport:
         before = len(self.emu.requests)
@@ -73,7 +75,16 @@ class Lab:
         return self.emu.library.item(self.item_key(key))
 
     def top_items(self) -> dict[str, dict[str, Any]]:
-        return {k: v for k, v in self.emu.library.items().items() if not v.get("parentItem")}
+        """The papers in Zotero (items in the trash left out)."""
+        return {
+            k: v
+            for k, v in self.emu.library.items().items()
+            if not v.get("parentItem") and not v.get("deleted")
+        }
+
+    def trashed(self) -> dict[str, dict[str, Any]]:
+        """Items in Zotero's trash."""
+        return {k: v for k, v in self.emu.library.items().items() if v.get("deleted")}
 
     def collection(self, name: str) -> str:
         key = self.emu.library.collection_by_name(name)

@@ -58,3 +58,47 @@ def test_missing_key_is_a_clear_error(make_lab: Callable[..., Lab]) -> None:
         text=True,
     )
     assert out.returncode == 4 and "ZOTERO_API_KEY" in out.stderr
+
+
+def test_dry_run_prints_every_change_and_the_real_run_counts_the_same(
+    make_lab: Callable[..., Lab],
+) -> None:
+    lab = make_lab()
+    assert genbib(lab, "sync").returncode == 0
+    lab.edit(lambda lib: lib.remove("weng2021diffusion"))
+    lab.emu.library.edit_item(lab.item_key("kingma2019introduction"), volume="13")
+    dry = genbib(lab, "sync", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "Plan (dry run, nothing changed): 2 change(s)" in dry.stdout
+    assert "bib    update       kingma2019introduction: volume" in dry.stdout
+    assert (
+        f"Zotero trash        {lab.item_key('weng2021diffusion')}: weng2021diffusion" in dry.stdout
+    )
+    assert "would change: bib update 1, zotero trash 1" in dry.stdout
+    real = genbib(lab, "sync")
+    assert real.returncode == 0 and "changed: bib update 1, zotero trash 1" in real.stdout
+
+
+def test_an_unreachable_server_fails_in_time_with_url_and_hint(
+    make_lab: Callable[..., Lab],
+) -> None:
+    import socket
+    import time
+
+    lab = make_lab()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (lab.root / "genbib.toml").write_text(
+        (lab.root / "genbib.toml").read_text().replace("[zotero]\n", "[zotero]\ntimeout = 2\n")
+    )
+    env = {**os.environ, **lab.emu.env(), "NO_COLOR": "1"}
+    env["GENBIB_ZOTERO_API_URL"] = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "genbib", "sync"], cwd=lab.root, env=env,
+                         capture_output=True, text=True)  # fmt: skip
+    assert time.monotonic() - started < 15
+    assert out.returncode == 5, out.stderr
+    assert f"http://127.0.0.1:{port}/groups/{lab.emu.group_id}/items" in out.stderr
+    assert "retry 1 of" in out.stderr  # progress while it waits
+    assert "api_url" in out.stderr and lab.emu.api_key not in out.stdout + out.stderr

@@ -98,3 +98,22 @@ def test_merge_field_never_loses_a_change(lo: str | None, r: str | None, b: str 
             assert lv == lo  # a local change always survives a clean merge
         if r != b:
             assert lv == r or lo != b
+
+
+def test_keywords_merge_as_whole_keywords_not_words() -> None:
+    """A keyword may hold spaces (a Zotero tag "to read"): the three-way set merge splits
+    keywords at commas only, so both sides' additions land whole."""
+    from genbib.sync.engine import merge_field
+
+    base, local, remote = "{to read}", "{to read, deep learning}", "{to read, score based models}"
+    bib, zotero, agreed, conflicted = merge_field("keywords", local, remote, base, Prefer.NONE)
+    assert bib == zotero == agreed == "{to read, deep learning, score based models}"
+    assert not conflicted
+    removed = merge_field(
+        "keywords",
+        "{deep learning}",
+        "{to read, deep learning}",
+        "{to read, deep learning}",
+        Prefer.NONE,
+    )
+    assert removed[0] == "{deep learning}"

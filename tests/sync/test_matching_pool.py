@@ -17,30 +17,21 @@ import genbib.sync.matching
 from genbib.bibtex.writer import dumps
 from genbib.model.entry import Entry
 from genbib.model.library import Library
-from genbib.model.problems import Problem, Severity
-from genbib.sync import runner
+from genbib.sync import pairing, session
 from genbib.sync.engine import Fields, Op
 from genbib.sync.matching import CallPool, dedupe_match, pool_of, simple_match
 from genbib.sync.memory import MemoryRemote
-from genbib.sync.runner import (
-    Matcher,
-    Pull,
-    RemoteItem,
-    RemoteOp,
-    Result,
-    _absorb,
-    _Pair,
-    fields_entry,
-    run,
-)
+from genbib.sync.pairing import Pair as _Pair
+from genbib.sync.pairing import Pairing, absorb, duplicate_problem, survivor_of
+from genbib.sync.remote import Pull, RemoteItem, RemoteOp, fields_entry
+from genbib.sync.session import Matcher, Result, run
 from genbib.sync.state import State
 
 # --- the reference: `_pair` as it was before pools, one matcher call per new item -------
 
 
-def old_pair(
-    library: Library, pull: Pull, state: State, match: Any, result: Result
-) -> tuple[list[_Pair], list[RemoteOp], set[str]]:
+def old_pair(library: Library, pull: Pull, state: State, match: Any) -> Pairing:
+    result = Pairing()
     local = library.by_key()
     alias = {a: e.key for e in library for a in e.aliases}
     pairs: list[_Pair] = []
@@ -74,7 +65,7 @@ def old_pair(
     accepted: list[_Pair] = []
     dups: list[RemoteOp] = []
     for item in sorted(pull.changed):
-        if item in state.rows:
+        if item in state.rows or item in pull.deleted:
             continue
         ri = pull.changed[item]
         incoming = fields_entry(ri.key, ri.fields)
@@ -103,25 +94,22 @@ def old_pair(
         if target is not None and target.row is None and target.remote is None:
             target.remote, target.remote_fields = ri, ri.fields  # link a new entry to the item
             continue
-        if target is not None:  # a second copy of a paper already known: merge it, drop it
-            _absorb(target, ri.fields)
+        survivor = survivor_of(target) if target is not None else ""
+        if target is not None and survivor:  # a second copy of a paper already known
+            absorb(target, ri.fields)
             dups.append(
-                RemoteOp(Op.DELETE, item, target.key, None, ri.fields, ri.version, ri.children)
-            )
-            result.problems.append(
-                Problem(
-                    "SYNC_DUPLICATE",
-                    f"Zotero item {item} is the same paper as {target.key or (target.remote and target.remote.item)}: merged into it and removed from Zotero",
-                    Severity.WARNING,
-                    key=target.key,
+                RemoteOp(
+                    Op.DELETE, item, target.key, None, ri.fields, ri.version, ri.children,
+                    into=survivor,
                 )
-            )
+            )  # fmt: skip
+            result.problems.append(duplicate_problem(item, incoming, target.key, survivor))
             continue
         pair = _Pair(ri.key, None, None, ri, ri.fields)
         accepted.append(pair)
     pairs.extend(new_pairs.values())
     pairs.extend(accepted)
-    return pairs, dups, set(unconfirmed.values())
+    return Pairing(pairs, dups, set(unconfirmed.values()), result.problems)
 
 
 # --- a lab: a synced library, new local entries, and a pull of many new items ---------
@@ -224,7 +212,7 @@ def pull_both(
     now = outcome(lib, remote, state, run(lib, remote, state, match=match))
     lib, remote, state = lab(seed, n, m, k)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(runner, "_pair", old_pair)
+        mp.setattr(session, "pair", old_pair)
         before = outcome(lib, remote, state, run(lib, remote, state, match=reference))
     return now, before
 
@@ -238,7 +226,7 @@ def per_call(match: Callable[[Entry, Any], Entry | None]) -> Matcher:
 def test_a_big_pull_pairs_exactly_as_per_item_matching_did(match: Matcher) -> None:
     now, before = pull_both(7, 40, 15, 60, match, per_call(match))  # type: ignore[arg-type]
     assert now == before
-    problems: list[Problem] = now[4]
+    problems: list[Any] = now[4]
     dups = [p for p in problems if p.code == "SYNC_DUPLICATE"]
     assert len(dups) >= 15  # the pull did merge copies (of local papers and of each other)
     planned = now[3]
@@ -330,7 +318,7 @@ def test_dedupe_matching_of_a_pull_is_linear(feature_calls: list[int]) -> None:
     lib, remote, state = fresh_pull(n, k)
     feature_calls[:] = [0, 0]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(runner, "_pair", old_pair)
+        mp.setattr(session, "pair", old_pair)
         run(lib, remote, state, match=dedupe_match)
     assert feature_calls[1] == 2 * k and feature_calls[0] >= k * n
 
@@ -360,7 +348,7 @@ def test_simple_matching_of_a_pull_is_linear(monkeypatch: pytest.MonkeyPatch) ->
     lib, remote, state = fresh_pull(n, k)
     calls[0] = 0
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(runner, "_pair", old_pair)
+        mp.setattr(session, "pair", old_pair)
         run(lib, remote, state, match=simple_match)
     assert calls[0] >= k * n
 
@@ -390,7 +378,7 @@ def test_a_paper_met_through_what_a_merge_added_pairs_as_before() -> None:
     paper = {"@type": "misc", "title": title, "author": "{Karras, Tero}", "year": "{2022}"}
     for match in (simple_match, dedupe_match):
         outcomes = []
-        for pairing in (runner._pair, old_pair):
+        for pairing_fn in (pairing.pair, old_pair):
             lib = Library([], [], "t.bib")
             lib.add(fields_entry("karras2022a", dict(paper)))
             lib.add(fields_entry("karras2022b", dict(paper)))
@@ -399,7 +387,7 @@ def test_a_paper_met_through_what_a_merge_added_pairs_as_before() -> None:
             remote.add({**paper, "eprint": "{2206.00364}", "archiveprefix": "{arXiv}"})
             remote.add({"@type": "article", "title": title, "note": "{copy}"})
             with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(runner, "_pair", pairing)
+                mp.setattr(session, "pair", pairing_fn)
                 result = run(lib, remote, state, match=match)
             outcomes.append(outcome(lib, remote, state, result))
         assert outcomes[0] == outcomes[1]

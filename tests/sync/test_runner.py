@@ -6,7 +6,8 @@ from genbib.bibtex.reader import parse
 from genbib.model.library import Library
 from genbib.sync.engine import Op, Prefer
 from genbib.sync.memory import MemoryRemote, conflict_on_push
-from genbib.sync.runner import Options, entry_fields, run
+from genbib.sync.remote import entry_fields
+from genbib.sync.session import Options, run
 from genbib.sync.state import State
 
 BIB = """
@@ -66,10 +67,15 @@ def test_remote_copy_of_a_known_paper_is_merged_not_duplicated() -> None:
             "abstract": "{We present...}",
         }
     )
+    copy = max(remote.items)
     result = run(lib, remote, state)
-    assert len(lib) == 2 and len(remote.items) == 2
+    assert len(lib) == 2 and len(remote.live()) == 2
     assert lib.by_key()["ho2020denoising"].get("abstract") == "We present..."
-    assert any(p.code == "SYNC_DUPLICATE" for p in result.problems)
+    assert any(p.code == "SYNC_DUPLICATE" and copy in p.message for p in result.problems)
+    # merged as Zotero merges: the copy is in the trash, the survivor replaces it
+    assert remote.items[copy].trashed
+    assert remote.items[item_of(state, "ho2020denoising")].replaces == [copy]
+    assert run(lib, remote, state).changed == 0
 
 
 def test_conflict_is_reported_again_until_resolved() -> None:

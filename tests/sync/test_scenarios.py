@@ -130,7 +130,7 @@ def test_deletion_on_each_side(lab: Lab) -> None:
     lab.edit(lambda lib: lib.remove("kingma2017variational"))
     lab.emu.library.remove_items([lab.item_key("goodfellow2016deep")])
     lab.sync()
-    assert gone not in lab.emu.library.items()
+    assert gone not in lab.top_items() and gone in lab.trashed()  # in the trash, not destroyed
     assert "goodfellow2016deep" not in lab.library().by_key()
     assert len(lab.top_items()) == len(lab.library()) == 6
 

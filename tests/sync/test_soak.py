@@ -27,7 +27,7 @@ from genbib.errors import GenbibError
 from genbib.model.entry import Entry
 from genbib.model.values import plain
 from genbib.sync.engine import Prefer
-from genbib.sync.runner import Outcome, Pull, RemoteOp
+from genbib.sync.remote import Outcome, Pull, RemoteOp
 from genbib.sync.state import State
 from genbib.testing.zotero import Fault, FaultKind
 
@@ -76,6 +76,11 @@ class Report:
     duplicates: int = 0
     lost: int = 0
     reused: int = 0  # keys given to a paper other than the one that first had them
+    member_objects: int = 0  # items, child notes and tags members made (checked every round)
+    copies_merged: int = 0  # members' duplicate items merged as Zotero merges
+    items_lost: int = 0  # members' items deleted for good by genbib
+    children_lost: int = 0
+    tags_lost: int = 0
 
     def text(self) -> str:
         return (
@@ -83,7 +88,9 @@ class Report:
             f"({self.crashes_injected} injected crashes, {self.processes_killed} processes killed, "
             f"{self.failed_syncs} syncs gave up), {self.edits} edits applied, {self.conflicts} "
             f"conflicts reported, {self.duplicates} duplicates found, {self.lost} edits lost, "
-            f"{self.reused} keys reused"
+            f"{self.reused} keys reused; members' objects: {self.member_objects} made "
+            f"({self.copies_merged} duplicate copies merged), {self.items_lost} items, "
+            f"{self.children_lost} children, {self.tags_lost} tags lost"
         )
 
 
@@ -96,6 +103,10 @@ class Soak:
         self.deleted: set[str] = set()  # keys of deleted papers: never anyone's again
         self.owner: dict[str, str] = {}  # citation key -> the Zotero item that first had it
         self.counter = 0
+        self.member_items: set[str] = set()  # items members made (never deleted by genbib)
+        self.member_children: set[str] = set()
+        self.member_tags: dict[str, set[str]] = {}  # item -> tags members put on it
+        self.destroyed: set[str] = set()  # items members themselves deleted for good
         for kind in (
             FaultKind.RATE_LIMIT,
             FaultKind.UNAVAILABLE,
@@ -158,14 +169,58 @@ class Soak:
                 [{"itemType": "document", "title": title, "date": "2024"}]
             )
             self.pending[("?" + title, "title")] = [title]
+        self.member_round(synced, keys, touched)
         spare = [k for k in keys if k not in touched]
         if self.rng.random() < 0.25 and len(spare) > 8:
             key = self.rng.choice(spare)
-            if self.rng.random() < 0.5:
+            touched.add(key)
+            roll = self.rng.random()
+            if roll < 0.4:
                 self.lab.edit(lambda lib: lib.remove(key))
+            elif roll < 0.7:
+                self.lab.emu.library.trash_item(synced[key])
             else:
-                self.lab.emu.library.remove_items([synced[key]])
+                item = synced[key]
+                self.destroyed.add(item)
+                self.destroyed.update(self.lab.emu.library.children(item))
+                self.lab.emu.library.remove_items([item])
             self.deleted.add(key)
+
+    def member_round(self, synced: dict[str, str], keys: list[str], touched: set[str]) -> None:
+        """What members do beside editing fields: tags, child notes, a second copy."""
+        lib = self.lab.emu.library
+        spare = [k for k in keys if k not in touched]
+        if spare and self.rng.random() < 0.4:  # a tag (sometimes an automatic one)
+            item = synced[self.rng.choice(spare)]
+            tag = f"tag {self.words()}"
+            kind = {"type": 1} if self.rng.random() < 0.3 else {}
+            lib.edit_item(item, tags=[*lib.item(item).get("tags", []), {"tag": tag, **kind}])
+            self.member_tags.setdefault(item, set()).add(tag)
+            self.report.member_objects += 1
+        if spare and self.rng.random() < 0.3:  # a child note
+            item = synced[self.rng.choice(spare)]
+            (child,) = lib.seed_items(
+                [{"itemType": "note", "parentItem": item, "note": f"<p>{self.words()}</p>"}]
+            )
+            self.member_children.add(child)
+            self.report.member_objects += 1
+        if spare and self.rng.random() < 0.15:  # a second copy of a paper, with a note, tags
+            key = self.rng.choice(spare)
+            touched.add(key)
+            data = lib.item(synced[key])
+            tag = f"copy {self.words()}"
+            (copy,) = lib.seed_items([{
+                "itemType": data["itemType"], "title": data["title"],
+                "creators": data.get("creators", []), "date": data.get("date", ""),
+                "tags": [{"tag": tag}],
+            }])  # fmt: skip
+            (child,) = lib.seed_items(
+                [{"itemType": "note", "parentItem": copy, "note": f"<p>{self.words()}</p>"}]
+            )
+            self.member_items.add(copy)
+            self.member_children.add(child)
+            self.member_tags[copy] = {tag}
+            self.report.member_objects += 3
 
     # --- syncing ------------------------------------------------------------------------
     def sync(self, **options: Any) -> Any:
@@ -263,6 +318,38 @@ class Soak:
             self.report.lost += not ok
             assert ok, (key, field, values, entries[key].get(field) if key in entries else None)
         self.pending.clear()
+        self.check_members()
+
+    def check_members(self) -> None:
+        """Nothing a member made is gone: every item and child still exists (maybe in the
+        trash, a child maybe under the item its parent was merged into), every tag is on
+        its item or on the item that replaced it (`dc:replaces`)."""
+        items = self.lab.emu.library.items()
+        replaced_by: dict[str, str] = {}
+        for key, data in items.items():
+            value = (data.get("relations") or {}).get("dc:replaces") or []
+            for uri in [value] if isinstance(value, str) else value:
+                replaced_by[uri.rsplit("/", 1)[-1]] = key
+        merged = {k for k in self.member_items if k in replaced_by}
+        self.report.copies_merged = len(merged)
+        for key in self.member_items - self.destroyed:
+            self.report.items_lost += key not in items
+            assert key in items, ("a member's item deleted for good", key)
+        for key in self.member_children - self.destroyed:
+            self.report.children_lost += key not in items
+            assert key in items, ("a member's note deleted for good", key)
+        for key, tags in self.member_tags.items():
+            if key in self.destroyed:
+                continue
+            holder = key
+            while holder not in self.destroyed and holder in replaced_by:
+                if tags <= {t["tag"] for t in items.get(holder, {}).get("tags", [])}:
+                    break
+                holder = replaced_by[holder]
+            have = {t["tag"] for t in items.get(holder, {}).get("tags", [])}
+            missing = tags - have
+            self.report.tags_lost += len(missing)
+            assert not missing, ("a member's tags gone", key, holder, missing)
 
     def run(self, rounds: int) -> Report:
         self.settle()
@@ -287,3 +374,5 @@ def test_soak(make_lab: Callable[..., Lab]) -> None:
     assert report.duplicates == 0
     assert report.lost == 0
     assert report.reused == 0
+    assert report.member_objects > 0
+    assert report.items_lost == report.children_lost == report.tags_lost == 0

@@ -19,7 +19,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from genbib.bibtex.reader import parse
 from genbib.bibtex.writer import dumps
 from genbib.model.library import Library
-from genbib.sync.runner import Options, Outcome, Pull, RemoteOp, entry_fields, run
+from genbib.sync.remote import Outcome, Pull, RemoteOp, entry_fields
+from genbib.sync.session import Options, run
 from genbib.sync.state import Row, State
 from genbib.sync.zotero_side import ZoteroRemote
 from genbib.testing.zotero import Fault, FaultKind, ZoteroEmulator
@@ -42,6 +43,7 @@ class Dying:
 
     def __init__(self, inner: ZoteroRemote) -> None:
         self.inner = inner
+        self.journal = inner.journal
 
     def pull(self, state: State) -> Pull:
         return self.inner.pull(state)
@@ -96,7 +98,8 @@ class SyncMachine(RuleBasedStateMachine):
         return State.from_json(json.loads(self.state_text))
 
     def synced(self) -> dict[str, Row]:
-        return {r.key: r for r in self.state().rows.values() if not r.pending}
+        # papers in the bib and in Zotero (not those in the trash: deleted, restorable)
+        return {r.key: r for r in self.state().rows.values() if not r.pending and not r.trashed}
 
     def sync_once(self, kill: str | None) -> None:
         lib, state = self.library(), self.state()
@@ -213,7 +216,13 @@ class SyncMachine(RuleBasedStateMachine):
     def check_clean(self) -> None:
         lib = self.library().by_key()
         state = self.state()
-        top = {k: v for k, v in self.emu.library.items().items() if not v.get("parentItem")}
+        # papers deleted from the bib are in Zotero's trash (their rows kept, marked)
+        state.rows = {i: r for i, r in state.rows.items() if not r.trashed}
+        top = {
+            k: v
+            for k, v in self.emu.library.items().items()
+            if not v.get("parentItem") and not v.get("deleted")
+        }
         assert len(top) == len(lib) == len(state.rows), (
             sorted(top),
             sorted(lib),

@@ -66,11 +66,27 @@ def test_writes_and_deletes_go_in_fifties_and_failures_are_read(
     assert list(answer.failed) == [77] and "booktitle" in answer.failed[77]
     assert len(answer.keys) == 119 and answer.version == zotero_server.library.version
     keys = list(answer.keys.values())[:60]
-    version = api.delete(keys, answer.version)
+    version = api.delete(keys, answer.version, owned=keys)
     assert zotero_server.count(method="DELETE") == 2 and version == zotero_server.library.version
     assert len(zotero_server.library.items()) == 59
+    left = list(zotero_server.library.items())[:1]
     with pytest.raises(LibraryChanged):  # a stale library version fails the delete
-        api.delete(list(zotero_server.library.items())[:1], answer.version)
+        api.delete(left, answer.version, owned=left)
+
+
+def test_only_objects_genbib_created_can_be_deleted_for_good(
+    zotero_server: ZoteroEmulator,
+) -> None:
+    """The one permanent deletion genbib makes is of objects it created (`owned`): a key
+    outside them (a member's item, note or attachment) raises before any request."""
+    api = adapter(zotero_server)
+    answer = api.write(items(3), 0)
+    mine, theirs = list(answer.keys.values())[:1], list(answer.keys.values())[1:]
+    zotero_server.reset_counters()
+    with pytest.raises(ValueError, match="did not create"):
+        api.delete([*mine, *theirs], answer.version, owned=mine)
+    assert zotero_server.count(method="DELETE") == 0
+    assert len(zotero_server.library.items()) == 3
 
 
 def test_anything_new_is_one_request_and_304(zotero_server: ZoteroEmulator) -> None:

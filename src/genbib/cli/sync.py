@@ -47,8 +47,8 @@ def command(
       genbib sync --prefer remote        # take Zotero's value for open conflicts
     """
     from genbib.sync.engine import Prefer
-    from genbib.sync.pipeline import sync
-    from genbib.sync.runner import Options
+    from genbib.sync.session import Options
+    from genbib.workflow.sync import sync
 
     config = state().config(required=True)
     options = Options(
@@ -58,8 +58,9 @@ def command(
     )  # fmt: skip
     with _Bars(enabled=not as_json and live_stderr()) as bars:
         report = sync(
-            config, options, online=online, progress=bars.update if bars.enabled else None
-        )
+            config, options, online=online, progress=bars.update if bars.enabled else None,
+            notice=None if as_json else bars.notice,
+        )  # fmt: skip
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -79,13 +80,16 @@ def _print(report: Any) -> None:
 
     console = Console(no_color=not state().color, highlight=False, soft_wrap=True)
     z = report.zotero
-    if report.dry_run and z is not None:
-        echo("Plan (dry run, nothing changed):")
-        for p in z.planned:
-            if p.bib.value != "none" or p.zotero.value != "none":
-                echo(
-                    f"  {p.key or '(new)':30} bib: {p.bib.value:7} Zotero: {p.zotero.value:7} ({p.rule})"
-                )
+    if report.dry_run:
+        echo(
+            "Plan (dry run, nothing changed): "
+            + (f"{len(report.changes)} change(s)" if report.changes else "nothing to change")
+        )
+        for c in report.changes:
+            echo(f"  {c.format()}")
+    elif state().verbose:
+        for c in report.changes:
+            echo(f"  {c.format()}")
     if z is not None:
         for key, c in z.conflicts:
             echo(f"conflict: {key}: {c.field}: bib {c.local!r} / Zotero {c.remote!r}", err=True)
@@ -113,6 +117,10 @@ def _print(report: Any) -> None:
             "no Zotero configured (set [zotero] library_id in genbib.toml): "
             f"ran the local stages: {', '.join(local)}"
         )
+    counts = report.counts()
+    if counts:
+        verb = "would change" if report.dry_run else "changed"
+        echo(f"{verb}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if z is not None:
         echo(f"Zotero requests: {report.requests}")
 
@@ -133,6 +141,13 @@ class _Bars:
             self._progress = Progress(console=Console(stderr=True), transient=True)
             self._progress.start()
         return self
+
+    def notice(self, text: str) -> None:
+        """A line while waiting (a retry): above the bars on a terminal, else on stderr."""
+        if self._progress is not None:
+            self._progress.console.print(text, markup=False, highlight=False)
+        else:
+            echo(text, err=True)
 
     def update(self, label: str, done: int, total: int) -> None:
         if self._progress is None:

@@ -139,7 +139,7 @@ def merge_field(
     if _same(name, lo, b, same):
         return r, r, r, False
     if name in SET_FIELDS:
-        merged = _merge_sets(lo, r, b)
+        merged = _merge_sets(name, lo, r, b)
         return merged, merged, merged, False
     if prefer is Prefer.LOCAL:
         return lo, lo, lo, False
@@ -176,7 +176,7 @@ def _link(local: Fields, remote: Fields, prefer: Prefer, same: Same) -> Decision
         if lo is None or r is None or _same(name, lo, r, same):
             value = lo if lo is not None else r
         elif name in SET_FIELDS:
-            value = _merge_sets(lo, r, None)
+            value = _merge_sets(name, lo, r, None)
         else:
             value = r if prefer is Prefer.REMOTE else lo
             findings.append(Conflict(name, lo, r))
@@ -227,19 +227,29 @@ def _put(target: dict[str, str], name: str, value: str | None) -> None:
         target[name] = value
 
 
-def _tokens(value: str | None) -> list[str]:
+def _tokens(name: str, value: str | None) -> list[str]:
+    """The members of a list field: keywords split at commas and semicolons (a keyword may
+    hold spaces: "to read", a Zotero tag), the other lists (topics, links) at blanks too."""
     if not value:
         return []
     inner = value[1:-1] if value.startswith("{") and value.endswith("}") else value
+    if name == "keywords":
+        from genbib.zotero.text import split_keywords
+
+        return split_keywords(inner)
     return [t for t in inner.replace(",", " ").replace(";", " ").split() if t]
 
 
-def _merge_sets(lo: str | None, r: str | None, b: str | None) -> str | None:
+def _merge_sets(name: str, lo: str | None, r: str | None, b: str | None) -> str | None:
     """Both sides' additions and removals applied to the base set (order: first seen)."""
-    lt, rt, bt = _tokens(lo), _tokens(r), _tokens(b)
+    lt, rt, bt = _tokens(name, lo), _tokens(name, r), _tokens(name, b)
     removed = (set(bt) - set(lt)) | (set(bt) - set(rt))
     out = [t for t in dict.fromkeys([*bt, *lt, *rt]) if t not in removed]
     if not out:
         return None
+    if name == "keywords":
+        from genbib.zotero.text import join_keywords
+
+        return "{" + join_keywords(out) + "}"
     sep = ", " if "," in (lo or r or b or "") else " "
     return "{" + sep.join(out) + "}"

@@ -32,6 +32,7 @@ class Row:
     children: dict[str, int] = field(default_factory=dict)  # child item key -> version
     pending: bool = False  # create sent with this key; not yet confirmed
     gone: bool = False  # deleted in Zotero, deletion held back by the safety guard
+    trashed: bool = False  # in Zotero's trash: deleted from the bib, back if restored
 
     def remote_fields(self) -> dict[str, str]:
         """What Zotero holds for an item unchanged since the last sync."""
@@ -58,6 +59,8 @@ class Row:
             data["pending"] = True
         if self.gone:
             data["gone"] = True
+        if self.trashed:
+            data["trashed"] = True
         return data
 
 
@@ -70,9 +73,13 @@ class State:
     # collection key -> {"topic": slug, "name": the name last agreed with genbib.toml}: the
     # topic follows the key, so a rename on either side never moves papers between topics
     bindings: dict[str, dict[str, str]] = field(default_factory=dict)
+    # child items genbib created (its linked-URL links and note): the only children it may
+    # change or remove; a member's notes and attachments are never touched
+    owned: set[str] = field(default_factory=set)
 
     def by_key(self) -> dict[str, Row]:
-        return {r.key: r for r in self.rows.values()}
+        """Rows of the papers in the bib by citation key (trashed items' rows left out)."""
+        return {r.key: r for r in self.rows.values() if not r.trashed}
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +88,7 @@ class State:
             "version": self.version,
             "collections": dict(sorted(self.collections.items())),
             **({"topics": dict(sorted(self.bindings.items()))} if self.bindings else {}),
+            **({"owned": sorted(self.owned)} if self.owned else {}),
             "items": {k: self.rows[k].as_json() for k in sorted(self.rows)},
         }
 
@@ -99,6 +107,7 @@ class State:
                 children={k: int(v) for k, v in r.get("children", {}).items()},
                 pending=bool(r.get("pending")),
                 gone=bool(r.get("gone")),
+                trashed=bool(r.get("trashed")),
             )
             for item, r in data.get("items", {}).items()
         }
@@ -108,6 +117,7 @@ class State:
             rows,
             dict(data.get("collections", {})),
             {k: dict(v) for k, v in data.get("topics", {}).items()},
+            {str(k) for k in data.get("owned", [])},
         )
 
 

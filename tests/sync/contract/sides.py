@@ -22,7 +22,8 @@ from typing import Any, Protocol
 from genbib.bibtex.reader import parse
 from genbib.model.library import Library
 from genbib.sync.memory import MemoryRemote, Stored
-from genbib.sync.runner import Options, Remote, Result, run
+from genbib.sync.remote import Remote
+from genbib.sync.session import Options, Result, run
 from genbib.sync.state import State
 from genbib.sync.zotero_side import ZoteroRemote
 from genbib.testing.zotero import ZoteroEmulator

@@ -40,12 +40,6 @@ def test_merge_helper_leaves_zotero_as_merge_items_does(side: EmulatorSide) -> N
     assert side.notes(master) == ["<p>my notes on LDM</p>"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="genbib bug (issue 13 item 2): a Zotero-side merge is not followed; the "
-    "trashed item's entry is dropped as a deletion, not merged into the master's entry "
-    "with its key kept as an alias",
-)
 def test_zotero_merge_merges_the_bib_entries(side: EmulatorSide) -> None:
     master, other = side.item_of("rombach2022highres"), side.item_of("rombach2022high")
     side.merge(master, other)

@@ -19,12 +19,6 @@ def side(zotero_server_factory: Callable[..., ZoteroEmulator]) -> EmulatorSide:
     return one
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="genbib bug (issue 13 item 1): the update genbib pushes for a bib edit carries "
-    "`tags: []`, wiping the member's manual and automatic tags (they survive the pull that "
-    "brings them in, and go with the next bib edit of the paper)",
-)
 def test_member_tags_survive_a_bib_edit(side: EmulatorSide) -> None:
     item = side.item_of("song2021score")
     side.add_tag(item, "to-read")

@@ -1,10 +1,16 @@
 """`genbib sync` as a library call: the lab's whole pipeline around the two-way Zotero sync.
 
-Order: Zotero pull + merge + push (one `runner.run`), dedupe, enrich, a second Zotero pass
-when those stages changed the bib (usually one request: a 304 and the pushes), then the
-bib is written (locked, canonical, atomic), the state file after it, then render. Stages
-of other packages are imported lazily: one that is not installed is reported as skipped.
-Nothing here prints; the caller gets a `SyncReport`.
+Order: the configuration is checked whole (every named file, the topics' collections, the
+credentials) before the first request; then Zotero pull + merge + push (one
+`session.run`), dedupe, enrich, a second Zotero pass when those stages changed the bib
+(usually one request: a 304 and the pushes), then the bib is written (locked, canonical,
+atomic), the state file after it, then render.
+
+`--dry-run` is this same run on a copy: the bib is not written, the state is not saved,
+and Zotero gets a `DryRunAdapter` that reads for real and answers writes without sending
+them, so every stage and both passes run and the report lists every change the real run
+would make, on each side (`SyncReport.changes`). Stages of other packages are imported
+lazily: one that is not installed is reported as skipped. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ from genbib.pipeline import StageReport
 from genbib.sync import state as state_store
 from genbib.sync.engine import Op
 from genbib.sync.matching import dedupe_match
-from genbib.sync.runner import Options, Result, run
+from genbib.sync.remote import Change, bib_changes, snapshot
+from genbib.sync.session import Options, Result, run
 
 Progress = Callable[[str, int, int], None]  # (label, done, total)
+Notice = Callable[[str], None]  # a line for the user while waiting (a retry)
 
 
 @dataclass
@@ -36,6 +44,7 @@ class SyncReport:
     zotero: Result | None = None
     requests: int = 0
     dry_run: bool = False
+    changes: list[Change] = field(default_factory=list)  # every change, both sides, in order
 
     @property
     def conflicts(self) -> int:
@@ -45,11 +54,21 @@ class SyncReport:
     def failed(self) -> int:
         return self.zotero.failed if self.zotero else 0
 
+    def counts(self) -> dict[str, int]:
+        """Changes per side and action ("bib create", "zotero trash", ...)."""
+        out: dict[str, int] = {}
+        for c in self.changes:
+            name = f"{c.side} {c.action}"
+            out[name] = out.get(name, 0) + 1
+        return dict(sorted(out.items()))
+
     def as_dict(self) -> dict[str, Any]:
         z = self.zotero
         return {
             "dry_run": self.dry_run,
             "stages": [s.as_dict() for s in self.stages],
+            "changes": [c.as_dict() for c in self.changes],
+            "counts": self.counts(),
             "zotero": None if z is None else {
                 "plan": [p.as_dict() for p in z.planned if p.bib is not Op.NONE or p.zotero is not Op.NONE],
                 "conflicts": [_conflict(k, c) for k, c in z.conflicts],
@@ -84,23 +103,75 @@ def api_key(config: Config) -> str:
     return key
 
 
+def validate(config: Config) -> None:
+    """Everything a sync needs that can be checked without a request, checked now: a
+    mistake found after the first push would leave a half-done sync."""
+    where = config.source or "genbib.toml"
+    for name in config.enrich.from_bib:
+        path = config.path(name)
+        if not path.is_file():
+            raise ConfigError(
+                f"{where}: [enrich] from_bib names {name!r}, but {path} does not exist",
+                hint="fix the path (relative to genbib.toml) or remove it from the list",
+            )
+    if not config.bib_path.parent.is_dir():
+        raise ConfigError(f"{where}: bib = {config.bib!r}: no directory {config.bib_path.parent}")
+    names: dict[str, str] = {}
+    for topic in config.topics:
+        name = topic.collection_name.strip()
+        if not name:
+            raise ConfigError(f"{where}: topic {topic.slug!r}: its Zotero collection has no name")
+        other = names.setdefault(name.casefold(), topic.slug)
+        if other != topic.slug:
+            raise ConfigError(
+                f"{where}: topics {other!r} and {topic.slug!r} both name the Zotero "
+                f"collection {name!r}; a collection belongs to one topic",
+                hint="give one of them its own `collection = ...`",
+            )
+    z = config.zotero
+    if z.configured:
+        if not z.library_id.isdigit():
+            raise ConfigError(
+                f"{where}: [zotero] library_id must be a number, got {z.library_id!r}"
+            )
+        if not z.url.startswith(("https://", "http://")):
+            raise ConfigError(f"{where}: [zotero] api_url must be an http(s) URL, got {z.url!r}")
+        if not z.timeout > 0:
+            raise ConfigError(f"{where}: [zotero] timeout must be positive, got {z.timeout}")
+        if not 0 <= z.max_delete_share <= 1:
+            raise ConfigError(
+                f"{where}: [zotero] max_delete_share must be between 0 and 1, got {z.max_delete_share}"
+            )
+
+
 def sync(
     config: Config,
     options: Options,
     *,
     online: bool = False,
     progress: Progress | None = None,
+    notice: Notice | None = None,
     remote_factory: Callable[[Config], Any] | None = None,
 ) -> SyncReport:
     report = SyncReport(dry_run=options.dry_run)
+    validate(config)
     bib = config.bib_path
     spath = state_store.state_path(bib)
     use_zotero = config.zotero.configured and (options.pull or options.push)
     remote = None
     if use_zotero:
         remote = (remote_factory or _zotero_remote)(config)
-        if progress is not None and hasattr(remote, "api"):
-            remote.api.progress = progress
+        api = getattr(remote, "api", None)
+        if options.dry_run and api is not None:
+            from genbib.zotero.dryrun import DryRunAdapter
+
+            remote.api = api = DryRunAdapter(api)
+        elif options.dry_run:  # a remote in memory: the dry run writes to a copy of it
+            import copy
+
+            remote = copy.deepcopy(remote)
+        if api is not None:
+            api.progress, api.notice = progress, notice
 
     def checkpoint(on_disk: state_store.State) -> None:
         if not options.dry_run:
@@ -119,13 +190,16 @@ def sync(
                     hint=f"move {spath} away to link the bib with the new library",
                 )
             st.library = library_id
+        before = snapshot(lib)
         _retire_vanished(lib, st)
         if remote is not None and hasattr(remote, "macros"):
             remote.macros = lib.macros()
+        zotero_changes: list[Change] = []
         if remote is not None:
             report.zotero = run(
                 lib, remote, st, options, match=dedupe_match, same=_same, checkpoint=checkpoint
             )
+            zotero_changes += [c for c in report.zotero.changes if c.side == "zotero"]
             report.stages.append(_zotero_stage(report.zotero, "zotero"))
         else:
             report.stages.append(
@@ -135,20 +209,24 @@ def sync(
             )
         local_changes = 0
         for name, kwargs in (("dedupe", {}), ("enrich", {"online": online})):
-            stage_report = _stage(name, lib, config, options.dry_run, **kwargs)
+            # a dry run changes the copy in memory, like the real run, and writes nothing
+            stage_report = _stage(name, lib, config, False, **kwargs)
             local_changes += stage_report.changed
             report.stages.append(stage_report)
-        if remote is not None and local_changes and not options.dry_run and options.push:
+        if remote is not None and local_changes and options.push:
             second = run(
                 lib, remote, st, options, match=dedupe_match, same=_same, checkpoint=checkpoint
             )
             assert report.zotero is not None
+            zotero_changes += [c for c in second.changes if c.side == "zotero"]
             report.zotero.planned.extend(
                 p for p in second.planned if p.bib is not Op.NONE or p.zotero is not Op.NONE
             )
             report.zotero.problems.extend(second.problems)
             report.zotero.conflicts = second.conflicts or report.zotero.conflicts
             report.zotero.failed += second.failed
+        after = snapshot(lib)
+        report.changes = bib_changes(before, after) + zotero_changes
     if remote is not None:
         report.requests = getattr(getattr(remote, "api", None), "requests", 0)
     if not options.dry_run and remote is not None:
@@ -165,7 +243,7 @@ def _retire_vanished(lib: Library, st: state_store.State) -> None:
     editor is only noticed here, because the sync state remembers every key it synced.
     """
     from genbib.bibtex.retired import note
-    from genbib.sync.runner import fields_entry
+    from genbib.sync.remote import fields_entry
 
     live = lib.keys_in_use()
     for row in st.rows.values():
@@ -178,8 +256,8 @@ def _zotero_remote(config: Config) -> Any:
     from genbib.zotero.adapter import ZoteroAdapter
 
     z = config.zotero
-    adapter = ZoteroAdapter(z.library_type, z.library_id, api_key(config), z.url)
-    return ZoteroRemote(adapter, config.topics)
+    adapter = ZoteroAdapter(z.library_type, z.library_id, api_key(config), z.url, timeout=z.timeout)
+    return ZoteroRemote(adapter, config.topics, automatic_tags=z.automatic_tags)
 
 
 def _same(name: str, a: str, b: str) -> bool:
@@ -199,10 +277,21 @@ def _stage(name: str, lib: Library, config: Config, dry_run: bool, **kwargs: Any
 
 
 def _zotero_stage(result: Result, name: str) -> StageReport:
+    zc = [c for c in result.changes if c.side == "zotero"]
+
+    def n(*actions: str) -> int:
+        return sum(1 for c in zc if c.action in actions)
+
     parts = [
         f"bib +{result.count('bib', Op.CREATE)} ~{result.count('bib', Op.UPDATE)} -{result.count('bib', Op.DELETE)}",
-        f"Zotero +{result.count('zotero', Op.CREATE)} ~{result.count('zotero', Op.UPDATE)} -{result.count('zotero', Op.DELETE)}",
+        f"Zotero +{n('create')} ~{n('update')} trashed {n('trash')}",
     ]
+    if n("merge"):
+        parts.append(f"{n('merge')} duplicate(s) merged ({n('move child')} child(ren) moved)")
+    if n("tags"):
+        parts.append(f"tags changed on {n('tags')} item(s)")
+    if n("add child", "update child", "remove child"):
+        parts.append(f"{n('add child', 'update child', 'remove child')} child change(s)")
     if result.conflicts:
         parts.append(f"{len(result.conflicts)} conflict(s)")
     if result.failed:
