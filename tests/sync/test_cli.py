@@ -102,3 +102,37 @@ def test_an_unreachable_server_fails_in_time_with_url_and_hint(
     assert f"http://127.0.0.1:{port}/groups/{lab.emu.group_id}/items" in out.stderr
     assert "retry 1 of" in out.stderr  # progress while it waits
     assert "api_url" in out.stderr and lab.emu.api_key not in out.stdout + out.stderr
+
+
+def test_summary_markdown_is_escaped_and_capped() -> None:
+    """The PR body: a table of stages, then changes, conflicts and findings, with every
+    piece of Zotero text escaped (a title cannot add a table cell, a heading or a link)."""
+    from genbib.cli.sync import MAX_LINES, summary_markdown
+
+    report = {
+        "dry_run": False,
+        "stages": [
+            {"stage": "zotero", "changed": 2, "summary": "pulled | 2 <b>items</b>", "skipped": ""},
+            {"stage": "render", "changed": 0, "summary": "", "skipped": "no topics"},
+        ],
+        "changes": [
+            {"side": "bib", "action": "create", "target": f"k{i}", "detail": "# [x](javascript:1)"}
+            for i in range(MAX_LINES + 5)
+        ],
+        "counts": {"bib create": MAX_LINES + 5},
+        "zotero": {
+            "conflicts": [{"key": "a", "field": "title", "bib": "A|B", "zotero": "C", "base": ""}],
+            "requests": 7,
+        },
+    }
+    text = summary_markdown(report, [])
+    lines = text.splitlines()
+    assert lines[0] == "## genbib sync"
+    assert "| zotero | 2 | pulled \\| 2 &lt;b&gt;items&lt;/b&gt; |" in lines or any(
+        line.startswith("| zotero | 2 | pulled \\|") for line in lines
+    )
+    assert "| render | - | skipped: no topics |" in lines
+    assert "[x](" not in text and "\n# " not in text  # escaped: no link, no heading
+    assert f"### Changes ({MAX_LINES + 5})" in text and "- ... and 5 more" in text
+    assert "### Conflicts" in text and "A\\|B" in text
+    assert text.endswith("Zotero requests: 7\n")

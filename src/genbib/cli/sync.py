@@ -27,9 +27,13 @@ from genbib.errors import ExitCode
     "--online", is_flag=True, help="Let enrich query metadata sources (default: cache only)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--summary", type=click.Path(dir_okay=False), metavar="FILE",
+    help="Also write the report as markdown to FILE (a pull request's body).",
+)  # fmt: skip
 def command(
     dry_run: bool, no_pull: bool, no_push: bool, prefer: str | None, force_delete: bool,
-    online: bool, as_json: bool,
+    online: bool, as_json: bool, summary: str | None,
 ) -> None:  # fmt: skip
     """Sync the bib with the lab's Zotero group, then dedupe, enrich and render.
 
@@ -45,6 +49,7 @@ def command(
       genbib sync --dry-run              # what would change, on both sides
       genbib sync                        # pull, merge, dedupe, enrich, push, write, render
       genbib sync --prefer remote        # take Zotero's value for open conflicts
+      genbib sync --summary sync.md      # and the report as markdown (the CI workflow's)
     """
     from genbib.sync.engine import Prefer
     from genbib.sync.session import Options
@@ -66,6 +71,10 @@ def command(
     else:
         _print(report)
     problems = [p for s in report.stages for p in s.problems]
+    if summary:
+        from genbib.bibtex.io import atomic_write
+
+        atomic_write(summary, summary_markdown(report.as_dict(), problems))
     if state().verbose and not as_json:
         print_problems(problems)
     if report.conflicts:
@@ -123,6 +132,56 @@ def _print(report: Any) -> None:
         echo(f"{verb}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if z is not None:
         echo(f"Zotero requests: {report.requests}")
+
+
+MAX_LINES = 200  # changes and findings listed in a summary; the rest are counted
+
+
+def summary_markdown(report: dict[str, Any], problems: list[Any]) -> str:
+    """The sync report as markdown: readable as a pull request's body (the workflow `init
+    --ci github` writes). Titles and values come from Zotero items, so every piece of
+    text goes through render's markdown escaping."""
+    from genbib.render.escape import md
+
+    dry = " (dry run)" if report.get("dry_run") else ""
+    lines = [f"## genbib sync{dry}", "", "| stage | changed | summary |", "| --- | ---: | --- |"]
+    for s in report.get("stages", []):
+        changed = "-" if s.get("skipped") else str(s.get("changed", 0))
+        text = f"skipped: {s['skipped']}" if s.get("skipped") else s.get("summary", "")
+        lines.append(f"| {md(s.get('stage', ''))} | {changed} | {md(text)} |")
+    counts = report.get("counts") or {}
+    if counts:
+        lines += ["", ", ".join(f"{md(k)}: {v}" for k, v in counts.items())]
+    sections = [
+        (
+            "Changes",
+            [
+                f"- {'bib' if c['side'] == 'bib' else 'Zotero'}: {md(c['action'])} "
+                f"{md(c['target'])}" + (f" ({md(c['detail'])})" if c.get("detail") else "")
+                for c in report.get("changes", [])
+            ],
+        ),
+        (
+            "Conflicts (the bib kept its value; edit either side, or sync --prefer)",
+            [
+                f"- {md(c['key'])} {md(c['field'])}: bib {md(c['bib'])}, Zotero {md(c['zotero'])}"
+                for c in (report.get("zotero") or {}).get("conflicts", [])
+            ],
+        ),
+        (
+            "Findings",
+            [f"- {md(p.format())}" for p in problems if p.severity.value != "info"],
+        ),
+    ]
+    for title, items in sections:
+        if items:
+            lines += ["", f"### {title} ({len(items)})", "", *items[:MAX_LINES]]
+            if len(items) > MAX_LINES:
+                lines.append(f"- ... and {len(items) - MAX_LINES} more")
+    zotero = report.get("zotero")
+    if zotero:
+        lines += ["", f"Zotero requests: {zotero.get('requests', 0)}"]
+    return "\n".join(lines) + "\n"
 
 
 class _Bars:
