@@ -238,3 +238,14 @@ def test_installed_source_from_pep610_record(
     assert src._checkout(tmp_path) is None  # not a checkout of genbib: no source is guessed
     monkeypatch.setattr(src, "_direct_url", lambda: {"url": tmp_path.as_uri(), "dir_info": {}})
     assert src.installed() is None
+
+
+def test_requirement_forms_pip_accepts() -> None:
+    sha = "c" * 40
+    assert parse(f"https://github.com/lab/genbib@{sha}").requirement == (
+        f"genbib @ git+https://github.com/lab/genbib@{sha}"
+    )
+    assert parse(f"git@github.com:lab/genbib.git@{sha}").requirement == (
+        f"genbib @ git+ssh://git@github.com/lab/genbib.git@{sha}"
+    )
+    assert parse(f"/srv/genbib@{sha}").requirement == f"git+file:///srv/genbib@{sha}"

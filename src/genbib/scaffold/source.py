@@ -32,10 +32,15 @@ class Source:
 
     @property
     def requirement(self) -> str:
-        """A pip requirement that installs exactly this commit."""
-        url = self.url if "://" in self.url else Path(self.url).resolve().as_uri()
-        if url.startswith("git@"):
-            url = "ssh://" + url.replace(":", "/", 1)
+        """A pip requirement that installs exactly this commit.
+
+        A checkout on this machine is named by its `git+file://` URL alone: pip reads the
+        project's name from it, and older pips (23.x) refuse the `genbib @ git+file:`
+        form ("Invalid URL").
+        """
+        if "://" not in self.url and not self.url.startswith("git@"):
+            return f"git+{Path(self.url).resolve().as_uri()}@{self.rev}"
+        url = "ssh://" + self.url.replace(":", "/", 1) if self.url.startswith("git@") else self.url
         return f"genbib @ git+{url}@{self.rev}"
 
 
