@@ -135,6 +135,7 @@ def _print(report: Any) -> None:
 
 
 MAX_LINES = 200  # changes and findings listed in a summary; the rest are counted
+SIDES = {"bib": "bib", "zotero": "Zotero", "latex": "LaTeX"}
 
 
 def summary_markdown(report: dict[str, Any], problems: list[Any]) -> str:
@@ -156,7 +157,7 @@ def summary_markdown(report: dict[str, Any], problems: list[Any]) -> str:
         (
             "Changes",
             [
-                f"- {'bib' if c['side'] == 'bib' else 'Zotero'}: {md(c['action'])} "
+                f"- {SIDES.get(c['side'], md(c['side']))}: {md(c['action'])} "
                 f"{md(c['target'])}" + (f" ({md(c['detail'])})" if c.get("detail") else "")
                 for c in report.get("changes", [])
             ],

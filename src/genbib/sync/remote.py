@@ -81,7 +81,7 @@ class Outcome:
 class Change:
     """One change a run makes (or a dry run would make) on one side.
 
-    `side` is "bib" or "zotero"; `action` a short verb ("create", "update", "trash",
+    `side` is "bib", "zotero" or "latex" (a cited key rewritten); `action` a short verb ("create", "update", "trash",
     "merge", "move child", "tags", ...); `target` the citation key or item key; `detail`
     what exactly (the fields, the child, the tags).
     """
@@ -92,7 +92,7 @@ class Change:
     detail: str = ""
 
     def format(self) -> str:
-        where = "bib   " if self.side == "bib" else "Zotero"
+        where = {"bib": "bib   ", "zotero": "Zotero", "latex": "LaTeX "}.get(self.side, self.side)
         return f"{where} {self.action:12} {self.target}" + (
             f": {self.detail}" if self.detail else ""
         )

@@ -227,6 +227,7 @@ def sync(
             report.zotero.failed += second.failed
         after = snapshot(lib)
         report.changes = bib_changes(before, after) + zotero_changes
+    report.changes += _follow_keys(config, before, after, dry_run=options.dry_run)
     if remote is not None:
         report.requests = getattr(getattr(remote, "api", None), "requests", 0)
     if not options.dry_run and remote is not None:
@@ -234,6 +235,32 @@ def sync(
         _write_conflicts(state_store.conflicts_path(bib), report)
     report.stages.append(_stage("render", lib, config, options.dry_run))
     return report
+
+
+def _follow_keys(
+    config: Config, before: dict[str, Any], after: dict[str, Any], *, dry_run: bool
+) -> list[Change]:
+    """Rewrite the `\\cite` keys of the lab's LaTeX sources (`[latex] sources`) that this
+    run renamed: papers merged by the dedupe stage or in Zotero, and provisional keys made
+    final. BibTeX does not read `ids`, so under natbib a paper citing the old key would
+    lose the reference; biber would resolve it, and the rewrite does no harm there.
+    Run after the bib is written (a failed run leaves the papers as they were)."""
+    aliases = {
+        alias.strip(): key
+        for key, fields in after.items()
+        for alias in str(fields.get("ids") or "").strip("{}").replace(";", ",").split(",")
+        if alias.strip()
+    }
+    renamed = {old: aliases[old] for old in before if old not in after and old in aliases}
+    sources = config.latex_sources() if renamed else []
+    if not sources:
+        return []
+    from genbib.bibtex.citations import rewrite_files, tex_files
+
+    return [
+        Change("latex", "cite", f"{c.file}:{c.line}", f"{c.old} -> {c.new}")
+        for c in rewrite_files(tex_files(sources), renamed, dry_run=dry_run)
+    ]
 
 
 def _retire_vanished(lib: Library, st: state_store.State) -> None:
