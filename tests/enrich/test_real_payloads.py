@@ -3,7 +3,8 @@
 The files under tests/data/enrich/real/ are answers the services really gave, recorded by
 well-known client libraries' test suites (origins and licences in SOURCES.md there). They
 catch what fixtures written here cannot: today's arXiv feed layout, Crossref records with
-an empty `issued` date, GitHub's 301 for a renamed repository.
+an empty `issued` date, GitHub's 301 for a renamed repository, OpenAlex works in journals
+genbib's venue table does not know and article numbers given as a one-page range.
 """
 
 from __future__ import annotations
