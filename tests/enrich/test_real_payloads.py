@@ -3,7 +3,8 @@
 The files under tests/data/enrich/real/ are answers the services really gave, recorded by
 well-known client libraries' test suites (origins and licences in SOURCES.md there). They
 catch what fixtures written here cannot: today's arXiv feed layout, Crossref records with
-an empty `issued` date, GitHub's 301 for a renamed repository.
+an empty `issued` date, GitHub's 301 for a renamed repository, OpenAlex works in journals
+genbib's venue table does not know and article numbers given as a one-page range.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from genbib.enrich.cache import Reply
 from genbib.enrich.candidate import SourceFormatError
 from genbib.enrich.http import Request
-from genbib.enrich.sources import arxiv, crossref, github
+from genbib.enrich.sources import arxiv, crossref, github, openalex
 from genbib.model.entry import Entry
 
 REAL = Path(__file__).parent.parent / "data" / "enrich" / "real"
@@ -99,6 +100,59 @@ def test_crossref_nature_article_and_search() -> None:
     assert [h.doi for h in hits] == [
         "10.1093/obo/9780199830060-0238",
         "10.1093/obo/9780199830060-0023",
+    ]
+
+
+# --- OpenAlex (recorded by Future-House/paper-qa, August and September 2025) --------------
+def test_openalex_journal_article_outside_the_venue_table() -> None:
+    """PNAS is not in genbib's venue table: the journal keeps OpenAlex's name (it used to
+    be dropped, with the volume, leaving the work without a venue)."""
+    [c] = openalex.parse(real("openalex_work_pnas.json"))
+    assert c.title.startswith("Developing functional musculoskeletal tissues through hypoxia")
+    assert [n.bibtex() for n in c.authors] == [
+        "Makris, Eleftherios",
+        "Responte, Donald J.",
+        "Paschos, Nikolaos K.",
+        "Hu, Jerry C.",
+        "Athanasiou, Kyriacos A.",
+    ]
+    assert (c.year, c.type, c.doi, c.arxiv) == (2014, "article", "10.1073/pnas.1414271111", "")
+    assert c.fields == (
+        ("journal", "Proceedings of the National Academy of Sciences"),
+        ("volume", "111"),
+        ("number", "45"),
+    )
+    assert c.url == "https://doi.org/10.1073/pnas.1414271111"
+    assert c.authors_complete and c.by_id
+
+
+def test_openalex_article_number_is_one_page() -> None:
+    """Cell Genomics gives `first_page == last_page == 100814`, an article number."""
+    [c] = openalex.parse(real("openalex_work_cell_genomics.json"))
+    assert (c.year, c.type, c.doi) == (2025, "article", "10.1016/j.xgen.2025.100814")
+    assert c.fields == (("journal", "Cell Genomics"), ("pages", "100814"))
+    assert c.authors[0].bibtex() == "Herger, Michael" and len(c.authors) == 6
+
+
+def test_openalex_list_answer_split_for_an_arxiv_paper() -> None:
+    """A `/works` list holding an arXiv preprint (DataCite DOI): cut to the requested
+    work, which gives the arXiv id and no venue (arXiv is a repository)."""
+    e = Entry("misc", "k")
+    e.set("eprint", "2312.07559")
+    e.set("archiveprefix", "arXiv")
+    [req] = openalex.lookups(e)
+    assert req.url == "https://api.openalex.org/works/doi:10.48550/arxiv.2312.07559"
+    records = openalex.split([req], real("openalex_list_arxiv_preprint.json"))
+    [c] = openalex.parse(records[req.key])
+    assert c.title == "PaperQA: Retrieval-Augmented Generative Agent for Scientific Research"
+    assert (c.arxiv, c.doi, c.year, c.type, c.fields) == ("2312.07559", "", 2023, "", ())
+    assert [n.last for n in c.authors] == [
+        "Lála",
+        "O’Donoghue",
+        "Shtedritski",
+        "Cox",
+        "Rodriques",
+        "White",
     ]
 
 

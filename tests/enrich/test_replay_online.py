@@ -1,6 +1,6 @@
 """`genbib enrich --online`, the whole process, against a local server replaying real answers.
 
-The server answers with what arXiv, Crossref and GitHub really returned (captured by other
+The server answers with what arXiv, Crossref, GitHub and OpenAlex really returned (captured by other
 projects: tests/data/enrich/real/SOURCES.md); genbib reaches it through `[enrich.base_urls]`,
 over real HTTP, with its own client, retries and cache, as a user's run would.
 """
@@ -45,6 +45,8 @@ class Replay(BaseHTTPRequestHandler):
             )
         if url.path in ("/github/repositories/515436299", f"/github/repos/{OLD_REPO}-newname"):
             return self._send(200, "github_renamed_repository.json")
+        if url.path == "/openalex/works/doi:10.1073/pnas.1414271111":
+            return self._send(200, "openalex_work_pnas.json")
         self.send_response(404)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -143,3 +145,44 @@ github = "{server}/github"
     assert again.returncode == 0, again.stderr
     assert Replay.seen == [f"/github/repos/{OLD_REPO}-newname"]
     assert (tmp_path / "bib" / "lab.bib").read_bytes() == before
+
+
+PNAS = """@article{hypoxia,
+  title = {Developing functional musculoskeletal tissues through hypoxia and lysyl
+    oxidase-induced collagen cross-linking},
+  doi = {10.1073/pnas.1414271111},
+}
+"""
+
+
+def test_enrich_online_openalex_against_its_replayed_answer(tmp_path: Path, server: str) -> None:
+    """One DOI, so one `/works/doi:` request (a batch needs two), matched to the work
+    OpenAlex really returned for it (recorded by paper-qa)."""
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "lab.bib").write_text(PNAS, encoding="utf-8")
+    (tmp_path / "genbib.toml").write_text(
+        f"""bib = "bib/lab.bib"
+[enrich]
+sources = ["openalex"]
+cache = "cache"
+[enrich.base_urls]
+openalex = "{server}/openalex"
+""",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "genbib", "enrich", "--online"],
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr + run.stdout
+    assert [urlsplit(p).path for p in Replay.seen] == [
+        "/openalex/works/doi:10.1073/pnas.1414271111"
+    ]
+    e = read_file(tmp_path / "bib" / "lab.bib").by_key()["hypoxia"]
+    assert e.get("journal") == "Proceedings of the National Academy of Sciences"
+    assert (e.get("volume"), e.get("number"), e.get("year")) == ("111", "45", "2014")
+    assert e.get("author", "").startswith("Makris, Eleftherios and Responte, Donald J.")

@@ -13,7 +13,7 @@ from typing import Any
 from genbib.enrich.candidate import Candidate, SourceFormatError
 from genbib.enrich.clean import clean_text, clean_url
 from genbib.enrich.http import Policy, Request
-from genbib.enrich.sources._util import load_json, obj, person
+from genbib.enrich.sources._util import load_json, obj, person, published_fields
 from genbib.enrich.venue import published
 from genbib.model import identifiers as ids
 from genbib.model.entry import Entry
@@ -22,6 +22,17 @@ from genbib.model.names import Name
 NAME = "openalex"
 BASE = "https://api.openalex.org"
 POLICY = Policy(interval=0.1, concurrency=4, timeout=20.0, mailto_param=True, batch=50)
+_KINDS = {"journal": "article", "conference": "inproceedings"}
+_NUMBERS = (("volume", "volume"), ("issue", "number"))
+
+
+def _biblio(work: dict[str, Any]) -> dict[str, Any]:
+    """`biblio` with its page range joined; an article number (first page equal to the
+    last, `100814` in Cell Genomics) is one page, not `100814--100814`."""
+    biblio = dict(work.get("biblio") or {})
+    first, last = biblio.get("first_page"), biblio.get("last_page")
+    biblio["pages"] = f"{first}-{last}" if first and last and first != last else first or ""
+    return biblio
 
 
 def lookups(entry: Entry, base: str = BASE) -> list[Request]:
@@ -83,24 +94,17 @@ def parse(body: str) -> list[Candidate]:
     url = ""
     for loc in locations:
         src = (loc or {}).get("source") if isinstance(loc, dict) else None
-        if not isinstance(src, dict) or src.get("type") not in ("conference", "journal"):
+        if not isinstance(src, dict) or src.get("type") not in _KINDS:
             continue
-        venue = published(clean_text(str(src.get("display_name") or "")), year)
-        if venue is None:
+        text = clean_text(str(src.get("display_name") or ""))
+        if not text:
             continue
-        btype = venue.type
-        fields.append((venue.field, venue.name))
-        biblio = work.get("biblio") or {}
-        if biblio.get("volume"):
-            fields.append(("volume", clean_text(str(biblio["volume"]))))
-        if biblio.get("first_page") and biblio.get("last_page"):
-            fields.append(
-                (
-                    "pages",
-                    f"{clean_text(str(biblio['first_page']))}--"
-                    f"{clean_text(str(biblio['last_page']))}",
-                )
-            )
+        # A journal or conference the venue table does not know keeps OpenAlex's own
+        # name (PNAS, Cell Genomics in the captured answers), as every source does.
+        btype = _KINDS[str(src["type"])]
+        fields = published_fields(
+            btype, published(text, year), text, _biblio(work), _NUMBERS, "pages"
+        )
         url = clean_url(str(loc.get("landing_page_url") or ""))
         break
     return [
