@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from genbib.bibtex.keys import DEFAULT_FORMULA, ascii_fold, assign_keys, key_stem, validate_formula
+from genbib.bibtex.keys import (
+    DEFAULT_FORMULA,
+    ascii_fold,
+    assign_keys,
+    fresh_key,
+    key_stem,
+    validate_formula,
+)
 from genbib.bibtex.reader import parse
 from genbib.bibtex.rekey import rekey
 from genbib.bibtex.writer import dumps
@@ -113,3 +122,22 @@ def test_rekey_refuses(old: str, new: str, message: str) -> None:
     with pytest.raises(GenbibError, match=message):
         rekey(lib, old, new)
     assert dumps(lib) == before
+
+
+@given(
+    st.lists(st.sampled_from(["Denoising", "The Denoising", "Flows", "A Flow", ""]), max_size=40),
+    st.sets(st.sampled_from(["ho2020denoising", "ho2020denoisinga", "ho2020denoisingc",
+                             "ho2020flows", "ho2020flowb", "Ho2020Flowa", "ho2020"])),
+)  # fmt: skip
+def test_resumed_suffix_search_gives_the_keys_of_a_search_from_a(
+    titles: list[str], taken: set[str]
+) -> None:
+    """`assign_keys` resumes each stem's search where it stopped: the same keys as
+    searching every suffix from "a" again for each entry (the taken set only grows)."""
+    entries = [_entry("Ho, J", t) for t in titles]
+    assign_keys(entries, set(taken))
+    folded = {k.casefold() for k in taken}
+    for e in entries:
+        want = fresh_key(e, folded)  # no memory: from the bare stem on
+        assert e.key == want
+        folded.add(want.casefold())

@@ -162,3 +162,23 @@ def test_a_deleted_paper_comes_back_under_its_final_key_not_its_provisional_one(
     assert admit(lib, paper(0)) is Outcome.RETIRED
     assert admit(lib, paper(0), revive=True) is Outcome.REVIVED
     assert [e.key for e in lib] == ["ho2020denoising"]
+
+
+def test_a_merged_entry_is_refiled_under_its_new_title_and_only_it_moves() -> None:
+    """`_Lookup.refresh` moves the merged entry (by identity) from its old buckets to its
+    new ones; an entry equal to it in every field stays where it is."""
+    from genbib.dedupe.admit import _Lookup
+
+    lib = Library()
+    a, twin = paper(0), paper(0)  # equal values, two objects
+    lib.add(a)
+    lib.add(twin)
+    lookup = _Lookup(lib)
+    (old,) = {k for k, v in lookup.by_title.items() if a in v}
+    a.set("title", "Denoising Diffusion Probabilistic Models Revisited")
+    a.set("eprint", "2001.00002")
+    lookup.refresh(a)
+    assert [x is twin for x in lookup.by_title[old]] == [True]
+    assert [x is twin for x in lookup.by_arxiv["2006.11239"]] == [True]
+    assert [x is a for x in lookup.by_arxiv["2001.00002"]] == [True]
+    assert any(x is a for v in lookup.by_title.values() for x in v)

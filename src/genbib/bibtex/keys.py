@@ -65,9 +65,17 @@ def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
         names = parse_names(text)
         if names:
             author = _token(names[0].last) or _token(names[0].display())
-    words = [_token(w) for w in re.split(r"[\s\-/:]+", entry.title)]
-    words = [w for w in words if w]
-    title = next((w for w in words if w not in STOPWORDS), words[0] if words else "")
+    # the first word that is not a stop word (else the first word): folded one by one,
+    # up to that word only, since keys are given to thousands of entries at a time
+    first = title = ""
+    for w in re.split(r"[\s\-/:]+", entry.title):
+        token = _token(w)
+        if token and not first:
+            first = token
+        if token and token not in STOPWORDS:
+            title = token
+            break
+    title = title or first
     year = str(entry.year or "")
     stem = formula.format(
         author=author or "anon",
@@ -97,15 +105,26 @@ def mark_provisional(entry: Entry, provisional: bool = True) -> None:
     entry.set(STATUS_FIELD, PROVISIONAL if provisional else None)
 
 
-def fresh_key(entry: Entry, folded: set[str], formula: str = DEFAULT_FORMULA) -> str:
+def fresh_key(
+    entry: Entry,
+    folded: set[str],
+    formula: str = DEFAULT_FORMULA,
+    tried: dict[str, int] | None = None,
+) -> str:
     """The formula's key for `entry`, with a, b, c... until it is not in `folded` (case-folded
-    keys and aliases in use, and retired ones)."""
+    keys and aliases in use, and retired ones).
+
+    `tried`: stem -> suffixes already found taken, kept by a caller that gives many keys
+    while `folded` only grows (`assign_keys`): the search resumes where it stopped, so a
+    thousand papers on one stem cost a thousand probes, not half a million."""
     stem = key_stem(entry, formula)
-    key = stem
-    suffix = 0
+    suffix = tried.get(stem, -1) if tried is not None else -1
+    key = stem if suffix < 0 else stem + _suffix(suffix)
     while key.casefold() in folded:
-        key = stem + _suffix(suffix)
         suffix += 1
+        key = stem + _suffix(suffix)
+    if tried is not None:
+        tried[stem] = suffix
     return key
 
 
@@ -119,10 +138,11 @@ def assign_keys(
     """
     changed = []
     folded = {k.casefold() for k in taken}  # BibTeX compares keys case-insensitively
+    tried: dict[str, int] = {}
     for entry in entries:
         if entry.key:
             continue
-        key = fresh_key(entry, folded, formula)
+        key = fresh_key(entry, folded, formula, tried)
         entry.key = key
         if not metadata_complete(entry):
             mark_provisional(entry)

@@ -28,6 +28,7 @@ from pathlib import Path
 from genbib.bibtex import keys as keyrule
 from genbib.bibtex.retired import note_parts, superseded_by
 from genbib.dedupe.index import MatchIndex
+from genbib.dedupe.match import Features
 from genbib.dedupe.merge import VENUE_FIELDS, merge
 from genbib.dedupe.normalize import title_keys, title_tokens
 from genbib.model.entry import Entry
@@ -78,15 +79,16 @@ class Admitter:
         the library's (the difference is reported).
         """
         problems: list[Problem] = []
-        contradictions = self.index.contradictions(entry)
-        match = self.index.find(entry)
+        f = self.index.features(entry)  # once: for the look-ups, and for filing if it is new
+        contradictions = self.index.contradictions(entry, f)
+        match = self.index.find(entry, f)
         target = match.entry if match is not None else None
         if target is None:
             target = _fallback(self.lookup, entry, problems, metadata=metadata)
         if target is None or target.arxiv != entry.arxiv or match is not None:
             problems.extend(contradictions)  # (a retitled paper's are explained instead)
-        if target is None:
-            return self._new(entry, problems, metadata=metadata)
+        if target is None:  # (`_fallback` changes `entry` only when it finds a target)
+            return self._new(entry, problems, metadata=metadata, f=f)
         self.index.discard(target)
         if not metadata and not target.key and entry.key and self._free(entry.key):
             # a paper new this run takes a source's key rather than making it an alias
@@ -113,7 +115,9 @@ class Admitter:
         self.lookup.refresh(target)
         return Admission(Outcome.MERGED, target, problems)
 
-    def _new(self, entry: Entry, problems: list[Problem], *, metadata: bool) -> Admission:
+    def _new(
+        self, entry: Entry, problems: list[Problem], *, metadata: bool, f: Features | None = None
+    ) -> Admission:
         if metadata:
             problems.append(
                 Problem(
@@ -158,7 +162,7 @@ class Admitter:
         elif entry.key and not self._free(entry.key):
             entry.key = ""  # a source's key that is taken or retired here: a new one is given
         self.library.add(entry)
-        self.index.add(entry)
+        self.index.add(entry, f)  # features read no key or status: still the entry's
         self.lookup.add(entry)
         self.added.append(entry)
         return Admission(
@@ -250,26 +254,33 @@ class _Lookup:
     def __init__(self, library: Library) -> None:
         self.by_arxiv: dict[str, list[Entry]] = {}
         self.by_title: dict[str, list[Entry]] = {}
+        self.filed: dict[int, tuple[str | None, str]] = {}  # id -> (arXiv id, title key)
         self.taken: set[str] = set()
         self.retired = {k.casefold() for k in library.retired}
         for e in library.entries:
             self.add(e)
 
     def add(self, e: Entry) -> None:
-        if e.arxiv:
-            self.by_arxiv.setdefault(e.arxiv, []).append(e)
+        arxiv = e.arxiv
+        if arxiv:
+            self.by_arxiv.setdefault(arxiv, []).append(e)
         key = title_keys(e.title)[0]
         if key:
             self.by_title.setdefault(key, []).append(e)
+        self.filed[id(e)] = (arxiv, key)
         if e.key:
             self.taken.add(e.key)
         self.taken.update(e.aliases)
 
     def refresh(self, e: Entry) -> None:
-        for table in (self.by_arxiv, self.by_title):
-            for bucket in table.values():
-                if e in bucket:
-                    bucket.remove(e)
+        """Re-file `e` after a merge changed it: out of the buckets it was filed in (by
+        identity; a scan of every bucket, comparing entries by value, made a re-import
+        quadratic), then in again under its keys now, at the end of its buckets."""
+        arxiv, key = self.filed.pop(id(e), (None, ""))
+        for table, name in ((self.by_arxiv, arxiv or ""), (self.by_title, key)):
+            bucket = table.get(name)
+            if bucket is not None:
+                bucket[:] = [x for x in bucket if x is not e]
         self.add(e)
 
 

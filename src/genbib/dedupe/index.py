@@ -154,18 +154,21 @@ class MatchIndex:
         found = self._features.get(id(entry))
         return found if found is not None else features(entry)
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: Entry, f: Features | None = None) -> None:
         """Index `entry` (again: call after changing it, e.g. after a merge).
 
         A re-indexed entry keeps its place in insertion order, so ties between equally
         strong matches still go to the entry indexed first, however often it changed.
+        `f`: the entry's features, when the caller has just computed them for `find`
+        (they must be of the entry as it is now).
         """
         seq = self._seq.get(id(entry))
         if seq is not None:
             self.discard(entry)
         else:
             seq, self._counter = self._counter, self._counter + 1
-        f = features(entry)
+        if f is None:
+            f = features(entry)
         self._entries[id(entry)] = entry
         self._features[id(entry)] = f
         self._seq[id(entry)] = seq
@@ -210,9 +213,9 @@ class MatchIndex:
         found.discard(id(entry))
         return [self._entries[i] for i in sorted(found, key=self._seq.__getitem__)]
 
-    def matches(self, entry: Entry) -> list[Match]:
+    def matches(self, entry: Entry, f: Features | None = None) -> list[Match]:
         """Every indexed entry that is the same paper, strongest evidence first."""
-        f = self.features(entry)
+        f = f or self.features(entry)
         out = []
         for other in self.candidates(entry, f):
             reasons = compare(f, self._features[id(other)])
@@ -221,13 +224,13 @@ class MatchIndex:
         out.sort(key=lambda m: m.rank)  # stable: insertion order breaks ties
         return out
 
-    def find(self, entry: Entry) -> Match | None:
+    def find(self, entry: Entry, f: Features | None = None) -> Match | None:
         """The indexed entry that is the same paper as `entry`, or None.
 
         None also when the best candidates are themselves different papers (an entry
         with only a generic title that fits two of them): guessing would merge wrongly.
         """
-        found = self.matches(entry)
+        found = self.matches(entry, f)
         if not found:
             return None
         best = found[0]
@@ -238,11 +241,12 @@ class MatchIndex:
                 return None
         return best
 
-    def contradictions(self, entry: Entry) -> list[Problem]:
+    def contradictions(self, entry: Entry, f: Features | None = None) -> list[Problem]:
         """Findings about `entry` against the index: a shared identifier on a different
         title (a wrong link), one code repository on unrelated papers."""
-        f = self.features(entry)
-        keys = [k for k in blocking_keys(f) if k.startswith(("i:", "r:"))]
+        f = f or self.features(entry)
+        # the `i:` and `r:` keys of `blocking_keys`, in its order, without its title keys
+        keys = ["i:" + ident for ident in f.identifiers()] + ["r:" + r for r in f.repos]
         seen: set[int] = set()
         out = []
         for key in keys:

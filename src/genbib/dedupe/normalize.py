@@ -71,6 +71,7 @@ _PREFIX = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+(\S.*)$", re.DOTALL)
 _SUFFIX_PAREN = re.compile(r"^(.*\S)\s*\(([^()]{1,60})\)\s*$", re.DOTALL)
 
 
+@lru_cache(maxsize=262144)  # pure, and asked for each title by index, lookup and retired record
 def title_keys(title: str) -> tuple[str, tuple[str, ...]]:
     """The exact key of a title and its alternative keys.
 

@@ -251,7 +251,8 @@ def group(cands: list[Candidate]) -> list[Group]:
     by_probe: dict[int, Group] = {}
     for c in cands:
         probe = _probe(c)
-        match = index.find(probe)
+        f = index.features(probe)  # once: to find, and to file a new group's probe
+        match = index.find(probe, f)
         if match is not None:
             g = by_probe[id(match.entry)]
             g.members.append(c)
@@ -263,7 +264,7 @@ def group(cands: list[Candidate]) -> list[Group]:
         g = Group([c], probe)
         groups.append(g)
         by_probe[id(probe)] = g
-        index.add(probe)
+        index.add(probe, f)
     return groups
 
 
