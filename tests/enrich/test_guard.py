@@ -125,9 +125,14 @@ def test_explain_lists_every_field_with_its_source() -> None:
 def test_clean_text_and_url() -> None:
     assert (
         clean_text("A <i>cool</i> title \\write18{rm -rf} ^^5c\u202e\x07")
-        == "A cool title write18{rm -rf} ^ ^5c"
+        == "A cool title \\textbackslash{}write 18rm -rf \\^{}\\^{}5c"
     )
-    assert clean_text("$\\alpha$-VAE &amp; more") == "$\\alpha$-VAE \\& more"
+    # API text spelled in LaTeX (arXiv) is read as LaTeX first, then cleaned as plain text
+    assert clean_text("$\\alpha$-VAE &amp; more") == "α-VAE \\& more"
+    # a command no list of bad names has: typeset, never run
+    assert clean_text("\\begin{filecontents}[overwrite]{a.tex}").startswith("\\textbackslash{}")
+    # an entity cannot become a tag after the tags were dropped
+    assert clean_text("&lt;script&gt;x&lt;/script&gt;") == "x"
     # TeX specials typeset as written; escaped ones are not escaped twice
     assert clean_text("50% faster, #1 & Q\\&A, 5\\%") == "50\\% faster, \\#1 \\& Q\\&A, 5\\%"
     assert clean_url("javascript:alert(1)") == ""

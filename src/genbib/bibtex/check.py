@@ -24,6 +24,7 @@ from genbib.model.canonical import VENUE_FIELDS, has_venue, venue_fields
 from genbib.model.entry import LINK_FIELDS, Entry
 from genbib.model.library import Library, Malformed, Preamble, StringDef
 from genbib.model.problems import Problem, Severity
+from genbib.model.untrusted import invisible_chars, unsafe_latex
 from genbib.model.values import plain
 
 
@@ -116,14 +117,6 @@ _IGNORED_VENUES = ("journal", "journaltitle", "booktitle", "school", "institutio
 _YEAR = re.compile(r"\d{4}")
 _DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"{_DATE_PART}(?:/(?:{_DATE_PART})?)?")
-_UNSAFE = re.compile(
-    r"\\(?:write18|write|immediate|input|include|openout|openin|catcode|def|edef|gdef|xdef"
-    r"|csname|read|readline|newwrite|newread|usepackage|RequirePackage|let|special"
-    r"|directlua|luaexec|ShellEscape)(?![A-Za-z])|\^\^"
-)
-# C0/C1 controls except tab and line break, and the bidi overrides that can make text
-# display differently from what LaTeX reads (Trojan Source).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _TITLE_FIELDS = ("title", "booktitle", "journal", "journaltitle", "series", "shortname")
 # Fields that hold URLs or a DOI, where `%` is percent-encoding (biblatex reads them
 # verbatim).
@@ -295,9 +288,9 @@ def _check_unsafe(entry: Entry, ctx: Context) -> Iterator[Problem]:
         found = unsafe_latex(raw)
         if found:
             yield _problem(UNSAFE, entry, f"{name} contains {', '.join(found)}; remove it")
-        bad = _CONTROL.findall(raw)
+        bad = invisible_chars(raw, keep="\t\n\r")  # the one definition (model.untrusted)
         if bad:
-            shown = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
+            shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
             yield _problem(CONTROL, entry, f"{name} contains invisible characters {shown}")
 
 
@@ -313,11 +306,6 @@ def _check_topics(entry: Entry, ctx: Context) -> Iterator[Problem]:
             f"topic(s) {', '.join(unknown)} not in genbib.toml "
             f"(known: {', '.join(sorted(ctx.topics)) or 'none'})",
         )
-
-
-def unsafe_latex(raw: str) -> list[str]:
-    """The dangerous control sequences in `raw`, each once, in order of appearance."""
-    return list(dict.fromkeys(m.group() for m in _UNSAFE.finditer(raw)))
 
 
 # --- blocks other than entries --------------------------------------------------------

@@ -31,6 +31,7 @@ from urllib.parse import quote
 import latexcodec.codec  # registers the "ulatex" codec
 
 from genbib.model.identifiers import is_http_url
+from genbib.model.untrusted import LINE_BREAKS, is_invisible
 
 # Formatting commands whose argument is the text a reader wants (`\emph{Not}` -> Not).
 _FORMAT_CMDS = re.compile(
@@ -53,14 +54,10 @@ _UNSENTINEL = {ord(v): k for k, v in _SENTINEL.items()}
 _PRIVATE = re.compile("[\ue000-\uf8ff]")
 _LATEXISH = re.compile(r"[\\{}$~%]")
 _SPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_BREAKS = frozenset("\t\n\r\v\f\x85\u2028\u2029")  # become spaces, not nothing
-
-
-def _invisible(ch: str) -> bool:
-    """Control characters, bidi overrides, zero-width and other format characters."""
-    cat = unicodedata.category(ch)
-    return cat in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\u2028\u2029"
+# What is invisible and what is a line break (which becomes a space, not nothing) is the
+# one definition for untrusted text, genbib.model.untrusted.
+_BREAKS = LINE_BREAKS
+_invisible = is_invisible
 
 
 # The accents and letters of names and titles, decoded here because latexcodec, which

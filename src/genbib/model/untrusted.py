@@ -1,0 +1,143 @@
+"""The one policy for untrusted text: what is dropped, what is made inert, what is kept.
+
+Untrusted text is every value genbib did not write itself: rows of awesome lists, CSL-JSON
+and Zotero items, answers of metadata APIs. It ends up in the bib, which LaTeX compiles,
+and from there in rendered markdown and LaTeX. Import, enrich and the Zotero mapping all
+clean it here, so one string gives one result whichever way it came in.
+
+The rules, each defined once:
+
+- Invisible characters (`is_invisible`) are dropped: controls (Unicode category Cc: C0,
+  DEL, C1), format characters (Cf: bidi embeddings, overrides and isolates, zero-width
+  space/joiners, BOM, soft hyphen, tag characters), lone surrogates (Cs, which cannot be
+  written as UTF-8), private-use (Co) and unassigned (Cn) code points, and the Unicode
+  line/paragraph separators. They are invisible or display differently from what LaTeX
+  reads (Trojan Source). Tab and line breaks become spaces in one-line text.
+- Raw HTML never reaches the bib: entities are decoded first (so `&lt;script&gt;` cannot
+  turn into a tag afterwards), then tags are dropped and their text kept (`<i>x</i>` ->
+  `x`, Crossref's JATS, Zotero's rich text).
+- LaTeX cannot run (`inert_latex`): untrusted text is plain text, so every backslash is
+  typeset (`\\input{x}` -> `\\textbackslash{}input x`), a `^^` escape is typeset
+  (`\\^{}\\^{}`), braces are dropped (no grouping or case protection comes from data),
+  and `%`, `&`, `#` are escaped (a bare `%` would comment out the rest of a .bbl line).
+  This covers every command, including `\\write18`, `\\immediate`, `\\catcode`, `\\def`
+  and `\\begin{filecontents}`, without a list of bad names to keep complete.
+- Links (`clean_url`): only http(s) URLs with a host and no character that could end a
+  LaTeX argument, a markdown link or an HTML attribute; `javascript:`, `data:`, `file:`
+  become "".
+
+`unsafe_latex` names the dangerous constructs in text that is already in a bib (written
+by hand), for `genbib check`; it reports, it never rewrites.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+# Unicode categories that are never shown as text: control, format, surrogate,
+# private use, unassigned.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Characters that end a line: in one-line text they become a space, never nothing.
+LINE_BREAKS = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def is_invisible(ch: str) -> bool:
+    """True for a character untrusted text must not carry (see the module docstring).
+
+    Tab and line feed are controls too: `drop_invisible` decides whether a line break is
+    kept (multi-line text) or becomes a space."""
+    return unicodedata.category(ch) in INVISIBLE_CATEGORIES or ch in "\u2028\u2029"
+
+
+def invisible_chars(text: str, keep: str = "") -> list[str]:
+    """The invisible characters of `text` other than those in `keep`, each once."""
+    if text.isprintable():  # False for every invisible character, so this is the fast path
+        return []
+    return list(dict.fromkeys(c for c in text if c not in keep and is_invisible(c)))
+
+
+def drop_invisible(text: str, *, lines: bool = False) -> str:
+    """`text` without invisible characters. Line breaks and tabs become spaces, or with
+    `lines` tab and line feed are kept (a source file read line by line)."""
+    if text.isprintable():
+        return text
+    keep = "\t\n" if lines else ""
+    return "".join(
+        c if c in keep else " " if c in LINE_BREAKS else c
+        for c in text
+        if c in keep or c in LINE_BREAKS or not is_invisible(c)
+    )
+
+
+_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
+
+
+def strip_markup(text: str) -> str:
+    """Entities decoded, then HTML/XML tags dropped with their text kept."""
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub("", text)
+    return text
+
+
+_TEX_SPECIAL = re.compile(r"([%&#])")
+
+
+def inert_latex(text: str) -> str:
+    """Plain text as a BibTeX value that LaTeX typesets as written and never runs."""
+    if "\x00" in text or "\x01" in text:  # the two placeholders below
+        text = text.replace("\x00", "").replace("\x01", "")
+    if "\\" in text or "^^" in text:
+        text = text.replace("\\", "\x00").replace("^^", "\x01")
+    if "{" in text or "}" in text:
+        text = text.replace("{", "").replace("}", "")
+    if "\x00" in text or "\x01" in text:
+        text = text.replace("\x00", "\\textbackslash{}").replace("\x01", "\\^{}\\^{}")
+    if "%" in text or "&" in text or "#" in text:
+        text = _TEX_SPECIAL.sub(r"\\\1", text)
+    return text
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
+def clean_text(text: str | None) -> str:
+    """One line of untrusted text as a safe BibTeX value: the whole policy, in order."""
+    if not text:
+        return ""
+    text = drop_invisible(strip_markup(text))
+    text = inert_latex(unicodedata.normalize("NFC", text))
+    return _SPACES.sub(" ", text).strip()
+
+
+_NOT_IN_LINK = re.compile(r'[\s{}\\"<>^`]')
+
+
+def clean_url(url: str | None) -> str:
+    """The URL if it is a plain http(s) link, else ""."""
+    from genbib.model.identifiers import is_http_url  # identifiers imports this module
+
+    if not url:
+        return ""
+    url = url.strip()
+    if _NOT_IN_LINK.search(url) or invisible_chars(url) or not is_http_url(url):
+        return ""
+    return url
+
+
+_UNSAFE = re.compile(
+    r"\\(?:write18|write|immediate|input|include|openout|openin|catcode|def|edef|gdef|xdef"
+    r"|csname|read|readline|newwrite|newread|usepackage|RequirePackage|let|special"
+    r"|directlua|luaexec|ShellEscape|scantokens|filecontents)(?![A-Za-z])|\^\^"
+    r"|\\begin\s*\{filecontents\*?\}"
+)
+
+
+def unsafe_latex(raw: str) -> list[str]:
+    """The dangerous control sequences in `raw` (a bib value), each once, in order."""
+    return list(dict.fromkeys(m.group() for m in _UNSAFE.finditer(raw)))
