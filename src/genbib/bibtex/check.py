@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genbib.bibtex.citations import Citation, scan_citations
-from genbib.bibtex.keys import is_provisional
+from genbib.bibtex.keys import KEY_RULE, is_provisional, key_problem
 from genbib.bibtex.reader import malformed_key, read_file
 from genbib.bibtex.titles import scan_title
 from genbib.model import identifiers as ids
@@ -52,6 +52,9 @@ DUPLICATE_KEY = _rule("E003-duplicate-key", E, "two entries share a citation key
 DUPLICATE_FIELD = _rule("E004-duplicate-field", E, "an entry sets a field twice; kept verbatim")
 UNBALANCED = _rule("E005-unbalanced-braces", E, "a block that did not parse has unbalanced braces")
 MISSING_KEY = _rule("E006-missing-key", E, "an entry has no citation key")
+KEY_RULE_BROKEN = _rule(
+    "E007-key-rule", W, "a citation key breaks the key rule (genbib rekey gives it a valid one)"
+)
 MISSING_FIELD = _rule("E010-missing-field", E, "a field its entry type requires is missing")
 BAD_DOI = _rule("E011-doi", E, "`doi` is not a DOI (10.NNNN/...)")
 BAD_ARXIV = _rule("E012-arxiv", E, "`eprint` of an arXiv entry is not an arXiv id")
@@ -154,6 +157,15 @@ def _text(entry: Entry, name: str, ctx: Context) -> str:
 def _check_key(entry: Entry, ctx: Context) -> Iterator[Problem]:
     if not entry.key:
         yield _problem(MISSING_KEY, entry, f"@{entry.type} entry without a citation key")
+        return
+    why = key_problem(entry.key)  # reported, never renamed: documents may cite it
+    if why is not None:
+        yield _problem(
+            KEY_RULE_BROKEN,
+            entry,
+            f"key {entry.key!r} breaks the key rule: {why} ({KEY_RULE}); "
+            f"`genbib rekey {entry.key} NEW` renames it and keeps it as an alias",
+        )
 
 
 @_entry_check

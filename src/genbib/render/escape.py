@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 import latexcodec.codec  # registers the "ulatex" codec
 
+from genbib.bibtex.keys import is_citable
 from genbib.model.identifiers import is_http_url
 from genbib.model.untrusted import LINE_BREAKS, is_invisible
 
@@ -349,9 +350,6 @@ def tex_comment(value: object) -> str:
     return clean(value)
 
 
-_CITE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.+/@-]*")
-
-
 def safe_cite_key(key: str) -> bool:
-    """Keys that can go inside `\\cite{...}` verbatim (no `%`, `#`, `\\`, braces, spaces)."""
-    return bool(_CITE_KEY.fullmatch(key))
+    """Keys that can go inside `\\cite{...}` verbatim (`genbib.bibtex.keys.is_citable`)."""
+    return is_citable(key)
