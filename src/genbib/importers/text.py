@@ -71,7 +71,21 @@ def repair(text: str, file: str) -> Repaired:
     out: list[str] = []
     for number, line in enumerate(text.split("\n"), 1):
         fixed = line
-        bad = invisible_chars(fixed, keep="\t")  # the one policy: genbib.model.untrusted
+        bad = invisible_chars(line, keep="\t")  # genbib.model.untrusted's definition
+        if not fixed.isascii():
+            repaired = fix_mojibake(fixed)
+            if repaired != fixed:
+                problems.append(
+                    Problem(
+                        "I-mojibake",
+                        f"mojibake repaired: {_sample(fixed, repaired)}",
+                        Severity.WARNING,
+                        file,
+                        number,
+                    )
+                )
+                fixed = repaired
+        bad += invisible_chars(fixed, keep="\t")  # dropped after mojibake: it may decode to one
         if bad:
             fixed = drop_invisible(fixed, lines=True)
             if any(unicodedata.category(c) != "Cc" for c in bad):
@@ -90,19 +104,6 @@ def repair(text: str, file: str) -> Repaired:
                         "I-control", "control characters removed", Severity.WARNING, file, number
                     )
                 )
-        if not fixed.isascii():
-            repaired = fix_mojibake(fixed)
-            if repaired != fixed:
-                problems.append(
-                    Problem(
-                        "I-mojibake",
-                        f"mojibake repaired: {_sample(fixed, repaired)}",
-                        Severity.WARNING,
-                        file,
-                        number,
-                    )
-                )
-                fixed = repaired
         if "&" in fixed and _ENTITY.search(fixed):
             problems.append(
                 Problem("I-entity", "HTML entities decoded", Severity.INFO, file, number)

@@ -9,10 +9,12 @@ The rules, each defined once:
 
 - Invisible characters (`is_invisible`) are dropped: controls (Unicode category Cc: C0,
   DEL, C1), format characters (Cf: bidi embeddings, overrides and isolates, zero-width
-  space/joiners, BOM, soft hyphen, tag characters), lone surrogates (Cs, which cannot be
-  written as UTF-8), private-use (Co) and unassigned (Cn) code points, and the Unicode
-  line/paragraph separators. They are invisible or display differently from what LaTeX
-  reads (Trojan Source). Tab and line breaks become spaces in one-line text.
+  space, word joiner, BOM, soft hyphen, tag characters), lone surrogates (Cs, which
+  cannot be written as UTF-8), private-use (Co) and unassigned (Cn) code points, and the
+  Unicode line/paragraph separators. They are invisible or display differently from
+  what LaTeX reads (Trojan Source). Tab and line breaks become spaces in one-line text.
+  The zero-width joiner and non-joiner (`JOINERS`) stay: emoji sequences (❤️‍🔥) and
+  Persian and Indic words need them, and they can neither reorder nor hide text.
 - Raw HTML never reaches the bib: entities are decoded first (so `&lt;script&gt;` cannot
   turn into a tag afterwards), then tags are dropped and their text kept (`<i>x</i>` ->
   `x`, Crossref's JATS, Zotero's rich text).
@@ -42,6 +44,7 @@ from functools import lru_cache
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 # Characters that end a line: in one-line text they become a space, never nothing.
 LINE_BREAKS = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+JOINERS = frozenset("\u200c\u200d")  # format characters that text needs: kept
 
 
 def is_invisible(ch: str) -> bool:
@@ -49,6 +52,8 @@ def is_invisible(ch: str) -> bool:
 
     Tab and line feed are controls too: `drop_invisible` decides whether a line break is
     kept (multi-line text) or becomes a space."""
+    if ch in JOINERS:
+        return False
     return unicodedata.category(ch) in INVISIBLE_CATEGORIES or ch in "\u2028\u2029"
 
 
@@ -79,8 +84,10 @@ def strip_markup(text: str) -> str:
     """Entities decoded, then HTML/XML tags dropped with their text kept."""
     if "&" in text:
         text = html.unescape(text)
-    if "<" in text:
-        text = _TAG.sub("", text)
+    while "<" in text:  # until none is left: `<<b>b>` would leave `<b>` after one pass
+        text, found = _TAG.subn("", text)
+        if not found:
+            break
     return text
 
 
