@@ -9,10 +9,10 @@ from genbib.enrich import provenance
 from genbib.enrich.apply import apply, complete_preprint
 from genbib.enrich.candidate import Candidate
 from genbib.enrich.clean import clean_text, clean_url
-from genbib.model.untrusted import JOINERS
 from genbib.enrich.guard import judge, title_score
 from genbib.model.entry import Entry
 from genbib.model.names import Name
+from genbib.model.untrusted import JOINERS
 
 HO = (Name("Jonathan", "", "Ho"), Name("Ajay", "", "Jain"), Name("Pieter", "", "Abbeel"))
 
