@@ -126,10 +126,13 @@ def test_explain_lists_every_field_with_its_source() -> None:
 def test_clean_text_and_url() -> None:
     assert (
         clean_text("A <i>cool</i> title \\write18{rm -rf} ^^5c\u202e\x07")
-        == "A cool title \\textbackslash{}write 18rm -rf \\^{}\\^{}5c"
+        == "A cool title \\textbackslash{}write18{rm -rf} ^{}^5c"
     )
-    # API text spelled in LaTeX (arXiv) is read as LaTeX first, then cleaned as plain text
-    assert clean_text("$\\alpha$-VAE &amp; more") == "α-VAE \\& more"
+    # API text spelled in LaTeX (arXiv): what is on the allowlist is kept as written
+    assert clean_text("$\\alpha$-VAE &amp; more") == "$\\alpha$-VAE \\& more"
+    assert clean_text("Anciukevi{\\v{c}}ius") == "Anciukevi{\\v{c}}ius"
+    # a kept command cannot swallow letters when an unmatched brace goes
+    assert clean_text("\\i{nput x") == "\\textbackslash{}input x"
     # a command no list of bad names has: typeset, never run
     assert clean_text("\\begin{filecontents}[overwrite]{a.tex}").startswith("\\textbackslash{}")
     # an entity cannot become a tag after the tags were dropped

@@ -14,12 +14,15 @@ from genbib.enrich.clean import clean_url
 from genbib.importers.text import inert as import_clean
 from genbib.importers.text import repair
 from genbib.model.untrusted import (
+    SAFE_COMMANDS,
     clean_text,
     drop_invisible,
     invisible_chars,
     is_invisible,
+    strip_markup,
     unsafe_latex,
 )
+from genbib.model.values import balanced
 from genbib.zotero.text import text_to_latex as mapping_clean
 
 # Text as it arrives: ordinary letters mixed with LaTeX specials, markup, entities and
@@ -96,13 +99,30 @@ def test_import_mapping_and_the_policy_agree(text: str) -> None:
     _assert_safe(out)
 
 
+_TOKEN = re.compile(r"\\(?:([A-Za-z]+)|(.)|$)", re.DOTALL)
+
+
+def _assert_safe_latex(out: str) -> None:
+    """Text a LaTeX-writing source gave (latex=True): only allowlisted commands."""
+    assert not any(is_invisible(c) for c in out), ascii(out)
+    assert "\n" not in out and "\t" not in out
+    assert balanced(out), ascii(out)  # nothing for the writer to drop (see inert_latex)
+    for m in _TOKEN.finditer(out):
+        word, symbol = m.group(1), m.group(2)
+        assert word in SAFE_COMMANDS or (symbol is not None and symbol not in "{}"), ascii(out)
+    assert "^^" not in out
+    assert not re.search(r"(?<!\\)(?:\\\\)*[%&#]", out), ascii(out)
+    assert not _TAG.search(out), ascii(out)
+
+
 @given(HOSTILE)
-def test_enrich_agrees_on_text_not_spelled_in_latex(text: str) -> None:
-    """API text is read as LaTeX first when it is spelled in LaTeX (arXiv); otherwise it
-    is cleaned exactly like list and Zotero text. Either way the result is safe."""
+def test_enrich_is_safe_and_agrees_on_text_without_latex(text: str) -> None:
+    """API text may be spelled in LaTeX (arXiv, BibTeX): allowlisted LaTeX is kept, the
+    rest typeset. Text without LaTeX in it is cleaned exactly like list and Zotero text."""
     out = enrich_clean(text)
-    _assert_safe(out)
-    if not set("\\${}~") & set(text):
+    _assert_safe_latex(out)
+    plain = strip_markup(text)
+    if not set("\\{}") & set(plain) and "^^" not in plain:
         assert out == clean_text(text)
 
 

@@ -24,6 +24,11 @@ The rules, each defined once:
   and `%`, `&`, `#` are escaped (a bare `%` would comment out the rest of a .bbl line).
   This covers every command, including `\\write18`, `\\immediate`, `\\catcode`, `\\def`
   and `\\begin{filecontents}`, without a list of bad names to keep complete.
+  A source that writes LaTeX (a BibTeX file, arXiv titles such as `$\\alpha$-VAE`) is
+  cleaned with `latex=True`: then a backslash survives only where it starts a construct
+  on the allowlist `SAFE_COMMANDS` (accents, letters, escaped specials, math symbols,
+  font switches: `{\\v{c}}`, `\\&`, `$\\alpha$`), braces are kept (the writer drops
+  unmatched ones), and every other backslash is typeset as above.
 - Links (`clean_url`): only http(s) URLs with a host and no character that could end a
   LaTeX argument, a markdown link or an HTML attribute; `javascript:`, `data:`, `file:`
   become "".
@@ -38,6 +43,8 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+
+from genbib.model.values import balanced, drop_unmatched
 
 # Unicode categories that are never shown as text: control, format, surrogate,
 # private use, unassigned.
@@ -92,10 +99,65 @@ def strip_markup(text: str) -> str:
 
 
 _TEX_SPECIAL = re.compile(r"([%&#])")
+# `50%` but not `5\\%` (latex=True); after `\\\\` (a line break) a `%` is bare again.
+_BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&#])")
+
+# Commands that only typeset a character, an accent or a font: the allowlist for text a
+# source writes in LaTeX. Nothing here reads, writes, defines or expands anything else.
+SAFE_COMMANDS = frozenset(
+    """u v H c k r d b t ss o O l L ae AE oe OE aa AA i j
+    emph textit textbf textsc texttt textrm textsf textup textnormal text mbox url
+    NoCaseChange mathrm mathbf mathit mathcal mathbb mathsf mathtt mathfrak boldsymbol
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu
+    nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma
+    Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+    infty cdot cdots ldots dots vdots ddots times div pm mp leq geq le ge neq ne approx sim
+    simeq cong equiv propto ll gg to rightarrow leftarrow Rightarrow Leftarrow
+    leftrightarrow Leftrightarrow mapsto in notin ni subset subseteq supset supseteq cup
+    cap setminus forall exists partial nabla sum prod int oint log ln exp sin cos tan max
+    min arg sup inf lim det sqrt frac dfrac tfrac hat tilde bar vec dot ddot widehat
+    widetilde overline underline ell hbar prime emptyset varnothing circ star ast bullet
+    dagger ddagger top bot langle rangle lfloor rfloor lceil rceil lbrace rbrace mid vert
+    Vert left right big Big quad qquad textendash textemdash textquoteleft textquoteright
+    textquotedblleft textquotedblright textbackslash textasciicircum textasciitilde
+    textunderscore textless textgreater textbar dag ddag S P copyright textregistered
+    texttrademark euro pounds textdegree textcelsius""".split()
+)
+# A control word (letters) or a control symbol (one other character) after a backslash.
+_COMMAND = re.compile(r"\\(?:([A-Za-z]+)|(.)|$)", re.DOTALL)
+_SAFE_SYMBOLS = frozenset("&%#_${}\"'`^~=.,;:! -\\/@|")
 
 
-def inert_latex(text: str) -> str:
-    """Plain text as a BibTeX value that LaTeX typesets as written and never runs."""
+def _keep_or_typeset(m: re.Match[str]) -> str:
+    word, symbol = m.group(1), m.group(2)
+    if symbol in ("{", "}"):
+        return symbol  # a brace is a brace: unmatched ones are dropped below
+    if word is not None and word in SAFE_COMMANDS:
+        return m.group()
+    if symbol is not None and symbol in _SAFE_SYMBOLS:
+        return m.group()
+    return "\\textbackslash{}" + (word or symbol or "")
+
+
+def inert_latex(text: str, *, latex: bool = False) -> str:
+    """Untrusted text as a BibTeX value that LaTeX typesets and never runs.
+
+    Plain text (the default): every backslash, `^^` and brace typeset or dropped, `%&#`
+    escaped. `latex=True`: the source writes LaTeX, so constructs on the allowlist
+    (`SAFE_COMMANDS`, escaped specials, accents) and braces are kept, bare `%&#` escaped,
+    and everything else typeset the same way."""
+    if latex:
+        if "\\" in text:
+            text = _COMMAND.sub(_keep_or_typeset, text)
+        if ("{" in text or "}" in text) and not balanced(text):
+            # Dropped here, not by the writer: a dropped brace can join a kept command
+            # to the letters after it (`\\i{nput` -> `\\input`), so commands are read again.
+            text = _COMMAND.sub(_keep_or_typeset, drop_unmatched(text))
+        if "^^" in text:
+            text = text.replace("^^", "^{}^")  # no ^^5c escape can form
+        if "%" in text or "&" in text or "#" in text:
+            text = _BARE_SPECIAL.sub(r"\1\\\2", text)
+        return text
     if "\x00" in text or "\x01" in text:  # the two placeholders below
         text = text.replace("\x00", "").replace("\x01", "")
     if "\\" in text or "^^" in text:
@@ -113,12 +175,13 @@ _SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=1 << 16)
-def clean_text(text: str | None) -> str:
-    """One line of untrusted text as a safe BibTeX value: the whole policy, in order."""
+def clean_text(text: str | None, *, latex: bool = False) -> str:
+    """One line of untrusted text as a safe BibTeX value: the whole policy, in order
+    (`latex=True` for a source that writes LaTeX, see `inert_latex`)."""
     if not text:
         return ""
     text = drop_invisible(strip_markup(text))
-    text = inert_latex(unicodedata.normalize("NFC", text))
+    text = inert_latex(unicodedata.normalize("NFC", text), latex=latex)
     return _SPACES.sub(" ", text).strip()
 
 
