@@ -12,7 +12,7 @@ from genbib.enrich.clean import clean_text, clean_url
 from genbib.enrich.guard import judge, title_score
 from genbib.model.entry import Entry
 from genbib.model.names import Name
-from genbib.model.untrusted import JOINERS
+from genbib.model.untrusted import KEPT_FORMAT
 
 HO = (Name("Jonathan", "", "Ho"), Name("Ajay", "", "Jain"), Name("Pieter", "", "Abbeel"))
 
@@ -146,7 +146,7 @@ def test_clean_text_and_url() -> None:
 
 @given(st.text(alphabet=st.characters(categories=["Cc", "Cf"]), min_size=1))
 def test_no_control_or_format_character_survives(junk: str) -> None:
-    """Only the two joiners stay (genbib.model.untrusted.JOINERS: emoji sequences and
+    """Only the joiners and the soft hyphen stay (genbib.model.untrusted.KEPT_FORMAT: emoji and
     Persian and Indic words need them, as imported text always kept them)."""
     out = clean_text(f"a{junk}b")
-    assert all(c.isprintable() or c == " " or c in JOINERS for c in out)
+    assert all(c.isprintable() or c == " " or c in KEPT_FORMAT for c in out)

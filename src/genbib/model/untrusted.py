@@ -9,12 +9,17 @@ The rules, each defined once:
 
 - Invisible characters (`is_invisible`) are dropped: controls (Unicode category Cc: C0,
   DEL, C1), format characters (Cf: bidi embeddings, overrides and isolates, zero-width
-  space, word joiner, BOM, soft hyphen, tag characters), lone surrogates (Cs, which
-  cannot be written as UTF-8), private-use (Co) and unassigned (Cn) code points, and the
-  Unicode line/paragraph separators. They are invisible or display differently from
+  space, word joiner, BOM, tag characters), lone surrogates (Cs, which
+  cannot be written as UTF-8), and the Unicode line/paragraph separators. They are invisible or display differently from
   what LaTeX reads (Trojan Source). Tab and line breaks become spaces in one-line text.
-  The zero-width joiner and non-joiner (`JOINERS`) stay: emoji sequences (❤️‍🔥) and
-  Persian and Indic words need them, and they can neither reorder nor hide text.
+  Three format characters stay (`KEPT_FORMAT`): the zero-width joiner and non-joiner
+  (emoji sequences such as ❤️‍🔥, Persian and Indic words need them) and the soft hyphen
+  (a hyphenation point, common in abstracts copied from PDFs and kept by Zotero); they
+  can neither reorder text nor hide a command. Private-use and unassigned code points
+  stay too: publishers use private-use glyphs (ScienceDirect's `C\ue5f8H` bond), they
+  show as a glyph or a box, and which code points are unassigned depends on the Python
+  version (the same input must give the same bytes everywhere). Render, whose fonts
+  cannot show them, leaves them out of its output.
 - Raw HTML never reaches the bib: entities are decoded first (so `&lt;script&gt;` cannot
   turn into a tag afterwards), then tags are dropped and their text kept (`<i>x</i>` ->
   `x`, Crossref's JATS, Zotero's rich text).
@@ -46,12 +51,11 @@ from functools import lru_cache
 
 from genbib.model.values import balanced, drop_unmatched
 
-# Unicode categories that are never shown as text: control, format, surrogate,
-# private use, unassigned.
-INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Unicode categories that are never shown as text: control, format, surrogate.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 # Characters that end a line: in one-line text they become a space, never nothing.
 LINE_BREAKS = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
-JOINERS = frozenset("\u200c\u200d")  # format characters that text needs: kept
+KEPT_FORMAT = frozenset("\u00ad\u200c\u200d")  # format characters text needs: kept
 
 
 def is_invisible(ch: str) -> bool:
@@ -59,7 +63,7 @@ def is_invisible(ch: str) -> bool:
 
     Tab and line feed are controls too: `drop_invisible` decides whether a line break is
     kept (multi-line text) or becomes a space."""
-    if ch in JOINERS:
+    if ch in KEPT_FORMAT:
         return False
     return unicodedata.category(ch) in INVISIBLE_CATEGORIES or ch in "\u2028\u2029"
 

@@ -32,7 +32,7 @@ import latexcodec.codec  # registers the "ulatex" codec
 
 from genbib.bibtex.keys import is_citable
 from genbib.model.identifiers import is_http_url
-from genbib.model.untrusted import JOINERS, LINE_BREAKS, is_invisible
+from genbib.model.untrusted import KEPT_FORMAT, LINE_BREAKS, is_invisible
 
 # Formatting commands whose argument is the text a reader wants (`\emph{Not}` -> Not).
 _FORMAT_CMDS = re.compile(
@@ -57,12 +57,13 @@ _LATEXISH = re.compile(r"[\\{}$~%]")
 _SPACE = re.compile(r"\s+")
 # What is invisible and what is a line break (which becomes a space, not nothing) is the
 # one definition for untrusted text, genbib.model.untrusted.
-# Rendered output also drops the two joiners the bib keeps (`JOINERS`), as it always did.
+# Rendered output also drops what the bib keeps but no output font shows: the kept
+# format characters, private-use and unassigned code points (as render always did).
 _BREAKS = LINE_BREAKS
 
 
 def _invisible(ch: str) -> bool:
-    return is_invisible(ch) or ch in JOINERS
+    return is_invisible(ch) or ch in KEPT_FORMAT or unicodedata.category(ch) in ("Co", "Cn")
 
 
 # The accents and letters of names and titles, decoded here because latexcodec, which
