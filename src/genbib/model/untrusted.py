@@ -9,10 +9,10 @@ The rules, each defined once:
 
 - Invisible characters (`is_invisible`) are dropped: controls (Unicode category Cc: C0,
   DEL, C1), format characters (Cf: bidi embeddings, overrides and isolates, zero-width
-  space, word joiner, BOM, tag characters), lone surrogates (Cs, which
-  cannot be written as UTF-8), and the Unicode line/paragraph separators. They are invisible or display differently from
-  what LaTeX reads (Trojan Source). Tab and line breaks become spaces in one-line text.
-  Three format characters stay (`KEPT_FORMAT`): the zero-width joiner and non-joiner
+  space, word joiner, BOM, tag characters), lone surrogates (Cs, which cannot be
+  written as UTF-8), and the Unicode line/paragraph separators. They are invisible or
+  display differently from what LaTeX reads (Trojan Source). Tab and line breaks
+  become spaces in one-line text. Three format characters stay (`KEPT_FORMAT`): the zero-width joiner and non-joiner
   (emoji sequences such as ❤️‍🔥, Persian and Indic words need them) and the soft hyphen
   (a hyphenation point, common in abstracts copied from PDFs and kept by Zotero); they
   can neither reorder text nor hide a command. Private-use and unassigned code points
@@ -24,7 +24,7 @@ The rules, each defined once:
   turn into a tag afterwards), then tags are dropped and their text kept (`<i>x</i>` ->
   `x`, Crossref's JATS, Zotero's rich text).
 - LaTeX cannot run (`inert_latex`): untrusted text is plain text, so every backslash is
-  typeset (`\\input{x}` -> `\\textbackslash{}input x`), a `^^` escape is typeset
+  typeset (`\\input{x}` -> `\\textbackslash{}inputx`), a `^^` escape is typeset
   (`\\^{}\\^{}`), braces are dropped (no grouping or case protection comes from data),
   and `%`, `&`, `#` are escaped (a bare `%` would comment out the rest of a .bbl line).
   This covers every command, including `\\write18`, `\\immediate`, `\\catcode`, `\\def`
@@ -32,8 +32,8 @@ The rules, each defined once:
   A source that writes LaTeX (a BibTeX file, arXiv titles such as `$\\alpha$-VAE`) is
   cleaned with `latex=True`: then a backslash survives only where it starts a construct
   on the allowlist `SAFE_COMMANDS` (accents, letters, escaped specials, math symbols,
-  font switches: `{\\v{c}}`, `\\&`, `$\\alpha$`), braces are kept (the writer drops
-  unmatched ones), and every other backslash is typeset as above.
+  font switches: `{\\v{c}}`, `\\&`, `$\\alpha$`), balanced braces are kept, unmatched
+  ones dropped, and every other backslash is typeset as above.
 - Links (`clean_url`): only http(s) URLs with a host and no character that could end a
   LaTeX argument, a markdown link or an HTML attribute; `javascript:`, `data:`, `file:`
   become "".
