@@ -204,14 +204,15 @@ def clean_url(url: str | None) -> str:
     return url
 
 
+# After an even run of backslashes (`\\\\input` is a line break, then the word "input").
 _UNSAFE = re.compile(
-    r"\\(?:write18|write|immediate|input|include|openout|openin|catcode|def|edef|gdef|xdef"
-    r"|csname|read|readline|newwrite|newread|usepackage|RequirePackage|let|special"
-    r"|directlua|luaexec|ShellEscape|scantokens|filecontents)(?![A-Za-z])|\^\^"
-    r"|\\begin\s*\{filecontents\*?\}"
+    r"(?<!\\)(?:\\\\)*(?P<cmd>\\(?:write18|write|immediate|input|include|openout|openin"
+    r"|catcode|def|edef|gdef|xdef|csname|read|readline|newwrite|newread|usepackage"
+    r"|RequirePackage|let|special|directlua|luaexec|ShellEscape|scantokens|filecontents)"
+    r"(?![A-Za-z])|\\begin\s*\{filecontents\*?\})|(?P<hat>\^\^)"
 )
 
 
 def unsafe_latex(raw: str) -> list[str]:
     """The dangerous control sequences in `raw` (a bib value), each once, in order."""
-    return list(dict.fromkeys(m.group() for m in _UNSAFE.finditer(raw)))
+    return list(dict.fromkeys(m.group("cmd") or m.group("hat") for m in _UNSAFE.finditer(raw)))
