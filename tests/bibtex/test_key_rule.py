@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from genbib.bibtex.check import check_library
-from genbib.bibtex.keys import KEY_RULE, is_citable, is_valid_key, key_problem
+from genbib.bibtex.keys import KEY_RULE, is_citable, is_valid_key, key_problem, validate_formula
 from genbib.bibtex.reader import parse
 from genbib.bibtex.rekey import rekey
-from genbib.errors import GenbibError
+from genbib.errors import ConfigError, GenbibError
 from genbib.zotero.mapping import citation_key
 
 # key, valid, a word the reason must contain (None for valid keys)
@@ -92,3 +92,16 @@ def test_check_reports_existing_keys_that_break_the_rule_and_keeps_them() -> Non
     found = [(p.key, p.severity.value) for p in check_library(lib) if p.code == "E007-key-rule"]
     assert found == [("Müller2020", "warning"), ("a@b", "warning")]
     assert [e.key for e in lib.entries] == ["Müller2020", "a@b", "ok2020"]
+
+
+@pytest.mark.parametrize(
+    ("formula", "ok"),
+    [("{author}{year}{title}", True), ("{Author}:{year}", True), ("{author}@{year}", False),
+     ("{author} {year}", False), ("_{author}{year}", False)],
+)  # fmt: skip
+def test_a_key_formula_cannot_make_keys_that_break_the_rule(formula: str, ok: bool) -> None:
+    if ok:
+        validate_formula(formula)
+    else:
+        with pytest.raises(ConfigError, match=r"a citation key is"):
+            validate_formula(formula)

@@ -56,6 +56,12 @@ def validate_formula(formula: str) -> None:
             f"citation-key formula {formula!r}: unknown placeholder(s) "
             f"{', '.join(sorted(unknown))}; expected {', '.join(sorted(PLACEHOLDERS))}"
         )
+    sample = formula.format(author="ho", Author="Ho", year="2020", title="t", Title="T")
+    why = key_problem(sample)  # the formula's own text must not break the key rule
+    if why is not None:
+        raise ConfigError(
+            f"citation-key formula {formula!r} makes keys like {sample!r}: {why} ({KEY_RULE})"
+        )
 
 
 def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
