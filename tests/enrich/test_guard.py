@@ -12,6 +12,7 @@ from genbib.enrich.clean import clean_text, clean_url
 from genbib.enrich.guard import judge, title_score
 from genbib.model.entry import Entry
 from genbib.model.names import Name
+from genbib.model.untrusted import KEPT_FORMAT
 
 HO = (Name("Jonathan", "", "Ho"), Name("Ajay", "", "Jain"), Name("Pieter", "", "Abbeel"))
 
@@ -125,9 +126,17 @@ def test_explain_lists_every_field_with_its_source() -> None:
 def test_clean_text_and_url() -> None:
     assert (
         clean_text("A <i>cool</i> title \\write18{rm -rf} ^^5c\u202e\x07")
-        == "A cool title write18{rm -rf} ^ ^5c"
+        == "A cool title \\textbackslash{}write18{rm -rf} ^{}^5c"
     )
+    # API text spelled in LaTeX (arXiv): what is on the allowlist is kept as written
     assert clean_text("$\\alpha$-VAE &amp; more") == "$\\alpha$-VAE \\& more"
+    assert clean_text("Anciukevi{\\v{c}}ius") == "Anciukevi{\\v{c}}ius"
+    # a kept command cannot swallow letters when an unmatched brace goes
+    assert clean_text("\\i{nput x") == "\\textbackslash{}input x"
+    # a command no list of bad names has: typeset, never run
+    assert clean_text("\\begin{filecontents}[overwrite]{a.tex}").startswith("\\textbackslash{}")
+    # an entity cannot become a tag after the tags were dropped
+    assert clean_text("&lt;script&gt;x&lt;/script&gt;") == "x"
     # TeX specials typeset as written; escaped ones are not escaped twice
     assert clean_text("50% faster, #1 & Q\\&A, 5\\%") == "50\\% faster, \\#1 \\& Q\\&A, 5\\%"
     assert clean_url("javascript:alert(1)") == ""
@@ -137,5 +146,7 @@ def test_clean_text_and_url() -> None:
 
 @given(st.text(alphabet=st.characters(categories=["Cc", "Cf"]), min_size=1))
 def test_no_control_or_format_character_survives(junk: str) -> None:
+    """Only the joiners and the soft hyphen stay (genbib.model.untrusted.KEPT_FORMAT: emoji and
+    Persian and Indic words need them, as imported text always kept them)."""
     out = clean_text(f"a{junk}b")
-    assert all(c.isprintable() or c == " " for c in out)
+    assert all(c.isprintable() or c == " " or c in KEPT_FORMAT for c in out)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genbib.bibtex.citations import Citation, scan_citations
-from genbib.bibtex.keys import is_provisional
+from genbib.bibtex.keys import KEY_RULE, is_provisional, key_problem
 from genbib.bibtex.reader import malformed_key, read_file
 from genbib.bibtex.titles import scan_title
 from genbib.model import identifiers as ids
@@ -24,6 +24,7 @@ from genbib.model.canonical import VENUE_FIELDS, has_venue, venue_fields
 from genbib.model.entry import LINK_FIELDS, Entry
 from genbib.model.library import Library, Malformed, Preamble, StringDef
 from genbib.model.problems import Problem, Severity
+from genbib.model.untrusted import invisible_chars, unsafe_latex
 from genbib.model.values import plain
 
 
@@ -51,6 +52,9 @@ DUPLICATE_KEY = _rule("E003-duplicate-key", E, "two entries share a citation key
 DUPLICATE_FIELD = _rule("E004-duplicate-field", E, "an entry sets a field twice; kept verbatim")
 UNBALANCED = _rule("E005-unbalanced-braces", E, "a block that did not parse has unbalanced braces")
 MISSING_KEY = _rule("E006-missing-key", E, "an entry has no citation key")
+KEY_RULE_BROKEN = _rule(
+    "E007-key-rule", W, "a citation key breaks the key rule (genbib rekey gives it a valid one)"
+)
 MISSING_FIELD = _rule("E010-missing-field", E, "a field its entry type requires is missing")
 BAD_DOI = _rule("E011-doi", E, "`doi` is not a DOI (10.NNNN/...)")
 BAD_ARXIV = _rule("E012-arxiv", E, "`eprint` of an arXiv entry is not an arXiv id")
@@ -116,14 +120,6 @@ _IGNORED_VENUES = ("journal", "journaltitle", "booktitle", "school", "institutio
 _YEAR = re.compile(r"\d{4}")
 _DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"{_DATE_PART}(?:/(?:{_DATE_PART})?)?")
-_UNSAFE = re.compile(
-    r"\\(?:write18|write|immediate|input|include|openout|openin|catcode|def|edef|gdef|xdef"
-    r"|csname|read|readline|newwrite|newread|usepackage|RequirePackage|let|special"
-    r"|directlua|luaexec|ShellEscape)(?![A-Za-z])|\^\^"
-)
-# C0/C1 controls except tab and line break, and the bidi overrides that can make text
-# display differently from what LaTeX reads (Trojan Source).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _TITLE_FIELDS = ("title", "booktitle", "journal", "journaltitle", "series", "shortname")
 # Fields that hold URLs or a DOI, where `%` is percent-encoding (biblatex reads them
 # verbatim).
@@ -161,6 +157,15 @@ def _text(entry: Entry, name: str, ctx: Context) -> str:
 def _check_key(entry: Entry, ctx: Context) -> Iterator[Problem]:
     if not entry.key:
         yield _problem(MISSING_KEY, entry, f"@{entry.type} entry without a citation key")
+        return
+    why = key_problem(entry.key)  # reported, never renamed: documents may cite it
+    if why is not None:
+        yield _problem(
+            KEY_RULE_BROKEN,
+            entry,
+            f"key {entry.key!r} breaks the key rule: {why} ({KEY_RULE}); "
+            f"`genbib rekey {entry.key} NEW` renames it and keeps it as an alias",
+        )
 
 
 @_entry_check
@@ -295,9 +300,9 @@ def _check_unsafe(entry: Entry, ctx: Context) -> Iterator[Problem]:
         found = unsafe_latex(raw)
         if found:
             yield _problem(UNSAFE, entry, f"{name} contains {', '.join(found)}; remove it")
-        bad = _CONTROL.findall(raw)
+        bad = invisible_chars(raw, keep="\t\n\r")  # the one definition (model.untrusted)
         if bad:
-            shown = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
+            shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
             yield _problem(CONTROL, entry, f"{name} contains invisible characters {shown}")
 
 
@@ -313,11 +318,6 @@ def _check_topics(entry: Entry, ctx: Context) -> Iterator[Problem]:
             f"topic(s) {', '.join(unknown)} not in genbib.toml "
             f"(known: {', '.join(sorted(ctx.topics)) or 'none'})",
         )
-
-
-def unsafe_latex(raw: str) -> list[str]:
-    """The dangerous control sequences in `raw`, each once, in order of appearance."""
-    return list(dict.fromkeys(m.group() for m in _UNSAFE.finditer(raw)))
 
 
 # --- blocks other than entries --------------------------------------------------------

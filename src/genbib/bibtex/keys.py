@@ -56,6 +56,12 @@ def validate_formula(formula: str) -> None:
             f"citation-key formula {formula!r}: unknown placeholder(s) "
             f"{', '.join(sorted(unknown))}; expected {', '.join(sorted(PLACEHOLDERS))}"
         )
+    sample = formula.format(author="ho", Author="Ho", year="2020", title="t", Title="T")
+    why = key_problem(sample)  # the formula's own text must not break the key rule
+    if why is not None:
+        raise ConfigError(
+            f"citation-key formula {formula!r} makes keys like {sample!r}: {why} ({KEY_RULE})"
+        )
 
 
 def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
@@ -85,6 +91,84 @@ def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
         Title=title.capitalize(),
     )
     return stem or "entry"
+
+
+# --- the key rule ----------------------------------------------------------------------
+
+KEY_MAX = 100
+KEY_RULE = (
+    "a citation key is 1-100 ASCII letters, digits and - _ : . + /, starting with a letter or digit"
+)
+_VALID_KEY = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_:.+/-]{{0,{KEY_MAX - 1}}}")
+# Why a character is refused, for the message (the first one found is named).
+_KEY_BREAKERS = (
+    (" \t\n\r", "whitespace ends a key in BibTeX and in \\cite"),
+    (",", "a comma ends the key in the bib and separates keys in \\cite{a,b}"),
+    ("{}()", "braces and parentheses delimit entries"),
+    ("%", "% starts a LaTeX comment inside \\cite"),
+    ("#", "# is LaTeX's macro parameter and BibTeX's concatenation"),
+    ("~", "~ is an active character (a tie) in \\cite"),
+    ("\\", "a backslash starts a LaTeX command"),
+    ("\"'=", "quotes and = are BibTeX value syntax and confuse parsers"),
+    ("@", "@ starts an entry for BibTeX tools that scan for it"),
+    ("$&^", "$ & ^ are math and alignment characters in LaTeX"),
+)
+
+
+def key_problem(key: str) -> str | None:
+    """Why `key` breaks the key rule, or None when it is valid.
+
+    The rule is what every tool of a lab's chain reads the same way: BibTeX 0.99d (a key
+    ends at whitespace, a comma or the entry's closing delimiter), biber, natbib's and
+    biblatex's `\\cite{a,b}` (LaTeX reads the key as tokens: `%`, `#`, `~`, `\\`,
+    braces and spaces change it), bibtexparser/pybtex, Zotero and Better BibTeX (whose
+    keys are ASCII). Non-ASCII is refused although pdflatex + bibtex of TeX Live 2022
+    with the UTF-8 default accept `\\cite{Müller2020}`: a document with 8-bit
+    `inputenc` (latin1) or an older kernel writes `ü` to the .aux as a command, so
+    bibtex finds no entry, bibtex sorts keys by bytes, and journal submission systems
+    run older TeX. `@` is accepted by BibTeX and biber but starts a new entry for tools
+    that scan for it, and Zotero never makes such a key. The first character is a letter
+    or digit, as in every key genbib, Zotero or Google Scholar makes, so that a key is
+    never read as an option on a command line (`genbib show -x`, `rekey -x new`).
+    """
+    if not key:
+        return "the key is empty"
+    if len(key) > KEY_MAX:
+        return f"longer than {KEY_MAX} characters"
+    if _VALID_KEY.fullmatch(key):
+        return None
+    for chars, why in _KEY_BREAKERS:
+        bad = next((c for c in key if c in chars), None)
+        if bad is not None:
+            return f"{bad!r}: {why}"
+    bad = next((c for c in key if not c.isascii()), None)
+    if bad is not None:
+        return f"{bad!r} is not ASCII: bibtex under pdflatex with 8-bit input cannot match it"
+    if not key[0].isalnum():
+        return f"it starts with {key[0]!r}, not a letter or digit"
+    bad = next(c for c in key if not (c.isalnum() or c in "_:.+/-"))
+    return f"{bad!r} is not one of - _ : . + /"
+
+
+def is_valid_key(key: str) -> bool:
+    """True when `key` follows the key rule (`KEY_RULE`; `key_problem` says why not).
+
+    The one rule for keys genbib creates or takes from outside: `rekey` refuses to
+    create others, the Zotero mapping and sync do not take them from Zotero (a key is
+    generated instead), `check` reports existing ones (never renamed silently)."""
+    return bool(_VALID_KEY.fullmatch(key))
+
+
+_CITABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.+/@-]*")
+
+
+def is_citable(key: str) -> bool:
+    """True when `key` can go verbatim inside `\\cite{...}` in a generated stub.
+
+    Wider than the rule (an existing `a@b` or over-long key still renders): only what
+    LaTeX would read as something other than the key is refused (`%`, `#`, `\\`,
+    braces, spaces, commas, `~`, non-ASCII)."""
+    return bool(_CITABLE.fullmatch(key))
 
 
 STATUS_FIELD = "keystatus"

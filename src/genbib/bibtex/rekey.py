@@ -7,18 +7,21 @@ key (see `genbib.bibtex.keys`) becomes the formula's key once the paper is compl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence, Set
 from pathlib import Path
 
-from genbib.bibtex.keys import fresh_key, is_provisional, mark_provisional, metadata_complete
+from genbib.bibtex.keys import (
+    KEY_RULE,
+    fresh_key,
+    is_provisional,
+    key_problem,
+    mark_provisional,
+    metadata_complete,
+)
 from genbib.bibtex.retired import superseded_note
 from genbib.errors import GenbibError
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
-
-# What BibTeX and biber accept in a key without quoting trouble.
-VALID_KEY = re.compile(r"[^\s,{}()\"#%'=\\~]+")
 
 
 def rekey(library: Library, old: str, new: str) -> None:
@@ -27,11 +30,9 @@ def rekey(library: Library, old: str, new: str) -> None:
     Renaming an entry back to one of its own former keys is allowed: that alias is
     dropped from `ids` (it is the key again) and the current key becomes an alias.
     """
-    if not VALID_KEY.fullmatch(new):
-        raise GenbibError(
-            f"{new!r} is not a usable citation key",
-            hint="use letters, digits and - _ : . / only",
-        )
+    why = key_problem(new)  # the one key rule (genbib.bibtex.keys)
+    if why is not None:
+        raise GenbibError(f"{new!r} is not a usable citation key ({why})", hint=KEY_RULE)
     entries = library.by_key()
     if old not in entries:
         raise GenbibError(f"no entry with key {old!r}")

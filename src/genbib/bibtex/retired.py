@@ -26,6 +26,7 @@ from pathlib import Path
 from genbib.bibtex.io import write_if_changed
 from genbib.errors import InputError
 from genbib.model.entry import Entry
+from genbib.model.untrusted import is_invisible
 
 SUFFIX = ".retired-keys.txt"
 HEADER = (
@@ -153,8 +154,9 @@ def note_parts(text: str) -> tuple[str, int | None, str | None, str | None]:
 def clean_note(text: str) -> str:
     """One line of plain text: no control, format (bidi, zero-width) or line characters;
     the part before the identifiers cut to NOTE_MAX characters."""
-    kept = "".join(
-        " " if unicodedata.category(c)[0] in "CZ" else c for c in unicodedata.normalize("NFC", text)
+    kept = "".join(  # invisible as genbib.model.untrusted defines it; here a space
+        " " if is_invisible(c) or unicodedata.category(c)[0] == "Z" else c
+        for c in unicodedata.normalize("NFC", text)
     )
     kept = _SPACE.sub(" ", kept).strip()
     found = _IDS.search(kept)

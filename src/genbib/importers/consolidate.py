@@ -345,11 +345,11 @@ def consolidate(g: Group, problems: list[Problem]) -> Entry:
         if c.summary and c.summary not in notes:
             notes.append(c.summary)
     if notes:
-        entry.set("annotation", "\n\n".join(notes))
+        entry.set("annotation", "\n\n".join(inert(n) for n in notes))  # one line each
     topics = sorted({t for c in g.members for t in c.topics})
     if topics:
         entry.set_topics(topics)
-    for name in ("title", "shortname", "author", "annotation", "presentation"):
+    for name in ("title", "shortname", "author", "presentation"):
         value = entry.get(name)
         if value:
             entry.set(name, inert(value))  # list text is plain text: nothing in it may run

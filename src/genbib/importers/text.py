@@ -19,6 +19,7 @@ import ftfy.bad_codecs
 from ftfy.badness import is_bad
 
 from genbib.model.problems import Problem, Severity
+from genbib.model.untrusted import clean_text, drop_invisible, invisible_chars
 
 _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False,
@@ -28,10 +29,6 @@ _FTFY = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
-# Zero-width spaces, bidi controls and the BOM: invisible, and bidi overrides can disguise
-# text. The zero-width joiner and non-joiner stay: emoji sequences and some scripts need them.
-_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Characters that UTF-8 bytes turn into when read as cp1252, cp1254 or Mac Roman.
 _NON_ASCII_RUN = re.compile(
     "[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u011e\u011f\u0130"
@@ -74,22 +71,7 @@ def repair(text: str, file: str) -> Repaired:
     out: list[str] = []
     for number, line in enumerate(text.split("\n"), 1):
         fixed = line
-        if _INVISIBLE.search(fixed):
-            fixed = _INVISIBLE.sub("", fixed)
-            problems.append(
-                Problem(
-                    "I-invisible",
-                    "zero-width or bidi control characters removed",
-                    Severity.WARNING,
-                    file,
-                    number,
-                )
-            )
-        if _CONTROL.search(fixed.replace("\t", "")):
-            fixed = _CONTROL.sub("", fixed)
-            problems.append(
-                Problem("I-control", "control characters removed", Severity.WARNING, file, number)
-            )
+        bad = invisible_chars(line, keep="\t")  # genbib.model.untrusted's definition
         if not fixed.isascii():
             repaired = fix_mojibake(fixed)
             if repaired != fixed:
@@ -103,6 +85,25 @@ def repair(text: str, file: str) -> Repaired:
                     )
                 )
                 fixed = repaired
+        bad += invisible_chars(fixed, keep="\t")  # dropped after mojibake: it may decode to one
+        if bad:
+            fixed = drop_invisible(fixed, lines=True)
+            if any(unicodedata.category(c) != "Cc" for c in bad):
+                problems.append(
+                    Problem(
+                        "I-invisible",
+                        "zero-width or bidi control characters removed",
+                        Severity.WARNING,
+                        file,
+                        number,
+                    )
+                )
+            if any(unicodedata.category(c) == "Cc" for c in bad):
+                problems.append(
+                    Problem(
+                        "I-control", "control characters removed", Severity.WARNING, file, number
+                    )
+                )
         if "&" in fixed and _ENTITY.search(fixed):
             problems.append(
                 Problem("I-entity", "HTML entities decoded", Severity.INFO, file, number)
@@ -153,26 +154,8 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
-_TEX_SPECIAL = re.compile(r"([%&#])")
-
-
-def inert(text: str) -> str:
-    """List text made safe as a BibTeX value: the bib is compiled by LaTeX, so a backslash
-    or a `^^` escape from a list (`\\input{/etc/passwd}`, `^^5cwrite18`) must be typeset,
-    never run. Lists hold plain text, so nothing meant as LaTeX is lost.
-
-    `%`, `&` and `#` are escaped too (`50\\% faster`): biber copies fields such as
-    `annotation` into the .bbl, where a bare `%` comments out the rest of the line and
-    the compile ends with "File ended while scanning use of \\field". The same three as
-    the Zotero mapping escapes, so a note reads the same whichever way it came in;
-    render reads `\\%` back as `%`."""
-    text = _INVISIBLE.sub("", _CONTROL.sub("", text))
-    if "\\" in text or "^^" in text:
-        text = text.replace("\\", "\x00").replace("^^", "\\^{}\\^{}")
-        text = text.replace("\x00", "\\textbackslash{}")
-    if "%" in text or "&" in text or "#" in text:
-        text = _TEX_SPECIAL.sub(r"\\\1", text)
-    return text
+# List text is untrusted: the one policy (genbib.model.untrusted) makes it a safe value.
+inert = clean_text
 
 
 def is_placeholder(text: str) -> bool:

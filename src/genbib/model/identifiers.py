@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from genbib.model.untrusted import invisible_chars
+
 # New-style ids (0704.0001 onwards) and old-style ids (hep-th/9901001, math.GT/0309136).
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
 _ARXIV_OLD = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7}"
@@ -128,13 +130,14 @@ def canonical_url(url: str) -> str:
 
 # Characters a URL never holds unencoded (RFC 3986) that mean something to LaTeX, BibTeX,
 # HTML or a terminal: a "URL" with them is text wearing a scheme (`http://\\input{...}`).
-_NOT_IN_URL = re.compile(r'[\s\\{}<>"^`\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]')
+# Invisible characters (genbib.model.untrusted) are never in a link either.
+_NOT_IN_URL = re.compile(r'[\s\\{}<>"^`]')
 
 
 def is_http_url(text: str) -> bool:
     """Only http(s) links are ever written to outputs (no javascript:, data:, file:)."""
     text = text.strip()
-    if _NOT_IN_URL.search(text):
+    if _NOT_IN_URL.search(text) or invisible_chars(text):
         return False
     try:
         parts = urlsplit(text)

@@ -172,7 +172,7 @@ def braced(text: str) -> str:
     same thing to BibTeX), so no line of a value looks like the start of a new block.
     """
     if ("{" in text or "}" in text) and not balanced(text):
-        text = _drop_unmatched(text)
+        text = drop_unmatched(text)
     if "@" in text and "\n" in text:
         text = _LINE_AT.sub(r" \1", text)
     return "{" + text + "}"
@@ -181,7 +181,8 @@ def braced(text: str) -> str:
 _LINE_AT = re.compile(r"\n([ \t]*@)")
 
 
-def _drop_unmatched(text: str) -> str:
+def drop_unmatched(text: str) -> str:
+    """`text` without the braces that match nothing (balanced pairs kept)."""
     keep = [True] * len(text)
     stack: list[int] = []
     for i, c in enumerate(text):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genbib.bibtex.keys import key_problem
 from genbib.config import Config, Topic
 from genbib.model.entry import Entry, Link, LinkKind
 from genbib.model.identifiers import canonical_url, github_repo, openreview_id
@@ -120,7 +121,8 @@ def build(library: Library, config: Config, *, tex_dir: Path | None = None) -> R
         if not paper.citable:
             problems.append(Problem(
                 "render-unsafe-key",
-                f"key {entry.key!r} cannot be cited safely in LaTeX; left out of the stubs",
+                f"key {entry.key!r} cannot be cited safely in LaTeX ({key_problem(entry.key)}); "
+                "left out of the stubs; `genbib rekey` gives it a valid key",
                 Severity.WARNING, entry.file or library.file, entry.line, entry.key,
             ))  # fmt: skip
         for slug in slugs:

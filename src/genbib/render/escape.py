@@ -30,7 +30,9 @@ from urllib.parse import quote
 
 import latexcodec.codec  # registers the "ulatex" codec
 
+from genbib.bibtex.keys import is_citable
 from genbib.model.identifiers import is_http_url
+from genbib.model.untrusted import KEPT_FORMAT, LINE_BREAKS, is_invisible
 
 # Formatting commands whose argument is the text a reader wants (`\emph{Not}` -> Not).
 _FORMAT_CMDS = re.compile(
@@ -53,14 +55,15 @@ _UNSENTINEL = {ord(v): k for k, v in _SENTINEL.items()}
 _PRIVATE = re.compile("[\ue000-\uf8ff]")
 _LATEXISH = re.compile(r"[\\{}$~%]")
 _SPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_BREAKS = frozenset("\t\n\r\v\f\x85\u2028\u2029")  # become spaces, not nothing
+# What is invisible and what is a line break (which becomes a space, not nothing) is the
+# one definition for untrusted text, genbib.model.untrusted.
+# Rendered output also drops what the bib keeps but no output font shows: the kept
+# format characters, private-use and unassigned code points (as render always did).
+_BREAKS = LINE_BREAKS
 
 
 def _invisible(ch: str) -> bool:
-    """Control characters, bidi overrides, zero-width and other format characters."""
-    cat = unicodedata.category(ch)
-    return cat in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\u2028\u2029"
+    return is_invisible(ch) or ch in KEPT_FORMAT or unicodedata.category(ch) in ("Co", "Cn")
 
 
 # The accents and letters of names and titles, decoded here because latexcodec, which
@@ -352,9 +355,6 @@ def tex_comment(value: object) -> str:
     return clean(value)
 
 
-_CITE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.+/@-]*")
-
-
 def safe_cite_key(key: str) -> bool:
-    """Keys that can go inside `\\cite{...}` verbatim (no `%`, `#`, `\\`, braces, spaces)."""
-    return bool(_CITE_KEY.fullmatch(key))
+    """Keys that can go inside `\\cite{...}` verbatim (`genbib.bibtex.keys.is_citable`)."""
+    return is_citable(key)

@@ -108,7 +108,10 @@ def is_pdf(item: Mapping[str, Any]) -> bool:
         return False
     if _text(item, "contentType").lower() == "application/pdf":
         return True
-    path = urlsplit(_text(item, "url")).path.lower()
+    try:
+        path = urlsplit(_text(item, "url")).path.lower()
+    except ValueError:  # "http://[x]": a malformed host in untrusted item JSON
+        path = ""
     if path.endswith(".pdf") or _text(item, "filename").lower().endswith(".pdf"):
         return True
     return item.get("linkMode") in ("imported_url", "imported_file") and bool(

@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from genbib.bibtex.keys import is_valid_key
 from genbib.model.entry import Entry
 from genbib.model.identifiers import arxiv_id, is_http_url
 from genbib.model.names import Name
@@ -131,8 +132,6 @@ _NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translato
                 "bookauthor": "bookAuthor"}  # fmt: skip
 
 _ARXIV_LINE = re.compile(r"^arXiv:\s*(\S+)(?:\s+\[([^\]]+)\])?\s*$", re.IGNORECASE)
-# A key typed in Zotero becomes `@type{key,` in the bib and `\\cite{key}` in papers.
-_SAFE_KEY = re.compile(r"[A-Za-z0-9_:.+/@-]+")
 _EXTRA_LINE = re.compile(r"^([A-Za-z][\w .-]*?):\s*(.*)$")
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 
@@ -510,12 +509,12 @@ def citation_key(item: Item) -> str:
     """The key recorded in an item: the native field first, then the `Citation Key:` line."""
     native = _text_field(item, "citationKey").strip()
     if native:
-        return native if _SAFE_KEY.fullmatch(native) else ""
+        return native if is_valid_key(native) else ""
     for line in _text_field(item, "extra").splitlines():
         m = _EXTRA_LINE.match(line.strip())
         if m and m.group(1).strip().lower() == "citation key":
             key = m.group(2).strip()
-            return key if _SAFE_KEY.fullmatch(key) else ""  # else the caller assigns one
+            return key if is_valid_key(key) else ""  # else the caller assigns one
     return ""
 
 

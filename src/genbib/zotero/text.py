@@ -3,26 +3,24 @@
 Zotero shows text to people, so values go there as Unicode (`M{\\"u}ller` -> `Müller`).
 Coming back, a value that means the same as the bib's is never rewritten (the bib keeps its
 LaTeX and its brace protection); only text really changed in Zotero is converted, and it is
-neutralised on the way: Zotero items are untrusted input, so no backslash command, `^^`
-escape, control character or bidi override reaches the bib.
+neutralised on the way by the one policy for untrusted input (`genbib.model.untrusted`),
+so no backslash command, `^^` escape, control character or bidi override reaches the bib.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 
 from genbib.model.names import parse_names
+from genbib.model.untrusted import clean_text, strip_markup
 from genbib.model.values import MONTHS
 
 _STYLE_CMD = re.compile(r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|mathrm|mbox|url)\s*")
 _ANY_CMD = re.compile(r"\\[A-Za-z]+\s*")
 _WS = re.compile(r"\s+")
-_MARKUP = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")  # as genbib.enrich.clean
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MONTH_NUM = {name: i for i, name in enumerate(MONTHS, 1)}
 _MONTH_FULL = {full.lower(): i for i, full in enumerate(MONTHS.values(), 1)}
 
@@ -45,17 +43,12 @@ def latex_to_text(value: str) -> str:
 def text_to_latex(text: str) -> str:
     """Bib text for a value typed in Zotero: Unicode kept, LaTeX specials made inert.
 
-    Markup goes too: Zotero keeps rich text in fields as HTML tags (`<i>Salmo salar</i>`,
-    `CO<sub>2</sub>`, `<span class="nocase">`), and no raw HTML reaches the bib (the rule
-    of genbib.enrich.clean for API text: tags dropped, their text kept).
+    Zotero items are untrusted: the one policy of `genbib.model.untrusted.clean_text`
+    (rich-text tags such as `<i>Salmo salar</i>` dropped with their text kept, invisible
+    characters dropped, every backslash, brace and `^^` made inert), so a value reads the
+    same whether it came from Zotero, a list or an API.
     """
-    if "<" in text:
-        text = _MARKUP.sub("", text)
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
-    text = text.replace("{", "").replace("}", "")
-    text = re.sub(r"([&%#])", r"\\\1", text.replace("\\", "\x00"))
-    text = text.replace("\x00", "\\textbackslash{}").replace("^^", "\\^{}\\^{}")
-    return _WS.sub(" ", text).strip()
+    return clean_text(text)
 
 
 def protect_like(new: str, base: str) -> str:
@@ -81,7 +74,7 @@ def normalize(field: str, value: str) -> str:
             f"{latex_to_text(n.first)}|{latex_to_text(f'{n.von} {n.last}'.strip())}|{latex_to_text(n.jr)}"
             for n in parse_names(value)
         )
-    text = latex_to_text(_MARKUP.sub("", value) if "<" in value else value)
+    text = latex_to_text(strip_markup(value) if "<" in value else value)
     if field == "month":
         n = month_number(text)
         return str(n) if n else text
