@@ -15,7 +15,6 @@ back with its own key.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -297,10 +296,3 @@ def _merge_entries(keep: Entry, gone: Entry) -> None:
     keep.add_alias(gone.key)
     for alias in gone.aliases:
         keep.add_alias(alias)
-
-
-_KEY_RE = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
-
-
-def valid_key(key: str) -> bool:
-    return bool(_KEY_RE.match(key)) and len(key) <= 100

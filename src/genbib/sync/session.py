@@ -22,12 +22,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from genbib.bibtex.keys import assign_keys
+from genbib.bibtex.keys import assign_keys, is_valid_key
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
 from genbib.sync import matching
 from genbib.sync.engine import Conflict, Decision, Fields, Guard, Op, Prefer, Same, decide, exact
-from genbib.sync.pairing import Pair, pair, valid_key
+from genbib.sync.pairing import Pair, pair
 from genbib.sync.remote import (
     Change,
     Outcome,
@@ -270,7 +270,7 @@ def _assign_keys(library: Library, pairs: list[Pair], options: Options) -> None:
     for p in pairs:
         if p.decision and p.decision.local_op is Op.CREATE:
             rkey = p.remote.key if p.remote else ""
-            if rkey and rkey not in taken and rkey.casefold() not in retired and valid_key(rkey):
+            if rkey and rkey not in taken and rkey.casefold() not in retired and is_valid_key(rkey):
                 p.key = rkey
                 taken.add(p.key)
             elif p.row is not None and p.row.key not in taken:
