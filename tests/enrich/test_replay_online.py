@@ -80,6 +80,18 @@ def server() -> Iterator[str]:
         httpd.server_close()
 
 
+def enrich_online(lab: Path) -> subprocess.CompletedProcess[str]:
+    """`genbib enrich --online` in `lab`, as its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "genbib", "enrich", "--online"],
+        cwd=lab,
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 BIB = f"""@misc{{heatbath,
   title = {{Heat-bath random walks with Markov bases}},
   url = {{https://arxiv.org/abs/1605.08386}},
@@ -108,15 +120,7 @@ github = "{server}/github"
 """,
         encoding="utf-8",
     )
-    env = {**os.environ, "NO_COLOR": "1"}
-    run = subprocess.run(
-        [sys.executable, "-m", "genbib", "enrich", "--online"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = enrich_online(tmp_path)
     assert run.returncode == 0, run.stderr + run.stdout
     entries = read_file(tmp_path / "bib" / "lab.bib").by_key()
     heat = entries["heatbath"]
@@ -134,14 +138,7 @@ github = "{server}/github"
     # A second run answers from the cache (only the repository's new name is new to it).
     Replay.seen = []
     before = (tmp_path / "bib" / "lab.bib").read_bytes()
-    again = subprocess.run(
-        [sys.executable, "-m", "genbib", "enrich", "--online"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    again = enrich_online(tmp_path)
     assert again.returncode == 0, again.stderr
     assert Replay.seen == [f"/github/repos/{OLD_REPO}-newname"]
     assert (tmp_path / "bib" / "lab.bib").read_bytes() == before
@@ -170,14 +167,7 @@ openalex = "{server}/openalex"
 """,
         encoding="utf-8",
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "genbib", "enrich", "--online"],
-        cwd=tmp_path,
-        env={**os.environ, "NO_COLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = enrich_online(tmp_path)
     assert run.returncode == 0, run.stderr + run.stdout
     assert [urlsplit(p).path for p in Replay.seen] == [
         "/openalex/works/doi:10.1073/pnas.1414271111"

@@ -90,16 +90,7 @@ def init(
         files[root / ".github" / "workflows" / "genbib-sync.yml"] = github_workflow(source)
     elif ci is not None:
         raise GenbibError(f"unknown CI {ci!r}; supported: github")
-    existing = [p for p in files if p.exists()]
-    if existing and not force:
-        raise GenbibError(
-            "would overwrite " + ", ".join(str(p) for p in existing),
-            hint="use --force to overwrite them",
-        )
-    result = InitResult()
-    for path, text in files.items():
-        (result.updated if path.exists() else result.created).append(path)
-        atomic_write(path, text)
+    result = _write_new(files, force=force)
     _add_lines(root / ".gitignore", GITIGNORE_LINES, result)
     _add_lines(root / ".gitattributes", GITATTRIBUTES_LINES, result)
     return result
@@ -125,15 +116,19 @@ def copy_templates(directory: str | Path, names: list[str], *, force: bool = Fal
             hint="choose from: " + ", ".join(sorted(available)),
         )
     root = Path(directory)
-    targets = {root / name: available[name] for name in sorted(set(names))}
-    existing = [p for p in targets if p.exists()]
+    return _write_new({root / name: available[name] for name in sorted(set(names))}, force=force)
+
+
+def _write_new(files: dict[Path, str], *, force: bool) -> InitResult:
+    """Write `files`, refusing (before writing any) to overwrite one unless `force`."""
+    existing = [p for p in files if p.exists()]
     if existing and not force:
         raise GenbibError(
             "would overwrite " + ", ".join(str(p) for p in existing),
             hint="use --force to overwrite them",
         )
     result = InitResult()
-    for path, text in targets.items():
+    for path, text in files.items():
         (result.updated if path.exists() else result.created).append(path)
         atomic_write(path, text)
     return result
