@@ -124,7 +124,11 @@ class SyncMachine(RuleBasedStateMachine):
         )
         for key, c in result.conflicts:
             self.conflicts.update({(key, c.field, c.local), (key, c.field, c.remote)})
-        self.clean = not result.problems and not result.failed and kill is None
+        # An open conflict (e.g. a bib edit against a Zotero deletion) keeps the bib's side
+        # until someone resolves it (exit 3): the sides may differ meanwhile, by design.
+        self.clean = (
+            not result.problems and not result.failed and kill is None and not result.conflicts
+        )
 
     # --- rules ----------------------------------------------------------------------
     @staticmethod
