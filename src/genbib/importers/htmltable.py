@@ -63,28 +63,30 @@ def _read(html: str, first_line: int) -> list[tuple[int, list[Inline], bool]]:
         row: list[Inline] = []
         col = 0
         for cell, rowspan, colspan in cells:
-            while col in pending:
-                left, spanned = pending[col]
-                row.append(spanned)
-                pending[col] = (left - 1, spanned)
-                if left - 1 <= 0:
-                    del pending[col]
-                col += 1
+            col = _carry(pending, row, col)
             for _ in range(colspan):
                 row.append(cell)
                 if rowspan > 1:
                     pending[col] = (rowspan - 1, cell)
                 col += 1
-        while col in pending:
-            left, spanned = pending[col]
-            row.append(spanned)
-            pending[col] = (left - 1, spanned)
-            if left - 1 <= 0:
-                del pending[col]
-            col += 1
+        _carry(pending, row, col)
         if row:
             grid.append((first_line + line, row, header))
     return grid
+
+
+def _carry(pending: dict[int, tuple[int, Inline]], row: list[Inline], col: int) -> int:
+    """Fill `row` from column `col` with the cells that rows above span down into, using up
+    one row of each span; the first column no span covers."""
+    while col in pending:
+        left, spanned = pending[col]
+        row.append(spanned)
+        if left > 1:
+            pending[col] = (left - 1, spanned)
+        else:
+            del pending[col]
+        col += 1
+    return col
 
 
 class _Parser(HTMLParser):
