@@ -89,12 +89,15 @@ def drop_invisible(text: str, *, lines: bool = False) -> str:
 
 
 _TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
+# An entity as CommonMark and XML read one: closed by `;`. `html.unescape` alone also
+# takes `&#0`, `&amp` or `&copy` without it, which in plain text are what was typed.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def strip_markup(text: str) -> str:
     """Entities decoded, then HTML/XML tags dropped with their text kept."""
     if "&" in text:
-        text = html.unescape(text)
+        text = _ENTITY.sub(lambda m: html.unescape(m[0]), text)
     while "<" in text:  # until none is left: `<<b>b>` would leave `<b>` after one pass
         text, found = _TAG.subn("", text)
         if not found:
@@ -143,6 +146,9 @@ def _keep_or_typeset(m: re.Match[str]) -> str:
     return "\\textbackslash{}" + (word or symbol or "")
 
 
+_HAT_PAIR = re.compile(r"\^(?=\^)")
+
+
 def inert_latex(text: str, *, latex: bool = False) -> str:
     """Untrusted text as a BibTeX value that LaTeX typesets and never runs.
 
@@ -158,7 +164,7 @@ def inert_latex(text: str, *, latex: bool = False) -> str:
             # to the letters after it (`\\i{nput` -> `\\input`), so commands are read again.
             text = _COMMAND.sub(_keep_or_typeset, drop_unmatched(text))
         if "^^" in text:
-            text = text.replace("^^", "^{}^")  # no ^^5c escape can form
+            text = _HAT_PAIR.sub("^{}", text)  # no ^^5c escape can form, even from ^^^
         if "%" in text or "&" in text or "#" in text:
             text = _BARE_SPECIAL.sub(r"\1\\\2", text)
         return text
