@@ -153,6 +153,9 @@ def test_examples() -> None:
     )
     assert clean_text("&lt;script&gt;alert(1)&lt;/script&gt;") == "alert(1)"
     assert clean_text("<<b>b>x") == "x"
+    # a tag split by an invisible character is still a tag: no raw HTML reaches the bib
+    assert clean_text("<\x00script>alert(1)<\u200b/script>") == "alert(1)"
+    assert clean_text("&#0 &amp x &#65;") == r"\&\#0 \&amp x A"  # only closed entities
     assert clean_text("zero\u200bwidth\u202e") == "zerowidth"
     assert clean_text("\u2764\ufe0f\u200d\U0001f525") == "\u2764\ufe0f\u200d\U0001f525"  # kept
     assert clean_url("javascript:alert(1)") == clean_url("data:text/html,x") == ""

@@ -190,7 +190,9 @@ def clean_text(text: str | None, *, latex: bool = False) -> str:
     (`latex=True` for a source that writes LaTeX, see `inert_latex`)."""
     if not text:
         return ""
-    text = drop_invisible(strip_markup(text))
+    # Invisible characters go before the tags are read (`<\x00script>` is a tag once the
+    # NUL is gone) and again after (an entity can spell one: `&#8203;`).
+    text = drop_invisible(strip_markup(drop_invisible(text)))
     text = inert_latex(unicodedata.normalize("NFC", text), latex=latex)
     return _SPACES.sub(" ", text).strip()
 
