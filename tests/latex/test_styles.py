@@ -191,6 +191,44 @@ def test_the_old_lab_form_loses_the_venue_under_plainnat(tmp_path: Path) -> None
     assert "arXiv" not in _bibitems(bbl)["albergo2023stochastic"]
     library = read_file(tmp_path / "refs.bib")
     canonicalize(library.entries[0])
+    for entry in library:  # (the list names no authors: BibTeX would warn)
+        entry.set("author", "Lovelace, Ada")
     (tmp_path / "refs.bib").write_text(dumps(library), encoding="utf-8")
     bbl = _compile(tmp_path, "new", "plainnat", strict=True)
     assert "arXiv preprint arXiv:2303.08797" in _bibitems(bbl)["albergo2023stochastic"]
+
+
+# Titles as awesome lists write them: every character LaTeX reads as markup, and LaTeX
+# that must not run. Imported as plain text, each must typeset as typed.
+HOSTILE_TITLES = (
+    "Scaling snake_case Models Costs $5 and x^2",
+    "R&D at 50% for #1 Models",
+    "Escaping \\input{secret} and ^^5c {Braces}",
+    "Tilde ~ and a caret ^ alone",
+)
+
+
+@pytest.mark.parametrize("style", ["plainnat", "biblatex"])
+def test_imported_plain_text_compiles_as_typed(style: str, tmp_path: Path) -> None:
+    """A list's titles with `$ _ ^ % & # \\ { }` compile without an error or warning."""
+    from genbib.config import Config
+    from genbib.importers.run import import_sources
+    from genbib.render.escape import to_text
+
+    lines = ["# Diffusion", ""] + [
+        f"- [{t}](https://arxiv.org/abs/2301.{i:05d}) - NeurIPS 2023"
+        for i, t in enumerate(HOSTILE_TITLES, 1)
+    ]
+    src = tmp_path / "list.md"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    library = Library()
+    import_sources(library, [src], Config())
+    assert len(library.entries) == len(HOSTILE_TITLES)
+    assert sorted(to_text(e.get("title")) for e in library) == sorted(
+        t.replace("{", "").replace("}", "") for t in HOSTILE_TITLES
+    )
+    for entry in library:  # (the list names no authors: BibTeX would warn)
+        entry.set("author", "Lovelace, Ada")
+    (tmp_path / "refs.bib").write_text(dumps(library), encoding="utf-8")
+    bbl = _compile(tmp_path, "doc", style, strict=True)
+    assert "secret" in bbl and "\\input{" not in bbl.replace("\\input{secret}", "")

@@ -24,9 +24,10 @@ The rules, each defined once:
   turn into a tag afterwards), then tags are dropped and their text kept (`<i>x</i>` ->
   `x`, Crossref's JATS, Zotero's rich text).
 - LaTeX cannot run (`inert_latex`): untrusted text is plain text, so every backslash is
-  typeset (`\\input{x}` -> `\\textbackslash{}inputx`), a `^^` escape is typeset
-  (`\\^{}\\^{}`), braces are dropped (no grouping or case protection comes from data),
-  and `%`, `&`, `#` are escaped (a bare `%` would comment out the rest of a .bbl line).
+  typeset (`\\input{x}` -> `\\textbackslash{}inputx`), every `^` and `~` is typeset (so no
+  `^^` escape forms: `\\textasciicircum{}`; `~` is not a tie), braces are dropped (no grouping or case
+  protection comes from data), and `%`, `&`, `#`, `$`, `_` are escaped (a bare `%` would
+  comment out the rest of a .bbl line, `$` open math, `_` stop pdflatex outside it).
   This covers every command, including `\\write18`, `\\immediate`, `\\catcode`, `\\def`
   and `\\begin{filecontents}`, without a list of bad names to keep complete.
   A source that writes LaTeX (a BibTeX file, arXiv titles such as `$\\alpha$-VAE`) is
@@ -105,7 +106,10 @@ def strip_markup(text: str) -> str:
     return text
 
 
-_TEX_SPECIAL = re.compile(r"([%&#])")
+# Plain text's characters that LaTeX reads as markup: `%` comments out the rest of a .bbl
+# line, `&` `#` are alignment and parameter characters, `$` opens math, `_` is a subscript
+# outside math ("Missing $ inserted"). Each is escaped; `^` is typeset as a character.
+_PLAIN_SPECIAL = re.compile(r"([%&#$_])")
 # `50%` but not `5\\%` (latex=True); after `\\\\` (a line break) a `%` is bare again.
 _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&#])")
 
@@ -146,6 +150,13 @@ def _keep_or_typeset(m: re.Match[str]) -> str:
     return "\\textbackslash{}" + (word or symbol or "")
 
 
+# Plain text's characters that LaTeX would read as commands, superscripts or a tie,
+# typeset as themselves (placeholders while braces are dropped).
+_TYPESET = {
+    "\x00": "\\textbackslash{}",
+    "\x01": "\\textasciicircum{}",
+    "\x02": "\\textasciitilde{}",
+}
 _HAT_PAIR = re.compile(r"\^(?=\^)")
 
 
@@ -168,16 +179,17 @@ def inert_latex(text: str, *, latex: bool = False) -> str:
         if "%" in text or "&" in text or "#" in text:
             text = _BARE_SPECIAL.sub(r"\1\\\2", text)
         return text
-    if "\x00" in text or "\x01" in text:  # the two placeholders below
-        text = text.replace("\x00", "").replace("\x01", "")
-    if "\\" in text or "^^" in text:
-        text = text.replace("\\", "\x00").replace("^^", "\x01")
+    if "\x00" in text or "\x01" in text or "\x02" in text:  # the placeholders below
+        text = text.replace("\x00", "").replace("\x01", "").replace("\x02", "")
+    if "\\" in text or "^" in text or "~" in text:
+        text = text.replace("\\", "\x00").replace("^", "\x01").replace("~", "\x02")
     if "{" in text or "}" in text:
         text = text.replace("{", "").replace("}", "")
-    if "\x00" in text or "\x01" in text:
-        text = text.replace("\x00", "\\textbackslash{}").replace("\x01", "\\^{}\\^{}")
-    if "%" in text or "&" in text or "#" in text:
-        text = _TEX_SPECIAL.sub(r"\\\1", text)
+    if "\x00" in text or "\x01" in text or "\x02" in text:
+        for mark, typeset in _TYPESET.items():
+            text = text.replace(mark, typeset)
+    if _PLAIN_SPECIAL.search(text):
+        text = _PLAIN_SPECIAL.sub(r"\\\1", text)
     return text
 
 

@@ -28,6 +28,9 @@ _MONTH_FULL = {full.lower(): i for i, full in enumerate(MONTHS.values(), 1)}
 def latex_to_text(value: str) -> str:
     """Plain Unicode for people: accents decoded, style commands and protective braces dropped."""
     if "\\" in value or "{" in value or "--" in value or "~" in value:
+        # typeset characters (genbib.model.untrusted): latexcodec would leave a space
+        # after the first and make the second a tie
+        value = value.replace("\\textasciicircum{}", "^").replace("\\textasciitilde{}", "\x02")
         try:
             value = codecs.decode(value, "ulatex")  # type: ignore[call-overload]
         except Exception:  # latexcodec chokes on rare inputs; keep the text as written
@@ -36,7 +39,8 @@ def latex_to_text(value: str) -> str:
         value = (
             value.replace("\\&", "&").replace("\\%", "%").replace("\\#", "#").replace("\\_", "_")
         )
-        value = value.replace("{", "").replace("}", "").replace("~", " ")
+        value = value.replace("\\$", "$")
+        value = value.replace("{", "").replace("}", "").replace("~", " ").replace("\x02", "~")
     return _WS.sub(" ", value).strip()
 
 
