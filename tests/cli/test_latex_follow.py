@@ -161,3 +161,20 @@ def test_dedupe_dry_run_shows_the_rewrites_and_json_lists_them(
     assert data["applied"] and data["rewritten"]
     assert all(line.endswith(f"{{{gone}}} -> {survivor.key}") for line in data["rewritten"])
     assert paper.read_text() == before.replace(gone, survivor.key)
+
+
+def test_check_reads_the_configured_sources_without_cites(
+    genbib: Callable[..., Any], lab: Path
+) -> None:
+    """`[latex] sources` are the lab's papers: plain `genbib check` checks their cites."""
+    paper = lab / "papers" / "iclr" / "main.tex"
+    assert genbib("check").code == 0
+    paper.write_text(paper.read_text() + "And \\citet{nowhere2024}.\n", encoding="utf-8")
+    r = genbib("check")
+    assert r.code == 1
+    assert f"{paper}:2: nowhere2024: E052-cited-undefined" in r.out, r.out
+    # a key that another bib beside the paper defines resolves
+    (paper.parent / "extra.bib").write_text("@misc{nowhere2024,\n  title = {X},\n}\n")
+    assert "E052" not in genbib("check").out
+    # a bib given by name is checked alone
+    assert "E052" not in genbib("check", str(lab / "papers" / "iclr" / "extra.bib")).out

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from genbib.bibtex.citations import Citation, scan_citations
+from genbib.bibtex.citations import Citation, scan_citations, scan_files
 from genbib.bibtex.keys import KEY_RULE, is_provisional, key_problem
 from genbib.bibtex.reader import malformed_key, read_file
 from genbib.bibtex.titles import scan_title
@@ -500,10 +500,12 @@ def check_library(library: Library, *, topics: Collection[str] | None = None) ->
     return sorted(found, key=lambda p: p.line)  # stable: reader findings first on a line
 
 
-def _other_bib_keys(directory: Path, checked: Path, backend: str) -> set[str]:
+def _other_bib_keys(
+    directory: Path, checked: Path, backend: str, *, recursive: bool = True
+) -> set[str]:
     """Keys the project's other .bib files define (a paper may cite several bibs)."""
     keys: set[str] = set()
-    for bib in sorted(directory.rglob("*.bib")):
+    for bib in sorted(directory.rglob("*.bib") if recursive else directory.glob("*.bib")):
         if bib.resolve() == checked.resolve() or not bib.is_file():
             continue
         for entry in read_file(bib):
@@ -526,23 +528,35 @@ def check_file(
     *,
     topics: Collection[str] | None = None,
     cites: str | Path | None = None,
+    sources: Sequence[Path] = (),
     backend: str = "natbib",
     strict_mode: bool = False,
 ) -> CheckResult:
-    """Read and check `path`; with `cites`, also scan that LaTeX project for citations
-    that do not resolve under `backend` ("natbib": BibTeX, "biblatex": biber), of
-    aliases and of retired keys (the record beside `path`)."""
+    """Read and check `path`; with `cites` (a LaTeX project folder) or `sources` (its
+    files, as `[latex] sources` names them), also report citations that do not resolve
+    under `backend` ("natbib": BibTeX, "biblatex": biber), of aliases and of retired
+    keys (the record beside `path`). Other .bib files in the folder (for `sources`: beside
+    each file) count as defining keys too."""
     library = read_file(path)
     problems = check_library(library, topics=topics)
-    if cites is not None:
+    if cites is not None or sources:
         from genbib.bibtex import retired
 
-        citations = list(scan_citations(cites))
+        if cites is not None:
+            citations = list(scan_citations(cites))
+            known = _other_bib_keys(Path(cites), Path(path), backend)
+        else:
+            citations = list(scan_files(sources))
+            known = set().union(
+                *(
+                    _other_bib_keys(d, Path(path), backend, recursive=False)
+                    for d in sorted({s.parent for s in sources})
+                )
+            )
         if backend == "biblatex":
             problems.extend(cited_aliases(library, citations))
         record = retired.load(retired.retired_path(Path(path)))
         problems.extend(cited_retired(library, citations, record))
-        known = _other_bib_keys(Path(cites), Path(path), backend)
         problems.extend(
             cited_undefined(library, citations, backend=backend, retired=record, known=known)
         )

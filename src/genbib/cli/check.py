@@ -16,7 +16,8 @@ from genbib.errors import ExitCode
     "--cites",
     type=click.Path(exists=True, file_okay=False),
     help="A LaTeX project directory: an error where its .tex/.aux cite a key that does "
-    "not resolve under the configured backend ([render] citations; natbib: ids do not count).",
+    "not resolve under the configured backend ([render] citations; natbib: ids do not count). "
+    "Without it, the configured bib is checked against the files [latex] sources names.",
 )
 def command(files: tuple[str, ...], as_json: bool, strict: bool, cites: str | None) -> None:
     """Check FILES (default: the configured bib): parse problems, duplicate keys, missing
@@ -30,6 +31,9 @@ def command(files: tuple[str, ...], as_json: bool, strict: bool, cites: str | No
       genbib check bib/genmodels.bib
       genbib check --json --strict bib/genmodels.bib
       genbib check --cites paper/ bib/genmodels.bib
+
+    With `[latex] sources` in genbib.toml, `genbib check` also checks the citations of
+    those files against the configured bib (as --cites does for a folder).
     """
     from genbib.bibtex.check import check_file
 
@@ -37,8 +41,18 @@ def command(files: tuple[str, ...], as_json: bool, strict: bool, cites: str | No
     topics = [t.slug for t in cfg.topics] if cfg.source and cfg.topics else None
     paths = [bib_path(f) for f in files] or [bib_path(None)]
     backend = cfg.render.citations
+    # The lab's own papers ([latex] sources) cite the configured bib: checked with it.
+    sources = cfg.latex_sources() if cites is None and cfg.source else []
+    own = cfg.bib_path.resolve()
     results = [
-        check_file(p, topics=topics, cites=cites, backend=backend, strict_mode=strict)
+        check_file(
+            p,
+            topics=topics,
+            cites=cites,
+            backend=backend,
+            strict_mode=strict,
+            sources=sources if p.resolve() == own else (),
+        )
         for p in paths
     ]
     if as_json:
