@@ -76,8 +76,18 @@ def rounds(make_lab: Callable[..., Lab], n: int, papers: int, seed: int) -> None
             if row is not None and row.item in lab.emu.library.items():
                 lab.emu.library.edit_item(row.item, title=f"Remote title {r} of {other}")
                 edits[other] = f"Remote title {r} of {other}"
+        # The kill lands after a random number of requests reached the server (a sleep
+        # would miss the run on a fast machine and land before start-up on a slow one).
+        before, after = len(lab.emu.requests), rng.randint(1, 4 if r else 6)
         proc = genbib_sync(lab)
-        time.sleep(rng.uniform(0.3, 1.2))  # the first sync of 120 papers takes about 1-2 s
+        deadline = time.monotonic() + 60
+        while (
+            len(lab.emu.requests) < before + after
+            and proc.poll() is None
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.01))  # anywhere in the request that follows
         proc.send_signal(signal.SIGKILL)
         killed += proc.wait() == -signal.SIGKILL
     assert killed  # at least one kill landed while the sync was running
