@@ -92,3 +92,10 @@ def test_reading_in_pieces_reads_what_reading_whole_does(
     monkeypatch.setattr(reader, "PIECE", piece)
     cut = reader.read_data(data, "x.bib")
     assert (cut.blocks, cut.problems) == (whole.blocks, whole.problems)
+
+
+def test_a_key_is_not_read_past_the_next_block() -> None:
+    """Found by the property above: whole, the unclosed entry's key took `@string`."""
+    data = b"@article{\n@string{,\n  TITLE = {}\n}"
+    whole = reader.read_data(data, "x.bib")
+    assert "@article{: entry not closed" in whole.problems[0].message

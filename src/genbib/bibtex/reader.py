@@ -276,7 +276,7 @@ def _entry(
     text: str, kind: str, delim: str, close: str, i: int, limit: int, line: int, file: str
 ) -> tuple[int, Entry]:
     j = _WS.match(text, i).end()  # type: ignore[union-attr]
-    km = _KEY[delim].match(text, j)
+    km = _KEY[delim].match(text, j, limit)  # a key never reads past the block
     key = km.group() if km else ""
     j = _WS.match(text, km.end() if km else j).end()  # type: ignore[union-attr]
     fields: dict[str, str] = {}
