@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genbib.bibtex.rekey import upgrade_keys
-from genbib.dedupe.admit import RETIRED, Admitter, Outcome, RetiredIndex
+from genbib.dedupe.admit import RETIRED, Admitter, Outcome
+from genbib.dedupe.recognize import RetiredIndex
 from genbib.enrich.apply import apply
 from genbib.enrich.candidate import SourceFormatError
 from genbib.enrich.engine import Enricher
