@@ -255,7 +255,7 @@ def _fallback(
             + (
                 "(the metadata source says so; the bib's link replaced)"
                 if metadata
-                else "(as the bib says; the list's link not imported)"
+                else "(as the bib says; this copy's link not taken)"
             ),
             Severity.WARNING,
             entry.file,

@@ -208,8 +208,10 @@ def _retired_screen(library: Library, match: matching.Matcher) -> Callable[[Entr
 
 
 def _about(item: str, p: Problem) -> Problem:
-    """A recognition finding about a new Zotero item, naming the item."""
-    return Problem(p.code, f"Zotero item {item}: {p.message}", p.severity, key=p.key)
+    """A recognition finding about a new Zotero item, naming the item (and the key of the
+    bib's paper it concerns; not the pool's name for another new item, `"\0i"`)."""
+    key = "" if p.key.startswith("\0") else p.key
+    return Problem(p.code, f"Zotero item {item}: {p.message}", p.severity, key=key)
 
 
 def _recognised(fields: Fields, entry: Entry) -> Fields:
