@@ -209,7 +209,7 @@ def _retired_screen(library: Library, match: matching.Matcher) -> Callable[[Entr
 
 def _about(item: str, p: Problem) -> Problem:
     """A recognition finding about a new Zotero item, naming the item (and the key of the
-    bib's paper it concerns; not the pool's name for another new item, `"\0i"`)."""
+    bib's paper it concerns; not the pool's name for another new item of the pull)."""
     key = "" if p.key.startswith("\0") else p.key
     return Problem(p.code, f"Zotero item {item}: {p.message}", p.severity, key=key)
 
