@@ -13,50 +13,30 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
+from tests.enrich.replay import Handler, serving
 
 REAL = Path(__file__).parents[1] / "data" / "enrich" / "real"
 
 
-class Replay(BaseHTTPRequestHandler):
-    seen: ClassVar[list[str]] = []
-
+class Replay(Handler):
     def do_GET(self) -> None:
         Replay.seen.append(self.path)
         if urlsplit(self.path).path == "/arxiv/api/query":
-            body = (REAL / "arxiv_no_result.xml").read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/atom+xml")
+            self.reply(200, (REAL / "arxiv_no_result.xml").read_bytes(), "application/atom+xml")
         else:  # Crossref: `404 Resource not found.` for a DOI it does not know
-            body = b"Resource not found."
-            self.send_response(404)
-            self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            self.reply(404, b"Resource not found.", "text/plain")
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     Replay.seen = []
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Replay) as url:
+        yield url
 
 
 IDS = """# papers to read next
