@@ -11,11 +11,11 @@ downloading the same library; the citation keys the sync then writes back are co
 apart (they are writes, 50 per request).
 
 Then the CPU side of pulling k NEW items into n papers (latency 0): each new item is
-matched against the bib, so genbib keeps one match index per candidate pool across the
-pull (`dedupe_match`'s pools); side by side with per-call matching (the same judgement as
-a plain function, so the runner builds a `MatchIndex` over every candidate for every
-item, O(k·n), as a straightforward implementation does), with the ratio and a check that
-both leave the same bib. Per-call runs whose k·n is past --naive-cap are skipped.
+recognised against the bib as every paper is (`genbib.dedupe.recognize`), so genbib keeps
+one recognizer per candidate pool across the pull; side by side with per-call matching
+(the same judgement, with a recognizer built over every candidate for every item,
+O(k·n), as a straightforward implementation does), with the ratio and a check that both
+leave the same bib. Per-call runs whose k·n is past --naive-cap are skipped.
 
     python bench/bench_sync.py            # N=5000, k=120, latency 50 ms; then the matching case
     python bench/bench_sync.py 500 60     # smaller
@@ -30,7 +30,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from genbib.bibtex.reader import parse
 from genbib.bibtex.writer import dumps
+from genbib.dedupe.recognize import Recognizer, SyncMatcher
 from genbib.model.entry import Entry
 from genbib.model.library import Library
-from genbib.sync.matching import Matcher, dedupe_match
+from genbib.model.problems import Problem
+from genbib.sync.matching import Matcher
 from genbib.sync.session import Options, run
 from genbib.sync.state import State
 from genbib.sync.zotero_side import ZoteroRemote
@@ -210,9 +212,27 @@ SIZES = ((2000, 150), (2000, 500), (5000, 150), (5000, 500))  # (n papers, k new
 NAIVE_CAP = 750_000  # k·n past which the per-call side is skipped (it takes minutes)
 
 
-def per_call(entry: Entry, candidates: Sequence[Entry]) -> Entry | None:
-    """`dedupe_match` as a plain function: the runner then matches per call (no pool)."""
-    return dedupe_match(entry, candidates)
+class PerCallPool:
+    """A pool that builds a recognizer over its members for every lookup (no index kept)."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.members = {id(e): e for e in entries}  # re-adding keeps the place
+
+    def find(self, entry: Entry) -> tuple[Entry | None, list[Problem]]:
+        return Recognizer(self.members.values()).find(entry)
+
+    def add(self, entry: Entry) -> None:
+        self.members[id(entry)] = entry
+
+    def discard(self, entry: Entry) -> None:
+        self.members.pop(id(entry), None)
+
+
+class PerCall(SyncMatcher):
+    """The lab's matcher, matching per call."""
+
+    def pool(self, entries: Iterable[Entry]) -> PerCallPool:  # type: ignore[override]
+        return PerCallPool(entries)
 
 
 def new_items(n: int, k: int) -> tuple[str, list[str], list[dict[str, object]]]:
@@ -276,12 +296,12 @@ def matching_case(naive_cap: int = NAIVE_CAP, sizes: Sequence[tuple[int, int]] =
     )
     for n, k in sizes:
         text, keys, items = new_items(n, k)
-        wall, cpu, bib, after = pull_new(text, keys, items, dedupe_match)
+        wall, cpu, bib, after = pull_new(text, keys, items, SyncMatcher())
         line = f"{n:6d} {k:5d} {after:12d}  {wall:7.2f} s ({cpu:6.2f} CPU)"
         if naive_cap and n * k > naive_cap:
             print(f"{line}  {'skipped (--naive-cap)':>22}", flush=True)
             continue
-        nwall, ncpu, nbib, _ = pull_new(text, keys, items, per_call)
+        nwall, ncpu, nbib, _ = pull_new(text, keys, items, PerCall())
         same = "same bib" if nbib == bib else "WARNING: the two bibs differ"
         print(f"{line}  {nwall:7.2f} s ({ncpu:6.2f} CPU)  {nwall / wall:5.1f}x  {same}", flush=True)
 

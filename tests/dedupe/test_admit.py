@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from genbib.bibtex.keys import is_provisional
 from genbib.bibtex.rekey import upgrade_keys
 from genbib.bibtex.retired import note
-from genbib.dedupe.admit import Admitter, Outcome, RetiredIndex
+from genbib.dedupe.admit import Admitter, Outcome
+from genbib.dedupe.recognize import RetiredIndex
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 
@@ -167,13 +168,13 @@ def test_a_deleted_paper_comes_back_under_its_final_key_not_its_provisional_one(
 def test_a_merged_entry_is_refiled_under_its_new_title_and_only_it_moves() -> None:
     """`_Lookup.refresh` moves the merged entry (by identity) from its old buckets to its
     new ones; an entry equal to it in every field stays where it is."""
-    from genbib.dedupe.admit import _Lookup
+    from genbib.dedupe.recognize import _Lookup
 
     lib = Library()
     a, twin = paper(0), paper(0)  # equal values, two objects
     lib.add(a)
     lib.add(twin)
-    lookup = _Lookup(lib)
+    lookup = _Lookup(lib.entries)
     (old,) = {k for k, v in lookup.by_title.items() if a in v}
     a.set("title", "Denoising Diffusion Probabilistic Models Revisited")
     a.set("eprint", "2001.00002")

@@ -10,14 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from tests.enrich.replay import Handler, serving
 
 from genbib.bibtex.reader import read_file
 
@@ -25,10 +23,8 @@ REAL = Path(__file__).parent.parent / "data" / "enrich" / "real"
 OLD_REPO = "octokit-fixture-org/tmp-scenario-rename-repository-20220719044033126-ukeod"
 
 
-class Replay(BaseHTTPRequestHandler):
+class Replay(Handler):
     """Routes each service's paths to the captured body it answered with."""
-
-    seen: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         Replay.seen.append(self.path)
@@ -54,30 +50,14 @@ class Replay(BaseHTTPRequestHandler):
     def _send(
         self, status: int, name: str, ctype: str = "application/json", location: str = ""
     ) -> None:
-        body = (REAL / name).read_bytes()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        if location:
-            self.send_header("Location", location)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:  # keep test output clean
-        pass
+        self.reply(status, (REAL / name).read_bytes(), ctype, location)
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     Replay.seen = []
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Replay) as url:
+        yield url
 
 
 def enrich_online(lab: Path) -> subprocess.CompletedProcess[str]:

@@ -77,16 +77,16 @@ def test_identifiers_resolved_online_through_enrich(lab_config: Config, monkeypa
     from genbib.importers import run as run_module
     from genbib.model.entry import Entry
 
-    def fake_resolver(config: Config, report: object):  # type: ignore[no-untyped-def]
-        def resolve(ident: str) -> Entry | None:
+    def fake_resolver(config: Config):  # type: ignore[no-untyped-def]
+        def resolve(ident: str) -> tuple[Entry | None, list[object]]:
             if "2006.11239" not in ident:
-                return None
+                return None, []
             e = Entry("inproceedings", "")
             e.set("title", "Denoising Diffusion Probabilistic Models")
             e.set("author", "Ho, Jonathan")
             e.set("year", "2020")
             e.set("eprint", "2006.11239")
-            return e
+            return e, []
 
         return resolve
 

@@ -38,7 +38,9 @@ def fetchers(monkeypatch: pytest.MonkeyPatch) -> list[_Fetcher]:
         return made[-1]
 
     monkeypatch.setattr(enrich_run, "make_fetcher", make)
-    monkeypatch.setattr("genbib.enrich.add.resolve", lambda ident, fetcher: _unresolved(ident))
+    monkeypatch.setattr(
+        "genbib.enrich.add.resolve", lambda ident, fetcher, **_kw: _unresolved(ident)
+    )
     return made
 
 

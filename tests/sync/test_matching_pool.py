@@ -1,5 +1,6 @@
-"""Matching a pull of many new Zotero items: pooled (one index kept across the pull)
-equals the old per-item matching exactly, and does linear, not k·n, work."""
+"""Matching a pull of many new Zotero items: pooled (one recognizer kept across the pull)
+equals recognising each item against a recognizer built afresh for it, exactly, and does
+linear, not k·n, work."""
 
 from __future__ import annotations
 
@@ -13,24 +14,32 @@ from hypothesis import strategies as st
 
 import genbib.dedupe.index
 import genbib.dedupe.match
-import genbib.sync.matching
 from genbib.bibtex.writer import dumps
+from genbib.dedupe.recognize import Recognizer, SyncMatcher
 from genbib.model.entry import Entry
 from genbib.model.library import Library
+from genbib.model.problems import Problem
 from genbib.sync import pairing, session
 from genbib.sync.engine import Fields, Op
-from genbib.sync.matching import CallPool, dedupe_match, pool_of, simple_match
 from genbib.sync.memory import MemoryRemote
 from genbib.sync.pairing import Pair as _Pair
-from genbib.sync.pairing import Pairing, absorb, duplicate_problem, survivor_of
+from genbib.sync.pairing import Pairing, _about, _recognised, absorb, duplicate_problem, survivor_of
 from genbib.sync.remote import Pull, RemoteItem, RemoteOp, fields_entry
-from genbib.sync.session import Matcher, Result, run
+from genbib.sync.session import Result, run
 from genbib.sync.state import State
+
+Found = tuple[Entry | None, list[Problem]]
+PerCall = Callable[[Entry, list[Entry]], Found]
 
 # --- the reference: `_pair` as it was before pools, one matcher call per new item -------
 
 
-def old_pair(library: Library, pull: Pull, state: State, match: Any) -> Pairing:
+def rebuilt(entry: Entry, candidates: list[Entry]) -> Found:
+    """The recognition over `candidates` from scratch: an index built for this one item."""
+    return Recognizer(candidates).find(entry)
+
+
+def old_pair(library: Library, pull: Pull, state: State, match: PerCall) -> Pairing:
     result = Pairing()
     local = library.by_key()
     alias = {a: e.key for e in library for a in e.aliases}
@@ -74,29 +83,32 @@ def old_pair(library: Library, pull: Pull, state: State, match: Any) -> Pairing:
             target = new_pairs[ri.key]
         elif ri.key and (ri.key in claimed or ri.key in alias):
             target = claimed.get(ri.key) or claimed.get(alias.get(ri.key, ""))
+        findings: list[Problem] = []
         if target is None:
             candidates = [
                 p.local for p in new_pairs.values() if p.remote is None and p.local is not None
             ]
-            found = match(incoming, candidates)
+            found, findings = match(incoming, candidates)
             if found is not None:
                 target = new_pairs[found.key]
         if target is None:
             known = [p.local for p in claimed.values() if p.local is not None]
             known += [fields_entry(f"\0{i}", p.remote_fields or {}) for i, p in enumerate(accepted)]
-            found = match(incoming, known)
+            found, more = match(incoming, known)
+            findings += more
             if found is not None:
                 target = (
                     accepted[int(found.key[1:])]
                     if found.key.startswith("\0")
                     else claimed[found.key]
                 )
+        result.problems.extend(_about(item, p) for p in findings)
         if target is not None and target.row is None and target.remote is None:
             target.remote, target.remote_fields = ri, ri.fields  # link a new entry to the item
             continue
         survivor = survivor_of(target) if target is not None else ""
         if target is not None and survivor:  # a second copy of a paper already known
-            absorb(target, ri.fields)
+            absorb(target, _recognised(ri.fields, incoming))
             dups.append(
                 RemoteOp(
                     Op.DELETE, item, target.key, None, ri.fields, ri.version, ri.children,
@@ -204,27 +216,20 @@ def outcome(lib: Library, remote: MemoryRemote, state: State, result: Result) ->
     )
 
 
-def pull_both(
-    seed: int, n: int, m: int, k: int, match: Matcher, reference: Matcher
-) -> tuple[Any, Any]:
-    """The pull with today's `_pair` and `match`, and with the old one and `reference`."""
+def pull_both(seed: int, n: int, m: int, k: int) -> tuple[Any, Any]:
+    """The pull with today's `pair` and its pools, and with the old one recognising each
+    item afresh (`rebuilt`)."""
     lib, remote, state = lab(seed, n, m, k)
-    now = outcome(lib, remote, state, run(lib, remote, state, match=match))
+    now = outcome(lib, remote, state, run(lib, remote, state, match=SyncMatcher()))
     lib, remote, state = lab(seed, n, m, k)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(session, "pair", old_pair)
-        before = outcome(lib, remote, state, run(lib, remote, state, match=reference))
+        before = outcome(lib, remote, state, run(lib, remote, state, match=rebuilt))  # type: ignore[arg-type]
     return now, before
 
 
-def per_call(match: Callable[[Entry, Any], Entry | None]) -> Matcher:
-    """`match` as a plain function, so the runner cannot use its pool."""
-    return lambda entry, candidates: match(entry, candidates)
-
-
-@pytest.mark.parametrize("match", [simple_match, dedupe_match], ids=["simple", "dedupe"])
-def test_a_big_pull_pairs_exactly_as_per_item_matching_did(match: Matcher) -> None:
-    now, before = pull_both(7, 40, 15, 60, match, per_call(match))  # type: ignore[arg-type]
+def test_a_big_pull_pairs_exactly_as_per_item_matching_did() -> None:
+    now, before = pull_both(7, 40, 15, 60)
     assert now == before
     problems: list[Any] = now[4]
     dups = [p for p in problems if p.code == "SYNC_DUPLICATE"]
@@ -240,31 +245,10 @@ def test_a_big_pull_pairs_exactly_as_per_item_matching_did(match: Matcher) -> No
     n=st.integers(0, 12),
     m=st.integers(0, 6),
     k=st.integers(1, 16),
-    name=st.sampled_from(["simple", "dedupe", "function"]),
 )
-def test_pooled_pairing_equals_per_item_matching(
-    seed: int, n: int, m: int, k: int, name: str
-) -> None:
-    match: Matcher = per_call(simple_match)
-    if name != "function":
-        match = simple_match if name == "simple" else dedupe_match
-    reference = per_call(dedupe_match if name == "dedupe" else simple_match)
-    now, before = pull_both(seed, n, m, k, match, reference)
+def test_pooled_pairing_equals_per_item_matching(seed: int, n: int, m: int, k: int) -> None:
+    now, before = pull_both(seed, n, m, k)
     assert now == before
-
-
-def test_a_plain_function_still_works_as_a_matcher() -> None:
-    seen: list[int] = []
-
-    def match(entry: Entry, candidates: Any) -> Entry | None:
-        seen.append(len(candidates))
-        return simple_match(entry, candidates)
-
-    pool = pool_of(match, [entry_of("a", {"title": "{A paper about diffusion models}"})])
-    assert isinstance(pool, CallPool)
-    assert pool.find(entry_of("", {"title": "{A Paper About Diffusion Models}"})) is not None
-    now, before = pull_both(3, 10, 4, 12, match, per_call(simple_match))
-    assert now == before and seen
 
 
 # --- the work is linear ---------------------------------------------------------------
@@ -308,7 +292,7 @@ def test_dedupe_matching_of_a_pull_is_linear(feature_calls: list[int]) -> None:
     n, k = 300, 60
     lib, remote, state = fresh_pull(n, k)
     feature_calls[:] = [0, 0]
-    result = run(lib, remote, state, match=dedupe_match)
+    result = run(lib, remote, state, match=SyncMatcher())
     assert result.count("bib", Op.CREATE) == k
     features, builds = feature_calls
     # the library once, each item looked up in two pools and filed once: n + 3k
@@ -319,7 +303,7 @@ def test_dedupe_matching_of_a_pull_is_linear(feature_calls: list[int]) -> None:
     feature_calls[:] = [0, 0]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(session, "pair", old_pair)
-        run(lib, remote, state, match=dedupe_match)
+        run(lib, remote, state, match=rebuilt)  # type: ignore[arg-type]
     assert feature_calls[1] == 2 * k and feature_calls[0] >= k * n
 
 
@@ -327,48 +311,23 @@ def test_a_sync_without_new_items_indexes_nothing(feature_calls: list[int]) -> N
     lib, remote, state = fresh_pull(50, 0)
     remote.edit(next(iter(remote.items)), abstract="{changed in Zotero}")
     feature_calls[:] = [0, 0]
-    run(lib, remote, state, match=dedupe_match)
+    run(lib, remote, state, match=SyncMatcher())
     assert feature_calls == [0, 0]
 
 
-def test_simple_matching_of_a_pull_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = [0]
-    real = genbib.sync.matching._ids
-
-    def ids(entry: Entry) -> set[str]:
-        calls[0] += 1
-        return real(entry)
-
-    monkeypatch.setattr(genbib.sync.matching, "_ids", ids)
-    n, k = 300, 60
-    lib, remote, state = fresh_pull(n, k)
-    calls[0] = 0
-    run(lib, remote, state, match=simple_match)
-    assert calls[0] <= n + 3 * k
-    lib, remote, state = fresh_pull(n, k)
-    calls[0] = 0
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(session, "pair", old_pair)
-        run(lib, remote, state, match=simple_match)
-    assert calls[0] >= k * n
-
-
-@pytest.mark.parametrize("match", [simple_match, dedupe_match], ids=["simple", "dedupe"])
-def test_a_member_changed_by_a_merge_keeps_its_place_among_equal_matches(
-    match: Matcher,
-) -> None:
+def test_a_member_changed_by_a_merge_keeps_its_place_among_equal_matches() -> None:
     title = "{Elucidating the Design Space of Diffusion-Based Generative Models}"
     paper = {"title": title, "author": "{Karras, Tero}", "year": "{2022}"}
     a, b = entry_of("a", dict(paper)), entry_of("b", dict(paper))
-    pool = pool_of(match, [a, b])
+    pool = SyncMatcher().pool([a, b])
     first = entry_of("", {**paper, "eprint": "{2206.00364}", "archiveprefix": "{arXiv}"})
-    assert pool.find(first) is a
+    assert pool.find(first)[0] is a
     a.fields.update(eprint="{2206.00364}", archiveprefix="{arXiv}")  # what a merge does
     pool.add(a)
     again = entry_of("", {"title": title})
-    assert pool.find(again) is match(again, [a, b]) is a  # type: ignore[operator]
+    assert pool.find(again)[0] is rebuilt(again, [a, b])[0] is a
     pool.discard(a)
-    assert pool.find(again) is match(again, [b]) is b  # type: ignore[operator]
+    assert pool.find(again)[0] is rebuilt(again, [b])[0] is b
 
 
 def test_a_paper_met_through_what_a_merge_added_pairs_as_before() -> None:
@@ -376,19 +335,18 @@ def test_a_paper_met_through_what_a_merge_added_pairs_as_before() -> None:
     first, then a title-only copy must still go to the first (not to the other one)."""
     title = "{Elucidating the Design Space of Diffusion-Based Generative Models}"
     paper = {"@type": "misc", "title": title, "author": "{Karras, Tero}", "year": "{2022}"}
-    for match in (simple_match, dedupe_match):
-        outcomes = []
-        for pairing_fn in (pairing.pair, old_pair):
-            lib = Library([], [], "t.bib")
-            lib.add(fields_entry("karras2022a", dict(paper)))
-            lib.add(fields_entry("karras2022b", dict(paper)))
-            remote, state = MemoryRemote(), State()
-            run(lib, remote, state)
-            remote.add({**paper, "eprint": "{2206.00364}", "archiveprefix": "{arXiv}"})
-            remote.add({"@type": "article", "title": title, "note": "{copy}"})
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(session, "pair", pairing_fn)
-                result = run(lib, remote, state, match=match)
-            outcomes.append(outcome(lib, remote, state, result))
-        assert outcomes[0] == outcomes[1]
-        assert [p.key for p in outcomes[0][4] if p.code == "SYNC_DUPLICATE"] == ["karras2022a"] * 2
+    outcomes = []
+    for pairing_fn, match in ((pairing.pair, SyncMatcher()), (old_pair, rebuilt)):
+        lib = Library([], [], "t.bib")
+        lib.add(fields_entry("karras2022a", dict(paper)))
+        lib.add(fields_entry("karras2022b", dict(paper)))
+        remote, state = MemoryRemote(), State()
+        run(lib, remote, state)
+        remote.add({**paper, "eprint": "{2206.00364}", "archiveprefix": "{arXiv}"})
+        remote.add({"@type": "article", "title": title, "note": "{copy}"})
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(session, "pair", pairing_fn)
+            result = run(lib, remote, state, match=match)  # type: ignore[arg-type]
+        outcomes.append(outcome(lib, remote, state, result))
+    assert outcomes[0] == outcomes[1]
+    assert [p.key for p in outcomes[0][4] if p.code == "SYNC_DUPLICATE"] == ["karras2022a"] * 2

@@ -45,6 +45,7 @@ def command(
     from genbib.bibtex import store
     from genbib.bibtex.writer import format_entry
     from genbib.dedupe.admit import Admitter
+    from genbib.dedupe.recognize import Recognizer
     from genbib.enrich import add as adding
     from genbib.enrich.run import Options, load_from_bib, make_fetcher
     from genbib.enrich.sources.frombib import BibIndex
@@ -59,9 +60,10 @@ def command(
     index = BibIndex(load_from_bib(cfg, ()))
     before = store.load(cfg.bib_path, missing_ok=True)  # read only: retired ids, no lock
     results: list[adding.Added] = []
+    known = Recognizer(before.entries) if before.retired and not revive else None
     with make_fetcher(cfg, Options(online=online)) as fetcher:  # closed, cache saved
         for ident in idents:
-            skip = None if revive else adding.retired_seed(ident, before)
+            skip = None if revive else adding.retired_seed(ident, before, known)
             results.append(
                 skip
                 or adding.resolve(

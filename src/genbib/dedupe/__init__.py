@@ -1,7 +1,8 @@
 """One engine that decides which entries are the same paper and merges them.
 
-Import, enrichment, Zotero sync and `genbib dedupe` all use it, so a paper is matched
-the same way wherever it arrives: `MatchIndex.find` for one incoming entry, `plan` and
+Import, `genbib add`, Zotero sync and `genbib dedupe` all use it, so a paper is matched
+the same way wherever it arrives: `recognize.Recognizer` for one incoming entry (the
+index, its fallbacks, the retired record; `admit.Admitter` merges or adds it), `plan` and
 `apply` for a whole library, `merge` for the field-by-field policy, `stage` for sync.
 """
 

@@ -5,9 +5,8 @@ identifier resolved online, a Zotero item). Each used to decide on its own wheth
 paper was already there; now they all ask an `Admitter`, so a paper is recognised the
 same way wherever it arrives:
 
-1. the library: the dedupe engine (`MatchIndex`), then two fallbacks for known
-   disagreements (a paper retitled between arXiv versions, a list linking another
-   paper's arXiv id; see `_fallback`);
+1. the library: recognised as every path recognises a paper (`genbib.dedupe.recognize`:
+   the dedupe engine, then two fallbacks for known disagreements; sync asks the same);
 2. the retired record: a paper whose key was retired (the paper was deleted) is not
    brought back under a new key. It is skipped with a finding, or, with `revive`,
    added again under its old key;
@@ -20,17 +19,14 @@ A merge keeps field-level reasons: what a merge drops or a list contradicts is a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from genbib.bibtex import keys as keyrule
-from genbib.bibtex.retired import note_parts, superseded_by
-from genbib.dedupe.index import MatchIndex
 from genbib.dedupe.match import Features
 from genbib.dedupe.merge import VENUE_FIELDS, merge
-from genbib.dedupe.normalize import title_keys, title_tokens
+from genbib.dedupe.recognize import Recognizer, RetiredIndex
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
@@ -66,9 +62,10 @@ class Admitter:
     def __init__(self, library: Library, *, revive: bool = False) -> None:
         self.library = library
         self.revive = revive
-        self.index = MatchIndex(library.entries)
-        self.lookup = _Lookup(library)
+        self.pool = Recognizer(library.entries)
         self.retired = RetiredIndex(library.retired, library.keys_in_use())
+        self.taken = {k for e in library.entries for k in (e.key, *e.aliases) if k}
+        self.retired_keys = {k.casefold() for k in library.retired}
         self.added: list[Entry] = []
 
     def admit(self, entry: Entry, *, metadata: bool = False, weak: bool = False) -> Admission:
@@ -78,23 +75,15 @@ class Admitter:
         `weak`: the entry comes from a markdown list, whose venue and year never override
         the library's (the difference is reported).
         """
-        problems: list[Problem] = []
-        f = self.index.features(entry)  # once: for the look-ups, and for filing if it is new
-        contradictions = self.index.contradictions(entry, f)
-        match = self.index.find(entry, f)
-        target = match.entry if match is not None else None
-        if target is None:
-            target = _fallback(self.lookup, entry, problems, metadata=metadata)
-        if target is None or target.arxiv != entry.arxiv or match is not None:
-            problems.extend(contradictions)  # (a retitled paper's are explained instead)
-        if target is None:  # (`_fallback` changes `entry` only when it finds a target)
-            return self._new(entry, problems, metadata=metadata, f=f)
-        self.index.discard(target)
+        found = self.pool.recognize(entry, metadata=metadata)
+        problems, target = found.problems, found.entry
+        if target is None:  # (a fallback changes `entry` only when it finds a target)
+            return self._new(entry, problems, metadata=metadata, f=found.features)
+        self.pool.discard(target)
         if not metadata and not target.key and entry.key and self._free(entry.key):
             # a paper new this run takes a source's key rather than making it an alias
             # (a metadata file's keys are not the lab's: the formula gives those)
             target.key = entry.key
-            self.lookup.taken.add(entry.key)
         if metadata:
             _merge_metadata(target, entry, problems)
             merged: list[Problem] = []
@@ -111,8 +100,8 @@ class Admitter:
             )
             for p in merged
         )
-        self.index.add(target)
-        self.lookup.refresh(target)
+        self.pool.add(target)
+        self.taken.update(k for k in (target.key, *target.aliases) if k)
         return Admission(Outcome.MERGED, target, problems)
 
     def _new(
@@ -162,15 +151,15 @@ class Admitter:
         elif entry.key and not self._free(entry.key):
             entry.key = ""  # a source's key that is taken or retired here: a new one is given
         self.library.add(entry)
-        self.index.add(entry, f)  # features read no key or status: still the entry's
-        self.lookup.add(entry)
+        self.pool.add(entry, f)  # features read no key or status: still the entry's
+        self.taken.update(k for k in (entry.key, *entry.aliases) if k)
         self.added.append(entry)
         return Admission(
             Outcome.REVIVED if gone else Outcome.ADDED, entry, problems, gone[0] if gone else ""
         )
 
     def _free(self, key: str) -> bool:
-        return key not in self.lookup.taken and key.casefold() not in self.lookup.retired
+        return key not in self.taken and key.casefold() not in self.retired_keys
 
     def assign_keys(self, formula: str = keyrule.DEFAULT_FORMULA) -> list[Entry]:
         """Keys for the added entries that have none: never a key in use or retired, and
@@ -178,110 +167,7 @@ class Admitter:
         return keyrule.assign_keys(self.added, self.library.taken_keys(), formula)
 
 
-# --- the retired record ----------------------------------------------------------------
-
-
-class RetiredIndex:
-    """The papers of retired keys, from the notes of the record (`bibtex.retired.note`):
-    by arXiv id and DOI, then by title (a note's title cut at its length limit matches
-    titles that start with it). Keys still in use (an alias, a revived paper) are left
-    out: their paper is in the library, where matching finds it first; so are provisional
-    keys superseded by a final one (`retired.superseded_note`): if that paper was deleted
-    too, its final key is the one it is recognised (and revived) by."""
-
-    def __init__(self, record: Mapping[str, str], in_use: Iterable[str] = ()) -> None:
-        live = {k.casefold() for k in in_use}
-        self.by_id: dict[str, str] = {}
-        self.by_title: dict[str, list[tuple[str, int | None, str | None]]] = {}
-        self.prefixes: list[tuple[str, str, int | None, str | None]] = []
-        for key in sorted(record):
-            if key.casefold() in live or superseded_by(record[key]):
-                continue  # its paper lives (or lived) under another key: found by that one
-            title, year, arxiv, doi = note_parts(record[key])
-            if arxiv:
-                self.by_id.setdefault("arxiv:" + arxiv, key)
-            if doi:
-                self.by_id.setdefault("doi:" + doi.lower(), key)
-            if title.endswith("..."):
-                words = title_tokens(title[:-3])[:-1]  # the last word may be cut
-                if sum(map(len, words)) >= 20:
-                    self.prefixes.append(("".join(words), key, year, arxiv))
-            else:
-                full = title_keys(title)[0]
-                if len(full) >= 12:  # "Untitled", a bare acronym: too weak to recognise
-                    self.by_title.setdefault(full, []).append((key, year, arxiv))
-
-    def find(self, entry: Entry) -> tuple[str, str] | None:
-        """(retired key, how it was recognised) for the paper `entry` is, or None."""
-        for name, value in (("arXiv", entry.arxiv), ("DOI", entry.doi)):
-            if value:
-                key = self.by_id.get(f"{name.lower()}:{value.lower() if name == 'DOI' else value}")
-                if key:
-                    return key, f"same {name} {value}"
-        full = title_keys(entry.title)[0]
-        if not full:
-            return None
-        arxiv, year = entry.arxiv, entry.year
-        for key, y, a in self.by_title.get(full, []):
-            if _compatible(arxiv, year, a, y):
-                return key, "same title"
-        for prefix, key, y, a in self.prefixes:
-            if full.startswith(prefix) and _compatible(arxiv, year, a, y):
-                return key, "same title"
-        return None
-
-    def forget(self, key: str) -> None:
-        self.by_id = {k: v for k, v in self.by_id.items() if v != key}
-        for bucket in self.by_title.values():
-            bucket[:] = [t for t in bucket if t[0] != key]
-        self.prefixes = [p for p in self.prefixes if p[1] != key]
-
-
-def _compatible(arxiv: str | None, year: int | None, other: str | None, y: int | None) -> bool:
-    """Not two papers that share a title: no other arXiv id, years within one."""
-    if arxiv and other and arxiv != other:
-        return False
-    return not (year and y and abs(year - y) > 1)
-
-
-# --- the library: index helpers and the merge policies ------------------------------------
-
-
-class _Lookup:
-    """The library by arXiv id, title key and key, kept current as entries are added, so the
-    fallbacks below cost a dictionary lookup, not a scan of the library per entry."""
-
-    def __init__(self, library: Library) -> None:
-        self.by_arxiv: dict[str, list[Entry]] = {}
-        self.by_title: dict[str, list[Entry]] = {}
-        self.filed: dict[int, tuple[str | None, str]] = {}  # id -> (arXiv id, title key)
-        self.taken: set[str] = set()
-        self.retired = {k.casefold() for k in library.retired}
-        for e in library.entries:
-            self.add(e)
-
-    def add(self, e: Entry) -> None:
-        arxiv = e.arxiv
-        if arxiv:
-            self.by_arxiv.setdefault(arxiv, []).append(e)
-        key = title_keys(e.title)[0]
-        if key:
-            self.by_title.setdefault(key, []).append(e)
-        self.filed[id(e)] = (arxiv, key)
-        if e.key:
-            self.taken.add(e.key)
-        self.taken.update(e.aliases)
-
-    def refresh(self, e: Entry) -> None:
-        """Re-file `e` after a merge changed it: out of the buckets it was filed in (by
-        identity; a scan of every bucket, comparing entries by value, made a re-import
-        quadratic), then in again under its keys now, at the end of its buckets."""
-        arxiv, key = self.filed.pop(id(e), (None, ""))
-        for table, name in ((self.by_arxiv, arxiv or ""), (self.by_title, key)):
-            bucket = table.get(name)
-            if bucket is not None:
-                bucket[:] = [x for x in bucket if x is not e]
-        self.add(e)
+# --- the merge policies -----------------------------------------------------------------
 
 
 _PROVENANCE = "fieldsources"  # genbib.enrich.provenance.FIELD (imported lazily below)
@@ -415,70 +301,3 @@ def _yield_to(target: Entry, meta: Entry, problems: list[Problem]) -> Entry:
     if meta.year:
         base.fields.pop("year", None)
     return base
-
-
-def _fallback(
-    lookup: _Lookup, entry: Entry, problems: list[Problem], *, metadata: bool
-) -> Entry | None:
-    """The paper `entry` names when identifiers and title disagree in a known way.
-
-    - the same arXiv id and the same name before the colon: the paper was retitled between
-      versions ("DECOUPLE-THEN-MERGE: TOWARDS..." / "Decouple-Then-Merge: Finetune...");
-    - the same title, years within one, but another arXiv id: one side links the wrong
-      paper. A metadata source is believed (the bib's link is replaced); a list is not (its
-      link is not imported). Either way it is reported.
-    """
-    arxiv = entry.arxiv
-    if arxiv:
-        same_id = [e for e in lookup.by_arxiv.get(arxiv, []) if e is not entry]
-        if len(same_id) == 1 and _name_part(same_id[0].title) == _name_part(entry.title) != "":
-            problems.append(
-                Problem(
-                    "I-retitled",
-                    f"arXiv {arxiv}: title {entry.title!r} here, {same_id[0].title!r} "
-                    "in the bib; same paper, retitled between versions",
-                    Severity.INFO,
-                    entry.file,
-                    entry.line,
-                    same_id[0].key,
-                )
-            )
-            return same_id[0]
-    key = title_keys(entry.title)[0]
-    same = [e for e in lookup.by_title.get(key, []) if e is not entry] if key else []
-    if len(same) != 1:
-        return None
-    target = same[0]
-    if entry.year and target.year and abs(entry.year - target.year) > 1:
-        return None
-    if not (target.arxiv and arxiv and target.arxiv != arxiv):
-        return None
-    wrong, right = (target.arxiv, arxiv) if metadata else (arxiv, target.arxiv)
-    loser = target if metadata else entry
-    for name in ("url", "links", "pdf"):
-        text = loser.get(name) or ""
-        loser.set(name, " ".join(u for u in text.split() if wrong not in u))
-    loser.set("eprint", right if metadata else None)
-    if not metadata:
-        loser.fields.pop("archiveprefix", None)
-    problems.append(
-        Problem(
-            "I-wrong-id",
-            f"{entry.title!r}: arXiv {wrong} names another paper; this paper is arXiv {right} "
-            + (
-                "(the metadata source says so; the bib's link replaced)"
-                if metadata
-                else "(as the bib says; the list's link not imported)"
-            ),
-            Severity.WARNING,
-            entry.file,
-            entry.line,
-            target.key,
-        )
-    )
-    return target
-
-
-def _name_part(title: str) -> str:
-    head, sep, _ = title.partition(":")
-    return title_keys(head)[0] if sep and len(head) <= 40 else ""

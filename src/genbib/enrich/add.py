@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genbib.bibtex.rekey import upgrade_keys
-from genbib.dedupe.admit import RETIRED, Admitter, Outcome, RetiredIndex
+from genbib.dedupe.admit import RETIRED, Admitter, Outcome
+from genbib.dedupe.recognize import Recognizer, RetiredIndex
 from genbib.enrich.apply import apply
 from genbib.enrich.candidate import SourceFormatError
 from genbib.enrich.engine import Enricher
@@ -128,14 +129,14 @@ def resolve(
     return out
 
 
-def retired_seed(ident: str, library: Library) -> Added | None:
+def retired_seed(ident: str, library: Library, pool: Recognizer | None = None) -> Added | None:
     """`ident` names the paper of a retired key (its arXiv id or DOI is in the record):
-    the skip, found before anything is asked of the network."""
+    the skip, found before anything is asked of the network. `pool`: the library's
+    entries as a `Recognizer`, built once by a caller that checks many identifiers."""
     entry, _ = seed(ident)
     if not library.retired:
         return None
-    mine = {i for i in (entry.arxiv, entry.doi) if i}
-    if any(mine & {e.arxiv, e.doi} for e in library):
+    if (pool or Recognizer(library.entries)).recognize(entry).entry is not None:
         return None  # the paper is in the bib (under another key): merged, not skipped
     found = RetiredIndex(library.retired, library.keys_in_use()).find(entry)
     if found is None:

@@ -8,6 +8,7 @@ by a later `genbib enrich`. Blank lines and `#` comments are ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -17,6 +18,10 @@ from genbib.model.entry import Entry
 from genbib.model.problems import Problem, Severity
 
 _COMMENT = re.compile(r"\s+#.*$")
+
+# an identifier -> its paper (None when it does not resolve) and the findings of resolving
+# it, which `parse` places at the identifier's line (the resolver knows no file or line)
+Resolve = Callable[[str], tuple[Entry | None, list[Problem]]]
 
 
 def is_identifier(line: str) -> bool:
@@ -44,7 +49,7 @@ def stub_key(entry: Entry) -> str:
     return f"openreview:{entry.openreview}" if entry.openreview else ""
 
 
-def parse(text: str, file: str, resolve: Callable[[str], Entry | None] | None = None) -> Parsed:
+def parse(text: str, file: str, resolve: Resolve | None = None) -> Parsed:
     """Rows for each identifier; `resolve` (online) turns an identifier into a full entry."""
     from genbib.enrich.add import seed
 
@@ -65,7 +70,8 @@ def parse(text: str, file: str, resolve: Callable[[str], Entry | None] | None = 
             )
             continue
         entry, _kind = seed(line)
-        full = resolve(line) if resolve is not None else None
+        full, found = resolve(line) if resolve is not None else (None, [])
+        out.problems.extend(dataclasses.replace(p, file=file, line=number) for p in found)
         if full is not None:
             entry = full
         else:

@@ -109,7 +109,7 @@ def detect(path: Path, text: str) -> Format:
 
 
 def parse_source(
-    path: Path, text: str, fmt: Format, resolve: Callable[[str], Entry | None] | None = None
+    path: Path, text: str, fmt: Format, resolve: idlist.Resolve | None = None
 ) -> Parsed:
     file = str(path)
     if fmt is Format.MARKDOWN:
@@ -300,7 +300,7 @@ def _read_one(
     `report.skipped`, its findings to `report.problems` (only once it proves a list)."""
     text = read_source(path, max_bytes)
     kind = Format(fmt) if fmt else detect(path, text)
-    parsed = parse_source(path, text, kind, None if offline else _resolver(config, report))
+    parsed = parse_source(path, text, kind, None if offline else _resolver(config))
     rows: list[Row] = []
     entries: list[Entry] = []
     skipped: list[Problem] = []
@@ -342,11 +342,13 @@ def _skipped_file(path: Path, message: str) -> Problem:
     return Problem("I-skipped-file", f"skipped: {reason}", Severity.WARNING, str(path), 0)
 
 
-def _resolver(config: Config, report: ImportReport) -> Callable[[str], Entry | None]:
-    """Online resolution of identifiers through the enrichment sources (genbib.enrich).
+def _resolver(config: Config) -> idlist.Resolve:
+    """Online resolution of identifiers through the enrichment sources (genbib.enrich), as
+    `genbib add` resolves them: the configured sources, at their configured base URLs.
 
     One fetcher serves the whole import, opened at the first identifier (a run without
-    identifier lists opens none) and closed, its cache saved, when the import ends.
+    identifier lists opens none) and closed, its cache saved, when the import ends. The
+    findings go back to `idlist.parse`, which gives them the identifier's file and line.
     """
     from genbib.enrich.add import resolve
     from genbib.enrich.run import Options, make_fetcher
@@ -362,13 +364,16 @@ def _resolver(config: Config, report: ImportReport) -> Callable[[str], Entry | N
             resources.fetcher = resources.stack.enter_context(made)
         return resources.fetcher
 
-    def run(ident: str) -> Entry | None:
+    def run(ident: str) -> tuple[Entry | None, list[Problem]]:
         try:
-            added = resolve(ident, fetcher())
+            added = resolve(
+                ident,
+                fetcher(),
+                sources=config.enrich.sources,
+                bases=config.enrich.base_urls.overrides(),
+            )
         except GenbibError as exc:
-            report.problems.append(Problem("I-unresolved", str(exc), Severity.WARNING))
-            return None
-        report.problems.extend(added.problems)
-        return added.entry
+            return None, [Problem("I-unresolved", str(exc), Severity.WARNING)]
+        return added.entry, added.problems
 
     return run

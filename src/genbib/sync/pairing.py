@@ -110,37 +110,39 @@ def pair(library: Library, pull: Pull, state: State, match: matching.Matcher) ->
         match,
         lambda: [*(p.local for p in claimed.values() if p.local is not None), *as_entry.values()],
     )
-    retired = _retired_screen(library)
+    retired = _retired_screen(library, match)
     for item in sorted(pull.changed):
         if item in state.rows or item in pull.deleted:
             continue
         ri = pull.changed[item]
         incoming = fields_entry(ri.key, ri.fields)
         target: Pair | None = None
+        found: list[Problem] = []  # the recognition's findings about this item
         if ri.key and ri.key in new_pairs and new_pairs[ri.key].remote is None:
             target = new_pairs[ri.key]
         elif ri.key and (ri.key in claimed or ri.key in alias):
             target = claimed.get(ri.key) or claimed.get(alias.get(ri.key, ""))
         if target is None:
-            found = unlinked.find(incoming)
-            if found is not None:
-                target = new_pairs[found.key]
+            hit, found = unlinked.find(incoming)
+            if hit is not None:
+                target = new_pairs[hit.key]
         if target is None:
-            found = known.find(incoming)
-            if found is not None:
+            hit, more = known.find(incoming)
+            found += more  # (a miss in `unlinked` found nothing but contradictions)
+            if hit is not None:
                 target = (
-                    accepted[int(found.key[1:])]
-                    if found.key.startswith("\0")
-                    else claimed[found.key]
+                    accepted[int(hit.key[1:])] if hit.key.startswith("\0") else claimed[hit.key]
                 )
+        out.problems.extend(_about(item, p) for p in found)
         if target is not None and target.row is None and target.remote is None:
-            target.remote, target.remote_fields = ri, ri.fields  # link a new entry to the item
+            # link a new entry to the item: the decision reports the values that differ
+            target.remote, target.remote_fields = ri, ri.fields
             if target.local is not None:
                 unlinked.discard(target.local)
             continue
         survivor = survivor_of(target) if target is not None else ""
         if target is not None and survivor:  # a second copy of a known paper: merge it
-            absorb(target, ri.fields)
+            absorb(target, _recognised(ri.fields, incoming))
             if target.local is not None:
                 known.add(target.local)  # re-read what the merge added, in its place
             elif id(target) in as_entry:
@@ -182,17 +184,15 @@ def duplicate_problem(item: str, copy: Entry, key: str, survivor: str) -> Proble
     )
 
 
-def _retired_screen(library: Library) -> Callable[[Entry], Problem | None]:
-    """The admission's check against the retired record (`genbib.dedupe.admit`): a finding
-    for a new item that is the paper of a retired key, None for any other."""
+def _retired_screen(library: Library, match: matching.Matcher) -> Callable[[Entry], Problem | None]:
+    """The recognition's check against the retired record (`genbib.dedupe.recognize`): a
+    finding for a new item that is the paper of a retired key, None for any other."""
     if not library.retired:
         return lambda _entry: None
-    from genbib.dedupe.admit import RetiredIndex
-
-    index = RetiredIndex(library.retired, library.keys_in_use())
+    find = match.retired(library.retired, library.keys_in_use())
 
     def screen(entry: Entry) -> Problem | None:
-        found = index.find(entry)
+        found = find(entry)
         if found is None:
             return None
         key, how = found
@@ -205,6 +205,19 @@ def _retired_screen(library: Library) -> Callable[[Entry], Problem | None]:
         )
 
     return screen
+
+
+def _about(item: str, p: Problem) -> Problem:
+    """A recognition finding about a new Zotero item, naming the item (and the key of the
+    bib's paper it concerns; not the pool's name for another new item of the pull)."""
+    key = "" if p.key.startswith("\0") else p.key
+    return Problem(p.code, f"Zotero item {item}: {p.message}", p.severity, key=key)
+
+
+def _recognised(fields: Fields, entry: Entry) -> Fields:
+    """`fields` less what the recognition dropped from their entry (a link the bib's paper
+    contradicts: `genbib.dedupe.recognize._fallback`), so a merge does not take it in."""
+    return {n: v for n, v in fields.items() if n == TYPE or entry.fields.get(n) == v}
 
 
 def survivor_of(target: Pair) -> str:

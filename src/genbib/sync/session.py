@@ -42,8 +42,8 @@ from genbib.sync.remote import (
 )
 from genbib.sync.state import Row, State
 
-# a pool matcher (`matching.dedupe_match`, `matching.simple_match`) or a plain function
-# `(entry, candidates) -> entry | None`; see genbib.sync.matching
+# how new Zotero items are recognised as papers (genbib.sync.matching; the caller's to
+# give, by default the admission's recognition, `matching.admission()`)
 Matcher = matching.Matcher
 
 
@@ -119,7 +119,7 @@ def run(
         result = Result(attempts=attempt)
         try:
             _attempt(
-                library, remote, state, options, match or matching.simple_match, same,
+                library, remote, state, options, match or matching.admission(), same,
                 lambda: checkpoint(on_disk), result, on_disk,
             )  # fmt: skip
             break

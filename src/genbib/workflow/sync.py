@@ -30,7 +30,7 @@ from genbib.model.library import Library
 from genbib.pipeline import StageReport
 from genbib.sync import state as state_store
 from genbib.sync.engine import Op
-from genbib.sync.matching import dedupe_match
+from genbib.sync.matching import admission
 from genbib.sync.remote import Change, bib_changes, snapshot
 from genbib.sync.session import Options, Result, run
 
@@ -195,9 +195,10 @@ def sync(
         if remote is not None and hasattr(remote, "macros"):
             remote.macros = lib.macros()
         zotero_changes: list[Change] = []
+        matcher = admission()  # new items recognised as import and add recognise papers
         if remote is not None:
             report.zotero = run(
-                lib, remote, st, options, match=dedupe_match, same=_same, checkpoint=checkpoint
+                lib, remote, st, options, match=matcher, same=_same, checkpoint=checkpoint
             )
             zotero_changes += [c for c in report.zotero.changes if c.side == "zotero"]
             report.stages.append(_zotero_stage(report.zotero, "zotero"))
@@ -214,9 +215,7 @@ def sync(
             local_changes += stage_report.changed
             report.stages.append(stage_report)
         if remote is not None and local_changes and options.push:
-            second = run(
-                lib, remote, st, options, match=dedupe_match, same=_same, checkpoint=checkpoint
-            )
+            second = run(lib, remote, st, options, match=matcher, same=_same, checkpoint=checkpoint)
             assert report.zotero is not None
             zotero_changes += [c for c in second.changes if c.side == "zotero"]
             report.zotero.planned.extend(
