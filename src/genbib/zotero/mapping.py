@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from genbib.bibtex.keys import is_valid_key
+from genbib.model.canonical import canonicalize
 from genbib.model.entry import Entry
 from genbib.model.identifiers import arxiv_id, is_http_url
 from genbib.model.names import Name
@@ -145,11 +146,18 @@ def item_type(entry: Entry) -> str:
     """
     t = entry.type.lower()
     sub = (entry.get("entrysubtype") or "").strip()
-    if sub and BIB_TYPES.get(sub) == t:
-        return sub
+    if sub and sub in BIB_TYPES and (BIB_TYPES[sub] == t or _canonical_type(sub, entry) == t):
+        return sub  # (an arXiv journalArticle is a canonical @misc: still a journalArticle)
     if t == "misc" and entry.arxiv:
         return "preprint"
     return TYPES.get(t, "document")
+
+
+def _canonical_type(itype: str, entry: Entry) -> str:
+    """The entry type of the canonical form of an item of type `itype` holding `entry`'s fields."""
+    probe = Entry(BIB_TYPES.get(itype, "misc"), entry.key, dict(entry.fields))
+    canonicalize(probe)
+    return probe.type.lower()
 
 
 def _creator_roles(itype: str) -> dict[str, str]:
@@ -178,6 +186,7 @@ def to_item(
     entry has keywords (for a new item; an update goes through `update_item`).
     """
     itype = item_type(entry)
+    derived = _derived(entry, itype)
     allowed = schema.get(itype, _COMMON)
     title_field = itemtypes.field_for("title", allowed) or "title"
     item: Item = {"itemType": itype, title_field: latex_to_text(entry.title)}
@@ -202,7 +211,7 @@ def to_item(
 
     mapped = {**_COMMON_FIELDS, **_VENUE.get(itype, {})}
     for name, raw in entry.fields.items():
-        if name in _SPECIAL or name in _NAME_FIELDS or name in roles:
+        if name in _SPECIAL or name in _NAME_FIELDS or name in roles or name in derived:
             continue
         value = plain(raw, dict(macros)) if macros else (entry.get(name) or "")
         target = mapped.get(name)
@@ -217,7 +226,7 @@ def to_item(
             # through text_to_latex and the base's spelling (reconcile)
             plain_text = value if name in _VERBATIM | _LINK_LINES else latex_to_text(value)
             tex[name] = _one_line(canonical_raw(raw) if not raw.startswith("{") else plain_text)
-    if entry.type.lower() != BIB_TYPES.get(itype, "misc"):
+    if entry.type.lower() != BIB_TYPES.get(itype, "misc") and TYPE not in derived:
         tex["entrytype"] = entry.type.lower()
     if "date" in entry.fields:
         tex["date"] = _one_line(entry.get("date") or "")
@@ -244,6 +253,29 @@ def to_item(
     if keywords:
         item["tags"] = [{"tag": k} for k in keywords]
     return item
+
+
+def _derived(entry: Entry, itype: str) -> frozenset[str]:
+    """What of `entry` the canonical form derives from an item of type `itype` holding the
+    rest (`howpublished = {arXiv preprint arXiv:ID}` of a preprint, the `key` of an entry
+    without authors, the `@misc` of a web page): implied by the item, so no `tex.` line."""
+    probe = Entry(BIB_TYPES.get(itype, "misc"), entry.key, dict(entry.fields))
+    for name in _DERIVABLE:
+        probe.fields.pop(name, None)
+    canonicalize(probe)
+    out = {
+        name
+        for name in _DERIVABLE
+        if name in entry.fields
+        and normalize(name, probe.get(name) or "") == normalize(name, entry.get(name) or "")
+    }
+    if probe.type.lower() == entry.type.lower():
+        out.add(TYPE)
+    return frozenset(out)
+
+
+_DERIVABLE = ("howpublished", "key")  # the fields canonicalize sets that have no native home
+TYPE = "@type"  # the entry type, as a field of the canonical form's changes
 
 
 def _names_fields(entry: Entry, roles: Mapping[str, str]) -> list[str]:
@@ -315,6 +347,7 @@ def needs_current(
     server would move on the type change. Otherwise the update is built from the two
     entries alone.
     """
+    entry = as_item_reads(entry, before)
     if item_type(entry) != item_type(before) or set(entry.topics) != set(before.topics):
         return True
     if set(entry_keywords(entry)) != set(entry_keywords(before)):
@@ -349,6 +382,7 @@ def update_item(
       (Zotero_Item::setType) that the entry does not set, so no stale value appears;
       fields of the old type only are cleared by the server.
     """
+    entry = as_item_reads(entry, before)
     item = to_item(entry, schema=schema, collections=collections, macros=macros)
     old = to_item(before, schema=schema, collections=collections, macros=macros)
     item.pop("tags", None)
@@ -575,9 +609,16 @@ def from_item(
     if slugs:
         entry.set_topics(slugs)
     _from_children(entry, kids)
-    if item_type(entry) != itype and itype not in itemtypes.NON_ITEM_TYPES:
-        entry.set("entrysubtype", itype)
-    return reconcile(entry, base, macros) if base is not None else entry
+    canon = entry.copy()
+    changed = {c.field for c in canonicalize(canon)}
+    for read in (entry, canon):
+        if item_type(read) != itype and itype not in itemtypes.NON_ITEM_TYPES:
+            read.set("entrysubtype", itype)
+    if base is None:
+        return canon  # new to the bib: the canonical form
+    if canon.get("entrysubtype") != entry.get("entrysubtype"):
+        changed.add("entrysubtype")
+    return reconcile(_read_as(base, entry, canon, changed), base, macros)
 
 
 def _from_creators(entry: Entry, creators: Any, itype: str) -> None:
@@ -742,6 +783,51 @@ def _names_from_text(text: str) -> str:
     return " and ".join(p for p in out if p.strip("{} "))
 
 
+# --- the sameness rule of the canonical form -------------------------------------------
+
+
+def _value(entry: Entry, name: str) -> str:
+    return normalize(name, entry.type if name == TYPE else entry.get(name) or "")
+
+
+def _take(target: Entry, name: str, source: Entry) -> None:
+    """Set `name` of `target` to `source`'s (raw) value, or remove it when `source` has none."""
+    if name == TYPE:
+        target.type = source.type
+    elif name in source.fields:
+        target.fields[name] = source.fields[name]
+    else:
+        target.fields.pop(name, None)
+
+
+def _read_as(base: Entry, raw: Entry, canon: Entry, changed: set[str]) -> Entry:
+    """The item as the base reads it: `raw` (the item's plain reading), with the canonical
+    value of each field in `changed` where the base holds that value, or holds neither and
+    is itself canonical there (the item changed a field the base keeps canonical)."""
+    probe = base.copy()
+    base_changes = {c.field for c in canonicalize(probe)}
+    out = raw.copy()
+    for name in sorted(changed):
+        held, plain_value = _value(base, name), _value(raw, name)
+        if held == _value(canon, name) or (held != plain_value and name not in base_changes):
+            _take(out, name, canon)
+    return out
+
+
+def as_item_reads(entry: Entry, before: Entry) -> Entry:
+    """`entry` with each change from `before` that is only `before`'s canonical form undone:
+    what `genbib fmt --canonical` derived is implied by the item, so nothing to write."""
+    probe = before.copy()
+    fields = {c.field for c in canonicalize(probe)}
+    if not fields:
+        return entry
+    out = entry.copy()
+    for name in sorted(fields):
+        if _value(entry, name) == _value(probe, name):
+            _take(out, name, before)
+    return out
+
+
 def reconcile(entry: Entry, base: Entry, macros: Mapping[str, str] | None = None) -> Entry:
     """Keep the base's spelling of every value that means the same (no churn).
 
@@ -773,6 +859,7 @@ __all__ = [
     "LINK_TITLES",
     "TYPES",
     "Child",
+    "as_item_reads",
     "ChildPlan",
     "child_item",
     "child_of",
