@@ -14,6 +14,7 @@ from genbib.bibtex.check import check_library
 from genbib.cli import main
 from genbib.model.canonical import PREPRINT_PREFIX
 from genbib.model.library import Library
+from genbib.sync.state import state_path
 
 from .conftest import Lab  # type: ignore[import-not-found]
 from .test_members import create, member  # type: ignore[import-not-found]
@@ -149,3 +150,17 @@ def test_fmt_canonical_then_sync_pushes_nothing_derived(lab: Lab, member_edit: b
     lab.sync()
     assert changed(before, fields(lab, "song2021scorebased")) == {"title"}
     assert not writes(lab)
+
+
+def test_linking_again_does_not_canonicalise_the_bib(lab: Lab) -> None:
+    """The sync state lost (deleting it links papers again): the derived values the item
+    implies (song2021scorebased's howpublished, diffusers2022's @misc) are no gap to fill,
+    so the bib keeps its form; only `fmt --canonical` changes it."""
+    bib = lab.bib.read_bytes()
+    state_path(lab.bib).unlink()
+    report = lab.sync()
+    assert not report.conflicts and not report.failed
+    assert lab.bib.read_bytes() == bib, [c for c in report.changes if c.side == "bib"]
+    assert not [c for c in report.changes if c.side == "zotero"], report.changes
+    again = lab.sync()
+    assert not again.changes and lab.bib.read_bytes() == bib and not writes(lab)

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from genbib.bibtex.keys import is_valid_key
-from genbib.model.canonical import canonicalize
+from genbib.model.canonical import TYPE, canonicalize, spell_like
 from genbib.model.entry import Entry
 from genbib.model.identifiers import arxiv_id, is_http_url
 from genbib.model.names import Name
@@ -160,6 +160,25 @@ def _canonical_type(itype: str, entry: Entry) -> str:
     return probe.type.lower()
 
 
+def as_linked(reading: Entry, entry: Entry) -> Entry:
+    """An item's reading (`from_item` with no base: canonical) as it compares with the bib
+    entry it is linked to for the first time: what is the entry's up to the canonical form
+    spelled as the entry spells it (`spell_like`), so a link fills real gaps, never the
+    canonical form into an entry the lab has not brought to it. The entry's type counts
+    only while it still names the item's type, and an `entrysubtype` it makes needless
+    goes."""
+    out = spell_like(reading, entry)
+    itype = item_type(reading)
+    if item_type(out) != itype:
+        out.type = reading.type
+    sub = out.fields.get("entrysubtype")
+    if sub is not None and "entrysubtype" not in entry.fields:
+        del out.fields["entrysubtype"]
+        if item_type(out) != itype:
+            out.fields["entrysubtype"] = sub
+    return out
+
+
 def _creator_roles(itype: str) -> dict[str, str]:
     """bib field -> creator type, for the creator types of `itype`."""
     types = itemtypes.creator_types(itype)
@@ -275,7 +294,6 @@ def _derived(entry: Entry, itype: str) -> frozenset[str]:
 
 
 _DERIVABLE = ("howpublished", "key")  # the fields canonicalize sets that have no native home
-TYPE = "@type"  # the entry type, as a field of the canonical form's changes
 
 
 def _names_fields(entry: Entry, roles: Mapping[str, str]) -> list[str]:
@@ -347,7 +365,7 @@ def needs_current(
     server would move on the type change. Otherwise the update is built from the two
     entries alone.
     """
-    entry = as_item_reads(entry, before)
+    entry = spell_like(entry, before)
     if item_type(entry) != item_type(before) or set(entry.topics) != set(before.topics):
         return True
     if set(entry_keywords(entry)) != set(entry_keywords(before)):
@@ -382,7 +400,7 @@ def update_item(
       (Zotero_Item::setType) that the entry does not set, so no stale value appears;
       fields of the old type only are cleared by the server.
     """
-    entry = as_item_reads(entry, before)
+    entry = spell_like(entry, before)  # what only the canonical form changed: no write
     item = to_item(entry, schema=schema, collections=collections, macros=macros)
     old = to_item(before, schema=schema, collections=collections, macros=macros)
     item.pop("tags", None)
@@ -610,15 +628,21 @@ def from_item(
         entry.set_topics(slugs)
     _from_children(entry, kids)
     canon = entry.copy()
-    changed = {c.field for c in canonicalize(canon)}
+    canonicalize(canon)
     for read in (entry, canon):
         if item_type(read) != itype and itype not in itemtypes.NON_ITEM_TYPES:
             read.set("entrysubtype", itype)
     if base is None:
         return canon  # new to the bib: the canonical form
-    if canon.get("entrysubtype") != entry.get("entrysubtype"):
-        changed.add("entrysubtype")
-    return reconcile(_read_as(base, entry, canon, changed), base, macros)
+    read = spell_like(entry, base, canonical=canon, follow_form=True)
+    if item_type(read) != item_type(entry):  # the item's type changed: the entry's follows
+        settled = base.copy()
+        canonicalize(settled)
+        read.type = canon.type if settled.type == base.type else entry.type
+        read.fields.pop("entrysubtype", None)
+        if item_type(read) != itype and itype not in itemtypes.NON_ITEM_TYPES:
+            read.set("entrysubtype", itype)
+    return reconcile(read, base, macros)
 
 
 def _from_creators(entry: Entry, creators: Any, itype: str) -> None:
@@ -783,51 +807,6 @@ def _names_from_text(text: str) -> str:
     return " and ".join(p for p in out if p.strip("{} "))
 
 
-# --- the sameness rule of the canonical form -------------------------------------------
-
-
-def _value(entry: Entry, name: str) -> str:
-    return normalize(name, entry.type if name == TYPE else entry.get(name) or "")
-
-
-def _take(target: Entry, name: str, source: Entry) -> None:
-    """Set `name` of `target` to `source`'s (raw) value, or remove it when `source` has none."""
-    if name == TYPE:
-        target.type = source.type
-    elif name in source.fields:
-        target.fields[name] = source.fields[name]
-    else:
-        target.fields.pop(name, None)
-
-
-def _read_as(base: Entry, raw: Entry, canon: Entry, changed: set[str]) -> Entry:
-    """The item as the base reads it: `raw` (the item's plain reading), with the canonical
-    value of each field in `changed` where the base holds that value, or holds neither and
-    is itself canonical there (the item changed a field the base keeps canonical)."""
-    probe = base.copy()
-    base_changes = {c.field for c in canonicalize(probe)}
-    out = raw.copy()
-    for name in sorted(changed):
-        held, plain_value = _value(base, name), _value(raw, name)
-        if held == _value(canon, name) or (held != plain_value and name not in base_changes):
-            _take(out, name, canon)
-    return out
-
-
-def as_item_reads(entry: Entry, before: Entry) -> Entry:
-    """`entry` with each change from `before` that is only `before`'s canonical form undone:
-    what `genbib fmt --canonical` derived is implied by the item, so nothing to write."""
-    probe = before.copy()
-    fields = {c.field for c in canonicalize(probe)}
-    if not fields:
-        return entry
-    out = entry.copy()
-    for name in sorted(fields):
-        if _value(entry, name) == _value(probe, name):
-            _take(out, name, before)
-    return out
-
-
 def reconcile(entry: Entry, base: Entry, macros: Mapping[str, str] | None = None) -> Entry:
     """Keep the base's spelling of every value that means the same (no churn).
 
@@ -860,7 +839,7 @@ __all__ = [
     "TYPES",
     "Child",
     "ChildPlan",
-    "as_item_reads",
+    "as_linked",
     "child_item",
     "child_of",
     "children",
