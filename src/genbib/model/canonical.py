@@ -24,8 +24,11 @@ written as a LaTeX accent (`{\\'E}lodie`), because 8-bit BibTeX abbreviates it t
 a UTF-8 character under abbrvnat and pdflatex stops there; `{\\'\\i}` becomes `{\\'i}`
 (biber decodes the first to a combining accent that pdflatex cannot typeset). `canonicalize()` changes an entry in
 place and says what it changed; importers, enrich and the Zotero mapping call it on the
-entries they build, and `genbib fmt --canonical` brings an existing bib to this form
-after showing the diff (plain `genbib fmt` never changes a field's content).
+entries they build (the mapping on an item new to the bib), and `genbib fmt --canonical`
+brings an existing bib to this form after showing the diff (plain `genbib fmt` never
+changes a field's content). What the form derives is no new information, so
+`spell_like()` counts a value and its canonical spelling as the same: a Zotero sync
+neither writes derived values to Zotero nor brings a linked entry to the form by itself.
 """
 
 from __future__ import annotations

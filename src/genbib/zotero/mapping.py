@@ -8,6 +8,31 @@ links linked-URL child attachments, the annotation a child note (`children`). Co
 the base's keeps the base's spelling, so a sync never rewrites LaTeX, brace protection or
 macros it did not need to (no churn).
 
+The canonical form (`genbib.model.canonical`, its one home). An item new to the bib (no
+base) is read in its kind's canonical form: an arXiv preprint, whether saved as a
+`preprint` with an `archiveID` or as a journal article or conference paper whose venue is
+arXiv/CoRR, becomes `@misc` with `howpublished = {arXiv preprint arXiv:ID}`, `eprint`
+and `archiveprefix`, so natbib prints its venue line. What the canonical form adds is
+derived from the item, so it is a second spelling of what the item holds, and the
+sameness rule (`canonical.spell_like`) treats it like any other spelling:
+- reading a linked item, the base decides the form: a derived value the base holds (or
+  the base's non-canonical spelling of it) is what the item says, so an unchanged paper
+  reads exactly as its base and an entry the lab has not canonicalised is never rewritten
+  by a sync (only `genbib fmt --canonical` does that); a value the member did change
+  takes the base's form, canonical where the base is canonical;
+- writing, a change from the item's last reading that is only that reading's canonical
+  form is no change (`update_item`), and `to_item` writes no `tex.` line for a value the
+  canonical form derives from the item (`howpublished` of a preprint, `key` of an entry
+  without authors, `@misc` of a web page), while a member's own `howpublished` goes
+  there as any homeless field does;
+- an entry in canonical form keeps its item's type: `entrysubtype` names it where the
+  canonical type alone would not (an arXiv `journalArticle` is a `@misc`), and
+  `item_type` reads it back;
+- a first link (no base) compares the item as read with the bib entry as its base
+  (`as_linked`), so linking fills real gaps, not the canonical form.
+No state format changes: the sync state's base is an entry like any other, in whichever
+form the bib had when the two sides last agreed.
+
 Nothing a member keeps in Zotero is lost: what the bib has no home for (`accessDate`,
 `libraryCatalog`, `archive`, `callNumber`, `rights`, `journalAbbreviation`, `extra` lines
 that are not genbib's, automatic tags, PDFs and snapshots, members' notes) never becomes
@@ -588,7 +613,8 @@ def from_item(
     `kids` are the item's children as `read_children` (or `child_of`) reads them.
     `automatic_tags` also makes automatic tags keywords. The entry's key is the base's
     (keys never change because of Zotero), else the one the item records, else "" (the
-    caller assigns one).
+    caller assigns one). Without a base the entry is in canonical form; with one, in the
+    base's form (see the module's note on the canonical form).
     """
     itype = str(item.get("itemType") or "document")
     key = base.key if base is not None else citation_key(item)
