@@ -307,15 +307,15 @@ def _derived(entry: Entry, itype: str) -> frozenset[str]:
     for name in _DERIVABLE:
         probe.fields.pop(name, None)
     canonicalize(probe)
-    out = {
-        name
-        for name in _DERIVABLE
-        if name in entry.fields
-        and normalize(name, probe.get(name) or "") == normalize(name, entry.get(name) or "")
-    }
+    out = {name for name in _DERIVABLE if name in entry.fields and _same(probe, entry, name)}
     if probe.type.lower() == entry.type.lower():
         out.add(TYPE)
     return frozenset(out)
+
+
+def _same(a: Entry, b: Entry, name: str) -> bool:
+    x, y = a.get(name) or "", b.get(name) or ""
+    return x == y or normalize(name, x) == normalize(name, y)
 
 
 _DERIVABLE = ("howpublished", "key")  # the fields canonicalize sets that have no native home
