@@ -6,9 +6,11 @@ fmt --canonical`); and what `fmt --canonical` derives is never pushed to Zotero.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.zotero.test_canonical_mapping import ARXIV_ITEMS
 
 from genbib.bibtex.check import check_library
 from genbib.cli import main
@@ -164,3 +166,37 @@ def test_linking_again_does_not_canonicalise_the_bib(lab: Lab) -> None:
     assert not [c for c in report.changes if c.side == "zotero"], report.changes
     again = lab.sync()
     assert not again.changes and lab.bib.read_bytes() == bib and not writes(lab)
+
+
+def test_arxiv_papers_in_every_connector_shape_enter_canonical(
+    make_lab: Callable[..., Lab],
+) -> None:
+    """Members save arXiv papers in each shape the Connector and its translators give
+    (`ARXIV_ITEMS`); pulled into an empty bib, each is a canonical preprint `genbib check`
+    does not flag, the items keep their type and fields (only the citation key is written
+    back), and the next sync is a no-op."""
+    lab = make_lab()
+    lab.edit(lambda lib: [lib.remove(k) for k in list(lib.by_key())])  # (retires their keys:
+    # the shapes hold papers the lab bib does not have, so none is held back as deleted)
+    made = dict(zip(create(member(lab), *ARXIV_ITEMS.values()), ARXIV_ITEMS, strict=True))
+    report = lab.sync()
+    assert not report.conflicts and not report.failed
+    rows = lab.state().rows
+    lib = lab.library().by_key()
+    for item, shape in made.items():
+        e = lib[rows[item].key]
+        assert e.type == "misc", shape
+        assert (e.get("eprint"), e.get("archiveprefix")) == (e.arxiv, "arXiv"), shape
+        assert e.get("howpublished") == PREPRINT_PREFIX + (e.arxiv or "?"), shape
+        held = lab.emu.library.item(item)
+        assert held["itemType"] == ARXIV_ITEMS[shape]["itemType"], shape
+        assert "tex." not in held.get("extra", ""), shape
+        for name, value in ARXIV_ITEMS[shape].items():
+            if name not in ("creators", "tags", "extra"):
+                assert held.get(name) == value, (shape, name)
+    problems = check_library(lab.library())
+    assert not [p for p in problems if p.code.startswith("E015")], problems
+    bib, seen = lab.bib.read_bytes(), versions(lab)
+    again = lab.sync()
+    assert not again.changes and not writes(lab)
+    assert lab.bib.read_bytes() == bib and versions(lab) == seen

@@ -35,11 +35,12 @@ SCHEMA = type_fields()
 # import of natbib's own `journal = {arXiv preprint arXiv:ID}`.
 ARXIV_ITEMS: dict[str, dict[str, Any]] = {
     "preprint": {
-        "itemType": "preprint", "title": "Denoising Diffusion Probabilistic Models",
-        "creators": [{"creatorType": "author", "firstName": "Jonathan", "lastName": "Ho"}],
-        "date": "2020-12-16", "repository": "arXiv", "archiveID": "arXiv:2006.11239",
-        "DOI": "10.48550/arXiv.2006.11239", "url": "http://arxiv.org/abs/2006.11239",
-        "libraryCatalog": "arXiv.org", "extra": "arXiv:2006.11239 [cs]",
+        "itemType": "preprint",
+        "title": "Elucidating the Design Space of Diffusion-Based Generative Models",
+        "creators": [{"creatorType": "author", "firstName": "Tero", "lastName": "Karras"}],
+        "date": "2022-10-11", "repository": "arXiv", "archiveID": "arXiv:2206.00364",
+        "DOI": "10.48550/arXiv.2206.00364", "url": "http://arxiv.org/abs/2206.00364",
+        "libraryCatalog": "arXiv.org", "extra": "arXiv:2206.00364 [cs, stat]",
     },
     "journalArticle, arXiv translator before Zotero 7": {
         "itemType": "journalArticle", "title": "Auto-Encoding Variational Bayes",
