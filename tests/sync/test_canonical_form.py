@@ -13,6 +13,7 @@ import pytest
 from tests.zotero.test_canonical_mapping import ARXIV_ITEMS
 
 from genbib.bibtex.check import check_library
+from genbib.bibtex.reader import parse
 from genbib.cli import main
 from genbib.model.canonical import PREPRINT_PREFIX
 from genbib.model.library import Library
@@ -196,6 +197,61 @@ def test_arxiv_papers_in_every_connector_shape_enter_canonical(
                 assert held.get(name) == value, (shape, name)
     problems = check_library(lab.library())
     assert not [p for p in problems if p.code.startswith("E015")], problems
+    bib, seen = lab.bib.read_bytes(), versions(lab)
+    again = lab.sync()
+    assert not again.changes and not writes(lab)
+    assert lab.bib.read_bytes() == bib and versions(lab) == seen
+
+
+GOOGLE_SCHOLAR_BIB = """@article{karras2022elucidating,
+  author = {Karras, Tero},
+  title = {Elucidating the Design Space of Diffusion-Based Generative Models},
+  journal = {arXiv preprint arXiv:2206.00364},
+  year = {2022},
+}
+"""
+
+
+def test_linking_a_preprint_item_to_a_google_scholar_entry(lab: Lab) -> None:
+    """The bib has a paper the Google Scholar way (`@article`, `journal = {arXiv preprint
+    arXiv:ID}`) and a member saves it from arxiv.org: the two are linked without the
+    canonical form entering the bib (no howpublished, eprint or @misc); the entry's own
+    fields go to the item as on any link (the bib's copy wins); nothing churns after."""
+    lab.edit(lambda lib: lib.add(next(iter(parse(GOOGLE_SCHOLAR_BIB)))))
+    (item,) = create(member(lab), ARXIV_ITEMS["preprint"])  # before the entry is synced
+    before = fields(lab, "karras2022elucidating")
+    report = lab.sync()
+    assert not report.failed
+    assert lab.item_key("karras2022elucidating") == item  # linked, not a second copy
+    after = fields(lab, "karras2022elucidating")
+    assert not {"howpublished", "eprint", "archiveprefix"} & set(after)
+    assert after["@type"] == "article" and after["journal"] == before["journal"]
+    bib, seen = lab.bib.read_bytes(), versions(lab)
+    again = lab.sync()
+    assert not again.changes and not writes(lab)
+    assert lab.bib.read_bytes() == bib and versions(lab) == seen
+
+
+def test_a_members_second_copy_fills_real_gaps_only(lab: Lab) -> None:
+    """A member saves song2021scorebased again from arxiv.org (a `preprint` item): the
+    copy is merged into the known item as Zotero merges, and what it knows that the entry
+    lacks (its DOI, its URL) comes into the bib, but not the canonical form's values
+    (howpublished) the entry has never had."""
+    song = {
+        **ARXIV_ITEMS["preprint"],
+        "title": "Score-Based Generative Modeling through Stochastic Differential Equations",
+        "creators": [{"creatorType": "author", "firstName": "Yang", "lastName": "Song"}],
+        "archiveID": "arXiv:2011.13456", "DOI": "10.48550/arXiv.2011.13456",
+        "url": "http://arxiv.org/abs/2011.13456", "extra": "arXiv:2011.13456 [cs]",
+    }  # fmt: skip
+    before = fields(lab, "song2021scorebased")
+    create(member(lab), song)
+    report = lab.sync()
+    assert not report.failed
+    assert [p for p in report.zotero.problems if p.code == "SYNC_DUPLICATE"]  # type: ignore[union-attr]
+    after = fields(lab, "song2021scorebased")
+    assert "howpublished" not in after and after["@type"] == before["@type"]
+    assert changed(before, after) <= {"doi", "url", "abstract", "month"}, after
     bib, seen = lab.bib.read_bytes(), versions(lab)
     again = lab.sync()
     assert not again.changes and not writes(lab)

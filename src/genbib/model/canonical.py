@@ -27,8 +27,9 @@ place and says what it changed; importers, enrich and the Zotero mapping call it
 entries they build (the mapping on an item new to the bib), and `genbib fmt --canonical`
 brings an existing bib to this form after showing the diff (plain `genbib fmt` never
 changes a field's content). What the form derives is no new information, so
-`spell_like()` counts a value and its canonical spelling as the same: a Zotero sync
-neither writes derived values to Zotero nor brings a linked entry to the form by itself.
+`spell_like()` counts a value and its canonical spelling as the same and `undo_derived()`
+takes back what only the form changed: a Zotero sync neither writes derived values to
+Zotero nor brings a linked entry to the form by itself.
 """
 
 from __future__ import annotations
@@ -187,8 +188,8 @@ def spell_like(
     canonical form when the caller has it (else computed). A value that did change stays
     `entry`'s, or with `follow_form` takes `reference`'s form: canonical where `reference`
     is canonical in that field, else as `entry` has it. The Zotero mapping reads a linked
-    item this way (the base decides the form, `follow_form`) and writes only what changed
-    beyond the form (`genbib fmt --canonical` derives nothing Zotero lacks).
+    item this way (the base decides the form, `follow_form`), and compares an item with
+    the bib entry it is linked to for the first time; writing, see `undo_derived`.
     """
     if canonical is None:
         canonical = entry.copy()
@@ -202,6 +203,20 @@ def spell_like(
             _take(out, name, reference)
         elif follow_form and _text(settled, name) == _text(reference, name):
             _take(out, name, canonical)
+    return out
+
+
+def undo_derived(entry: Entry, before: Entry) -> Entry:
+    """`entry` (a copy) with each value that is only `before`'s canonical form put back as
+    `before` has it: what `genbib fmt --canonical` derived from `before` is no change to
+    write elsewhere. One way only: a value `entry` spells differently from its own
+    canonical form is the entry's to write (a bib `@article` linked to a preprint item)."""
+    settled = before.copy()
+    names = {c.field for c in canonicalize(settled)}
+    out = entry.copy()
+    for name in sorted(names):
+        if _text(entry, name) == _text(settled, name):
+            _take(out, name, before)
     return out
 
 

@@ -179,7 +179,7 @@ def _attempt(
 ) -> None:  # fmt: skip
     pull = remote.pull(state) if options.pull else Pull(state.version, {}, frozenset())
     result.problems.extend(pull.problems)
-    paired = pair(library, pull, state, match)
+    paired = pair(library, pull, state, match, link)
     pairs = paired.pairs
     result.problems.extend(paired.problems)
 

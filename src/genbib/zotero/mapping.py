@@ -21,7 +21,7 @@ sameness rule (`canonical.spell_like`) treats it like any other spelling:
   by a sync (only `genbib fmt --canonical` does that); a value the member did change
   takes the base's form, canonical where the base is canonical;
 - writing, a change from the item's last reading that is only that reading's canonical
-  form is no change (`update_item`), and `to_item` writes no `tex.` line for a value the
+  form is no change (`update_item`, `canonical.undo_derived`), and `to_item` writes no `tex.` line for a value the
   canonical form derives from the item (`howpublished` of a preprint, `key` of an entry
   without authors, `@misc` of a web page), while a member's own `howpublished` goes
   there as any homeless field does;
@@ -49,7 +49,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from genbib.bibtex.keys import is_valid_key
-from genbib.model.canonical import TYPE, canonicalize, spell_like
+from genbib.model.canonical import TYPE, canonicalize, spell_like, undo_derived
 from genbib.model.entry import Entry
 from genbib.model.identifiers import arxiv_id, is_http_url
 from genbib.model.names import Name
@@ -390,7 +390,7 @@ def needs_current(
     server would move on the type change. Otherwise the update is built from the two
     entries alone.
     """
-    entry = spell_like(entry, before)
+    entry = undo_derived(entry, before)
     if item_type(entry) != item_type(before) or set(entry.topics) != set(before.topics):
         return True
     if set(entry_keywords(entry)) != set(entry_keywords(before)):
@@ -425,7 +425,7 @@ def update_item(
       (Zotero_Item::setType) that the entry does not set, so no stale value appears;
       fields of the old type only are cleared by the server.
     """
-    entry = spell_like(entry, before)  # what only the canonical form changed: no write
+    entry = undo_derived(entry, before)  # what only the canonical form changed: no write
     item = to_item(entry, schema=schema, collections=collections, macros=macros)
     old = to_item(before, schema=schema, collections=collections, macros=macros)
     item.pop("tags", None)
