@@ -28,8 +28,9 @@ sameness rule (`canonical.spell_like`) treats it like any other spelling:
 - an entry in canonical form keeps its item's type: `entrysubtype` names it where the
   canonical type alone would not (an arXiv `journalArticle` is a `@misc`), and
   `item_type` reads it back;
-- a first link (no base) compares the item as read with the bib entry as its base
-  (`as_linked`), so linking fills real gaps, not the canonical form.
+- an item linked for the first time (no base), or a member's second copy of a known
+  paper, is compared with the bib entry as its base (`as_linked`, through the sync's
+  `link` callback), so it fills real gaps (a DOI, a URL), never the canonical form.
 No state format changes: the sync state's base is an entry like any other, in whichever
 form the bib had when the two sides last agreed.
 
