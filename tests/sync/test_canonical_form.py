@@ -130,6 +130,8 @@ def test_fmt_canonical_then_sync_pushes_nothing_derived(lab: Lab, member_edit: b
         "misc",
         "misc",
     )
+    dry = lab.sync(dry_run=True)  # what the run would do: nothing in Zotero
+    assert not [c for c in dry.changes if c.side == "zotero"], dry.changes
     report = lab.sync()
     assert not report.conflicts and not report.failed
     assert not [c for c in report.changes if c.side == "zotero"], report.changes

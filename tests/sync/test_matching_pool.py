@@ -30,7 +30,7 @@ from genbib.sync.state import State
 # --- the reference: `_pair` as it was before pools, one matcher call per new item -------
 
 
-def old_pair(library: Library, pull: Pull, state: State, match: Any) -> Pairing:
+def old_pair(library: Library, pull: Pull, state: State, match: Any, _link: Any = None) -> Pairing:
     result = Pairing()
     local = library.by_key()
     alias = {a: e.key for e in library for a in e.aliases}
