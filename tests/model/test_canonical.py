@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from genbib.bibtex.reader import parse
-from genbib.model.canonical import canonicalize, has_venue, is_preprint
+from genbib.model.canonical import canonicalize, has_venue, is_preprint, spell_like
 from genbib.model.entry import Entry
 
 
@@ -192,3 +192,45 @@ def test_the_sort_key_of_an_authorless_entry_is_a_safe_label(title: str, label: 
     entry = Entry("misc", "k", {"title": "{" + title + "}", "howpublished": "{x}"})
     canonicalize(entry)
     assert entry.get("key") == label
+
+
+# --- sameness: an entry and its canonical form are two spellings of one entry -----------
+
+
+@given(_TYPES, st.dictionaries(_FIELDS, _VALUES, max_size=6))
+def test_an_entry_and_its_canonical_form_spell_each_other(
+    type_: str, fields: dict[str, str]
+) -> None:
+    """What the form derives is no difference: each side read against the other comes out
+    as that other, byte for byte (a sync then writes nothing either way)."""
+    entry = Entry(type_, "k", {n: "{" + v + "}" for n, v in fields.items() if v})
+    entry.set("title", "T")
+    canon = entry.copy()
+    canonicalize(canon)
+    for a, b in ((entry, canon), (canon, entry)):
+        got = spell_like(a, b)
+        assert (got.type, got.fields) == (b.type, b.fields)
+    kept = spell_like(entry, canon)
+    assert kept is not entry and entry.fields == {
+        n: "{" + v + "}" for n, v in {**fields, "title": "T"}.items() if v
+    }
+
+
+def test_a_real_change_is_kept_and_can_follow_the_references_form() -> None:
+    base = Entry("misc", "k", {"title": "{T}", "eprint": "{2303.08797}",
+                               "archiveprefix": "{arXiv}"})  # fmt: skip
+    canonical_base = base.copy()
+    canonicalize(canonical_base)
+    moved = Entry("misc", "k", {"title": "{T}", "eprint": "{2401.00001}",
+                                "archiveprefix": "{arXiv}"})  # fmt: skip
+    # against a base without howpublished: none (the base's form)
+    assert "howpublished" not in spell_like(moved, base, follow_form=True).fields
+    # against a canonical base: the canonical howpublished of the new id
+    got = spell_like(moved, canonical_base, follow_form=True)
+    assert got.get("howpublished") == "arXiv preprint arXiv:2401.00001"
+    # without follow_form a changed value stays as the entry has it
+    assert "howpublished" not in spell_like(moved, canonical_base).fields
+    # a value that is no derived spelling is never touched
+    own = canonical_base.copy()
+    own.set("howpublished", "Workshop on Things")
+    assert spell_like(own, canonical_base).get("howpublished") == "Workshop on Things"

@@ -39,7 +39,9 @@ def rebuilt(entry: Entry, candidates: list[Entry]) -> Found:
     return Recognizer(candidates).find(entry)
 
 
-def old_pair(library: Library, pull: Pull, state: State, match: PerCall) -> Pairing:
+def old_pair(
+    library: Library, pull: Pull, state: State, match: PerCall, _link: Any = None
+) -> Pairing:
     result = Pairing()
     local = library.by_key()
     alias = {a: e.key for e in library for a in e.aliases}

@@ -24,8 +24,12 @@ written as a LaTeX accent (`{\\'E}lodie`), because 8-bit BibTeX abbreviates it t
 a UTF-8 character under abbrvnat and pdflatex stops there; `{\\'\\i}` becomes `{\\'i}`
 (biber decodes the first to a combining accent that pdflatex cannot typeset). `canonicalize()` changes an entry in
 place and says what it changed; importers, enrich and the Zotero mapping call it on the
-entries they build, and `genbib fmt --canonical` brings an existing bib to this form
-after showing the diff (plain `genbib fmt` never changes a field's content).
+entries they build (the mapping on an item new to the bib), and `genbib fmt --canonical`
+brings an existing bib to this form after showing the diff (plain `genbib fmt` never
+changes a field's content). What the form derives is no new information, so
+`spell_like()` counts a value and its canonical spelling as the same and `undo_derived()`
+takes back what only the form changed: a Zotero sync neither writes derived values to
+Zotero nor brings a linked entry to the form by itself.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ VENUE_FIELDS: dict[str, tuple[str, ...]] = {
 MISC_VENUE = VENUE_FIELDS["misc"]
 
 PREPRINT_PREFIX = "arXiv preprint arXiv:"
+TYPE = "@type"  # the entry type, as `Change.field`
 _PREPRINT_WORDS = ("arxiv", "corr", "preprint")
 WEB_PAGE, SOFTWARE, GITHUB, DATASET = "Web page", "Software", "GitHub repository", "Dataset"
 _MISC_AS = {
@@ -168,6 +173,72 @@ def canonical_form(entries: Iterable[Entry], changes: Iterable[_Keyed]) -> list[
     return [c for e in entries if e.key in changed for c in canonicalize(e)]
 
 
+# --- sameness: two spellings of one entry -------------------------------------------------
+
+
+def spell_like(
+    entry: Entry, reference: Entry, *, canonical: Entry | None = None, follow_form: bool = False
+) -> Entry:
+    """`entry` with each value that is `reference`'s up to the canonical form spelled as
+    `reference` spells it (a copy; `entry` is left alone).
+
+    A field (or the entry type) counts as the same when `entry`'s value or its canonical
+    one is `reference`'s value or its canonical one: `howpublished = {arXiv preprint
+    arXiv:ID}` next to its absence, `@misc` next to `@online`. `canonical` is `entry`'s
+    canonical form when the caller has it (else computed). A value that did change stays
+    `entry`'s, or with `follow_form` takes `reference`'s form: canonical where `reference`
+    is canonical in that field, else as `entry` has it. The Zotero mapping reads a linked
+    item this way (the base decides the form, `follow_form`), and compares an item with
+    the bib entry it is linked to for the first time; writing, see `undo_derived`.
+    """
+    if canonical is None:
+        canonical = entry.copy()
+        canonicalize(canonical)
+    settled = reference.copy()
+    names = {c.field for c in canonicalize(settled)} | _differing(entry, canonical)
+    out = entry.copy()
+    for name in sorted(names):
+        theirs = {_text(reference, name), _text(settled, name)}
+        if _text(entry, name) in theirs or _text(canonical, name) in theirs:
+            _take(out, name, reference)
+        elif follow_form and _text(settled, name) == _text(reference, name):
+            _take(out, name, canonical)
+    return out
+
+
+def undo_derived(entry: Entry, before: Entry) -> Entry:
+    """`entry` (a copy) with each value that is only `before`'s canonical form put back as
+    `before` has it: what `genbib fmt --canonical` derived from `before` is no change to
+    write elsewhere. One way only: a value `entry` spells differently from its own
+    canonical form is the entry's to write (a bib `@article` linked to a preprint item)."""
+    settled = before.copy()
+    names = {c.field for c in canonicalize(settled)}
+    out = entry.copy()
+    for name in sorted(names):
+        if _text(entry, name) == _text(settled, name):
+            _take(out, name, before)
+    return out
+
+
+def _differing(a: Entry, b: Entry) -> set[str]:
+    names = {n for n in {*a.fields, *b.fields} if a.fields.get(n) != b.fields.get(n)}
+    return names | ({TYPE} if a.type.lower() != b.type.lower() else set())
+
+
+def _text(entry: Entry, name: str) -> str:
+    return entry.type.lower() if name == TYPE else " ".join((entry.get(name) or "").split())
+
+
+def _take(target: Entry, name: str, source: Entry) -> None:
+    """`target`'s `name` set to `source`'s raw value (removed when `source` has none)."""
+    if name == TYPE:
+        target.type = source.type
+    elif name in source.fields:
+        target.fields[name] = source.fields[name]
+    else:
+        target.fields.pop(name, None)
+
+
 # --- the forms ---------------------------------------------------------------------------
 
 
@@ -190,7 +261,7 @@ def _rename(entry: Entry, old: str, new: str, out: list[Change]) -> None:
 
 def _retype(entry: Entry, new: str, out: list[Change]) -> None:
     if entry.type.lower() != new:
-        out.append(Change(entry.key, "@type", entry.type.lower(), new))
+        out.append(Change(entry.key, TYPE, entry.type.lower(), new))
         entry.type = new
 
 

@@ -29,6 +29,10 @@ from enum import StrEnum
 
 Fields = Mapping[str, str]
 Same = Callable[[str, str, str], bool]  # (field, a, b) -> do the two values mean the same?
+# (remote, local) -> the remote copy of a paper as it compares with the local copy when
+# the two are linked for the first time (no base): a remote that reads its items in a
+# form of its own spells what is only that form as the local copy does
+Link = Callable[[Fields, Fields], Fields]
 
 SET_FIELDS = frozenset({"topics", "code", "project", "blog", "video", "links", "pdf", "keywords"})
 TYPE = "@type"
@@ -74,6 +78,10 @@ class Decision:
 
 def exact(_field: str, a: str, b: str) -> bool:
     return a == b
+
+
+def as_is(remote: Fields, _local: Fields) -> Fields:
+    return remote
 
 
 def decide(

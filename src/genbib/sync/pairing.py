@@ -22,8 +22,18 @@ from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
 from genbib.sync import matching
-from genbib.sync.engine import SET_FIELDS, TYPE, Decision, Fields, Op, Prefer, merge_field
-from genbib.sync.remote import Change, Pull, RemoteItem, RemoteOp, fields_entry
+from genbib.sync.engine import (
+    SET_FIELDS,
+    TYPE,
+    Decision,
+    Fields,
+    Link,
+    Op,
+    Prefer,
+    as_is,
+    merge_field,
+)
+from genbib.sync.remote import Change, Pull, RemoteItem, RemoteOp, entry_fields, fields_entry
 from genbib.sync.state import Row, State
 
 
@@ -58,7 +68,9 @@ class Pairing:
     changes: list[Change] = field(default_factory=list)  # bib changes made while pairing
 
 
-def pair(library: Library, pull: Pull, state: State, match: matching.Matcher) -> Pairing:
+def pair(
+    library: Library, pull: Pull, state: State, match: matching.Matcher, link: Link = as_is
+) -> Pairing:
     out = Pairing()
     _follow_zotero_merges(library, pull, state, out)
     local = library.by_key()
@@ -142,7 +154,7 @@ def pair(library: Library, pull: Pull, state: State, match: matching.Matcher) ->
             continue
         survivor = survivor_of(target) if target is not None else ""
         if target is not None and survivor:  # a second copy of a known paper: merge it
-            absorb(target, _recognised(ri.fields, incoming))
+            absorb(target, _recognised(ri.fields, incoming), link)
             if target.local is not None:
                 known.add(target.local)  # re-read what the merge added, in its place
             elif id(target) in as_entry:
@@ -230,13 +242,16 @@ def survivor_of(target: Pair) -> str:
     return ""
 
 
-def absorb(target: Pair, extra: Fields) -> None:
+def absorb(target: Pair, extra: Fields, link: Link = as_is) -> None:
     """Add what a duplicate copy knows to a known paper: fields it lacks, and the union of
-    list fields (topics, links, keywords); nothing it has is overwritten."""
+    list fields (topics, links, keywords); nothing it has is overwritten. The copy is first
+    compared as a first link is (`link`): what is only the remote's form is no gap."""
     if target.local is not None:
         fields = target.local.fields
+        extra = link(extra, entry_fields(target.local))
     elif target.remote_fields is not None:
         fields = dict(target.remote_fields)
+        extra = link(extra, target.remote_fields)
     else:
         return
     for name, value in extra.items():

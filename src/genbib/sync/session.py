@@ -26,7 +26,19 @@ from genbib.bibtex.keys import assign_keys, is_valid_key
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
 from genbib.sync import matching
-from genbib.sync.engine import Conflict, Decision, Fields, Guard, Op, Prefer, Same, decide, exact
+from genbib.sync.engine import (
+    Conflict,
+    Decision,
+    Fields,
+    Guard,
+    Link,
+    Op,
+    Prefer,
+    Same,
+    as_is,
+    decide,
+    exact,
+)
 from genbib.sync.pairing import Pair, pair
 from genbib.sync.remote import (
     Change,
@@ -105,9 +117,13 @@ def run(
     *,
     match: Matcher | None = None,
     same: Same = exact,
+    link: Link = as_is,
     checkpoint: Callable[[State], None] = lambda _state: None,
 ) -> Result:
-    """Sync `library` (changed in place) with `remote`, updating `state`."""
+    """Sync `library` (changed in place) with `remote`, updating `state`.
+
+    `same` says whether two values of a field mean the same; `link` how a remote copy met
+    for the first time compares with the bib's (see `engine.Link`)."""
     result = Result()
     wait = options.retry_wait
     before = snapshot(library)
@@ -120,7 +136,7 @@ def run(
         try:
             _attempt(
                 library, remote, state, options, match or matching.admission(), same,
-                lambda: checkpoint(on_disk), result, on_disk,
+                lambda: checkpoint(on_disk), result, on_disk, link,
             )  # fmt: skip
             break
         except RemoteChanged:
@@ -159,17 +175,21 @@ def _combine(earlier: Result, last: Result) -> Result:
 def _attempt(
     library: Library, remote: Remote, state: State, options: Options, match: Matcher,
     same: Same, checkpoint: Callable[[], None], result: Result, on_disk: State,
+    link: Link = as_is,
 ) -> None:  # fmt: skip
     pull = remote.pull(state) if options.pull else Pull(state.version, {}, frozenset())
     result.problems.extend(pull.problems)
-    paired = pair(library, pull, state, match)
+    paired = pair(library, pull, state, match, link)
     pairs = paired.pairs
     result.problems.extend(paired.problems)
 
     guard = Guard(options.max_delete_share, options.force_delete)
     for p in pairs:
         local = entry_fields(p.local) if p.local is not None else None
-        p.decision = decide(local, p.remote_fields, p.base, prefer=options.prefer, same=same)
+        theirs = p.remote_fields
+        if p.base is None and local is not None and theirs is not None:
+            theirs = link(theirs, local)  # first met: the remote's own form is no difference
+        p.decision = decide(local, theirs, p.base, prefer=options.prefer, same=same)
     _hold_deletions(pairs, guard, len(library), len(pairs), result)
     _assign_keys(library, pairs, options)
 

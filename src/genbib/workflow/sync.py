@@ -29,7 +29,7 @@ from genbib.errors import ConfigError
 from genbib.model.library import Library
 from genbib.pipeline import StageReport
 from genbib.sync import state as state_store
-from genbib.sync.engine import Op
+from genbib.sync.engine import Fields, Op
 from genbib.sync.matching import admission
 from genbib.sync.remote import Change, bib_changes, snapshot
 from genbib.sync.session import Options, Result, run
@@ -198,7 +198,14 @@ def sync(
         matcher = admission()  # new items recognised as import and add recognise papers
         if remote is not None:
             report.zotero = run(
-                lib, remote, st, options, match=matcher, same=_same, checkpoint=checkpoint
+                lib,
+                remote,
+                st,
+                options,
+                match=matcher,
+                same=_same,
+                link=_link,
+                checkpoint=checkpoint,
             )
             zotero_changes += [c for c in report.zotero.changes if c.side == "zotero"]
             report.stages.append(_zotero_stage(report.zotero, "zotero"))
@@ -215,7 +222,16 @@ def sync(
             local_changes += stage_report.changed
             report.stages.append(stage_report)
         if remote is not None and local_changes and options.push:
-            second = run(lib, remote, st, options, match=matcher, same=_same, checkpoint=checkpoint)
+            second = run(
+                lib,
+                remote,
+                st,
+                options,
+                match=matcher,
+                same=_same,
+                link=_link,
+                checkpoint=checkpoint,
+            )
             assert report.zotero is not None
             zotero_changes += [c for c in second.changes if c.side == "zotero"]
             report.zotero.planned.extend(
@@ -284,6 +300,15 @@ def _zotero_remote(config: Config) -> Any:
     z = config.zotero
     adapter = ZoteroAdapter(z.library_type, z.library_id, api_key(config), z.url, timeout=z.timeout)
     return ZoteroRemote(adapter, config.topics, automatic_tags=z.automatic_tags)
+
+
+def _link(remote: Fields, local: Fields) -> Fields:
+    """An item met for the first time, compared with the bib's copy as the mapping reads
+    it with that copy as its base (`mapping.as_linked`): no canonical-form gap to fill."""
+    from genbib.sync.remote import entry_fields, fields_entry
+    from genbib.zotero.mapping import as_linked
+
+    return entry_fields(as_linked(fields_entry("", remote), fields_entry("", local)))
 
 
 def _same(name: str, a: str, b: str) -> bool:

@@ -8,6 +8,32 @@ links linked-URL child attachments, the annotation a child note (`children`). Co
 the base's keeps the base's spelling, so a sync never rewrites LaTeX, brace protection or
 macros it did not need to (no churn).
 
+The canonical form (`genbib.model.canonical`, its one home). An item new to the bib (no
+base) is read in its kind's canonical form: an arXiv preprint, whether saved as a
+`preprint` with an `archiveID` or as a journal article or conference paper whose venue is
+arXiv/CoRR, becomes `@misc` with `howpublished = {arXiv preprint arXiv:ID}`, `eprint`
+and `archiveprefix`, so natbib prints its venue line. What the canonical form adds is
+derived from the item, so it is a second spelling of what the item holds, and the
+sameness rule (`canonical.spell_like`) treats it like any other spelling:
+- reading a linked item, the base decides the form: a derived value the base holds (or
+  the base's non-canonical spelling of it) is what the item says, so an unchanged paper
+  reads exactly as its base and an entry the lab has not canonicalised is never rewritten
+  by a sync (only `genbib fmt --canonical` does that); a value the member did change
+  takes the base's form, canonical where the base is canonical;
+- writing, a change from the item's last reading that is only that reading's canonical
+  form is no change (`update_item`, `canonical.undo_derived`), and `to_item` writes no `tex.` line for a value the
+  canonical form derives from the item (`howpublished` of a preprint, `key` of an entry
+  without authors, `@misc` of a web page), while a member's own `howpublished` goes
+  there as any homeless field does;
+- an entry in canonical form keeps its item's type: `entrysubtype` names it where the
+  canonical type alone would not (an arXiv `journalArticle` is a `@misc`), and
+  `item_type` reads it back;
+- an item linked for the first time (no base), or a member's second copy of a known
+  paper, is compared with the bib entry as its base (`as_linked`, through the sync's
+  `link` callback), so it fills real gaps (a DOI, a URL), never the canonical form.
+No state format changes: the sync state's base is an entry like any other, in whichever
+form the bib had when the two sides last agreed.
+
 Nothing a member keeps in Zotero is lost: what the bib has no home for (`accessDate`,
 `libraryCatalog`, `archive`, `callNumber`, `rights`, `journalAbbreviation`, `extra` lines
 that are not genbib's, automatic tags, PDFs and snapshots, members' notes) never becomes
@@ -24,6 +50,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from genbib.bibtex.keys import is_valid_key
+from genbib.model.canonical import TYPE, canonicalize, spell_like, undo_derived
 from genbib.model.entry import Entry
 from genbib.model.identifiers import arxiv_id, is_http_url
 from genbib.model.names import Name
@@ -145,11 +172,37 @@ def item_type(entry: Entry) -> str:
     """
     t = entry.type.lower()
     sub = (entry.get("entrysubtype") or "").strip()
-    if sub and BIB_TYPES.get(sub) == t:
-        return sub
+    if sub and sub in BIB_TYPES and (BIB_TYPES[sub] == t or _canonical_type(sub, entry) == t):
+        return sub  # (an arXiv journalArticle is a canonical @misc: still a journalArticle)
     if t == "misc" and entry.arxiv:
         return "preprint"
     return TYPES.get(t, "document")
+
+
+def _canonical_type(itype: str, entry: Entry) -> str:
+    """The entry type of the canonical form of an item of type `itype` holding `entry`'s fields."""
+    probe = Entry(BIB_TYPES.get(itype, "misc"), entry.key, dict(entry.fields))
+    canonicalize(probe)
+    return probe.type.lower()
+
+
+def as_linked(reading: Entry, entry: Entry) -> Entry:
+    """An item's reading (`from_item` with no base: canonical) as it compares with the bib
+    entry it is linked to for the first time: what is the entry's up to the canonical form
+    spelled as the entry spells it (`spell_like`), so a link fills real gaps, never the
+    canonical form into an entry the lab has not brought to it. The entry's type counts
+    only while it still names the item's type, and an `entrysubtype` it makes needless
+    goes."""
+    out = spell_like(reading, entry)
+    itype = item_type(reading)
+    if item_type(out) != itype:
+        out.type = reading.type
+    sub = out.fields.get("entrysubtype")
+    if sub is not None and "entrysubtype" not in entry.fields:
+        del out.fields["entrysubtype"]
+        if item_type(out) != itype:
+            out.fields["entrysubtype"] = sub
+    return out
 
 
 def _creator_roles(itype: str) -> dict[str, str]:
@@ -178,6 +231,7 @@ def to_item(
     entry has keywords (for a new item; an update goes through `update_item`).
     """
     itype = item_type(entry)
+    derived = _derived(entry, itype)
     allowed = schema.get(itype, _COMMON)
     title_field = itemtypes.field_for("title", allowed) or "title"
     item: Item = {"itemType": itype, title_field: latex_to_text(entry.title)}
@@ -202,7 +256,7 @@ def to_item(
 
     mapped = {**_COMMON_FIELDS, **_VENUE.get(itype, {})}
     for name, raw in entry.fields.items():
-        if name in _SPECIAL or name in _NAME_FIELDS or name in roles:
+        if name in _SPECIAL or name in _NAME_FIELDS or name in roles or name in derived:
             continue
         value = plain(raw, dict(macros)) if macros else (entry.get(name) or "")
         target = mapped.get(name)
@@ -217,7 +271,7 @@ def to_item(
             # through text_to_latex and the base's spelling (reconcile)
             plain_text = value if name in _VERBATIM | _LINK_LINES else latex_to_text(value)
             tex[name] = _one_line(canonical_raw(raw) if not raw.startswith("{") else plain_text)
-    if entry.type.lower() != BIB_TYPES.get(itype, "misc"):
+    if entry.type.lower() != BIB_TYPES.get(itype, "misc") and TYPE not in derived:
         tex["entrytype"] = entry.type.lower()
     if "date" in entry.fields:
         tex["date"] = _one_line(entry.get("date") or "")
@@ -244,6 +298,28 @@ def to_item(
     if keywords:
         item["tags"] = [{"tag": k} for k in keywords]
     return item
+
+
+def _derived(entry: Entry, itype: str) -> frozenset[str]:
+    """What of `entry` the canonical form derives from an item of type `itype` holding the
+    rest (`howpublished = {arXiv preprint arXiv:ID}` of a preprint, the `key` of an entry
+    without authors, the `@misc` of a web page): implied by the item, so no `tex.` line."""
+    probe = Entry(BIB_TYPES.get(itype, "misc"), entry.key, dict(entry.fields))
+    for name in _DERIVABLE:
+        probe.fields.pop(name, None)
+    canonicalize(probe)
+    out = {name for name in _DERIVABLE if name in entry.fields and _same(probe, entry, name)}
+    if probe.type.lower() == entry.type.lower():
+        out.add(TYPE)
+    return frozenset(out)
+
+
+def _same(a: Entry, b: Entry, name: str) -> bool:
+    x, y = a.get(name) or "", b.get(name) or ""
+    return x == y or normalize(name, x) == normalize(name, y)
+
+
+_DERIVABLE = ("howpublished", "key")  # the fields canonicalize sets that have no native home
 
 
 def _names_fields(entry: Entry, roles: Mapping[str, str]) -> list[str]:
@@ -315,6 +391,7 @@ def needs_current(
     server would move on the type change. Otherwise the update is built from the two
     entries alone.
     """
+    entry = undo_derived(entry, before)
     if item_type(entry) != item_type(before) or set(entry.topics) != set(before.topics):
         return True
     if set(entry_keywords(entry)) != set(entry_keywords(before)):
@@ -349,6 +426,7 @@ def update_item(
       (Zotero_Item::setType) that the entry does not set, so no stale value appears;
       fields of the old type only are cleared by the server.
     """
+    entry = undo_derived(entry, before)  # what only the canonical form changed: no write
     item = to_item(entry, schema=schema, collections=collections, macros=macros)
     old = to_item(before, schema=schema, collections=collections, macros=macros)
     item.pop("tags", None)
@@ -536,7 +614,8 @@ def from_item(
     `kids` are the item's children as `read_children` (or `child_of`) reads them.
     `automatic_tags` also makes automatic tags keywords. The entry's key is the base's
     (keys never change because of Zotero), else the one the item records, else "" (the
-    caller assigns one).
+    caller assigns one). Without a base the entry is in canonical form; with one, in the
+    base's form (see the module's note on the canonical form).
     """
     itype = str(item.get("itemType") or "document")
     key = base.key if base is not None else citation_key(item)
@@ -575,9 +654,22 @@ def from_item(
     if slugs:
         entry.set_topics(slugs)
     _from_children(entry, kids)
-    if item_type(entry) != itype and itype not in itemtypes.NON_ITEM_TYPES:
-        entry.set("entrysubtype", itype)
-    return reconcile(entry, base, macros) if base is not None else entry
+    canon = entry.copy()
+    canonicalize(canon)
+    for read in (entry, canon):
+        if item_type(read) != itype and itype not in itemtypes.NON_ITEM_TYPES:
+            read.set("entrysubtype", itype)
+    if base is None:
+        return canon  # new to the bib: the canonical form
+    read = spell_like(entry, base, canonical=canon, follow_form=True)
+    if item_type(read) != item_type(entry):  # the item's type changed: the entry's follows
+        settled = base.copy()
+        canonicalize(settled)
+        read.type = canon.type if settled.type == base.type else entry.type
+        read.fields.pop("entrysubtype", None)
+        if item_type(read) != itype and itype not in itemtypes.NON_ITEM_TYPES:
+            read.set("entrysubtype", itype)
+    return reconcile(read, base, macros)
 
 
 def _from_creators(entry: Entry, creators: Any, itype: str) -> None:
@@ -774,6 +866,7 @@ __all__ = [
     "TYPES",
     "Child",
     "ChildPlan",
+    "as_linked",
     "child_item",
     "child_of",
     "children",
