@@ -246,6 +246,10 @@ def _fallback(
         text = loser.get(name) or ""
         loser.set(name, " ".join(u for u in text.split() if wrong not in u))
     loser.set("eprint", right if metadata else None)
+    for name in ("howpublished", "journal", "note"):  # `arXiv preprint arXiv:ID` names it too
+        text = loser.get(name) or ""
+        if wrong in text:
+            loser.set(name, text.replace(wrong, right) if metadata else None)
     if not metadata:
         loser.fields.pop("archiveprefix", None)
     problems.append(
