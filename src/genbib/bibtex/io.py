@@ -36,16 +36,21 @@ from genbib.errors import FileError, LockedError
 # --- writing -----------------------------------------------------------------------------
 
 
-def atomic_write(path: str | Path, data: str | bytes) -> None:
+def atomic_write(path: str | Path, data: str | bytes | list[bytes]) -> None:
     """Replace `path` with `data` so that readers see either the old or the new file.
 
-    A new file gets the umask's mode, an existing one keeps its own; a file the user made
-    read-only is refused rather than replaced behind their back.
+    `data` may be a list of parts, written one after the other (a big file's canonical
+    form is never joined into one copy). A new file gets the umask's mode, an existing
+    one keeps its own; a file the user made read-only is refused rather than replaced
+    behind their back.
     """
     path = Path(path)
     if path.is_symlink():  # write through a link (a lab may link its bib), never replace it
         path = path.resolve()
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if isinstance(data, list):
+        payload = data
+    else:
+        payload = [data.encode("utf-8") if isinstance(data, str) else data]
     try:
         _replace(path, payload)
     except FileError:
@@ -54,7 +59,7 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
         raise FileError.from_os(exc, path, "write") from None
 
 
-def _replace(path: Path, payload: bytes) -> None:
+def _replace(path: Path, payload: list[bytes]) -> None:
     if not path.parent.is_dir():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,12 +115,29 @@ def _temp_beside(path: Path) -> tuple[Path, int]:
             continue
 
 
-def _write_all(fd: int, payload: bytes, path: Path) -> None:
+_BATCH = 1 << 20  # bytes of parts joined for one write call
+
+
+def _write_all(fd: int, payload: list[bytes], path: Path) -> None:
     fault = _injected_fault(path)
-    view = memoryview(payload)
     if fault is not None:  # a disk that fills up half-way through the write
-        os.write(fd, view[: len(view) // 2])
+        whole = b"".join(payload)
+        os.write(fd, whole[: len(whole) // 2])
         raise OSError(fault, os.strerror(fault), str(path))
+    batch: list[bytes] = []
+    size = 0
+    for part in payload:
+        batch.append(part)
+        size += len(part)
+        if size >= _BATCH:
+            _write_fully(fd, b"".join(batch))
+            batch, size = [], 0
+    if batch:
+        _write_fully(fd, b"".join(batch))
+
+
+def _write_fully(fd: int, data: bytes) -> None:
+    view = memoryview(data)
     while view:
         n = os.write(fd, view)
         view = view[n:]
