@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import mmap
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ def read_file(path: str | Path) -> Library:
 
 # Big files are decoded and parsed a piece at a time (see `read_data`): the decoded text
 # of a whole file is up to four times its size in memory, a piece's is small.
-PIECE = 1 << 20
+PIECE = 1 << 18
 _CUT = re.compile(rb"\n@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(]")
 
 
@@ -126,11 +127,15 @@ class Piece:
     utf8: bool  # decoded as plain UTF-8 (no byte-order mark, no fallback)
 
 
-def read_pieces(data: bytes, file: str = "") -> Iterator[Piece]:
+def read_pieces(data: bytes | mmap.mmap, file: str = "") -> Iterator[Piece]:
     """The blocks of a file's bytes a piece at a time (see `read_data`), so that a caller
-    can turn each piece into output and drop it before reading the next one."""
+    can turn each piece into output and drop it before reading the next one.
+
+    `data` may be a read-only memory map of the file: the pages of each piece are then
+    let go of once it is read, so the file is never resident in the process as a whole.
+    """
     seen: dict[str, tuple[int, str]] = {}
-    if len(data) > 2 * PIECE and b"\r" not in data and not data.startswith(b"\xef\xbb\xbf"):
+    if len(data) > 2 * PIECE and data.find(b"\r") < 0 and data[:3] != b"\xef\xbb\xbf":
         # Decode every piece first: a file that is not UTF-8 is read whole (below, with
         # the Latin-1 fallback and its warning), and nothing has been yielded yet.
         cuts: list[int] = []
@@ -141,6 +146,7 @@ def read_pieces(data: bytes, file: str = "") -> Iterator[Piece]:
                 end = len(data) if m is None else m.start() + 1
                 data[start:end].decode("utf-8")
                 cuts.append(end)
+                _let_go(data, end)
                 start = end
         except UnicodeDecodeError:
             pass
@@ -151,13 +157,25 @@ def read_pieces(data: bytes, file: str = "") -> Iterator[Piece]:
                 piece = Piece(text, [], [], [], True)
                 _parse_into(piece.blocks, piece.problems, text, file, line, seen, piece.spans)
                 yield piece
+                del piece  # memory: the caller is done with it before the next is read
                 line += text.count("\n")
+                _let_go(data, end)
                 start = end
             return
-    text, problems = decode(data, file)
-    piece = Piece(text, [], [], problems, not problems and not data.startswith(b"\xef\xbb\xbf"))
+    text, problems = decode(data if isinstance(data, bytes) else data[:], file)
+    # utf8=False: a small or unusual file is checked exactly by the caller (`require_utf8`).
+    piece = Piece(text, [], [], problems, False)
     _parse_into(piece.blocks, piece.problems, text, file, 1, seen, piece.spans)
     yield piece
+
+
+def _let_go(data: bytes | mmap.mmap, end: int) -> None:
+    """Drop the pages of a memory-mapped file before `end` from the process (they stay in
+    the page cache, and a later read maps them again)."""
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        end -= end % mmap.PAGESIZE
+        if end > 0:
+            data.madvise(mmap.MADV_DONTNEED, 0, end)
 
 
 def parse(text: str, file: str = "") -> Library:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import mmap
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from genbib.bibtex import io as bibio
-from genbib.bibtex import retired, writer
+from genbib.bibtex import reader, retired, writer
 from genbib.bibtex.compare import lost, same_blocks, same_fields
-from genbib.bibtex.encoding import read_bytes, require_utf8
+from genbib.bibtex.encoding import require_utf8
 from genbib.bibtex.io import locked
 from genbib.bibtex.reader import (
     no_gc,
@@ -28,7 +30,7 @@ from genbib.bibtex.reader import (
     read_pieces,
 )
 from genbib.bibtex.writer import Formatted, Item, Order, format_block, written_blocks, written_items
-from genbib.errors import GenbibError
+from genbib.errors import FileError, GenbibError
 from genbib.model.entry import Entry
 from genbib.model.library import Block, Library, Malformed
 from genbib.model.problems import Problem
@@ -73,13 +75,12 @@ def format_file(
     with contextlib.ExitStack() as stack:
         if not check:
             stack.enter_context(locked(p))
-        original = read_bytes(p, missing_ok=True)
-        size, digest = len(original), hashlib.sha256(original).digest()
         with no_gc():
-            items, problems, utf8 = _format_pieces(original, str(p))
+            with _mapped(p) as original:  # memory: the diff, when wanted, reads it again
+                size, digest = len(original), hashlib.sha256(original).digest()
+                items, problems, utf8 = _format_pieces(original, str(p))
             if not check and not utf8:
-                require_utf8(p, original, convert=to_utf8)
-            del original  # memory: compared by its hash; the diff, when wanted, reads it again
+                require_utf8(p, convert=to_utf8)
             written = written_items(items, order)
             del items
             parts = [x.data if isinstance(x, Formatted) else _encode_block(x) for x in written]
@@ -96,7 +97,30 @@ def format_file(
         return result
 
 
-def _format_pieces(data: bytes, file: str) -> tuple[list[Item], list[Problem], bool]:
+@contextlib.contextmanager
+def _mapped(path: Path) -> Iterator[bytes | mmap.mmap]:
+    """The bytes of `path` (b"" when missing), memory-mapped when big enough to matter,
+    so that reading it a piece at a time never holds it whole (`read_pieces`)."""
+    try:
+        f = path.open("rb")
+    except FileNotFoundError:
+        yield b""
+        return
+    except OSError as exc:
+        raise FileError.from_os(exc, path, "read") from None
+    with f:
+        try:
+            if os.fstat(f.fileno()).st_size <= 2 * reader.PIECE:
+                yield f.read()
+                return
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise FileError.from_os(exc, path, "read") from None
+        with mapped:
+            yield mapped
+
+
+def _format_pieces(data: bytes | mmap.mmap, file: str) -> tuple[list[Item], list[Problem], bool]:
     """Every block of `data`, entries already as canonical bytes (`Formatted`), the
     problems found reading, and whether the bytes were plain UTF-8.
 
@@ -120,6 +144,7 @@ def _format_pieces(data: bytes, file: str) -> tuple[list[Item], list[Problem], b
                 items.append(Formatted(block.key, out.encode("utf-8")))
             else:
                 items.append(block)
+        del piece, text  # memory: one piece's entries alive at a time
     return items, problems, utf8
 
 
