@@ -23,8 +23,6 @@ import errno
 import fcntl
 import fnmatch
 import os
-import secrets
-import socket
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -108,7 +106,7 @@ def _temp_beside(path: Path) -> tuple[Path, int]:
     """A new temp file in `path`'s folder, created 0666 so the kernel applies the umask."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
         try:
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:
@@ -265,13 +263,19 @@ def _same_file(fd: int, lp: Path) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
+def _hostname() -> str:
+    """This machine's name, as `socket.gethostname()` gives it (without importing socket,
+    which every write would pay for at start-up)."""
+    return os.uname().nodename
+
+
 def _write_holder(fd: int) -> None:
     prog = Path(sys.argv[0]).name if sys.argv else "python"
     if prog in ("__main__.py", "genbib"):  # `python -m genbib` or the console script
         prog = "genbib"
     command = " ".join([prog, *sys.argv[1:]])[:80]
     line = (
-        f"pid={os.getpid()} host={socket.gethostname()} "
+        f"pid={os.getpid()} host={_hostname()} "
         f"since={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} command={command}\n"
     )
     with contextlib.suppress(OSError):  # the lock holds without the note
@@ -290,7 +294,7 @@ class Holder:
 
     @property
     def here(self) -> bool:
-        return self.host == socket.gethostname()
+        return self.host == _hostname()
 
     def alive(self) -> bool | None:
         """Whether the process runs (None when it is on another host: cannot tell)."""

@@ -76,7 +76,10 @@ def format_entry(entry: Entry) -> str:
     parts = [f"@{entry.type.lower()}{{{entry.key},\n"]
     for name in _order(tuple(fields)):
         raw = fields[name]
-        parts.append(f"  {name} = {_canonical(raw)},\n")
+        # The commonest value (one braced group, no inner braces) needs no call.
+        if not (raw[:1] == "{" and raw[-1:] == "}" and raw.count("{") == 1 == raw.count("}")):
+            raw = _canonical(raw)
+        parts.append(f"  {name} = {raw},\n")
     parts.append("}")
     return "".join(parts)
 
