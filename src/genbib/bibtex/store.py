@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import mmap
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +26,9 @@ from genbib.bibtex.reader import (
     parse,
     read_canonical,
     read_data,
-    read_file,
     read_pieces,
 )
-from genbib.bibtex.writer import Formatted, Item, Order, format_block, written_blocks, written_items
+from genbib.bibtex.writer import Formatted, Item, Order, written_blocks, written_items
 from genbib.errors import FileError, GenbibError
 from genbib.model.entry import Entry
 from genbib.model.library import Block, Library, Malformed
@@ -39,7 +38,11 @@ from genbib.model.problems import Problem
 def load(path: str | Path, *, missing_ok: bool = False) -> Library:
     """The library at `path`, with the keys retired from it (`Library.retired`)."""
     p = Path(path)
-    lib = Library(file=str(p)) if missing_ok and not p.exists() else read_file(p)
+    if missing_ok and not p.exists():
+        lib = Library(file=str(p))
+    else:
+        with _mapped(p, missing_ok=False) as data:  # memory: never resident whole
+            lib = read_data(data, str(p))
     lib.retired = retired.load(retired.retired_path(p))
     return lib
 
@@ -98,12 +101,14 @@ def format_file(
 
 
 @contextlib.contextmanager
-def _mapped(path: Path) -> Iterator[bytes | mmap.mmap]:
+def _mapped(path: Path, *, missing_ok: bool = True) -> Iterator[bytes | mmap.mmap]:
     """The bytes of `path` (b"" when missing), memory-mapped when big enough to matter,
     so that reading it a piece at a time never holds it whole (`read_pieces`)."""
     try:
         f = path.open("rb")
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
+        if not missing_ok:
+            raise FileError.from_os(exc, path, "read") from None
         yield b""
         return
     except OSError as exc:
@@ -268,35 +273,69 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
         lib = load(p, missing_ok=True)
         if not dry_run and any(x.code == "E001-encoding" for x in lib.problems):
             require_utf8(p)  # refuse before the work, not after it (a sync, a long dedupe)
-        unparsed = _unparsed(lib)
         owners = lib.key_owners()
         yield lib
         if not dry_run:
-            data = _encode(lib, order)
-            # Read back a piece at a time (as `fmt` does), so a big bib is never held as
-            # one decoded string.
-            if _unparsed(read_data(data, str(p))) > unparsed:
-                raise GenbibError(
-                    f"{p}: the edited bibliography would not read back (a value set by "
-                    "genbib is not valid BibTeX); the file was not changed",
-                    hint="please report this; `genbib -v` shows where it happened",
-                )
+            with no_gc(), _as_on_disk(p) as (verbatim, size, digest):
+                try:
+                    parts = _checked_parts(lib, order, verbatim)
+                except GenbibError:
+                    raise GenbibError(
+                        f"{p}: the edited bibliography would not read back (a value set by "
+                        "genbib is not valid BibTeX); the file was not changed",
+                        hint="please report this; `genbib -v` shows where it happened",
+                    ) from None
             _retire(p, lib, owners)
-            try:
-                same = p.read_bytes() == data
-            except FileNotFoundError:
-                same = False
-            if not same:
-                bibio.atomic_write(p, data)
+            if _differs(parts, size, digest):
+                bibio.atomic_write(p, _with_separators(parts))
 
 
-def _encode(lib: Library, order: Order) -> bytes:
-    """`dumps(lib, order)` as UTF-8, encoded block by block (never one big string)."""
-    return _join(_encoded(written_blocks(lib, order)))
+def _checked_parts(lib: Library, order: Order, verbatim: Callable[[bytes], bool]) -> list[bytes]:
+    """The canonical bytes of `lib`'s blocks, each entry read back unless the file holds
+    exactly those bytes as a block already (`verbatim`: what an edit left untouched)."""
+    file = lib.file
+    items: list[Item] = []
+    for block in written_blocks(lib, order):
+        if isinstance(block, Entry):
+            out = writer.format_entry(block)
+            data = out.encode("utf-8")
+            if not verbatim(data):
+                _verify_entry(block, out, file)
+            items.append(Formatted(block.key, data))
+        else:
+            items.append(block)
+    _verify_seams(items, file)
+    return [x.data if isinstance(x, Formatted) else _encode_block(x) for x in items]
 
 
-def _encoded(blocks: list[Block]) -> list[bytes]:
-    return [t.encode("utf-8") for b in blocks if (t := format_block(b)) is not None]
+@contextlib.contextmanager
+def _as_on_disk(path: Path) -> Iterator[tuple[Callable[[bytes], bool], int, bytes]]:
+    """What `path` holds now: a test of whether some bytes are one of its blocks as they
+    stand (between blank lines, as the writer separates them), its size and its digest.
+
+    The blocks are known by their BLAKE2b digests (16 bytes each, collisions out of
+    reach), so the file's pages are let go of once indexed and never read again.
+    """
+    with _mapped(path) as data:
+        n = len(data)
+        whole = hashlib.sha256()
+        seen: set[bytes] = set()
+        start = done = 0
+        while start < n:
+            cut = data.find(b"\n\n@", start)
+            stop = (n - 1 if data[n - 1 : n] == b"\n" else n) if cut < 0 else cut
+            seen.add(hashlib.blake2b(data[start:stop], digest_size=16).digest())
+            start = n if cut < 0 else cut + 2
+            if start - done >= reader.PIECE or start >= n:
+                whole.update(data[done:start])
+                reader.let_go(data, start)
+                done = start
+        digest = whole.digest()
+
+        def verbatim(part: bytes) -> bool:
+            return hashlib.blake2b(part, digest_size=16).digest() in seen
+
+        yield verbatim, n, digest
 
 
 def _join(encoded: list[bytes]) -> bytes:
@@ -316,7 +355,3 @@ def _retire(path: Path, lib: Library, owners: dict[str, Entry]) -> None:
         record.setdefault(key, retired.note(owners[key]))
     lib.retired = record
     retired.save(rpath, record, path.name)
-
-
-def _unparsed(lib: Library) -> int:
-    return sum(1 for b in lib.blocks if isinstance(b, Malformed))
