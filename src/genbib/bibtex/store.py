@@ -103,7 +103,13 @@ def format_file(
 @contextlib.contextmanager
 def _mapped(path: Path, *, missing_ok: bool = True) -> Iterator[bytes | mmap.mmap]:
     """The bytes of `path` (b"" when missing), memory-mapped when big enough to matter,
-    so that reading it a piece at a time never holds it whole (`read_pieces`)."""
+    so that reading it a piece at a time never holds it whole (`read_pieces`).
+
+    The map is closed before anything is written. Another program truncating the file in
+    place while it is mapped (genbib's own writers wait for the lock and replace the file
+    by rename, as most editors do) ends the process with SIGBUS: nothing is written then,
+    where a plain read could have formatted and written back a torn file.
+    """
     try:
         f = path.open("rb")
     except FileNotFoundError as exc:
@@ -286,7 +292,7 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
                         hint="please report this; `genbib -v` shows where it happened",
                     ) from None
             _retire(p, lib, owners)
-            if _differs(parts, size, digest):
+            if _differs(parts, size, digest) or not p.exists():  # an empty bib is made too
                 bibio.atomic_write(p, _with_separators(parts))
 
 
