@@ -80,14 +80,15 @@ def same_blocks(expected: list[Block], after: Library) -> bool:
             assert isinstance(b, Entry)
             if a.type.lower() != b.type.lower() or a.key != b.key:
                 return False
-            if a.fields != b.fields and not _same_fields(a.fields, b.fields):
+            if a.fields != b.fields and not same_fields(a.fields, b.fields):
                 return False
         elif _record(a) != _record(b):
             return False
     return True
 
 
-def _same_fields(a: dict[str, str], b: dict[str, str]) -> bool:
+def same_fields(a: dict[str, str], b: dict[str, str]) -> bool:
+    """Whether two entries' fields hold the same values (names compared lower-cased)."""
     fa = {name.lower(): raw for name, raw in a.items()}
     fb = {name.lower(): raw for name, raw in b.items()}
     if len(fa) != len(a) or fa.keys() != fb.keys():

@@ -23,8 +23,6 @@ import errno
 import fcntl
 import fnmatch
 import os
-import secrets
-import socket
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -36,16 +34,21 @@ from genbib.errors import FileError, LockedError
 # --- writing -----------------------------------------------------------------------------
 
 
-def atomic_write(path: str | Path, data: str | bytes) -> None:
+def atomic_write(path: str | Path, data: str | bytes | list[bytes]) -> None:
     """Replace `path` with `data` so that readers see either the old or the new file.
 
-    A new file gets the umask's mode, an existing one keeps its own; a file the user made
-    read-only is refused rather than replaced behind their back.
+    `data` may be a list of parts, written one after the other (a big file's canonical
+    form is never joined into one copy). A new file gets the umask's mode, an existing
+    one keeps its own; a file the user made read-only is refused rather than replaced
+    behind their back.
     """
     path = Path(path)
     if path.is_symlink():  # write through a link (a lab may link its bib), never replace it
         path = path.resolve()
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if isinstance(data, list):
+        payload = data
+    else:
+        payload = [data.encode("utf-8") if isinstance(data, str) else data]
     try:
         _replace(path, payload)
     except FileError:
@@ -54,7 +57,7 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
         raise FileError.from_os(exc, path, "write") from None
 
 
-def _replace(path: Path, payload: bytes) -> None:
+def _replace(path: Path, payload: list[bytes]) -> None:
     if not path.parent.is_dir():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,19 +106,36 @@ def _temp_beside(path: Path) -> tuple[Path, int]:
     """A new temp file in `path`'s folder, created 0666 so the kernel applies the umask."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
         try:
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:
             continue
 
 
-def _write_all(fd: int, payload: bytes, path: Path) -> None:
+_BATCH = 1 << 20  # bytes of parts joined for one write call
+
+
+def _write_all(fd: int, payload: list[bytes], path: Path) -> None:
     fault = _injected_fault(path)
-    view = memoryview(payload)
     if fault is not None:  # a disk that fills up half-way through the write
-        os.write(fd, view[: len(view) // 2])
+        whole = b"".join(payload)
+        os.write(fd, whole[: len(whole) // 2])
         raise OSError(fault, os.strerror(fault), str(path))
+    batch: list[bytes] = []
+    size = 0
+    for part in payload:
+        batch.append(part)
+        size += len(part)
+        if size >= _BATCH:
+            _write_fully(fd, b"".join(batch))
+            batch, size = [], 0
+    if batch:
+        _write_fully(fd, b"".join(batch))
+
+
+def _write_fully(fd: int, data: bytes) -> None:
+    view = memoryview(data)
     while view:
         n = os.write(fd, view)
         view = view[n:]
@@ -243,13 +263,19 @@ def _same_file(fd: int, lp: Path) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
+def _hostname() -> str:
+    """This machine's name, as `socket.gethostname()` gives it (without importing socket,
+    which every write would pay for at start-up)."""
+    return os.uname().nodename
+
+
 def _write_holder(fd: int) -> None:
     prog = Path(sys.argv[0]).name if sys.argv else "python"
     if prog in ("__main__.py", "genbib"):  # `python -m genbib` or the console script
         prog = "genbib"
     command = " ".join([prog, *sys.argv[1:]])[:80]
     line = (
-        f"pid={os.getpid()} host={socket.gethostname()} "
+        f"pid={os.getpid()} host={_hostname()} "
         f"since={time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} command={command}\n"
     )
     with contextlib.suppress(OSError):  # the lock holds without the note
@@ -268,7 +294,7 @@ class Holder:
 
     @property
     def here(self) -> bool:
-        return self.host == socket.gethostname()
+        return self.host == _hostname()
 
     def alive(self) -> bool | None:
         """Whether the process runs (None when it is on another host: cannot tell)."""

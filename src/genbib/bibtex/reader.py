@@ -10,13 +10,27 @@ block, so one bad entry never costs the rest of the file.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import mmap
 import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from genbib.bibtex.encoding import decode as decode_bytes
 from genbib.bibtex.encoding import read_bytes
 from genbib.model.entry import Entry
-from genbib.model.library import Comment, Library, Malformed, Preamble, StringDef, Text
+from genbib.model.library import (
+    Block,
+    Comment,
+    Library,
+    Malformed,
+    Preamble,
+    StringDef,
+    Text,
+)
 from genbib.model.problems import Problem
 from genbib.model.values import match_brace, match_quote
 
@@ -63,52 +77,126 @@ def read_file(path: str | Path) -> Library:
 
 # Big files are decoded and parsed a piece at a time (see `read_data`): the decoded text
 # of a whole file is up to four times its size in memory, a piece's is small.
-PIECE = 1 << 20
+PIECE = 1 << 18
 _CUT = re.compile(rb"\n@[ \t]*[A-Za-z][\w:.+-]*[ \t\r\n]*[{(]")
 
 
-def read_data(data: bytes, file: str = "") -> Library:
+def read_data(data: bytes | mmap.mmap, file: str = "") -> Library:
     """A library from a file's bytes, exactly as `parse(decode(data))` reads it.
 
     A file bigger than a few pieces is cut just before lines that start a block
     (`_BOUNDARY`: no block extends past one, so the cuts change nothing) and each piece
     is decoded and parsed in turn; a file that is not plain UTF-8 is read whole.
     """
-    if len(data) > 2 * PIECE and b"\r" not in data and not data.startswith(b"\xef\xbb\xbf"):
-        lib = Library(file=file)
-        seen: dict[str, tuple[int, str]] = {}
-        line, start = 1, 0
+    lib = Library(file=file)
+    with no_gc():
+        for piece in read_pieces(data, file):
+            lib.blocks.extend(piece.blocks)
+            lib.problems.extend(piece.problems)
+    return lib
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file's blocks are made.
+
+    Reading makes several objects per entry (the entry, its dict, its strings), none in
+    a cycle; each allocation burst would otherwise set off collections that walk every
+    object made so far, a quarter of the reading time on a big file, to free nothing.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@dataclass(slots=True)
+class Piece:
+    """A run of blocks read from one piece of a file, with where each came from.
+
+    `spans[i]` is the (start, end) of `blocks[i]` in `text`: an entry's canonical form
+    equal to `text[start:end]` is written back as it is, with nothing to check.
+    """
+
+    text: str
+    blocks: list[Block]
+    spans: list[tuple[int, int]]
+    problems: list[Problem]
+    utf8: bool  # decoded as plain UTF-8 (no byte-order mark, no fallback)
+
+
+def read_pieces(data: bytes | mmap.mmap, file: str = "") -> Iterator[Piece]:
+    """The blocks of a file's bytes a piece at a time (see `read_data`), so that a caller
+    can turn each piece into output and drop it before reading the next one.
+
+    `data` may be a read-only memory map of the file: the pages of each piece are then
+    let go of once it is read, so the file is never resident in the process as a whole.
+    """
+    seen: dict[str, tuple[int, str]] = {}
+    if len(data) > 2 * PIECE and data.find(b"\r") < 0 and data[:3] != b"\xef\xbb\xbf":
+        # Decode every piece first: a file that is not UTF-8 is read whole (below, with
+        # the Latin-1 fallback and its warning), and nothing has been yielded yet.
+        cuts: list[int] = []
+        start = 0
         try:
             while start < len(data):
                 m = _CUT.search(data, start + PIECE)
                 end = len(data) if m is None else m.start() + 1
-                text = data[start:end].decode("utf-8")
-                _parse_into(lib, text, file, line, seen)
-                line += text.count("\n")
+                data[start:end].decode("utf-8")
+                cuts.append(end)
+                let_go(data, end)
                 start = end
         except UnicodeDecodeError:
-            pass  # read whole below, with the Latin-1 fallback and its warning
+            pass
         else:
-            return lib
-    text, problems = decode(data, file)
-    lib = parse(text, file)
-    lib.problems[:0] = problems
-    return lib
+            line, start = 1, 0
+            for end in cuts:
+                text = data[start:end].decode("utf-8")
+                piece = Piece(text, [], [], [], True)
+                _parse_into(piece.blocks, piece.problems, text, file, line, seen, piece.spans)
+                yield piece
+                del piece  # memory: the caller is done with it before the next is read
+                line += text.count("\n")
+                let_go(data, end)
+                start = end
+            return
+    text, problems = decode(data if isinstance(data, bytes) else data[:], file)
+    # utf8=False: a small or unusual file is checked exactly by the caller (`require_utf8`).
+    piece = Piece(text, [], [], problems, False)
+    _parse_into(piece.blocks, piece.problems, text, file, 1, seen, piece.spans)
+    yield piece
+
+
+def let_go(data: bytes | mmap.mmap, end: int) -> None:
+    """Drop the pages of a memory-mapped file before `end` from the process (they stay in
+    the page cache, and a later read maps them again)."""
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        end -= end % mmap.PAGESIZE
+        if end > 0:
+            data.madvise(mmap.MADV_DONTNEED, 0, end)
 
 
 def parse(text: str, file: str = "") -> Library:
     """Parse BibTeX text into a library of blocks; never raises on content."""
     lib = Library(file=file)
-    _parse_into(lib, text, file, 1, {})
+    _parse_into(lib.blocks, lib.problems, text, file, 1, {})
     return lib
 
 
 def _parse_into(
-    lib: Library, text: str, file: str, line: int, seen_keys: dict[str, tuple[int, str]]
+    blocks: list[Block],
+    problems: list[Problem],
+    text: str,
+    file: str,
+    line: int,
+    seen_keys: dict[str, tuple[int, str]],
+    spans: list[tuple[int, int]] | None = None,
 ) -> None:
-    """Append the blocks of `text` (starting on line `line` of `file`) to `lib`."""
-    blocks = lib.blocks
-    problems = lib.problems
+    """Append the blocks of `text` (starting on line `line` of `file`) to `blocks`, and
+    where each was read to `spans` when given."""
     pos = 0  # start of text not yet given to a block
     scan = 0  # where to look for the next `@`
     n = len(text)
@@ -124,6 +212,8 @@ def _parse_into(
             chunk = text[pos:start]
             if chunk.strip():
                 blocks.append(Text(chunk, line))
+                if spans is not None:
+                    spans.append((pos, start))
             line += chunk.count("\n")
         kind = m.group(1).lower()
         delim = m.group(2)
@@ -145,6 +235,8 @@ def _parse_into(
             rel = text.count("\n", start, min(fail.offset, end))
             at = f" (noticed on line {line + rel})" if rel else ""
             blocks.append(Malformed(raw, line, fail.reason))
+            if spans is not None:
+                spans.append((start, end))
             problems.append(
                 Problem(
                     fail.code,
@@ -175,10 +267,14 @@ def _parse_into(
                 else:
                     seen_keys[folded] = (line, block.key)
             blocks.append(block)
+            if spans is not None:
+                spans.append((start, end))
         line += text.count("\n", start, end)
         pos = scan = end
     if pos < n and text[pos:].strip():
         blocks.append(Text(text[pos:], line))
+        if spans is not None:
+            spans.append((pos, n))
 
 
 def _next_boundary(text: str, start: int) -> int:
@@ -218,10 +314,45 @@ def _fast_entry(
     if "".join(parts[::3]).strip():
         return None
     names = parts[1::3]
-    fields = dict(zip(map(str.lower, names), parts[2::3], strict=True))
+    # Field names interned: a library's 10^5 entries share a few dozen names.
+    fields = dict(zip(map(sys.intern, map(str.lower, names)), parts[2::3], strict=True))
     if len(fields) != len(names):
         return None  # a repeated field: the careful path reports it
     return close + 1, Entry(kind, km.group(1), fields, line, file)
+
+
+# The writer's layout of an entry, read by `read_canonical`: `_FAST_FIELDS` with the
+# whitespace the writer puts (and no quoted values: the writer writes braces).
+_CANON_HEAD = re.compile(r"@([A-Za-z][\w:.+-]*+)\{([^\s,{}]*+),")
+_CANON_FIELDS = re.compile(r'\n  ([^\s=,{}"#%()]++) = (' + _BR + r'|[^\s,#{}"=]++),')
+
+
+def read_canonical(text: str) -> tuple[str, str, dict[str, str]] | None:
+    """(type, key, fields) of one entry in the writer's layout, as `parse` reads it.
+
+    The cheap half of the check that a canonical rewrite loses nothing: one `re.split`
+    in C with the fast path's own value grammar. It answers only for the plain shape
+    (`@type{key,`, then `  name = value,` lines, then `}`, at least one field and no
+    `@` after the first character, so that no line inside can start a block); for
+    anything else it returns None and the caller reads the text in full with `parse`.
+    A hypothesis test holds it to `parse` on random entries.
+    """
+    head = _CANON_HEAD.match(text)
+    if head is None or "@" in text[1:]:
+        return None
+    kind = head.group(1).lower()
+    if kind in _SPECIAL:
+        return None
+    parts = _CANON_FIELDS.split(text)
+    if len(parts) < 4 or parts[0] != head.group() or parts[-1] != "\n}":
+        return None
+    if "".join(parts[3:-1:3]):
+        return None
+    names = parts[1::3]
+    fields = dict(zip(map(str.lower, names), parts[2::3], strict=True))
+    if len(fields) != len(names):
+        return None
+    return kind, head.group(2), fields
 
 
 _RAW_KEY = re.compile(
@@ -298,7 +429,7 @@ def _entry(
             raise _Fail(
                 f"@{kind}{{{key}: expected a field name at {text[j : min(j + 20, limit)]!r}", j
             )
-        name = nm.group().lower()
+        name = sys.intern(nm.group().lower())
         j = _WS.match(text, nm.end()).end()  # type: ignore[union-attr]
         if j >= limit or text[j] != "=":
             raise _Fail(f"@{kind}{{{key}: field {name!r} without '='", j)

@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator
+import mmap
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from genbib.bibtex import io as bibio
-from genbib.bibtex import retired
-from genbib.bibtex.compare import lost, same_blocks
-from genbib.bibtex.encoding import read_bytes, require_utf8
+from genbib.bibtex import reader, retired, writer
+from genbib.bibtex.compare import lost, same_blocks, same_fields
+from genbib.bibtex.encoding import require_utf8
 from genbib.bibtex.io import locked
-from genbib.bibtex.reader import parse, read_data, read_file
-from genbib.bibtex.writer import Order, format_block, written_blocks
-from genbib.errors import GenbibError
+from genbib.bibtex.reader import (
+    no_gc,
+    parse,
+    read_canonical,
+    read_data,
+    read_pieces,
+)
+from genbib.bibtex.writer import Formatted, Item, Order, written_blocks, written_items
+from genbib.errors import FileError, GenbibError
 from genbib.model.entry import Entry
 from genbib.model.library import Block, Library, Malformed
 from genbib.model.problems import Problem
@@ -30,7 +38,11 @@ from genbib.model.problems import Problem
 def load(path: str | Path, *, missing_ok: bool = False) -> Library:
     """The library at `path`, with the keys retired from it (`Library.retired`)."""
     p = Path(path)
-    lib = Library(file=str(p)) if missing_ok and not p.exists() else read_file(p)
+    if missing_ok and not p.exists():
+        lib = Library(file=str(p))
+    else:
+        with _mapped(p, missing_ok=False) as data:  # memory: never resident whole
+            lib = read_data(data, str(p))
     lib.retired = retired.load(retired.retired_path(p))
     return lib
 
@@ -55,36 +67,182 @@ def format_file(
 
     A file that is not UTF-8 is rewritten (as UTF-8) only with `to_utf8`.
 
-    Built for big files: the bytes are parsed a piece at a time, the output is encoded
-    block by block (never one big string), and the check that nothing is lost reads the
-    output back a chunk of blocks at a time. The unified diff (difflib over every line,
-    the costliest part) is built only when asked for, which by default is in check mode.
+    Built for big files, in time and memory: the bytes are read a piece at a time and
+    each entry is turned into its canonical bytes at once (`_format_pieces`), checked
+    and dropped, so the file is never held as entries and output together; the output
+    is written as a list of parts, never joined. The unified diff (difflib over every
+    line, the costliest part) is built only when asked for, by default in check mode.
     """
     p = Path(path)
     want_diff = check if diff is None else diff
     with contextlib.ExitStack() as stack:
         if not check:
             stack.enter_context(locked(p))
-        original = read_bytes(p, missing_ok=True)
-        lib = read_data(original, str(p))
-        if not check:
-            require_utf8(p, original, convert=to_utf8)
-        size, digest = len(original), hashlib.sha256(original).digest()
-        del original  # memory: compared by its hash; the diff, when wanted, reads it again
-        blocks = written_blocks(lib, order)
-        encoded = _encoded(blocks)
-        data = _join(encoded)
-        changed = len(data) != size or hashlib.sha256(data).digest() != digest
-        result = FormatResult(p, changed, "", lib.problems)
+        with no_gc():
+            with _mapped(p) as original:  # memory: the diff, when wanted, reads it again
+                size, digest = len(original), hashlib.sha256(original).digest()
+                items, problems, utf8 = _format_pieces(original, str(p))
+            if not check and not utf8:
+                require_utf8(p, convert=to_utf8)
+            written = written_items(items, order)
+            del items
+            parts = [x.data if isinstance(x, Formatted) else _encode_block(x) for x in written]
+        changed = _differs(parts, size, digest)
+        result = FormatResult(p, changed, "", problems)
         if not changed:
             return result
-        _verify_parts(lib, blocks, encoded)
-        del encoded
+        _verify_seams(written, str(p))
+        del written
         if want_diff:
-            result.diff = unified_diff(p.read_bytes(), data.decode("utf-8"), str(p))
+            result.diff = unified_diff(p.read_bytes(), _join(parts).decode("utf-8"), str(p))
         if not check:
-            bibio.atomic_write(p, data)  # under the lock, and known to differ from the file
+            bibio.atomic_write(p, _with_separators(parts))  # under the lock, known to differ
         return result
+
+
+@contextlib.contextmanager
+def _mapped(path: Path, *, missing_ok: bool = True) -> Iterator[bytes | mmap.mmap]:
+    """The bytes of `path` (b"" when missing), memory-mapped when big enough to matter,
+    so that reading it a piece at a time never holds it whole (`read_pieces`).
+
+    The map is closed before anything is written. Another program truncating the file in
+    place while it is mapped (genbib's own writers wait for the lock and replace the file
+    by rename, as most editors do) ends the process with SIGBUS: nothing is written then,
+    where a plain read could have formatted and written back a torn file.
+    """
+    try:
+        f = path.open("rb")
+    except FileNotFoundError as exc:
+        if not missing_ok:
+            raise FileError.from_os(exc, path, "read") from None
+        yield b""
+        return
+    except OSError as exc:
+        raise FileError.from_os(exc, path, "read") from None
+    with f:
+        try:
+            if os.fstat(f.fileno()).st_size <= 2 * reader.PIECE:
+                yield f.read()
+                return
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise FileError.from_os(exc, path, "read") from None
+        with mapped:
+            yield mapped
+
+
+def _format_pieces(data: bytes | mmap.mmap, file: str) -> tuple[list[Item], list[Problem], bool]:
+    """Every block of `data`, entries already as canonical bytes (`Formatted`), the
+    problems found reading, and whether the bytes were plain UTF-8.
+
+    An entry whose canonical text is what the file holds already is kept as it is:
+    nothing to check. Any other is read back on its own and compared with the entry
+    (`_verify_entry`); how the blocks read back side by side is `_verify_seams`'s part.
+    """
+    fmt = writer.format_entry  # looked up once (and where a test can replace it)
+    items: list[Item] = []
+    problems: list[Problem] = []
+    utf8 = True
+    for piece in read_pieces(data, file):
+        problems.extend(piece.problems)
+        utf8 = utf8 and piece.utf8
+        text = piece.text
+        for block, (start, end) in zip(piece.blocks, piece.spans, strict=True):
+            if isinstance(block, Entry):
+                out = fmt(block)
+                if len(out) != end - start or not text.startswith(out, start):
+                    _verify_entry(block, out, file)
+                items.append(Formatted(block.key, out.encode("utf-8")))
+            else:
+                items.append(block)
+        del piece, text  # memory: one piece's entries alive at a time
+    return items, problems, utf8
+
+
+def _verify_entry(entry: Entry, out: str, file: str) -> None:
+    """Refuse `out` as `entry`'s canonical text unless it reads back as the same entry.
+
+    Most entries are read back by `read_canonical` (one split in C, the reader's own
+    grammar) and compared as dicts, values parsed only where their spelling changed;
+    any other shape is read by the full reader.
+    """
+    got = read_canonical(out)
+    if got is not None:
+        kind, key, fields = got
+        if (
+            kind == entry.type.lower()
+            and key == entry.key
+            and (fields == entry.fields or same_fields(entry.fields, fields))
+        ):
+            return
+    again = parse(out, file)
+    if not same_blocks([entry], again):
+        _verify_lossless(Library([entry], file=file), out)
+
+
+def _verify_seams(written: list[Item], file: str) -> None:
+    """Refuse an output whose blocks would not read back as written, side by side.
+
+    Each entry was checked on its own (`_verify_entry`), and an entry's canonical text
+    reads the same whatever follows it (it ends with its own `}`, and the next block
+    starts a new line with `@`). What may read differently in place are the other blocks
+    (free text, comments, unparsed blocks) and their neighbours, so each run of them is
+    read back with the entries around it and compared block by block (`same_blocks`);
+    a window that does not compare equal (free text re-divided on a re-read, or a real
+    loss) is compared as content (`lost`), which is exact.
+    """
+    n = len(written)
+    near = [False] * n
+    for i, x in enumerate(written):
+        if not isinstance(x, Formatted):
+            near[max(i - 1, 0) : i + 2] = [True] * (min(i + 2, n) - max(i - 1, 0))
+    i = 0
+    while i < n:
+        if not near[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and near[j]:
+            j += 1
+        window = written[i:j]
+        expected: list[Block] = [
+            _entry_of(x, file) if isinstance(x, Formatted) else x for x in window
+        ]
+        text = _join([x.data if isinstance(x, Formatted) else _encode_block(x) for x in window])
+        if not same_blocks(expected, parse(text.decode("utf-8"), file)):
+            _verify_lossless(Library(expected, file=file), text.decode("utf-8"))
+        i = j
+
+
+def _entry_of(item: Formatted, file: str) -> Block:
+    """The entry a formatted entry reads back as on its own (checked by `_verify_entry`)."""
+    blocks = parse(item.data.decode("utf-8"), file).blocks
+    return blocks[0] if len(blocks) == 1 else Malformed(item.data.decode("utf-8"))
+
+
+def _encode_block(block: Block) -> bytes:
+    text = writer.format_block(block)
+    assert text is not None  # blank text is not among the written blocks
+    return text.encode("utf-8")
+
+
+def _differs(parts: list[bytes], size: int, digest: bytes) -> bool:
+    """Whether `_join(parts)` differs from the bytes of that size and SHA-256 digest."""
+    if sum(map(len, parts)) + 2 * len(parts) - 1 + (not parts) != size:
+        return True
+    h = hashlib.sha256()
+    for chunk in _with_separators(parts):
+        h.update(chunk)
+    return h.digest() != digest
+
+
+def _with_separators(parts: list[bytes]) -> list[bytes]:
+    """The pieces of `_join(parts)`, not joined (a big file is never copied whole)."""
+    out = [b"\n\n"] * (2 * len(parts))
+    out[::2] = parts
+    if out:
+        out[-1] = b"\n"
+    return out
 
 
 def unified_diff(original: bytes, text: str, name: str) -> str:
@@ -94,35 +252,6 @@ def unified_diff(original: bytes, text: str, name: str) -> str:
     old = original.decode("utf-8", errors="replace").splitlines(keepends=True)
     new = text.splitlines(keepends=True)
     return "".join(difflib.unified_diff(old, new, name, f"{name} (canonical)"))
-
-
-_CHUNK = 2000  # blocks read back at a time by the losslessness check
-
-
-def _verify_parts(lib: Library, blocks: list[Block], encoded: list[bytes]) -> None:
-    """Refuse to write a canonical form that would lose content (a writer bug).
-
-    The output is read back in chunks of blocks, each compared block by block with what
-    was written (`same_blocks`: dict equality in C, values parsed only where their
-    spelling changed). A chunk is cut only between two entries, which cannot run into
-    each other. When a chunk does not compare equal (free text re-divided on a re-read,
-    or a real loss), the whole output is compared as content (`lost`), which is exact.
-    """
-    if len(encoded) == len(blocks):
-        i = 0
-        while i < len(blocks):
-            j = min(i + _CHUNK, len(blocks))
-            while j < len(blocks) and not (
-                isinstance(blocks[j], Entry) and isinstance(blocks[j - 1], Entry)
-            ):
-                j += 1
-            again = parse(b"\n\n".join(encoded[i:j]).decode("utf-8"), lib.file)
-            if not same_blocks(blocks[i:j], again):
-                break
-            i = j
-        else:
-            return
-    _verify_lossless(lib, _join(encoded).decode("utf-8"))
 
 
 def _verify_lossless(lib: Library, text: str) -> None:
@@ -150,35 +279,69 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
         lib = load(p, missing_ok=True)
         if not dry_run and any(x.code == "E001-encoding" for x in lib.problems):
             require_utf8(p)  # refuse before the work, not after it (a sync, a long dedupe)
-        unparsed = _unparsed(lib)
         owners = lib.key_owners()
         yield lib
         if not dry_run:
-            data = _encode(lib, order)
-            # Read back a piece at a time (as `fmt` does), so a big bib is never held as
-            # one decoded string.
-            if _unparsed(read_data(data, str(p))) > unparsed:
-                raise GenbibError(
-                    f"{p}: the edited bibliography would not read back (a value set by "
-                    "genbib is not valid BibTeX); the file was not changed",
-                    hint="please report this; `genbib -v` shows where it happened",
-                )
+            with no_gc(), _as_on_disk(p) as (verbatim, size, digest):
+                try:
+                    parts = _checked_parts(lib, order, verbatim)
+                except GenbibError:
+                    raise GenbibError(
+                        f"{p}: the edited bibliography would not read back (a value set by "
+                        "genbib is not valid BibTeX); the file was not changed",
+                        hint="please report this; `genbib -v` shows where it happened",
+                    ) from None
             _retire(p, lib, owners)
-            try:
-                same = p.read_bytes() == data
-            except FileNotFoundError:
-                same = False
-            if not same:
-                bibio.atomic_write(p, data)
+            if _differs(parts, size, digest) or not p.exists():  # an empty bib is made too
+                bibio.atomic_write(p, _with_separators(parts))
 
 
-def _encode(lib: Library, order: Order) -> bytes:
-    """`dumps(lib, order)` as UTF-8, encoded block by block (never one big string)."""
-    return _join(_encoded(written_blocks(lib, order)))
+def _checked_parts(lib: Library, order: Order, verbatim: Callable[[bytes], bool]) -> list[bytes]:
+    """The canonical bytes of `lib`'s blocks, each entry read back unless the file holds
+    exactly those bytes as a block already (`verbatim`: what an edit left untouched)."""
+    file = lib.file
+    items: list[Item] = []
+    for block in written_blocks(lib, order):
+        if isinstance(block, Entry):
+            out = writer.format_entry(block)
+            data = out.encode("utf-8")
+            if not verbatim(data):
+                _verify_entry(block, out, file)
+            items.append(Formatted(block.key, data))
+        else:
+            items.append(block)
+    _verify_seams(items, file)
+    return [x.data if isinstance(x, Formatted) else _encode_block(x) for x in items]
 
 
-def _encoded(blocks: list[Block]) -> list[bytes]:
-    return [t.encode("utf-8") for b in blocks if (t := format_block(b)) is not None]
+@contextlib.contextmanager
+def _as_on_disk(path: Path) -> Iterator[tuple[Callable[[bytes], bool], int, bytes]]:
+    """What `path` holds now: a test of whether some bytes are one of its blocks as they
+    stand (between blank lines, as the writer separates them), its size and its digest.
+
+    The blocks are known by their BLAKE2b digests (16 bytes each, collisions out of
+    reach), so the file's pages are let go of once indexed and never read again.
+    """
+    with _mapped(path) as data:
+        n = len(data)
+        whole = hashlib.sha256()
+        seen: set[bytes] = set()
+        start = done = 0
+        while start < n:
+            cut = data.find(b"\n\n@", start)
+            stop = (n - 1 if data[n - 1 : n] == b"\n" else n) if cut < 0 else cut
+            seen.add(hashlib.blake2b(data[start:stop], digest_size=16).digest())
+            start = n if cut < 0 else cut + 2
+            if start - done >= reader.PIECE or start >= n:
+                whole.update(data[done:start])
+                reader.let_go(data, start)
+                done = start
+        digest = whole.digest()
+
+        def verbatim(part: bytes) -> bool:
+            return hashlib.blake2b(part, digest_size=16).digest() in seen
+
+        yield verbatim, n, digest
 
 
 def _join(encoded: list[bytes]) -> bytes:
@@ -198,7 +361,3 @@ def _retire(path: Path, lib: Library, owners: dict[str, Entry]) -> None:
         record.setdefault(key, retired.note(owners[key]))
     lib.retired = record
     retired.save(rpath, record, path.name)
-
-
-def _unparsed(lib: Library) -> int:
-    return sum(1 for b in lib.blocks if isinstance(b, Malformed))

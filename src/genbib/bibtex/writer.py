@@ -13,7 +13,8 @@ Canonical form (documented in the README):
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, cast
 
 from genbib.model.entry import Entry
 from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef, Text
@@ -75,7 +76,10 @@ def format_entry(entry: Entry) -> str:
     parts = [f"@{entry.type.lower()}{{{entry.key},\n"]
     for name in _order(tuple(fields)):
         raw = fields[name]
-        parts.append(f"  {name} = {_canonical(raw)},\n")
+        # The commonest value (one braced group, no inner braces) needs no call.
+        if not (raw[:1] == "{" and raw[-1:] == "}" and raw.count("{") == 1 == raw.count("}")):
+            raw = _canonical(raw)
+        parts.append(f"  {name} = {raw},\n")
     parts.append("}")
     return "".join(parts)
 
@@ -98,13 +102,28 @@ def format_block(block: Block) -> str | None:
     return text if text.strip() else None
 
 
-def _ordered(blocks: list[Block], order: Order) -> list[Block]:
-    head: list[Block] = []  # everything before the first entry, then hoisted @string/@preamble
-    groups: list[tuple[Entry, list[Block]]] = []
-    pending: list[Block] = []
+@dataclass(slots=True)
+class Formatted:
+    """An entry already written out as its canonical bytes, with the key it sorts by.
+
+    What `genbib.bibtex.store` keeps of each entry while it formats a big file a piece
+    at a time: the bytes, not the entry's dict and strings (a few times their size).
+    """
+
+    key: str
+    data: bytes
+
+
+Item = Block | Formatted
+
+
+def _ordered(blocks: list[Item], order: Order) -> list[Item]:
+    head: list[Item] = []  # everything before the first entry, then hoisted @string/@preamble
+    groups: list[tuple[Entry | Formatted, list[Item]]] = []
+    pending: list[Item] = []
     seen_entry = False
     for b in blocks:
-        if isinstance(b, Entry):
+        if isinstance(b, Entry | Formatted):
             if not seen_entry:
                 head, pending = pending, []
                 seen_entry = True
@@ -116,7 +135,7 @@ def _ordered(blocks: list[Block], order: Order) -> list[Block]:
             pending.append(b)
     if order == "key":
         groups.sort(key=lambda g: (g[0].key.casefold(), g[0].key))
-    out: list[Block] = list(head)
+    out: list[Item] = list(head)
     for entry, lead in groups:
         out.extend(lead)
         out.append(entry)
@@ -124,14 +143,14 @@ def _ordered(blocks: list[Block], order: Order) -> list[Block]:
     return _text_before_malformed(out)
 
 
-def _text_before_malformed(blocks: list[Block]) -> list[Block]:
+def _text_before_malformed(blocks: list[Item]) -> list[Item]:
     """Move free text that would follow an unparsed block to just before it.
 
     An unparsed block is read back up to the next line that starts a block, so free text
     written right after one would be read as part of it (and could even complete it into
     an entry). Every other block the writer emits starts on a new line with `@`.
     """
-    out: list[Block] = []
+    out: list[Item] = []
     for b in blocks:
         if isinstance(b, Text) and out and isinstance(out[-1], Malformed):
             i = len(out)
@@ -143,16 +162,18 @@ def _text_before_malformed(blocks: list[Block]) -> list[Block]:
     return out
 
 
+def written_items(items: list[Item], order: Order = "key") -> list[Item]:
+    """The blocks (or formatted entries) `dumps` writes, in its order; blank text vanishes."""
+    return [b for b in _ordered(items, order) if not (isinstance(b, Text) and not b.text.strip())]
+
+
 def written_blocks(library: Library, order: Order = "key") -> list[Block]:
     """The blocks `dumps` writes, in the order it writes them (blank text vanishes)."""
-    return [
-        b
-        for b in _ordered(library.blocks, order)
-        if not (isinstance(b, Text) and not b.text.strip())
-    ]
+    return cast(list[Block], written_items(cast(list[Item], library.blocks), order))
 
 
 def dumps(library: Library, order: Order = "key") -> str:
     """The canonical text of a library."""
-    parts = [t for b in _ordered(library.blocks, order) if (t := format_block(b)) is not None]
+    blocks = cast(list[Block], _ordered(cast(list[Item], library.blocks), order))
+    parts = [t for b in blocks if (t := format_block(b)) is not None]
     return "\n\n".join(parts) + "\n" if parts else ""
