@@ -28,10 +28,13 @@ class Problem:
     key: str = ""
 
     def format(self) -> str:
-        """`file:line: key: CODE message`, the form compilers and editors understand."""
-        where = f"{self.file or '<input>'}:{self.line}"
-        key = f" {self.key}:" if self.key else ""
-        return f"{where}:{key} {self.code} {self.message}"
+        """`file:line: key: CODE message`, the form compilers and editors understand. A
+        finding that comes from no file (a Zotero item, a command-line argument) starts at
+        its key: a made-up `<input>:0` would send an editor nowhere."""
+        key = f"{self.key}: " if self.key else ""
+        if not self.file:
+            return f"{key}{self.code} {self.message}"
+        return f"{self.file}:{self.line}: {key}{self.code} {self.message}"
 
     def as_dict(self) -> dict[str, str | int]:
         data: dict[str, str | int] = asdict(self)
