@@ -258,3 +258,33 @@ def test_a_members_second_copy_fills_real_gaps_only(lab: Lab) -> None:
     again = lab.sync()
     assert not again.changes and not writes(lab)
     assert lab.bib.read_bytes() == bib and versions(lab) == seen
+
+
+def test_a_canonicalised_journal_article_keeps_its_item_type_on_a_later_edit(
+    lab: Lab,
+) -> None:
+    """A Google Scholar `@article` linked to a member's journalArticle item, then brought
+    to the canonical form (`@misc`): a later bib edit (keywords, a title) must not turn
+    the member's item into a preprint, nor drop its journal fields."""
+    lab.edit(lambda lib: lib.add(next(iter(parse(GOOGLE_SCHOLAR_BIB)))))
+    lab.sync()
+    item = lab.item_key("karras2022elucidating")
+    held = lab.emu.library.item(item)
+    assert held["itemType"] == "journalArticle"
+    assert main(["fmt", "--canonical", "--yes", str(lab.bib)]) in (0, None)
+    assert lab.entry("karras2022elucidating").type == "misc"
+    lab.sync()
+
+    def edit(lib: Library) -> None:
+        e = lib.by_key()["karras2022elucidating"]
+        e.set("keywords", "diffusion, sampling")
+        e.set("title", "Elucidating the Design Space of Diffusion Models")
+
+    lab.edit(edit)
+    report = lab.sync()
+    assert not report.failed and not report.conflicts
+    now = lab.emu.library.item(item)
+    assert now["itemType"] == "journalArticle", now
+    assert now["title"] == "Elucidating the Design Space of Diffusion Models"
+    assert now.get("publicationTitle") == held.get("publicationTitle")
+    assert {t["tag"] for t in now.get("tags", [])} >= {"diffusion", "sampling"}

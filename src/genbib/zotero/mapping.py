@@ -427,6 +427,17 @@ def update_item(
       fields of the old type only are cleared by the server.
     """
     entry = undo_derived(entry, before)  # what only the canonical form changed: no write
+    held = str(current.get("itemType") or "") if current is not None else ""
+    # The bib's type did not change since the last sync, yet the item holds another: only
+    # the canonical form separates them (an @article of arXiv, linked to a member's
+    # journalArticle, made @misc by `fmt --canonical`). The item keeps its type.
+    if (
+        held
+        and held != item_type(entry)
+        and item_type(entry) == item_type(before)
+        and _canonical_type(held, entry) == entry.type.lower()
+    ):
+        entry, before = _typed(entry, held), _typed(before, held)
     item = to_item(entry, schema=schema, collections=collections, macros=macros)
     old = to_item(before, schema=schema, collections=collections, macros=macros)
     item.pop("tags", None)
@@ -455,6 +466,13 @@ def update_item(
         for target in itemtypes.server_moves(source, allowed).values():
             item.setdefault(target, "")
     return item
+
+
+def _typed(entry: Entry, itype: str) -> Entry:
+    """A copy of `entry` that maps to item type `itype` (`item_type` reads `entrysubtype`)."""
+    out = entry.copy()
+    out.set("entrysubtype", itype)
+    return out
 
 
 def _needs(current: Mapping[str, Any] | None, why: str) -> None:
