@@ -427,17 +427,17 @@ def update_item(
       fields of the old type only are cleared by the server.
     """
     entry = undo_derived(entry, before)  # what only the canonical form changed: no write
-    held = str(current.get("itemType") or "") if current is not None else ""
+    held_type = str(current.get("itemType") or "") if current is not None else ""
     # The bib's type did not change since the last sync, yet the item holds another: only
     # the canonical form separates them (an @article of arXiv, linked to a member's
     # journalArticle, made @misc by `fmt --canonical`). The item keeps its type.
     if (
-        held
-        and held != item_type(entry)
+        held_type
+        and held_type != item_type(entry)
         and item_type(entry) == item_type(before)
-        and _canonical_type(held, entry) == entry.type.lower()
+        and _canonical_type(held_type, entry) == entry.type.lower()
     ):
-        entry, before = _typed(entry, held), _typed(before, held)
+        entry, before = _typed(entry, held_type), _typed(before, held_type)
     item = to_item(entry, schema=schema, collections=collections, macros=macros)
     old = to_item(before, schema=schema, collections=collections, macros=macros)
     item.pop("tags", None)
