@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -307,3 +308,43 @@ def test_sigterm_releases_the_lock_and_removes_its_file(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
     assert not lock_path(path).exists()
+
+
+def test_ctrl_c_as_the_temp_file_is_made_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal landing just after the temp file is created (the full suite's SIGTERM
+    test once caught a stray `.genmodels.sync.json.*.tmp`): delivered once the name is
+    known, so the file is removed on the way out."""
+    from genbib.bibtex import io as bibio
+
+    made = bibio._temp_beside
+
+    def then_interrupted(path: Path) -> tuple[Path, int]:
+        out = made(path)
+        os.kill(os.getpid(), signal.SIGINT)
+        return out
+
+    monkeypatch.setattr(bibio, "_temp_beside", then_interrupted)
+    target = tmp_path / "a.bib"
+    with pytest.raises(KeyboardInterrupt):
+        bibio.atomic_write(target, "x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_as_the_lock_file_is_made_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from genbib.bibtex import io as bibio
+
+    opened = bibio._open_lock
+
+    def then_interrupted(lp: Path, path: Path) -> int:
+        fd = opened(lp, path)
+        os.kill(os.getpid(), signal.SIGINT)
+        return fd
+
+    monkeypatch.setattr(bibio, "_open_lock", then_interrupted)
+    with pytest.raises(KeyboardInterrupt), bibio.locked(tmp_path / "a.bib"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

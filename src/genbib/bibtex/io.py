@@ -23,7 +23,9 @@ import errno
 import fcntl
 import fnmatch
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -73,21 +75,27 @@ def _replace(path: Path, payload: list[bytes]) -> None:
             hint=f"make it writable (`chmod u+w {path}`) if it should change; "
             f"{path} was not changed",
         )
-    tmp, fd = _temp_beside(path)
+    tmp: Path | None = None
+    fd = -1
     try:
-        try:
-            if mode is not None:
-                os.fchmod(fd, mode)
-            _write_all(fd, payload, path)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with signals_held():  # the file is made and named before Ctrl-C can unwind
+            tmp, fd = _temp_beside(path)
+        if mode is not None:
+            os.fchmod(fd, mode)
+        _write_all(fd, payload, path)
+        os.fsync(fd)
+        fd, done = -1, fd
+        os.close(done)
         if os.environ.get("GENBIB_TEST_CRASH_BEFORE_RENAME"):  # crash-safety tests only
             os._exit(137)
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
     try:
         dfd = os.open(path.parent, os.O_RDONLY)
@@ -100,6 +108,25 @@ def _replace(path: Path, payload: list[bytes]) -> None:
             raise
     finally:
         os.close(dfd)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back for a moment, then delivered.
+
+    Between `os.open` creating a file and the name reaching the code that removes it on
+    the way out, a handler raising KeyboardInterrupt (Ctrl-C, or genbib's SIGTERM
+    handler) would leave the file behind: a stray `.tmp` or `.lock` beside the bib.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers run in the main thread only
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _temp_beside(path: Path) -> tuple[Path, int]:
@@ -201,7 +228,8 @@ def locked(path: str | Path, timeout: float | None = None) -> Iterator[None]:
     fd = -1
     try:
         while True:
-            fd = _open_lock(lp, Path(path))
+            with signals_held():  # created and named before Ctrl-C can unwind
+                fd = _open_lock(lp, Path(path))
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -31,7 +31,7 @@ from genbib.pipeline import StageReport
 from genbib.sync import state as state_store
 from genbib.sync.engine import Fields, Op
 from genbib.sync.matching import admission
-from genbib.sync.remote import Change, bib_changes, snapshot
+from genbib.sync.remote import Change, Remote, bib_changes, snapshot
 from genbib.sync.session import Options, Result, run
 
 Progress = Callable[[str, int, int], None]  # (label, done, total)
@@ -196,17 +196,15 @@ def sync(
             remote.macros = lib.macros()
         zotero_changes: list[Change] = []
         matcher = admission()  # new items recognised as import and add recognise papers
-        if remote is not None:
-            report.zotero = run(
-                lib,
-                remote,
-                st,
-                options,
-                match=matcher,
-                same=_same,
-                link=_link,
+
+        def one_pass(remote: Remote) -> Result:
+            return run(
+                lib, remote, st, options, match=matcher, same=_same, link=_link,
                 checkpoint=checkpoint,
-            )
+            )  # fmt: skip
+
+        if remote is not None:
+            report.zotero = one_pass(remote)
             zotero_changes += [c for c in report.zotero.changes if c.side == "zotero"]
             report.stages.append(_zotero_stage(report.zotero, "zotero"))
         else:
@@ -222,16 +220,7 @@ def sync(
             local_changes += stage_report.changed
             report.stages.append(stage_report)
         if remote is not None and local_changes and options.push:
-            second = run(
-                lib,
-                remote,
-                st,
-                options,
-                match=matcher,
-                same=_same,
-                link=_link,
-                checkpoint=checkpoint,
-            )
+            second = one_pass(remote)
             assert report.zotero is not None
             zotero_changes += [c for c in second.changes if c.side == "zotero"]
             report.zotero.planned.extend(
