@@ -220,7 +220,9 @@ def _check_venue(entry: Entry, ctx: Context) -> Iterator[Problem]:
 @_entry_check
 def _check_others(entry: Entry, ctx: Context) -> Iterator[Problem]:
     for role in ("author", "editor"):
-        names = entry.names(role) if role in entry.fields else []
+        if "others" not in (entry.get(role) or ""):
+            continue  # (the common case, without parsing every name)
+        names = entry.names(role)
         if names and names[-1].is_others:
             yield _problem(
                 ET_AL,

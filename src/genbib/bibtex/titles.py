@@ -34,12 +34,17 @@ _SENTENCE_END = frozenset(":.?!")
 
 
 def _needs_protection(word: str, sentence_start: bool) -> bool:
-    for part in _PART.findall(word):
-        if any(c.isupper() for c in part[1:]):  # GAN, DDPM, ImageNet, iPhone
-            return True
-        if any(c.isupper() for c in part) and any(c.isdigit() for c in part):  # 3D
-            return True
+    if any(map(str.isupper, word)):  # (most words have no capital: nothing to look at)
+        for part in _PART.findall(word):
+            if any(map(str.isupper, part[1:])):  # GAN, DDPM, ImageNet, iPhone
+                return True
+            if any(map(str.isupper, part)) and any(map(str.isdigit, part)):  # 3D
+                return True
     return not sentence_start and word.strip("-") in proper_names()
+
+
+_MARKUP = re.compile(r"[\\$&%#_]")
+_BRACE = re.compile(r"[{}]")
 
 
 def scan_title(text: str) -> TitleScan:
@@ -48,6 +53,38 @@ def scan_title(text: str) -> TitleScan:
     Words containing a LaTeX command (accents such as `Schr\\"odinger`) are skipped
     rather than guessed at; math (`$...$`) is neither a word nor checked for specials.
     """
+    if not _MARKUP.search(text):  # no command, math or special: only braces matter
+        if "{" not in text and "}" not in text:
+            return TitleScan([], _unprotected_words(text.split()))
+        if text[:1] == "{" and _closes_at_end(text):
+            return TitleScan([], [])  # all of it protected (`{Denoising Diffusion ...}`)
+    return _scan(text)
+
+
+def _closes_at_end(text: str) -> bool:
+    """Whether the brace opening `text` closes at its last character, and only there."""
+    depth = 0
+    for m in _BRACE.finditer(text):
+        depth += 1 if m.group() == "{" else -1
+        if depth == 0:
+            return m.end() == len(text)
+    return False
+
+
+def _unprotected_words(words: list[str]) -> list[str]:
+    """`_scan`'s reading of plain words at brace depth 0 (its `flush`, word by word)."""
+    out: list[str] = []
+    sentence_start = True
+    for word in words:
+        token = word.strip(",;:.!?()[]'\"`")
+        if token and _needs_protection(token, sentence_start):
+            out.append(token)
+        sentence_start = word[-1] in _SENTENCE_END
+    return out
+
+
+def _scan(text: str) -> TitleScan:
+    """The whole reading, character by character (`scan_title` for titles with markup)."""
     unescaped: list[str] = []
     unprotected: list[str] = []
     depth = 0
