@@ -122,3 +122,15 @@ def test_only_a_closed_entity_is_decoded() -> None:
     """`&#0` or `&amp` without `;` is text (CommonMark); `&amp;` and `&#65;` are entities."""
     assert to_text(inert("&#0 & &amp b")) == "&#0 & &amp b"
     assert to_text(inert("R&amp;D &#65;&#x42;")) == "R&D AB"
+
+
+def test_a_list_title_keeps_an_unclosed_entity_as_typed(tmp_path: Path, lab_config: Config) -> None:
+    """The importer's own reading of cells decodes entities by the same rule as the
+    policy: `&#0` and `&amp` without `;` are text, `&amp;` is `&`."""
+    src = tmp_path / "list.md"
+    src.write_text(
+        "# Diffusion\n- [Score &#0 model, R&amp D and Q&amp;A](https://arxiv.org/abs/2301.00011)\n",
+        encoding="utf-8",
+    )
+    lib, _ = run_import([src], lab_config)
+    assert to_text(lib.entries[0].get("title")) == "Score &#0 model, R&amp D and Q&A"

@@ -8,7 +8,6 @@ repaired text is what gets imported.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -19,7 +18,13 @@ import ftfy.bad_codecs
 from ftfy.badness import is_bad
 
 from genbib.model.problems import Problem, Severity
-from genbib.model.untrusted import clean_text, drop_invisible, invisible_chars
+from genbib.model.untrusted import (
+    ENTITY,
+    clean_text,
+    decode_entities,
+    drop_invisible,
+    invisible_chars,
+)
 
 _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False,
@@ -36,7 +41,6 @@ _NON_ASCII_RUN = re.compile(
     "\u2039\u203a\u2044\u20ac\u2122\u2202\u2206\u220f\u2211\u221a\u221e\u222b\u2248"
     "\u2260\u2264\u2265\u25ca\u03a9\u03c0\uf8ff\ufb01\ufb02]{2,}"
 )
-_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,30});")
 _MOJIBAKE_CODECS = ("sloppy-windows-1252", "sloppy-windows-1254", "mac_roman")
 
 PLACEHOLDERS = frozenset(
@@ -104,7 +108,7 @@ def repair(text: str, file: str) -> Repaired:
                         "I-control", "control characters removed", Severity.WARNING, file, number
                     )
                 )
-        if "&" in fixed and _ENTITY.search(fixed):
+        if "&" in fixed and ENTITY.search(fixed):
             problems.append(
                 Problem("I-entity", "HTML entities decoded", Severity.INFO, file, number)
             )
@@ -148,8 +152,9 @@ def _sample(before: str, after: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Inline text to a single plain line: entities decoded, whitespace collapsed, NFC."""
-    text = html.unescape(text)
+    """Inline text to a single plain line: entities decoded (only closed ones, as the one
+    policy reads them), whitespace collapsed, NFC."""
+    text = decode_entities(text)
     text = unicodedata.normalize("NFC", text)
     return " ".join(text.split())
 

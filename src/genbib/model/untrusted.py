@@ -92,13 +92,19 @@ def drop_invisible(text: str, *, lines: bool = False) -> str:
 _TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
 # An entity as CommonMark and XML read one: closed by `;`. `html.unescape` alone also
 # takes `&#0`, `&amp` or `&copy` without it, which in plain text are what was typed.
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(text: str) -> str:
+    """`text` with its entities (`ENTITY`: closed by `;`) decoded, the rest as typed."""
+    if "&" not in text:
+        return text
+    return ENTITY.sub(lambda m: html.unescape(m[0]), text)
 
 
 def strip_markup(text: str) -> str:
     """Entities decoded, then HTML/XML tags dropped with their text kept."""
-    if "&" in text:
-        text = _ENTITY.sub(lambda m: html.unescape(m[0]), text)
+    text = decode_entities(text)
     while "<" in text:  # until none is left: `<<b>b>` would leave `<b>` after one pass
         text, found = _TAG.subn("", text)
         if not found:
