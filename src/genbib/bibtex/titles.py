@@ -31,6 +31,7 @@ def proper_names() -> frozenset[str]:
 
 _PART = re.compile(r"[^\W_]+")
 _SENTENCE_END = frozenset(":.?!")
+_WORD_EDGE = ",;:.!?()[]'\"`"  # punctuation around a word, not part of it
 
 
 def _needs_protection(word: str, sentence_start: bool) -> bool:
@@ -76,7 +77,7 @@ def _unprotected_words(words: list[str]) -> list[str]:
     out: list[str] = []
     sentence_start = True
     for word in words:
-        token = word.strip(",;:.!?()[]'\"`")
+        token = word.strip(_WORD_EDGE)
         if token and _needs_protection(token, sentence_start):
             out.append(token)
         sentence_start = word[-1] in _SENTENCE_END
@@ -95,7 +96,7 @@ def _scan(text: str) -> TitleScan:
 
     def flush() -> None:
         nonlocal word, tainted, sentence_start
-        token = "".join(word).strip(",;:.!?()[]'\"`")
+        token = "".join(word).strip(_WORD_EDGE)
         if token and not tainted and _needs_protection(token, sentence_start):
             unprotected.append(token)
         if word:

@@ -169,8 +169,8 @@ _HAT_PAIR = re.compile(r"\^(?=\^)")
 def inert_latex(text: str, *, latex: bool = False) -> str:
     """Untrusted text as a BibTeX value that LaTeX typesets and never runs.
 
-    Plain text (the default): every backslash, `^^` and brace typeset or dropped, `%&#`
-    escaped. `latex=True`: the source writes LaTeX, so constructs on the allowlist
+    Plain text (the default): every backslash, `^` and `~` typeset, braces dropped,
+    `% & # $ _` escaped. `latex=True`: the source writes LaTeX, so constructs on the allowlist
     (`SAFE_COMMANDS`, escaped specials, accents) and braces are kept, bare `%&#` escaped,
     and everything else typeset the same way."""
     if latex:
@@ -194,9 +194,7 @@ def inert_latex(text: str, *, latex: bool = False) -> str:
     if "\x00" in text or "\x01" in text or "\x02" in text:
         for mark, typeset in _TYPESET.items():
             text = text.replace(mark, typeset)
-    if _PLAIN_SPECIAL.search(text):
-        text = _PLAIN_SPECIAL.sub(r"\\\1", text)
-    return text
+    return _PLAIN_SPECIAL.sub(r"\\\1", text)
 
 
 _SPACES = re.compile(r"\s+")

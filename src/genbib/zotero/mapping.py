@@ -179,11 +179,25 @@ def item_type(entry: Entry) -> str:
     return TYPES.get(t, "document")
 
 
+def _as_read(itype: str, entry: Entry, without: tuple[str, ...] = ()) -> Entry:
+    """The canonical form of an item of type `itype` holding `entry`'s fields (less
+    `without`): what reading such an item new to the bib gives."""
+    probe = Entry(BIB_TYPES.get(itype, "misc"), entry.key, dict(entry.fields))
+    for name in without:
+        probe.fields.pop(name, None)
+    canonicalize(probe)
+    return probe
+
+
 def _canonical_type(itype: str, entry: Entry) -> str:
     """The entry type of the canonical form of an item of type `itype` holding `entry`'s fields."""
-    probe = Entry(BIB_TYPES.get(itype, "misc"), entry.key, dict(entry.fields))
-    canonicalize(probe)
-    return probe.type.lower()
+    return _as_read(itype, entry).type.lower()
+
+
+def _name_type(entry: Entry, itype: str) -> None:
+    """`entrysubtype = {itype}` where the entry's type alone would map to another item type."""
+    if item_type(entry) != itype and itype not in itemtypes.NON_ITEM_TYPES:
+        entry.set("entrysubtype", itype)
 
 
 def as_linked(reading: Entry, entry: Entry) -> Entry:
@@ -304,10 +318,7 @@ def _derived(entry: Entry, itype: str) -> frozenset[str]:
     """What of `entry` the canonical form derives from an item of type `itype` holding the
     rest (`howpublished = {arXiv preprint arXiv:ID}` of a preprint, the `key` of an entry
     without authors, the `@misc` of a web page): implied by the item, so no `tex.` line."""
-    probe = Entry(BIB_TYPES.get(itype, "misc"), entry.key, dict(entry.fields))
-    for name in _DERIVABLE:
-        probe.fields.pop(name, None)
-    canonicalize(probe)
+    probe = _as_read(itype, entry, without=_DERIVABLE)
     out = {name for name in _DERIVABLE if name in entry.fields and _same(probe, entry, name)}
     if probe.type.lower() == entry.type.lower():
         out.add(TYPE)
@@ -674,9 +685,8 @@ def from_item(
     _from_children(entry, kids)
     canon = entry.copy()
     canonicalize(canon)
-    for read in (entry, canon):
-        if item_type(read) != itype and itype not in itemtypes.NON_ITEM_TYPES:
-            read.set("entrysubtype", itype)
+    _name_type(entry, itype)
+    _name_type(canon, itype)
     if base is None:
         return canon  # new to the bib: the canonical form
     read = spell_like(entry, base, canonical=canon, follow_form=True)
@@ -685,8 +695,7 @@ def from_item(
         canonicalize(settled)
         read.type = canon.type if settled.type == base.type else entry.type
         read.fields.pop("entrysubtype", None)
-        if item_type(read) != itype and itype not in itemtypes.NON_ITEM_TYPES:
-            read.set("entrysubtype", itype)
+        _name_type(read, itype)
     return reconcile(read, base, macros)
 
 
