@@ -244,6 +244,71 @@ def test_answers_are_the_same_with_and_without_the_index(
         assert seen(indexed.search(q, limit=50, min_score=30)) == seen(
             finder.search(q, limit=50, min_score=30)
         ), q
+        for limit in (1, 2):  # the bar is the limit-th best: ties at it must come out alike
+            assert seen(indexed.search(q, limit=limit)) == seen(finder.search(q, limit=limit)), q
         assert seen(indexed.exact(q)) == seen(finder._exact(q)), q
     assert indexed.stats().as_dict() == compute(lib).as_dict()
     assert indexed.keys("") == sorted(lib.key_owners())
+
+
+# Bigger libraries, where the bar and the length windows prune: titles of varied length
+# over a larger vocabulary, and queries that are typos, fragments or reorderings of them.
+VOCAB = [
+    *WORDS,
+    "generative", "adversarial", "networks", "probabilistic", "autoregressive", "video",
+    "audio", "3d", "efficient", "sampling", "guidance", "classifier", "free", "rectified",
+    "energy", "based", "variational", "autoencoders", "normalizing", "flows", "on", "a",
+]  # fmt: skip
+
+
+def _typo(rng_word: str, at: int) -> str:
+    if not rng_word:
+        return rng_word
+    at %= len(rng_word)
+    return rng_word[:at] + rng_word[at + 1 :]
+
+
+@st.composite
+def big_case(draw: st.DrawFn) -> tuple[list[Entry], list[str]]:
+    n = draw(st.integers(20, 120))
+    titles = [
+        " ".join(draw(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=12))) for _ in range(n)
+    ]
+    entries = [
+        _entry(f"k{i}", t, draw(st.sampled_from(NAMES)), year=str(2015 + i % 10))
+        for i, t in enumerate(titles)
+    ]
+    queries = []
+    for _ in range(draw(st.integers(1, 4))):
+        t = titles[draw(st.integers(0, n - 1))].split()
+        start = draw(st.integers(0, len(t) - 1))
+        part = t[start : start + draw(st.integers(1, 5))]
+        if draw(st.booleans()):
+            part = [_typo(w, draw(st.integers(0, 9))) for w in part]
+        if draw(st.booleans()):
+            part.reverse()
+        queries.append(" ".join(part))
+    queries.append(" ".join(draw(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=4))))
+    return entries, queries
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=big_case())
+def test_answers_are_the_same_on_bigger_libraries(
+    tmp_path: Path, case: tuple[list[Entry], list[str]]
+) -> None:
+    entries, queries = case
+    bib = tmp_path / "big.bib"
+    _write(bib, *entries)
+    indexed = Lookup.open(bib, tmp_path / "cache")
+    assert indexed._db is not None
+    from genbib.bibtex.reader import read_file
+
+    finder = Finder(read_file(bib))
+    for q in queries:
+        for limit in (1, 3, 5, 20):
+            got = [(h.entry.key, h.score, h.why) for h in indexed.search(q, limit=limit)]
+            want = [(h.entry.key, h.score, h.why) for h in finder.search(q, limit=limit)]
+            assert got == want, (q, limit)

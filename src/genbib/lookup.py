@@ -29,7 +29,7 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from genbib.find import Doc, Finder, Hit, exact_why, make_doc, normalise, rank
 from genbib.model import identifiers as ids
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from genbib.config import Config
     from genbib.stats import Stats
 
-SCHEMA = "genbib-lookup 2"
+SCHEMA = "genbib-lookup 3"
 _ASCII_WORD = re.compile(r"[a-z0-9_]+")
 
 
@@ -62,13 +62,12 @@ class Lookup:
     @classmethod
     def open(cls, bib: str | Path, cache_dir: Path | None) -> Lookup:
         """The look-up for `bib`, from its index under `cache_dir` (built if stale)."""
-        from genbib.bibtex.reader import read_data
         from genbib.errors import InputError
 
         bib = Path(bib)
         try:
             if cache_dir is None:
-                return cls(bib, None, read_data(bib.read_bytes(), str(bib)))
+                return cls(bib, None, _read(bib.read_bytes(), bib))
             with bib.open("rb") as fh:  # hashed in chunks: the bytes are not kept
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
             path = index_path(bib, cache_dir)
@@ -76,7 +75,7 @@ class Lookup:
             if db is None:
                 data = bib.read_bytes()
                 digest = hashlib.sha256(data).hexdigest()  # what is indexed is what was read
-                lib = read_data(data, str(bib))
+                lib = _read(data, bib)
                 with contextlib.suppress(OSError, sqlite3.Error):
                     _build(path, digest, lib)
                 db = _open_valid(path, digest)
@@ -120,22 +119,26 @@ class Lookup:
         q = normalise(query)
         if not q:
             return []
-        found = self._candidates(q, min_score)
+        found = self._candidates(q, limit, min_score)
         docs = self._docs_at(found)
         ranked = rank(docs, q, range(len(docs)), limit, min_score)
         return [Hit(self._entry_at(found[i]), s, why) for s, why, i in ranked]
 
-    def _candidates(self, q: str, min_score: float) -> list[int]:
-        """Ids of the entries that can score `min_score`: a superset, found in C.
+    def _candidates(self, q: str, limit: int, min_score: float) -> list[int]:
+        """Ids of the entries that can be among the `limit` best: a superset, found in C.
 
-        `score` takes the best of: short name or title initials equal to the query (SQL
-        equality); every query word an author's (FTS5 on author words, a superset);
-        WRatio(title) >= min_score and token_set_ratio(title) >= (min_score - 20) / 0.8
-        (rapidfuzz's `process.extract` over all titles, in C++); token_set_ratio(q,
-        everything) * 0.9 >= min_score. The last needs a word in common (FTS5 on the
-        search text) or, with none, token strings of comparable length: the ratio of
-        strings of lengths a and b is at most 2 min(a, b) / (a + b). `rank` then scores
-        only these with `score` itself, so the answers are the exhaustive ones.
+        First a bar: the `limit`-th best exact score among a few likely candidates. No
+        entry below it can displace them, so the scans look only for entries that reach
+        it: rapidfuzz gets a high `score_cutoff`, which it prunes with, and Python's
+        `score` sees only the survivors.
+
+        `score` takes the best of: the short name or initials (SQL equality); the authors
+        (FTS5 on author words, a superset); WRatio(title) >= bar (rapidfuzz over all
+        titles, in C++) or token_set_ratio(title) >= (bar - 20) / 0.8; token_set_ratio(q,
+        everything) * 0.9 >= bar. A token_set_ratio needs a word in common (FTS5 on the
+        search text, which holds the title) or, with none, token strings of comparable
+        length (`_by_length`). `rank` then scores these with `score` itself, so the
+        answers are the exhaustive ones.
         """
         from rapidfuzz import fuzz, process
 
@@ -148,62 +151,111 @@ class Lookup:
                 "UNION SELECT id FROM entries WHERE acronym = ?1", (q,)
             )
         }  # fmt: skip
-        authors = self._matching("authors", words)
-        if authors is None:  # words FTS5 may split otherwise: test every doc's authors
+        rows = self._fts("authors", words, "AND")
+        if rows is not None:
+            found.update(i for (i,) in rows)
+        else:  # words FTS5 may split otherwise: test every doc's authors
             wanted = set(words)
-            authors = {
+            found.update(
                 i
                 for i, a in enumerate(self._column("authors"), start=1)
                 if wanted <= set(a.split())
-            }
-        found.update(authors)
+            )
         titles = self._column("title")
-        for scorer, cutoff in (
-            (fuzz.WRatio, min_score),
-            (fuzz.token_set_ratio, (min_score - 20) / 0.8),
-        ):
+        # The bar, from the likeliest: the best by FTS5's rank of the entries sharing a
+        # word with the query, then the best of those by title; and some entries holding
+        # every query word, which score at least 90 on their search text.
+        shared = self._fts("everything", words, "OR", most=25 * limit, ranked=True) or ()
+        likely = process.extract(
+            q, {i: titles[i - 1] for (i,) in shared}, scorer=fuzz.WRatio, limit=4 * limit
+        )
+        holding = self._fts("everything", words, "AND", most=4 * limit) or ()
+        sure = found | {i for _, _, i in likely} | {i for (i,) in holding}
+        bar = self._bar(q, sure, limit, min_score)
+        found.update(
+            i + 1
             for _, _, i in process.extract(
-                q, titles, scorer=scorer, score_cutoff=max(cutoff - slack, 0), limit=None
-            ):
-                found.add(i + 1)
-        shared = self._matching("everything", words)
-        if shared is None:  # words FTS5 may split otherwise: compare with every doc
-            for _, _, i in process.extract(
-                q, self._column("everything"), scorer=fuzz.token_set_ratio,
-                score_cutoff=max(min_score / 0.9 - slack, 0), limit=None,
-            ):  # fmt: skip
-                found.add(i + 1)
+                q, titles, scorer=fuzz.WRatio, score_cutoff=max(bar - slack, 0), limit=None
+            )
+        )
+        sharing = self._fts("everything", words, "OR")
+        need = max((bar - 20) / 0.8 - slack, 0)  # what token_set_ratio(q, title) must reach
+        if sharing is None:  # words FTS5 may split otherwise: compare with every title
+            subset: dict[int, str] = dict(enumerate(titles, start=1))
         else:
-            found.update(shared)
-            # With no word in common, token_set_ratio is the ratio of the two token strings
-            # (lengths a and b), at most 2 min(a, b) / (a + b): for it to reach t, b must lie
-            # within [a t / (2 - t), a (2 - t) / t].
-            a = len(" ".join(words))
-            t = max(min_score / 0.9 - slack, 0) / 100
-            low = a * t / (2 - t) if t < 2 else a
-            high = a * (2 - t) / t if t > 0 else float("inf")
-            found.update(
-                i for (i,) in self._db.execute(
-                    "SELECT id FROM entries WHERE elen BETWEEN ? AND ?",
-                    (int(low) - 1, min(int(high) + 1, 1 << 62)),
-                )
-            )  # fmt: skip
+            subset = {i: titles[i - 1] for (i,) in sharing}
+            subset.update((i, titles[i - 1]) for (i,) in self._by_length("id", "tlen", words, need))
+        found.update(
+            i
+            for _, _, i in process.extract(
+                q, subset, scorer=fuzz.token_set_ratio, score_cutoff=need, limit=None
+            )
+        )
+        need = max(bar / 0.9 - slack, 0)  # what token_set_ratio(q, everything) must reach
+        if need > 100:
+            return sorted(found)
+        texts = self._fts("everything", words, "OR", "rowid, everything")
+        if texts is None:  # words FTS5 may split otherwise: compare with every doc
+            subset = dict(enumerate(self._column("everything"), start=1))
+        else:
+            subset = dict(texts)
+            subset.update(self._by_length("id, everything", "elen", words, need))
+        found.update(
+            i
+            for _, _, i in process.extract(
+                q, subset, scorer=fuzz.token_set_ratio, score_cutoff=need, limit=None
+            )
+        )
         return sorted(found)
 
-    def _matching(self, column: str, words: list[str]) -> set[int] | None:
-        """Ids of entries whose `column` (FTS5) holds every / any word; None if unsure."""
+    def _by_length(self, what: str, column: str, words: list[str], need: float) -> list[Any]:
+        """Rows (`what`) of the entries whose token string (its length in `column`) can reach a
+        token_set_ratio of `need` with the query's without a word in common: that is the
+        ratio of the two token strings, of lengths a and b, at most 2 min(a, b) / (a + b),
+        so b must lie within [a t / (2 - t), a (2 - t) / t] for t = need / 100."""
+        assert self._db is not None
+        a = len(" ".join(words))
+        t = need / 100
+        low = a * t / (2 - t)
+        high = a * (2 - t) / t if t > 0 else float("inf")
+        return self._db.execute(
+            f"SELECT {what} FROM entries WHERE {column} BETWEEN ? AND ?",
+            (int(low) - 1, min(int(high) + 1, 1 << 62)),
+        ).fetchall()
+
+    def _bar(self, q: str, sure: set[int], limit: int, min_score: float) -> float:
+        """The score an entry must reach to be among the `limit` best: the `limit`-th best
+        of the `sure` ones (less a rounding step: `rank` ranks rounded scores), or
+        `min_score` when fewer of them reach it."""
+        ids_ = sorted(sure)
+        ranked = rank(self._docs_at(ids_), q, range(len(ids_)), limit, min_score)
+        if len(ranked) < limit:
+            return min_score
+        return max(min_score, ranked[-1][0] - 0.1)
+
+    def _fts(
+        self,
+        column: str,
+        words: list[str],
+        op: str,
+        what: str = "rowid",
+        most: int = -1,
+        ranked: bool = False,
+    ) -> list[Any] | None:
+        """Rows (`what`) of the entries whose `column` holds every (op AND) or any (OR)
+        query word, by FTS5, the `most` best by its rank if `ranked`; None when unsure (no
+        FTS5, or words it may split otherwise)."""
         if not words or not all(_ASCII_WORD.fullmatch(w) for w in words):
             return None
-        op = " AND " if column == "authors" else " OR "
         assert self._db is not None
+        order = "ORDER BY rank, rowid " if ranked else ""
         try:
-            rows = self._db.execute(
-                "SELECT rowid FROM fts WHERE fts MATCH ?",
-                (op.join(f'{column}:"{w}"' for w in words),),
+            return self._db.execute(
+                f"SELECT {what} FROM fts WHERE fts MATCH ? {order}LIMIT ?",
+                (f" {op} ".join(f'{column}:"{w}"' for w in words), most),
             ).fetchall()
         except sqlite3.Error:
             return None
-        return {rowid for (rowid,) in rows}
 
     def _column(self, name: str) -> list[str]:
         assert self._db is not None
@@ -258,6 +310,13 @@ class Lookup:
         return Entry(type_, key, dict(json.loads(fields)), line, str(self.bib))
 
 
+def _read(data: bytes, bib: Path) -> Library:
+    """The bib parsed, when there is no valid index (the reader is imported only then)."""
+    from genbib.bibtex.reader import read_data
+
+    return read_data(data, str(bib))
+
+
 def _open_valid(path: Path, digest: str) -> sqlite3.Connection | None:
     """The index at `path` if it is of this schema and of these bytes, else None."""
     if not path.exists():
@@ -307,7 +366,7 @@ def _fill(db: sqlite3.Connection, digest: str, lib: Library) -> None:
         "CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);"
         "CREATE TABLE entries (id INTEGER PRIMARY KEY, type TEXT, key TEXT, fields TEXT,"
         " line INTEGER, year INTEGER, title TEXT, authors TEXT, first_author TEXT,"
-        " short TEXT, acronym TEXT, everything TEXT, elen INTEGER);"
+        " short TEXT, acronym TEXT, everything TEXT, elen INTEGER, tlen INTEGER);"
         "CREATE TABLE names (name TEXT, kind TEXT, id INTEGER);"
     )
     fts = True
@@ -322,10 +381,12 @@ def _fill(db: sqlite3.Connection, digest: str, lib: Library) -> None:
     rows, names, words = [], [], []
     for i, e in enumerate(entries, start=1):
         d = make_doc(e)
-        elen = len(" ".join(sorted(set(d.everything.split()))))  # as token_set_ratio sees it
+        # the lengths of the token strings, as token_set_ratio sees them
+        elen = len(" ".join(sorted(set(d.everything.split()))))
+        tlen = len(" ".join(sorted(set(d.title.split()))))
         rows.append(
             (i, e.type, e.key, json.dumps(list(e.fields.items()), ensure_ascii=False), e.line,
-             d.year, d.title, d.authors, d.first_author, d.short, d.acronym, d.everything, elen)
+             d.year, d.title, d.authors, d.first_author, d.short, d.acronym, d.everything, elen, tlen)
         )  # fmt: skip
         names.append((e.key, "key", i))
         names.extend((alias, "key", i) for alias in e.aliases)
@@ -334,7 +395,7 @@ def _fill(db: sqlite3.Connection, digest: str, lib: Library) -> None:
         if (doi := e.doi) is not None:
             names.append((doi, "doi", i))
         words.append((i, d.authors, d.everything))
-    db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     db.executemany("INSERT INTO names VALUES (?,?,?)", names)
     db.execute("CREATE INDEX names_by_name ON names (name)")
     # The entries table is wide (the fields): what a search scans gets narrow indexes,
@@ -342,6 +403,7 @@ def _fill(db: sqlite3.Connection, digest: str, lib: Library) -> None:
     db.execute("CREATE INDEX entries_by_short ON entries (short)")
     db.execute("CREATE INDEX entries_by_acronym ON entries (acronym)")
     db.execute("CREATE INDEX entries_by_elen ON entries (elen)")
+    db.execute("CREATE INDEX entries_by_tlen ON entries (tlen)")
     db.execute("CREATE INDEX entries_titles ON entries (id, title)")
     if fts:
         db.executemany("INSERT INTO fts (rowid, authors, everything) VALUES (?, ?, ?)", words)

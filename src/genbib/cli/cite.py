@@ -31,7 +31,6 @@ def command(
       genbib cite 2006.11239
     """
 
-    from genbib.bibtex.writer import format_entry
     from genbib.lookup import open_for
 
     cfg = state().config()
@@ -55,6 +54,8 @@ def command(
     else:
         for h in hits:
             if bibtex:
+                from genbib.bibtex.writer import format_entry
+
                 click.echo(format_entry(h.entry) + "\n")
             else:
                 year = h.entry.year or "n.d."
