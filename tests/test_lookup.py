@@ -111,6 +111,29 @@ def test_an_index_of_another_schema_is_rebuilt(lab: Path) -> None:
     assert _keys(_open(lab), "ho2020") == ["ho2020"]
 
 
+def test_an_index_named_the_old_way_is_removed_not_left_behind(lab: Path) -> None:
+    import hashlib
+
+    old = hashlib.sha256(str((lab / "x.bib").resolve()).encode()).hexdigest()[:16]
+    orphan = lab / "cache" / "index" / f"x-{old}.sqlite"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"SQLite format 3\0")
+    assert _keys(_open(lab), "ho2020") == ["ho2020"]
+    assert not orphan.exists()
+    assert [p.name for p in orphan.parent.iterdir()] == [
+        index_path(lab / "x.bib", lab / "cache").name
+    ]
+
+
+def test_an_edit_that_keeps_the_length_changes_the_fingerprint() -> None:
+    from genbib.lookup import fingerprint
+
+    a = b"@misc{ho2020, title = {Diffusion}}\n" * 1000
+    b = a.replace(b"ho2020", b"ho2021", 1)
+    assert fingerprint([a]) != fingerprint([b])
+    assert fingerprint([a]) == fingerprint([a[:999], a[999:]])  # chunking does not matter
+
+
 def test_an_unwritable_cache_answers_from_memory(lab: Path) -> None:
     (lab / "cache").write_text("a file where the directory should be")
     lookup = _open(lab)

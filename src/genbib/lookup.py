@@ -7,13 +7,15 @@ holding, per entry, its fields, the search text `genbib.find` compares queries w
 every name it answers to (key, aliases, arXiv id, DOI), plus an FTS5 table of author
 words and the `stats` counts.
 
-The index is keyed by the SHA-256 of the bib's bytes, checked on every open: an edit in
-an editor, a `git checkout` that keeps size and mtime, another genbib's write all change
-the hash, and a stale index is rebuilt, never trusted. So is one that cannot be read
-(corrupt, another schema). A rebuild writes a new file and renames it into place, so a
-concurrent reader sees the old index or the new one, never half of one. When no
-configuration file is found, or the bib is outside its tree (a bib named with --file
-elsewhere), nothing is stored: the same answers are computed in memory.
+The index is keyed by a fingerprint of the bib's bytes (their length, CRC-32 and
+Adler-32: 64 bits of check at memory speed, without loading OpenSSL for SHA-256, which
+cost a look-up as much as the hashing itself), checked on every open: an edit in an
+editor, a `git checkout` that keeps size and mtime, another genbib's write all change it,
+and a stale index is rebuilt, never trusted. So is one that cannot be read (corrupt,
+another schema). A rebuild writes a new file and renames it into place, so a concurrent
+reader sees the old index or the new one, never half of one. When no configuration file
+is found, or the bib is outside its tree (a bib named with --file elsewhere), nothing is
+stored: the same answers are computed in memory.
 
 Answers equal the in-memory `Finder`'s: the same `exact_why`, `score` and `rank`
 decide; the index only supplies their input (tests/test_lookup.py checks it on random
@@ -23,11 +25,12 @@ libraries and queries).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
 import sqlite3
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +49,20 @@ _ASCII_WORD = re.compile(r"[a-z0-9_]+")
 
 def index_path(bib: Path, cache_dir: Path) -> Path:
     """Where the index of `bib` lives: one file per bib, named by its absolute path."""
-    name = hashlib.sha256(str(bib.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / "index" / f"{bib.stem}-{name}.sqlite"
+    where = str(bib.resolve()).encode()
+    return (
+        cache_dir / "index" / f"{bib.stem}-{zlib.crc32(where):08x}{zlib.adler32(where):08x}.sqlite"
+    )
+
+
+def fingerprint(chunks: Iterable[bytes]) -> str:
+    """What keys an index: the length, CRC-32 and Adler-32 of the bytes."""
+    size, crc, adler = 0, 0, 1
+    for chunk in chunks:
+        size += len(chunk)
+        crc = zlib.crc32(chunk, crc)
+        adler = zlib.adler32(chunk, adler)
+    return f"{size}-{crc:08x}-{adler:08x}"
 
 
 class Lookup:
@@ -68,13 +83,14 @@ class Lookup:
         try:
             if cache_dir is None:
                 return cls(bib, None, _read(bib.read_bytes(), bib))
-            with bib.open("rb") as fh:  # hashed in chunks: the bytes are not kept
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            with bib.open("rb") as fh:  # read in chunks: the bytes are not kept
+                digest = fingerprint(iter(lambda: fh.read(1 << 20), b""))
             path = index_path(bib, cache_dir)
             db = _open_valid(path, digest)
             if db is None:
+                _drop_sha_named(bib, cache_dir)
                 data = bib.read_bytes()
-                digest = hashlib.sha256(data).hexdigest()  # what is indexed is what was read
+                digest = fingerprint([data])  # what is indexed is what was read
                 lib = _read(data, bib)
                 with contextlib.suppress(OSError, sqlite3.Error):
                     _build(path, digest, lib)
@@ -315,6 +331,16 @@ def _read(data: bytes, bib: Path) -> Library:
     from genbib.bibtex.reader import read_data
 
     return read_data(data, str(bib))
+
+
+def _drop_sha_named(bib: Path, cache_dir: Path) -> None:
+    """Remove the index genbib 0.x named by the SHA-256 of the bib's path, if any: the
+    name changed with the fingerprint, and an orphan would stay in the cache for ever."""
+    import hashlib
+
+    name = hashlib.sha256(str(bib.resolve()).encode()).hexdigest()[:16]
+    with contextlib.suppress(OSError):
+        (cache_dir / "index" / f"{bib.stem}-{name}.sqlite").unlink()
 
 
 def _open_valid(path: Path, digest: str) -> sqlite3.Connection | None:
