@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import mmap
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,13 +131,16 @@ def _mapped(path: Path, *, missing_ok: bool = True) -> Iterator[bytes | mmap.mma
             yield mapped
 
 
-def _format_pieces(data: bytes | mmap.mmap, file: str) -> tuple[list[Item], list[Problem], bool]:
+def _format_pieces(
+    data: bytes | mmap.mmap, file: str, keep: Callable[[Entry], bool] | None = None
+) -> tuple[list[Item], list[Problem], bool]:
     """Every block of `data`, entries already as canonical bytes (`Formatted`), the
     problems found reading, and whether the bytes were plain UTF-8.
 
     An entry whose canonical text is what the file holds already is kept as it is:
     nothing to check. Any other is read back on its own and compared with the entry
     (`_verify_entry`); how the blocks read back side by side is `_verify_seams`'s part.
+    An entry for which `keep` says True stays an `Entry` (for `edit_entry` to change).
     """
     fmt = writer.format_entry  # looked up once (and where a test can replace it)
     items: list[Item] = []
@@ -149,6 +152,9 @@ def _format_pieces(data: bytes | mmap.mmap, file: str) -> tuple[list[Item], list
         text = piece.text
         for block, (start, end) in zip(piece.blocks, piece.spans, strict=True):
             if isinstance(block, Entry):
+                if keep is not None and keep(block):
+                    items.append(block)
+                    continue
                 out = fmt(block)
                 if len(out) != end - start or not text.startswith(out, start):
                     _verify_entry(block, out, file)
@@ -286,14 +292,99 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
                 try:
                     parts = _checked_parts(lib, order, verbatim)
                 except GenbibError:
-                    raise GenbibError(
-                        f"{p}: the edited bibliography would not read back (a value set by "
-                        "genbib is not valid BibTeX); the file was not changed",
-                        hint="please report this; `genbib -v` shows where it happened",
-                    ) from None
+                    raise _unreadable(p) from None
             _retire(p, lib, owners)
             if _differs(parts, size, digest) or not p.exists():  # an empty bib is made too
                 bibio.atomic_write(p, _with_separators(parts))
+
+
+@dataclass
+class Picked:
+    """What `edit_entry` gives its body: the entry to change (None when no entry was
+    picked) and the bib's retired-key record (`Library.retired`)."""
+
+    entry: Entry | None
+    retired: dict[str, str]
+
+
+@contextlib.contextmanager
+def edit_entry(
+    path: str | Path,
+    pick: Callable[[Entry], bool],
+    *,
+    order: Order = "key",
+    dry_run: bool = False,
+) -> Iterator[Picked]:
+    """`edit` for a change to one entry, streamed: the same lock, checks and bytes as
+    `edit` whose body changes that entry only, in the time and memory of `format_file`.
+
+    One pass reads the file a piece at a time and shows every entry to `pick`; the
+    first one it says True for is given to the body, every other is turned into its
+    canonical bytes at once (kept as they stand when the file holds them already, else
+    read back and compared, as `edit` does). On success the changed entry is written and
+    read back, the blocks are put in order, and the file is replaced atomically if it
+    changed. Keys the entry no longer has are retired (`edit`'s promise); `pick` sees all
+    the other entries, so a caller can note what it needs of them (a key clash).
+    """
+    p = Path(path)
+    file = str(p)
+    kept: list[Entry] = []
+
+    def keep(entry: Entry) -> bool:
+        if pick(entry) and not kept:
+            kept.append(entry)
+            return True
+        return False
+
+    with locked(p):
+        with no_gc(), _mapped(p) as data:
+            size, digest = len(data), hashlib.sha256(data).digest()
+            try:
+                items, problems, _ = _format_pieces(data, file, keep)
+            except GenbibError:
+                raise _unreadable(p) from None
+        if not dry_run and any(x.code == "E001-encoding" for x in problems):
+            require_utf8(p)  # as `edit`: refuse before the work
+        entry = kept[0] if kept else None
+        before = _names(entry)
+        as_was = entry.copy() if entry is not None else None  # for the note of a key it drops
+        picked = Picked(entry, retired.load(retired.retired_path(p)))
+        yield picked
+        if dry_run:
+            return
+        with no_gc():
+            try:
+                if entry is not None:
+                    at = next(i for i, x in enumerate(items) if x is entry)
+                    out = writer.format_entry(entry)
+                    _verify_entry(entry, out, file)
+                    items[at] = Formatted(entry.key, out.encode("utf-8"))
+                written = written_items(items, order)
+                del items
+                _verify_seams(written, file)
+            except GenbibError:
+                raise _unreadable(p) from None
+            parts = [x.data if isinstance(x, Formatted) else _encode_block(x) for x in written]
+            del written
+        gone = before - _names(entry)
+        if gone or picked.retired:
+            assert as_was is not None or not gone  # `before` is empty without an entry
+            _record(p, picked.retired, dict.fromkeys(gone, as_was))
+        if _differs(parts, size, digest) or not p.exists():
+            bibio.atomic_write(p, _with_separators(parts))
+
+
+def _names(entry: Entry | None) -> set[str]:
+    """The key and aliases of `entry` (none for None)."""
+    return set() if entry is None else {entry.key, *entry.aliases} - {""}
+
+
+def _unreadable(path: Path) -> GenbibError:
+    return GenbibError(
+        f"{path}: the edited bibliography would not read back (a value set by "
+        "genbib is not valid BibTeX); the file was not changed",
+        hint="please report this; `genbib -v` shows where it happened",
+    )
 
 
 def _checked_parts(lib: Library, order: Order, verbatim: Callable[[bytes], bool]) -> list[bytes]:
@@ -353,11 +444,18 @@ def _retire(path: Path, lib: Library, owners: dict[str, Entry]) -> None:
     gone = owners.keys() - lib.keys_in_use()
     if not gone and not lib.retired:
         return
+    lib.retired = _record(path, lib.retired, {key: owners[key] for key in gone})
+
+
+def _record(path: Path, now: dict[str, str], gone: Mapping[str, Entry | None]) -> dict[str, str]:
+    """The retired-key record beside `path` with `now`'s keys and the `gone` ones (each
+    noted from the entry that had it), saved; the record only grows."""
     rpath = retired.retired_path(path)
     record = retired.load(rpath)
-    for key, note in lib.retired.items():
+    for key, note in now.items():
         record.setdefault(key, note)
-    for key in gone:
-        record.setdefault(key, retired.note(owners[key]))
-    lib.retired = record
+    for key, owner in gone.items():
+        assert owner is not None
+        record.setdefault(key, retired.note(owner))
     retired.save(rpath, record, path.name)
+    return record
