@@ -137,12 +137,16 @@ def _format_pieces(
     """Every block of `data`, entries already as canonical bytes (`Formatted`), the
     problems found reading, and whether the bytes were plain UTF-8.
 
-    An entry whose canonical text is what the file holds already is kept as it is:
-    nothing to check. Any other is read back on its own and compared with the entry
-    (`_verify_entry`); how the blocks read back side by side is `_verify_seams`'s part.
+    Most entries are written by `writer.format_proved`, whose text is known to read back
+    as the entry (layouts read back once, values only as tokens that read back as
+    themselves). An entry it does not cover is kept as it is when its canonical text is
+    what the file holds already; any other is read back on its own and compared with
+    the entry (`_verify_entry`); how the blocks read back side by side is
+    `_verify_seams`'s part.
     An entry for which `keep` says True stays an `Entry` (for `edit_entry` to change).
     """
-    fmt = writer.format_entry  # looked up once (and where a test can replace it)
+    proved, fmt = writer.format_proved, writer.format_entry  # looked up once (and where
+    # a test can replace them)
     items: list[Item] = []
     problems: list[Problem] = []
     utf8 = True
@@ -155,9 +159,11 @@ def _format_pieces(
                 if keep is not None and keep(block):
                     items.append(block)
                     continue
-                out = fmt(block)
-                if len(out) != end - start or not text.startswith(out, start):
-                    _verify_entry(block, out, file)
+                out = proved(block)  # known to read back as `block` (see there)
+                if out is None:
+                    out = fmt(block)
+                    if len(out) != end - start or not text.startswith(out, start):
+                        _verify_entry(block, out, file)
                 items.append(Formatted(block.key, out.encode("utf-8")))
             else:
                 items.append(block)
@@ -388,12 +394,17 @@ def _unreadable(path: Path) -> GenbibError:
 
 
 def _checked_parts(lib: Library, order: Order, verbatim: Callable[[bytes], bool]) -> list[bytes]:
-    """The canonical bytes of `lib`'s blocks, each entry read back unless the file holds
-    exactly those bytes as a block already (`verbatim`: what an edit left untouched)."""
+    """The canonical bytes of `lib`'s blocks, each entry read back unless it is known to
+    read back (`writer.format_proved`) or the file holds exactly those bytes as a block
+    already (`verbatim`: what an edit left untouched)."""
     file = lib.file
     items: list[Item] = []
     for block in written_blocks(lib, order):
         if isinstance(block, Entry):
+            out = writer.format_proved(block)  # known to read back as `block` (see there)
+            if out is not None:
+                items.append(Formatted(block.key, out.encode("utf-8")))
+                continue
             out = writer.format_entry(block)
             data = out.encode("utf-8")
             if not verbatim(data):

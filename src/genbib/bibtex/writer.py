@@ -13,9 +13,11 @@ Canonical form (documented in the README):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from genbib.bibtex.reader import _BR, parse
 from genbib.model.entry import Entry
 from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef, Text
 from genbib.model.values import canonical_raw
@@ -72,6 +74,12 @@ def _canonical(raw: str) -> str:
 
 
 def format_entry(entry: Entry) -> str:
+    """The canonical text of `entry` (`format_proved`'s when it has one: the same text)."""
+    out = format_proved(entry)
+    return out if out is not None else _format_fields(entry)
+
+
+def _format_fields(entry: Entry) -> str:
     fields = entry.fields
     parts = [f"@{entry.type.lower()}{{{entry.key},\n"]
     for name in _order(tuple(fields)):
@@ -82,6 +90,92 @@ def format_entry(entry: Entry) -> str:
         parts.append(f"  {name} = {raw},\n")
     parts.append("}")
     return "".join(parts)
+
+
+# `format_proved`'s layouts: per (entry type, field names as stored), the names in
+# canonical order and the entry's text as a format string with a slot for the key and one
+# per value, filled in one C call. None: a layout that did not read back (never used).
+_LAYOUTS: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], str] | None] = {}
+_KEY_TOKEN = re.compile(r"[^\s,{}@]*+")
+_BARE_TOKEN = re.compile(r'[^\s{}"#,=()%@]++')  # one macro or number (`split_parts`)
+_GROUP_TOKEN = re.compile(_BR)  # one braced group nested at most three deep
+
+
+def format_proved(entry: Entry) -> str | None:
+    """The canonical text of `entry` when it is known, without reading it back, to read
+    back as `entry`; None otherwise (the caller then formats it and reads it back).
+
+    Why it is known, piece by piece. The layout (type, names, separators) is read back
+    with `reader.parse` once, when made (`_layout`), with a probe value in each slot.
+    Each value goes into its slot only as a token the reader reads as a whole value by
+    itself, and means what the entry's value means: one braced group (`{...}`, nested at
+    most three deep: the reader's own `_BR` grammar) or one bare macro written as it is;
+    a number or a quoted string without braces braced (`2020` -> `{2020}`, `"x"` ->
+    `{x}`: the same text to BibTeX and to `compare.value`). The key is a key token and
+    the text has no `@` but the first, so no line inside can start a block. Any other
+    entry (concatenations, deeper nesting, odd names) gets None. A hypothesis test holds
+    this to `reader.parse` and to the general writer on random entries.
+    """
+    fields = entry.fields
+    shape = (entry.type, tuple(fields))
+    try:
+        layout = _LAYOUTS[shape]
+    except KeyError:
+        layout = _layout(*shape)
+    if layout is None:
+        return None
+    order, text = layout
+    key = entry.key
+    if _KEY_TOKEN.fullmatch(key) is None:
+        return None
+    values = []
+    for name in order:
+        raw = fields[name]
+        c = raw[:1]
+        if c == "{":
+            plain = raw[-1] == "}" and raw.count("{") == 1 == raw.count("}")
+            if not plain and _GROUP_TOKEN.fullmatch(raw) is None:
+                return None
+        elif c == '"':
+            if raw.count('"') != 2 or raw[-1] != '"' or "{" in raw or "}" in raw:
+                return None
+            raw = "{" + raw[1:-1] + "}"
+        elif raw.isdecimal():
+            raw = "{" + raw + "}"
+        elif _BARE_TOKEN.fullmatch(raw) is None:
+            return None
+        values.append(raw)
+    out = text.format(key, *values)
+    return out if out.find("@", 1) < 0 else None
+
+
+def _layout(kind: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
+    """The layout of `format_proved` for entries of type `kind` with fields `names`
+    (stored for the next entry of that shape), or None unless it reads back exactly."""
+    order = _order(names)
+    lower = kind.lower()
+    esc = {ord("{"): "{{", ord("}"): "}}"}
+    text = (
+        f"@{lower.translate(esc)}{{{{{{}},\n"
+        + "".join(f"  {name.translate(esc)} = {{}},\n" for name in order)
+        + "}}"
+    )
+    probe = [f"{{v{i}}}" for i in range(len(order))]
+    got = parse(text.format("k", *probe))
+    want = Entry(lower, "k", dict(zip(order, probe, strict=True)))
+    ok = (
+        len(order) == len(names) == len(set(names))
+        and set(order) == set(names)
+        and not got.problems
+        and len(got.blocks) == 1
+        and isinstance(got.blocks[0], Entry)
+        and (got.blocks[0].type, got.blocks[0].key, got.blocks[0].fields)
+        == (want.type, want.key, want.fields)
+    )
+    layout = (order, text) if ok else None
+    if len(_LAYOUTS) < 4096:
+        _LAYOUTS[(kind, names)] = layout
+    return layout
 
 
 def format_block(block: Block) -> str | None:
