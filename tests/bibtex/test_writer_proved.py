@@ -64,6 +64,7 @@ def test_common_entries_are_proved() -> None:
             "booktitle": "nips",
             "year": "2020",
             "note": '"Oral"',
+            "howpublished": '"{GitHub} repository"',
             "url": "{https://arxiv.org/abs/2006.11239}",
         },
     )
@@ -71,14 +72,15 @@ def test_common_entries_are_proved() -> None:
     assert out == (
         "@inproceedings{ho2020denoising,\n"
         "  title = {Denoising {Diffusion} Probabilistic Models},\n"
-        "  booktitle = nips,\n  year = {2020},\n  note = {Oral},\n"
+        "  booktitle = nips,\n  howpublished = {{GitHub} repository},\n  year = {2020},\n"
+        "  note = {Oral},\n"
         "  url = {https://arxiv.org/abs/2006.11239},\n}"
     )
 
 
 @pytest.mark.parametrize(
     "raw",
-    ["{a} # {b}", '"a {b} c"', "{{{{deep}}}}", "{a}{b}", "a b", "{x\n@misc{y,}}", "{a@b}"],
+    ["{a} # {b}", '"a {{{b}}} c"', "{{{{deep}}}}", "{a}{b}", "a b", "{x\n@misc{y,}}", "{a@b}"],
 )
 def test_values_the_proof_does_not_cover_are_left_to_the_reread(raw: str) -> None:
     assert writer.format_proved(Entry("misc", "k", {"note": raw})) is None

@@ -283,6 +283,20 @@ def _next_boundary(text: str, start: int) -> int:
     return len(text) if b is None else b.start()
 
 
+class _Names(dict[str, str]):
+    """A field name as read -> lower-cased and interned (a library's 10^5 entries share
+    a few dozen names: one dict look-up each, not two calls)."""
+
+    def __missing__(self, name: str) -> str:
+        lower = sys.intern(name.lower())
+        if len(self) < 4096:
+            self[name] = lower
+        return lower
+
+
+_FIELD_NAME = _Names()
+
+
 def _fast_entry(
     text: str, kind: str, start: int, i: int, line: int, file: str
 ) -> tuple[int, Entry] | None:
@@ -311,11 +325,12 @@ def _fast_entry(
         if parts[0].strip():
             return None
         return close + 1, Entry(kind, km.group(1), {}, line, file)
-    if "".join(parts[::3]).strip():
+    # What the fields do not cover: nothing between them (a gap there is never blank
+    # only: `\s*+` starts each field), blank after the last.
+    if any(parts[:-1:3]) or parts[-1].strip():
         return None
     names = parts[1::3]
-    # Field names interned: a library's 10^5 entries share a few dozen names.
-    fields = dict(zip(map(sys.intern, map(str.lower, names)), parts[2::3], strict=True))
+    fields = dict(zip(map(_FIELD_NAME.__getitem__, names), parts[2::3], strict=True))
     if len(fields) != len(names):
         return None  # a repeated field: the careful path reports it
     return close + 1, Entry(kind, km.group(1), fields, line, file)

@@ -14,10 +14,12 @@ Canonical form (documented in the README):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Literal, cast
 
-from genbib.bibtex.reader import _BR, parse
+from genbib.bibtex.reader import _BR, _QU, parse, read_canonical
 from genbib.model.entry import Entry
 from genbib.model.library import Block, Comment, Library, Malformed, Preamble, StringDef, Text
 from genbib.model.values import canonical_raw
@@ -95,10 +97,18 @@ def _format_fields(entry: Entry) -> str:
 # `format_proved`'s layouts: per (entry type, field names as stored), the names in
 # canonical order and the entry's text as a format string with a slot for the key and one
 # per value, filled in one C call. None: a layout that did not read back (never used).
-_LAYOUTS: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], str] | None] = {}
+_LAYOUTS: dict[tuple[str, tuple[str, ...]], _Layout | None] = {}
 _KEY_TOKEN = re.compile(r"[^\s,{}@]*+")
 _BARE_TOKEN = re.compile(r'[^\s{}"#,=()%@]++')  # one macro or number (`split_parts`)
 _GROUP_TOKEN = re.compile(_BR)  # one braced group nested at most three deep
+_QUOTED_TOKEN = re.compile(_QU)  # one quoted string (braces inside, as the reader's)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    order: tuple[str, ...]  # the names in canonical order
+    text: str  # the entry as a format string: a slot for the key, then one per value
+    values: Callable[[dict[str, str]], tuple[str, ...]]  # the values in that order
 
 
 def format_proved(entry: Entry) -> str | None:
@@ -110,8 +120,8 @@ def format_proved(entry: Entry) -> str | None:
     Each value goes into its slot only as a token the reader reads as a whole value by
     itself, and means what the entry's value means: one braced group (`{...}`, nested at
     most three deep: the reader's own `_BR` grammar) or one bare macro written as it is;
-    a number or a quoted string without braces braced (`2020` -> `{2020}`, `"x"` ->
-    `{x}`: the same text to BibTeX and to `compare.value`). The key is a key token and
+    a number or a quoted string braced (`2020` -> `{2020}`, `"x {Y}"` -> `{x {Y}}`,
+    when that is one such group: the same text to BibTeX and to `compare.value`). The key is a key token and
     the text has no `@` but the first, so no line inside can start a block. Any other
     entry (concatenations, deeper nesting, odd names) gets None. A hypothesis test holds
     this to `reader.parse` and to the general writer on random entries.
@@ -124,32 +134,33 @@ def format_proved(entry: Entry) -> str | None:
         layout = _layout(*shape)
     if layout is None:
         return None
-    order, text = layout
     key = entry.key
     if _KEY_TOKEN.fullmatch(key) is None:
         return None
     values = []
-    for name in order:
-        raw = fields[name]
+    for raw in layout.values(fields):
         c = raw[:1]
         if c == "{":
             plain = raw[-1] == "}" and raw.count("{") == 1 == raw.count("}")
             if not plain and _GROUP_TOKEN.fullmatch(raw) is None:
                 return None
         elif c == '"':
-            if raw.count('"') != 2 or raw[-1] != '"' or "{" in raw or "}" in raw:
+            plain = raw.count('"') == 2 and raw[-1] == '"' and "{" not in raw and "}" not in raw
+            if not plain and _QUOTED_TOKEN.fullmatch(raw) is None:
                 return None
             raw = "{" + raw[1:-1] + "}"
+            if not plain and _GROUP_TOKEN.fullmatch(raw) is None:
+                return None
         elif raw.isdecimal():
             raw = "{" + raw + "}"
         elif _BARE_TOKEN.fullmatch(raw) is None:
             return None
         values.append(raw)
-    out = text.format(key, *values)
+    out = layout.text.format(key, *values)
     return out if out.find("@", 1) < 0 else None
 
 
-def _layout(kind: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
+def _layout(kind: str, names: tuple[str, ...]) -> _Layout | None:
     """The layout of `format_proved` for entries of type `kind` with fields `names`
     (stored for the next entry of that shape), or None unless it reads back exactly."""
     order = _order(names)
@@ -161,21 +172,31 @@ def _layout(kind: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], str] | 
         + "}}"
     )
     probe = [f"{{v{i}}}" for i in range(len(order))]
-    got = parse(text.format("k", *probe))
-    want = Entry(lower, "k", dict(zip(order, probe, strict=True)))
+    want = (lower, "k", dict(zip(order, probe, strict=True)))
     ok = (
         len(order) == len(names) == len(set(names))
         and set(order) == set(names)
-        and not got.problems
-        and len(got.blocks) == 1
-        and isinstance(got.blocks[0], Entry)
-        and (got.blocks[0].type, got.blocks[0].key, got.blocks[0].fields)
-        == (want.type, want.key, want.fields)
+        and _reads_back(text.format("k", *probe), want)
     )
-    layout = (order, text) if ok else None
+    # itemgetter gives a tuple from two names on; one or none: by hand.
+    values = itemgetter(*order) if len(order) > 1 else lambda f: tuple(f[n] for n in order)
+    layout = _Layout(order, text, values) if ok else None
     if len(_LAYOUTS) < 4096:
         _LAYOUTS[(kind, names)] = layout
     return layout
+
+
+def _reads_back(text: str, want: tuple[str, str, dict[str, str]]) -> bool:
+    """Whether `text` reads back as one entry of that (type, key, fields), and nothing
+    else: by `read_canonical` (held to `parse` by a test) when it answers, else `parse`."""
+    got = read_canonical(text)
+    if got is not None:
+        return got == want
+    lib = parse(text)
+    if lib.problems or len(lib.blocks) != 1 or not isinstance(lib.blocks[0], Entry):
+        return False
+    e = lib.blocks[0]
+    return (e.type, e.key, e.fields) == want
 
 
 def format_block(block: Block) -> str | None:
@@ -217,18 +238,20 @@ def _ordered(blocks: list[Item], order: Order) -> list[Item]:
     pending: list[Item] = []
     seen_entry = False
     for b in blocks:
-        if isinstance(b, Entry | Formatted):
+        if isinstance(b, (Entry, Formatted)):
             if not seen_entry:
                 head, pending = pending, []
                 seen_entry = True
             groups.append((b, pending))
             pending = []
-        elif seen_entry and isinstance(b, StringDef | Preamble):
+        elif seen_entry and isinstance(b, (StringDef, Preamble)):
             head.append(b)
         else:
             pending.append(b)
     if order == "key":
-        groups.sort(key=lambda g: (g[0].key.casefold(), g[0].key))
+        keys = [(g[0].key.casefold(), g[0].key, i) for i, g in enumerate(groups)]
+        keys.sort()  # tuples compared in C; the index keeps equal keys in input order
+        groups = [groups[i] for _, _, i in keys]
     out: list[Item] = list(head)
     for entry, lead in groups:
         out.extend(lead)
