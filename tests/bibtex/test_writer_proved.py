@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.bibtex.test_roundtrip_property import _balanced, _key, _name, _type, _value
+from tests.bibtex.test_reader_fast import _mixed
+from tests.bibtex.test_roundtrip_property import _balanced, _key, _messy, _name, _type, _value
 
+import genbib.bibtex.reader as reader
 import genbib.bibtex.store as store
 import genbib.bibtex.writer as writer
 from genbib.bibtex.compare import same_blocks
@@ -108,3 +110,18 @@ def test_a_layout_that_does_not_read_back_is_never_used(
     with pytest.raises(GenbibError, match="would lose"):
         store.format_file(path)
     assert path.read_bytes() == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        _mixed, st.lists(_entry()).map(lambda es: "\n".join(_messy(e, " ", False) for e in es))
+    )
+)
+def test_what_the_fast_path_read_is_proved_as_the_full_check_proves_it(text: str) -> None:
+    """`read=True` (values known to be tokens of the reader's grammar) answers exactly as
+    the full check does, on every entry the fast path reads."""
+    for piece in reader.read_pieces(text.encode("utf-8"), "x.bib"):
+        for block, (_, _, read) in zip(piece.blocks, piece.spans, strict=True):
+            if isinstance(block, Entry) and read:
+                assert writer.format_proved(block, read=True) == writer.format_proved(block)

@@ -117,13 +117,15 @@ def no_gc() -> Iterator[None]:
 class Piece:
     """A run of blocks read from one piece of a file, with where each came from.
 
-    `spans[i]` is the (start, end) of `blocks[i]` in `text`: an entry's canonical form
-    equal to `text[start:end]` is written back as it is, with nothing to check.
+    `spans[i]` is the (start, end) of `blocks[i]` in `text` (an entry's canonical form
+    equal to `text[start:end]` is written back as it is, with nothing to check) and
+    whether the fast path read it (`_fast_entry`: every value then is one token of its
+    grammar as it stands, which `writer.format_proved` need not check again).
     """
 
     text: str
     blocks: list[Block]
-    spans: list[tuple[int, int]]
+    spans: list[tuple[int, int, bool]]
     problems: list[Problem]
     utf8: bool  # decoded as plain UTF-8 (no byte-order mark, no fallback)
 
@@ -193,7 +195,7 @@ def _parse_into(
     file: str,
     line: int,
     seen_keys: dict[str, tuple[int, str]],
-    spans: list[tuple[int, int]] | None = None,
+    spans: list[tuple[int, int, bool]] | None = None,
 ) -> None:
     """Append the blocks of `text` (starting on line `line` of `file`) to `blocks`, and
     where each was read to `spans` when given."""
@@ -213,7 +215,7 @@ def _parse_into(
             if chunk.strip():
                 blocks.append(Text(chunk, line))
                 if spans is not None:
-                    spans.append((pos, start))
+                    spans.append((pos, start, False))
             line += chunk.count("\n")
         kind = m.group(1).lower()
         delim = m.group(2)
@@ -236,7 +238,7 @@ def _parse_into(
             at = f" (noticed on line {line + rel})" if rel else ""
             blocks.append(Malformed(raw, line, fail.reason))
             if spans is not None:
-                spans.append((start, end))
+                spans.append((start, end, False))
             problems.append(
                 Problem(
                     fail.code,
@@ -268,13 +270,13 @@ def _parse_into(
                     seen_keys[folded] = (line, block.key)
             blocks.append(block)
             if spans is not None:
-                spans.append((start, end))
+                spans.append((start, end, fast is not None))
         line += text.count("\n", start, end)
         pos = scan = end
     if pos < n and text[pos:].strip():
         blocks.append(Text(text[pos:], line))
         if spans is not None:
-            spans.append((pos, n))
+            spans.append((pos, n, False))
 
 
 def _next_boundary(text: str, start: int) -> int:

@@ -154,12 +154,12 @@ def _format_pieces(
         problems.extend(piece.problems)
         utf8 = utf8 and piece.utf8
         text = piece.text
-        for block, (start, end) in zip(piece.blocks, piece.spans, strict=True):
+        for block, (start, end, read) in zip(piece.blocks, piece.spans, strict=True):
             if isinstance(block, Entry):
                 if keep is not None and keep(block):
                     items.append(block)
                     continue
-                out = proved(block)  # known to read back as `block` (see there)
+                out = proved(block, read=read)  # known to read back as `block` (see there)
                 if out is None:
                     out = fmt(block)
                     if len(out) != end - start or not text.startswith(out, start):

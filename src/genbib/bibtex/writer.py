@@ -111,7 +111,7 @@ class _Layout:
     values: Callable[[dict[str, str]], tuple[str, ...]]  # the values in that order
 
 
-def format_proved(entry: Entry) -> str | None:
+def format_proved(entry: Entry, *, read: bool = False) -> str | None:
     """The canonical text of `entry` when it is known, without reading it back, to read
     back as `entry`; None otherwise (the caller then formats it and reads it back).
 
@@ -125,6 +125,12 @@ def format_proved(entry: Entry) -> str | None:
     the text has no `@` but the first, so no line inside can start a block. Any other
     entry (concatenations, deeper nesting, odd names) gets None. A hypothesis test holds
     this to `reader.parse` and to the general writer on random entries.
+
+    `read`: the entry is as the reader's fast path read it (`reader.Piece.spans`), so
+    each value is already one token of the reader's grammar (a group as `_BR` reads one,
+    a quoted string as `_QU` does, or a bare word): only what that leaves open is
+    checked (a braced quoted string's depth, a bare word's characters). A test holds it
+    to the full check on the entries the fast path reads.
     """
     fields = entry.fields
     shape = (entry.type, tuple(fields))
@@ -135,25 +141,26 @@ def format_proved(entry: Entry) -> str | None:
     if layout is None:
         return None
     key = entry.key
-    if _KEY_TOKEN.fullmatch(key) is None:
+    if not read and _KEY_TOKEN.fullmatch(key) is None:  # read: `_FAST_KEY`'s (`@`: below)
         return None
     values = []
     for raw in layout.values(fields):
         c = raw[:1]
         if c == "{":
-            plain = raw[-1] == "}" and raw.count("{") == 1 == raw.count("}")
+            # Read by `_BR`, a group already (the commonest value costs one test).
+            plain = read or (raw[-1] == "}" and raw.count("{") == 1 == raw.count("}"))
             if not plain and _GROUP_TOKEN.fullmatch(raw) is None:
                 return None
         elif c == '"':
             plain = raw.count('"') == 2 and raw[-1] == '"' and "{" not in raw and "}" not in raw
-            if not plain and _QUOTED_TOKEN.fullmatch(raw) is None:
+            if not (plain or read) and _QUOTED_TOKEN.fullmatch(raw) is None:
                 return None
             raw = "{" + raw[1:-1] + "}"
             if not plain and _GROUP_TOKEN.fullmatch(raw) is None:
                 return None
         elif raw.isdecimal():
             raw = "{" + raw + "}"
-        elif _BARE_TOKEN.fullmatch(raw) is None:
+        elif not raw.isalnum() and _BARE_TOKEN.fullmatch(raw) is None:
             return None
         values.append(raw)
     out = layout.text.format(key, *values)
