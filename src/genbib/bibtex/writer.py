@@ -172,22 +172,20 @@ def _layout(kind: str, names: tuple[str, ...]) -> _Layout | None:
     (stored for the next entry of that shape), or None unless it reads back exactly."""
     order = _order(names)
     lower = kind.lower()
-    esc = {ord("{"): "{{", ord("}"): "}}"}
-    text = (
-        f"@{lower.translate(esc)}{{{{{{}},\n"
-        + "".join(f"  {name.translate(esc)} = {{}},\n" for name in order)
-        + "}}"
-    )
-    probe = [f"{{v{i}}}" for i in range(len(order))]
-    want = (lower, "k", dict(zip(order, probe, strict=True)))
-    ok = (
-        len(order) == len(names) == len(set(names))
-        and set(order) == set(names)
-        and _reads_back(text.format("k", *probe), want)
-    )
-    # itemgetter gives a tuple from two names on; one or none: by hand.
-    values = itemgetter(*order) if len(order) > 1 else lambda f: tuple(f[n] for n in order)
-    layout = _Layout(order, text, values) if ok else None
+    if any("{" in x or "}" in x for x in (lower, *order)):
+        layout = None  # a brace in a type or a name never reads back (and is a slot here)
+    else:
+        text = "@" + lower + "{{{},\n" + "".join(f"  {n} = {{}},\n" for n in order) + "}}"
+        probe = [f"{{v{i}}}" for i in range(len(order))]
+        want = (lower, "k", dict(zip(order, probe, strict=True)))
+        ok = (
+            len(order) == len(names) == len(set(names))
+            and set(order) == set(names)
+            and _reads_back(text.format("k", *probe), want)
+        )
+        # itemgetter gives a tuple from two names on; one or none: by hand.
+        values = itemgetter(*order) if len(order) > 1 else lambda f: tuple(f[n] for n in order)
+        layout = _Layout(order, text, values) if ok else None
     if len(_LAYOUTS) < 4096:
         _LAYOUTS[(kind, names)] = layout
     return layout
