@@ -9,7 +9,6 @@ in the retired-key record beside it (`retired.py`) before the bib is written.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mmap
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -80,14 +79,14 @@ def format_file(
             stack.enter_context(locked(p))
         with no_gc():
             with _mapped(p) as original:  # memory: the diff, when wanted, reads it again
-                size, digest = len(original), hashlib.sha256(original).digest()
+                size = len(original)
                 items, problems, utf8 = _format_pieces(original, str(p))
             if not check and not utf8:
                 require_utf8(p, convert=to_utf8)
             written = written_items(items, order)
             del items
             parts = [x.data if isinstance(x, Formatted) else _encode_block(x) for x in written]
-        changed = _differs(parts, size, digest)
+        changed = _differs(parts, size, lambda: _file_digest(p))
         result = FormatResult(p, changed, "", problems)
         if not changed:
             return result
@@ -243,14 +242,33 @@ def _encode_block(block: Block) -> bytes:
     return text.encode("utf-8")
 
 
-def _differs(parts: list[bytes], size: int, digest: bytes) -> bool:
-    """Whether `_join(parts)` differs from the bytes of that size and SHA-256 digest."""
+def _differs(parts: list[bytes], size: int, digest: bytes | Callable[[], bytes]) -> bool:
+    """Whether `_join(parts)` differs from the bytes of that size and SHA-256 digest
+    (`digest` may be a function giving it: called only when the sizes agree)."""
     if sum(map(len, parts)) + 2 * len(parts) - 1 + (not parts) != size:
         return True
+    import hashlib  # here: a rewrite that changes the size never loads it
+
+    if not isinstance(digest, bytes):
+        digest = digest()
     h = hashlib.sha256()
     for chunk in _with_separators(parts):
         h.update(chunk)
     return h.digest() != digest
+
+
+def _file_digest(path: Path) -> bytes:
+    """The SHA-256 digest of the file at `path` (of b"" when there is none), read in
+    buffers: the file is never resident whole."""
+    import hashlib
+
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").digest()
+    except FileNotFoundError:
+        return hashlib.sha256(b"").digest()
+    except OSError as exc:
+        raise FileError.from_os(exc, path, "read") from None
 
 
 def _with_separators(parts: list[bytes]) -> list[bytes]:
@@ -349,7 +367,7 @@ def edit_entry(
 
     with locked(p):
         with no_gc(), _mapped(p) as data:
-            size, digest = len(data), hashlib.sha256(data).digest()
+            size = len(data)
             try:
                 items, problems, _ = _format_pieces(data, file, keep)
             except GenbibError:
@@ -381,7 +399,7 @@ def edit_entry(
         if gone or picked.retired:
             assert as_was is not None or not gone  # `before` is empty without an entry
             _record(p, picked.retired, dict.fromkeys(gone, as_was))
-        if _differs(parts, size, digest) or not p.exists():
+        if _differs(parts, size, lambda: _file_digest(p)) or not p.exists():
             bibio.atomic_write(p, _with_separators(parts))
 
 
@@ -429,6 +447,8 @@ def _as_on_disk(path: Path) -> Iterator[tuple[Callable[[bytes], bool], int, byte
     The blocks are known by their BLAKE2b digests (16 bytes each, collisions out of
     reach), so the file's pages are let go of once indexed and never read again.
     """
+    import hashlib
+
     with _mapped(path) as data:
         n = len(data)
         whole = hashlib.sha256()
