@@ -206,7 +206,8 @@ def _parse_into(
         m = _AT.search(text, scan)
         if m is None:
             break
-        if not m.group(2):  # `@` not opening a block (an e-mail address in free text)
+        kind, delim = m.groups()
+        if not delim:  # `@` not opening a block (an e-mail address in free text)
             scan = m.end()
             continue
         start = m.start()
@@ -217,8 +218,7 @@ def _parse_into(
                 if spans is not None:
                     spans.append((pos, start, False))
             line += chunk.count("\n")
-        kind = m.group(1).lower()
-        delim = m.group(2)
+        kind = kind.lower()
         fast = None
         block: Entry | StringDef | Preamble | Comment
         if delim == "{" and kind not in _SPECIAL:
@@ -252,9 +252,9 @@ def _parse_into(
             if isinstance(block, Entry) and block.key:
                 # BibTeX and biber compare keys case-insensitively: `Ho2020` and
                 # `ho2020` clash in a document even though they differ here.
-                folded = block.key.casefold()
-                seen = seen_keys.get(folded)
-                if seen is not None:
+                first_seen = (line, block.key)
+                seen = seen_keys.setdefault(block.key.casefold(), first_seen)
+                if seen is not first_seen:
                     first, spelled = seen
                     as_ = "" if spelled == block.key else f" (as {spelled!r})"
                     problems.append(
@@ -266,8 +266,6 @@ def _parse_into(
                             key=block.key,
                         )
                     )
-                else:
-                    seen_keys[folded] = (line, block.key)
             blocks.append(block)
             if spans is not None:
                 spans.append((start, end, fast is not None))
