@@ -242,6 +242,7 @@ def _ordered(blocks: list[Item], order: Order) -> list[Item]:
     groups: list[tuple[Entry | Formatted, list[Item]]] = []
     pending: list[Item] = []
     seen_entry = False
+    loose = False  # free text or an unparsed block: see `_text_before_malformed`
     for b in blocks:
         if isinstance(b, (Entry, Formatted)):
             if not seen_entry:
@@ -251,8 +252,11 @@ def _ordered(blocks: list[Item], order: Order) -> list[Item]:
             pending = []
         elif seen_entry and isinstance(b, (StringDef, Preamble)):
             head.append(b)
+        elif isinstance(b, Text) and not b.text.strip():
+            continue  # blank text: never written
         else:
             pending.append(b)
+            loose = loose or isinstance(b, (Text, Malformed))
     if order == "key":
         keys = [(g[0].key.casefold(), g[0].key, i) for i, g in enumerate(groups)]
         keys.sort()  # tuples compared in C; the index keeps equal keys in input order
@@ -262,7 +266,7 @@ def _ordered(blocks: list[Item], order: Order) -> list[Item]:
         out.extend(lead)
         out.append(entry)
     out.extend(pending)
-    return _text_before_malformed(out)
+    return _text_before_malformed(out) if loose else out
 
 
 def _text_before_malformed(blocks: list[Item]) -> list[Item]:
@@ -286,7 +290,7 @@ def _text_before_malformed(blocks: list[Item]) -> list[Item]:
 
 def written_items(items: list[Item], order: Order = "key") -> list[Item]:
     """The blocks (or formatted entries) `dumps` writes, in its order; blank text vanishes."""
-    return [b for b in _ordered(items, order) if not (isinstance(b, Text) and not b.text.strip())]
+    return _ordered(items, order)
 
 
 def written_blocks(library: Library, order: Order = "key") -> list[Block]:
