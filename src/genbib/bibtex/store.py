@@ -86,12 +86,12 @@ def format_file(
             written = written_items(items, order)
             del items
             parts = [x.data if isinstance(x, Formatted) else _encode_block(x) for x in written]
-        changed = _differs(parts, size, lambda: _file_digest(p))
-        result = FormatResult(p, changed, "", problems)
-        if not changed:
-            return result
-        _verify_seams(written, str(p))
-        del written
+            changed = _differs(parts, size, lambda: _file_digest(p))
+            result = FormatResult(p, changed, "", problems)
+            if not changed:
+                return result
+            _verify_seams(written, str(p))
+            del written
         if want_diff:
             result.diff = unified_diff(p.read_bytes(), _join(parts).decode("utf-8"), str(p))
         if not check:
