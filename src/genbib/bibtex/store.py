@@ -1,9 +1,10 @@
 """The canonical bib on disk: read, edit under the lock, write canonically and atomically.
 
-Every command that changes a .bib goes through `edit()`, so the lock, the canonical
-form and the atomic replace are applied in one place, and so is the promise that keys are
-never reused: a key that an edit removes from the bib (not kept as an alias) is recorded
-in the retired-key record beside it (`retired.py`) before the bib is written.
+Every command that changes a .bib goes through `edit()` (or `edit_entry()`, its streamed
+form for a change to one entry, which `rekey` uses), so the lock, the canonical form and
+the atomic replace are applied in one place, and so is the promise that keys are never
+reused: a key that an edit removes from the bib (not kept as an alias) is recorded in the
+retired-key record beside it (`retired.py`) before the bib is written.
 """
 
 from __future__ import annotations
@@ -141,11 +142,11 @@ def _format_pieces(
     themselves). An entry it does not cover is kept as it is when its canonical text is
     what the file holds already; any other is read back on its own and compared with
     the entry (`_verify_entry`); how the blocks read back side by side is
-    `_verify_seams`'s part.
-    An entry for which `keep` says True stays an `Entry` (for `edit_entry` to change).
+    `_verify_seams`'s part. An entry for which `keep` says True stays an `Entry` (for
+    `edit_entry` to change).
     """
-    proved, fmt = writer.format_proved, writer.format_entry  # looked up once (and where
-    # a test can replace them)
+    # Looked up once (and where a test can replace them).
+    proved, fmt = writer.format_proved, writer.format_entry
     items: list[Item] = []
     problems: list[Problem] = []
     utf8 = True

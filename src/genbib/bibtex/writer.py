@@ -116,15 +116,15 @@ def format_proved(entry: Entry, *, read: bool = False) -> str | None:
     back as `entry`; None otherwise (the caller then formats it and reads it back).
 
     Why it is known, piece by piece. The layout (type, names, separators) is read back
-    with `reader.parse` once, when made (`_layout`), with a probe value in each slot.
-    Each value goes into its slot only as a token the reader reads as a whole value by
-    itself, and means what the entry's value means: one braced group (`{...}`, nested at
-    most three deep: the reader's own `_BR` grammar) or one bare macro written as it is;
-    a number or a quoted string braced (`2020` -> `{2020}`, `"x {Y}"` -> `{x {Y}}`,
-    when that is one such group: the same text to BibTeX and to `compare.value`). The key is a key token and
-    the text has no `@` but the first, so no line inside can start a block. Any other
-    entry (concatenations, deeper nesting, odd names) gets None. A hypothesis test holds
-    this to `reader.parse` and to the general writer on random entries.
+    once, when made (`_layout`), with a probe value in each slot. Each value goes into
+    its slot only as a token the reader reads as a whole value by itself, and means what
+    the entry's value means: one braced group (`{...}`, nested at most three deep: the
+    reader's own `_BR` grammar) or one bare macro, written as they are; a number or a
+    quoted string braced (`2020` -> `{2020}`, `"x {Y}"` -> `{x {Y}}` when that is one
+    such group: the same text to BibTeX and to `compare.value`). The key is a key token
+    and the text has no `@` but the first, so no line inside can start a block. Any
+    other entry (concatenations, deeper nesting, odd names) gets None. A hypothesis test
+    holds this to `reader.parse` and to the general writer on random entries.
 
     `read`: the entry is as the reader's fast path read it (`reader.Piece.spans`), so
     each value is already one token of the reader's grammar (a group as `_BR` reads one,
