@@ -3,6 +3,8 @@ may write it without reading it back), and that text is the general writer's tex
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -90,13 +92,10 @@ def test_values_the_proof_does_not_cover_are_left_to_the_reread(raw: str) -> Non
 
 
 def test_a_layout_that_does_not_read_back_is_never_used(
-    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A writer bug in a layout (here: a field dropped from the order) is caught when the
     layout is made: no entry is written with it, and `fmt` refuses the lossy text."""
-    from pathlib import Path
-
-    assert isinstance(tmp_path, Path)
     monkeypatch.setattr(writer, "_LAYOUTS", {})
     monkeypatch.setattr(writer, "_ORDERS", {})
     real = writer._order
