@@ -117,13 +117,15 @@ def no_gc() -> Iterator[None]:
 class Piece:
     """A run of blocks read from one piece of a file, with where each came from.
 
-    `spans[i]` is the (start, end) of `blocks[i]` in `text`: an entry's canonical form
-    equal to `text[start:end]` is written back as it is, with nothing to check.
+    `spans[i]` is the (start, end) of `blocks[i]` in `text` (an entry's canonical form
+    equal to `text[start:end]` is written back as it is, with nothing to check) and
+    whether the fast path read it (`_fast_entry`: every value then is one token of its
+    grammar as it stands, which `writer.format_proved` need not check again).
     """
 
     text: str
     blocks: list[Block]
-    spans: list[tuple[int, int]]
+    spans: list[tuple[int, int, bool]]
     problems: list[Problem]
     utf8: bool  # decoded as plain UTF-8 (no byte-order mark, no fallback)
 
@@ -193,7 +195,7 @@ def _parse_into(
     file: str,
     line: int,
     seen_keys: dict[str, tuple[int, str]],
-    spans: list[tuple[int, int]] | None = None,
+    spans: list[tuple[int, int, bool]] | None = None,
 ) -> None:
     """Append the blocks of `text` (starting on line `line` of `file`) to `blocks`, and
     where each was read to `spans` when given."""
@@ -204,7 +206,8 @@ def _parse_into(
         m = _AT.search(text, scan)
         if m is None:
             break
-        if not m.group(2):  # `@` not opening a block (an e-mail address in free text)
+        kind, delim = m.groups()
+        if not delim:  # `@` not opening a block (an e-mail address in free text)
             scan = m.end()
             continue
         start = m.start()
@@ -213,10 +216,9 @@ def _parse_into(
             if chunk.strip():
                 blocks.append(Text(chunk, line))
                 if spans is not None:
-                    spans.append((pos, start))
+                    spans.append((pos, start, False))
             line += chunk.count("\n")
-        kind = m.group(1).lower()
-        delim = m.group(2)
+        kind = kind.lower()
         fast = None
         block: Entry | StringDef | Preamble | Comment
         if delim == "{" and kind not in _SPECIAL:
@@ -236,7 +238,7 @@ def _parse_into(
             at = f" (noticed on line {line + rel})" if rel else ""
             blocks.append(Malformed(raw, line, fail.reason))
             if spans is not None:
-                spans.append((start, end))
+                spans.append((start, end, False))
             problems.append(
                 Problem(
                     fail.code,
@@ -250,9 +252,9 @@ def _parse_into(
             if isinstance(block, Entry) and block.key:
                 # BibTeX and biber compare keys case-insensitively: `Ho2020` and
                 # `ho2020` clash in a document even though they differ here.
-                folded = block.key.casefold()
-                seen = seen_keys.get(folded)
-                if seen is not None:
+                first_seen = (line, block.key)
+                seen = seen_keys.setdefault(block.key.casefold(), first_seen)
+                if seen is not first_seen:
                     first, spelled = seen
                     as_ = "" if spelled == block.key else f" (as {spelled!r})"
                     problems.append(
@@ -264,23 +266,35 @@ def _parse_into(
                             key=block.key,
                         )
                     )
-                else:
-                    seen_keys[folded] = (line, block.key)
             blocks.append(block)
             if spans is not None:
-                spans.append((start, end))
+                spans.append((start, end, fast is not None))
         line += text.count("\n", start, end)
         pos = scan = end
     if pos < n and text[pos:].strip():
         blocks.append(Text(text[pos:], line))
         if spans is not None:
-            spans.append((pos, n))
+            spans.append((pos, n, False))
 
 
 def _next_boundary(text: str, start: int) -> int:
     """Where the next block after `start` may begin: a block that fails ends there."""
     b = _BOUNDARY.search(text, start + 1)
     return len(text) if b is None else b.start()
+
+
+class _Names(dict[str, str]):
+    """A field name as read -> lower-cased and interned (a library's 10^5 entries share
+    a few dozen names: one dict look-up each, not two calls)."""
+
+    def __missing__(self, name: str) -> str:
+        lower = sys.intern(name.lower())
+        if len(self) < 4096:
+            self[name] = lower
+        return lower
+
+
+_FIELD_NAME = _Names()
 
 
 def _fast_entry(
@@ -311,11 +325,12 @@ def _fast_entry(
         if parts[0].strip():
             return None
         return close + 1, Entry(kind, km.group(1), {}, line, file)
-    if "".join(parts[::3]).strip():
+    # What the fields do not cover: nothing between them (a gap there is never blank
+    # only: `\s*+` starts each field), blank after the last.
+    if any(parts[:-1:3]) or parts[-1].strip():
         return None
     names = parts[1::3]
-    # Field names interned: a library's 10^5 entries share a few dozen names.
-    fields = dict(zip(map(sys.intern, map(str.lower, names)), parts[2::3], strict=True))
+    fields = dict(zip(map(_FIELD_NAME.__getitem__, names), parts[2::3], strict=True))
     if len(fields) != len(names):
         return None  # a repeated field: the careful path reports it
     return close + 1, Entry(kind, km.group(1), fields, line, file)

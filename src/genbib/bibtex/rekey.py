@@ -7,7 +7,7 @@ key (see `genbib.bibtex.keys`) becomes the formula's key once the paper is compl
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from pathlib import Path
 
 from genbib.bibtex.keys import (
@@ -19,7 +19,9 @@ from genbib.bibtex.keys import (
     metadata_complete,
 )
 from genbib.bibtex.retired import superseded_note
+from genbib.bibtex.writer import Order
 from genbib.errors import GenbibError
+from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
 
@@ -30,26 +32,69 @@ def rekey(library: Library, old: str, new: str) -> None:
     Renaming an entry back to one of its own former keys is allowed: that alias is
     dropped from `ids` (it is the key again) and the current key becomes an alias.
     """
+    entry = library.by_key().get(old)
+    folded = new.casefold()
+    clash = next((o.key for o in library if o is not entry and holds_key(o, folded)), None)
+    rename(entry, old, new, library.retired, clash)
+
+
+def rekey_file(
+    path: str | Path, old: str, new: str, *, order: Order = "key", dry_run: bool = False
+) -> None:
+    """`rekey` on the bib at `path`, under its lock, written canonically and atomically.
+
+    The same checks and the same bytes as `rekey` inside `store.edit`, streamed
+    (`store.edit_entry`): one pass over the file formats the entries it does not change
+    (an entry already canonical is kept as its bytes), notes the entry called `old` and
+    the first other entry that holds `new`; the library is never held as entries. No key
+    leaves the bib (`old` becomes an alias), so the retired-key record is not changed.
+    """
+    from genbib.bibtex.store import edit_entry
+
+    folded = new.casefold()
+    target: list[Entry] = []
+    clash: list[str] = []
+
+    def pick(entry: Entry) -> bool:
+        if not target and entry.key == old:  # the first one, as `Library.by_key` has it
+            target.append(entry)
+            return True
+        if not clash and holds_key(entry, folded):
+            clash.append(entry.key)
+        return False
+
+    with edit_entry(path, pick, order=order, dry_run=dry_run) as picked:
+        rename(picked.entry, old, new, picked.retired, clash[0] if clash else None)
+
+
+def holds_key(entry: Entry, folded: str) -> bool:
+    """Whether `entry` is called `folded` (case-folded), as its key or an alias."""
+    if entry.key.casefold() == folded:
+        return True
+    # `ids` parsed only where there is one: this runs for every entry of the bib.
+    return "ids" in entry.fields and any(a.casefold() == folded for a in entry.aliases)
+
+
+def rename(
+    entry: Entry | None, old: str, new: str, retired: Iterable[str], clash: str | None
+) -> None:
+    """Give `entry` (the one called `old`; None when there is none) the key `new`, or
+    refuse: `new` breaks the key rule, is retired, or is held by the entry `clash`."""
     why = key_problem(new)  # the one key rule (genbib.bibtex.keys)
     if why is not None:
         raise GenbibError(f"{new!r} is not a usable citation key ({why})", hint=KEY_RULE)
-    entries = library.by_key()
-    if old not in entries:
+    if entry is None:
         raise GenbibError(f"no entry with key {old!r}")
     if new == old:
         raise GenbibError(f"the entry is already called {old!r}")
-    entry = entries[old]
     folded = new.casefold()  # BibTeX and biber compare keys case-insensitively
-    if folded in {k.casefold() for k in library.retired}:
+    if folded in {k.casefold() for k in retired}:
         raise GenbibError(
             f"key {new!r} is retired: a deleted paper had it, and documents may still cite it",
             hint="choose another key (retired keys are listed in the bib's .retired-keys.txt)",
         )
-    for other in library:
-        if other is not entry and folded in {k.casefold() for k in (other.key, *other.aliases)}:
-            raise GenbibError(
-                f"key {new!r} is already used (as a key or an alias of {other.key!r})"
-            )
+    if clash is not None:
+        raise GenbibError(f"key {new!r} is already used (as a key or an alias of {clash!r})")
     remaining = [a for a in entry.aliases if a != new]
     entry.key = new
     entry.set("ids", ", ".join(remaining))

@@ -1,18 +1,18 @@
 """The canonical bib on disk: read, edit under the lock, write canonically and atomically.
 
-Every command that changes a .bib goes through `edit()`, so the lock, the canonical
-form and the atomic replace are applied in one place, and so is the promise that keys are
-never reused: a key that an edit removes from the bib (not kept as an alias) is recorded
-in the retired-key record beside it (`retired.py`) before the bib is written.
+Every command that changes a .bib goes through `edit()` (or `edit_entry()`, its streamed
+form for a change to one entry, which `rekey` uses), so the lock, the canonical form and
+the atomic replace are applied in one place, and so is the promise that keys are never
+reused: a key that an edit removes from the bib (not kept as an alias) is recorded in the
+retired-key record beside it (`retired.py`) before the bib is written.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mmap
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,19 +80,19 @@ def format_file(
             stack.enter_context(locked(p))
         with no_gc():
             with _mapped(p) as original:  # memory: the diff, when wanted, reads it again
-                size, digest = len(original), hashlib.sha256(original).digest()
+                size = len(original)
                 items, problems, utf8 = _format_pieces(original, str(p))
             if not check and not utf8:
                 require_utf8(p, convert=to_utf8)
             written = written_items(items, order)
             del items
             parts = [x.data if isinstance(x, Formatted) else _encode_block(x) for x in written]
-        changed = _differs(parts, size, digest)
-        result = FormatResult(p, changed, "", problems)
-        if not changed:
-            return result
-        _verify_seams(written, str(p))
-        del written
+            changed = _differs(parts, size, lambda: _file_digest(p))
+            result = FormatResult(p, changed, "", problems)
+            if not changed:
+                return result
+            _verify_seams(written, str(p))
+            del written
         if want_diff:
             result.diff = unified_diff(p.read_bytes(), _join(parts).decode("utf-8"), str(p))
         if not check:
@@ -131,15 +131,22 @@ def _mapped(path: Path, *, missing_ok: bool = True) -> Iterator[bytes | mmap.mma
             yield mapped
 
 
-def _format_pieces(data: bytes | mmap.mmap, file: str) -> tuple[list[Item], list[Problem], bool]:
+def _format_pieces(
+    data: bytes | mmap.mmap, file: str, keep: Callable[[Entry], bool] | None = None
+) -> tuple[list[Item], list[Problem], bool]:
     """Every block of `data`, entries already as canonical bytes (`Formatted`), the
     problems found reading, and whether the bytes were plain UTF-8.
 
-    An entry whose canonical text is what the file holds already is kept as it is:
-    nothing to check. Any other is read back on its own and compared with the entry
-    (`_verify_entry`); how the blocks read back side by side is `_verify_seams`'s part.
+    Most entries are written by `writer.format_proved`, whose text is known to read back
+    as the entry (layouts read back once, values only as tokens that read back as
+    themselves). An entry it does not cover is kept as it is when its canonical text is
+    what the file holds already; any other is read back on its own and compared with
+    the entry (`_verify_entry`); how the blocks read back side by side is
+    `_verify_seams`'s part. An entry for which `keep` says True stays an `Entry` (for
+    `edit_entry` to change).
     """
-    fmt = writer.format_entry  # looked up once (and where a test can replace it)
+    # Looked up once (and where a test can replace them).
+    proved, fmt = writer.format_proved, writer.format_entry
     items: list[Item] = []
     problems: list[Problem] = []
     utf8 = True
@@ -147,11 +154,16 @@ def _format_pieces(data: bytes | mmap.mmap, file: str) -> tuple[list[Item], list
         problems.extend(piece.problems)
         utf8 = utf8 and piece.utf8
         text = piece.text
-        for block, (start, end) in zip(piece.blocks, piece.spans, strict=True):
+        for block, (start, end, read) in zip(piece.blocks, piece.spans, strict=True):
             if isinstance(block, Entry):
-                out = fmt(block)
-                if len(out) != end - start or not text.startswith(out, start):
-                    _verify_entry(block, out, file)
+                if keep is not None and keep(block):
+                    items.append(block)
+                    continue
+                out = proved(block, read=read)  # known to read back as `block` (see there)
+                if out is None:
+                    out = fmt(block)
+                    if len(out) != end - start or not text.startswith(out, start):
+                        _verify_entry(block, out, file)
                 items.append(Formatted(block.key, out.encode("utf-8")))
             else:
                 items.append(block)
@@ -215,9 +227,14 @@ def _verify_seams(written: list[Item], file: str) -> None:
 
 
 def _entry_of(item: Formatted, file: str) -> Block:
-    """The entry a formatted entry reads back as on its own (checked by `_verify_entry`)."""
-    blocks = parse(item.data.decode("utf-8"), file).blocks
-    return blocks[0] if len(blocks) == 1 else Malformed(item.data.decode("utf-8"))
+    """The entry a formatted entry reads back as on its own (checked by `_verify_entry`):
+    by `read_canonical` (held to `parse` by a test) when it answers, else `parse`."""
+    text = item.data.decode("utf-8")
+    got = read_canonical(text)
+    if got is not None:
+        return Entry(*got, 1, file)
+    blocks = parse(text, file).blocks
+    return blocks[0] if len(blocks) == 1 else Malformed(text)
 
 
 def _encode_block(block: Block) -> bytes:
@@ -226,14 +243,33 @@ def _encode_block(block: Block) -> bytes:
     return text.encode("utf-8")
 
 
-def _differs(parts: list[bytes], size: int, digest: bytes) -> bool:
-    """Whether `_join(parts)` differs from the bytes of that size and SHA-256 digest."""
+def _differs(parts: list[bytes], size: int, digest: bytes | Callable[[], bytes]) -> bool:
+    """Whether `_join(parts)` differs from the bytes of that size and SHA-256 digest
+    (`digest` may be a function giving it: called only when the sizes agree)."""
     if sum(map(len, parts)) + 2 * len(parts) - 1 + (not parts) != size:
         return True
+    import hashlib  # here: a rewrite that changes the size never loads it
+
+    if not isinstance(digest, bytes):
+        digest = digest()
     h = hashlib.sha256()
     for chunk in _with_separators(parts):
         h.update(chunk)
     return h.digest() != digest
+
+
+def _file_digest(path: Path) -> bytes:
+    """The SHA-256 digest of the file at `path` (of b"" when there is none), read in
+    buffers: the file is never resident whole."""
+    import hashlib
+
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").digest()
+    except FileNotFoundError:
+        return hashlib.sha256(b"").digest()
+    except OSError as exc:
+        raise FileError.from_os(exc, path, "read") from None
 
 
 def _with_separators(parts: list[bytes]) -> list[bytes]:
@@ -286,23 +322,113 @@ def edit(path: str | Path, *, order: Order = "key", dry_run: bool = False) -> It
                 try:
                     parts = _checked_parts(lib, order, verbatim)
                 except GenbibError:
-                    raise GenbibError(
-                        f"{p}: the edited bibliography would not read back (a value set by "
-                        "genbib is not valid BibTeX); the file was not changed",
-                        hint="please report this; `genbib -v` shows where it happened",
-                    ) from None
+                    raise _unreadable(p) from None
             _retire(p, lib, owners)
             if _differs(parts, size, digest) or not p.exists():  # an empty bib is made too
                 bibio.atomic_write(p, _with_separators(parts))
 
 
+@dataclass
+class Picked:
+    """What `edit_entry` gives its body: the entry to change (None when no entry was
+    picked) and the bib's retired-key record (`Library.retired`)."""
+
+    entry: Entry | None
+    retired: dict[str, str]
+
+
+@contextlib.contextmanager
+def edit_entry(
+    path: str | Path,
+    pick: Callable[[Entry], bool],
+    *,
+    order: Order = "key",
+    dry_run: bool = False,
+) -> Iterator[Picked]:
+    """`edit` for a change to one entry, streamed: the same lock, checks and bytes as
+    `edit` whose body changes that entry only, in the time and memory of `format_file`.
+
+    One pass reads the file a piece at a time and shows every entry to `pick`; the
+    first one it says True for is given to the body, every other is turned into its
+    canonical bytes at once (kept as they stand when the file holds them already, else
+    read back and compared, as `edit` does). On success the changed entry is written and
+    read back, the blocks are put in order, and the file is replaced atomically if it
+    changed. Keys the entry no longer has are retired (`edit`'s promise); `pick` sees all
+    the other entries, so a caller can note what it needs of them (a key clash).
+    """
+    p = Path(path)
+    file = str(p)
+    kept: list[Entry] = []
+
+    def keep(entry: Entry) -> bool:
+        if pick(entry) and not kept:
+            kept.append(entry)
+            return True
+        return False
+
+    with locked(p):
+        with no_gc(), _mapped(p) as data:
+            size = len(data)
+            try:
+                items, problems, _ = _format_pieces(data, file, keep)
+            except GenbibError:
+                raise _unreadable(p) from None
+        if not dry_run and any(x.code == "E001-encoding" for x in problems):
+            require_utf8(p)  # as `edit`: refuse before the work
+        entry = kept[0] if kept else None
+        before = _names(entry)
+        as_was = entry.copy() if entry is not None else None  # for the note of a key it drops
+        picked = Picked(entry, retired.load(retired.retired_path(p)))
+        yield picked
+        if dry_run:
+            return
+        with no_gc():
+            try:
+                if entry is not None:
+                    at = next(i for i, x in enumerate(items) if x is entry)
+                    out = writer.format_entry(entry)
+                    _verify_entry(entry, out, file)
+                    items[at] = Formatted(entry.key, out.encode("utf-8"))
+                written = written_items(items, order)
+                del items
+                _verify_seams(written, file)
+            except GenbibError:
+                raise _unreadable(p) from None
+            parts = [x.data if isinstance(x, Formatted) else _encode_block(x) for x in written]
+            del written
+        gone = before - _names(entry)
+        if gone or picked.retired:
+            assert as_was is not None or not gone  # `before` is empty without an entry
+            _record(p, picked.retired, dict.fromkeys(gone, as_was))
+        if _differs(parts, size, lambda: _file_digest(p)) or not p.exists():
+            bibio.atomic_write(p, _with_separators(parts))
+
+
+def _names(entry: Entry | None) -> set[str]:
+    """The key and aliases of `entry` (none for None)."""
+    return set() if entry is None else {entry.key, *entry.aliases} - {""}
+
+
+def _unreadable(path: Path) -> GenbibError:
+    return GenbibError(
+        f"{path}: the edited bibliography would not read back (a value set by "
+        "genbib is not valid BibTeX); the file was not changed",
+        hint="please report this; `genbib -v` shows where it happened",
+    )
+
+
 def _checked_parts(lib: Library, order: Order, verbatim: Callable[[bytes], bool]) -> list[bytes]:
-    """The canonical bytes of `lib`'s blocks, each entry read back unless the file holds
-    exactly those bytes as a block already (`verbatim`: what an edit left untouched)."""
+    """The canonical bytes of `lib`'s blocks, each entry read back unless it is known to
+    read back (`writer.format_proved`) or the file holds exactly those bytes as a block
+    already (`verbatim`: what an edit left untouched)."""
     file = lib.file
     items: list[Item] = []
     for block in written_blocks(lib, order):
         if isinstance(block, Entry):
+            out = writer.format_proved(block)  # known to read back as `block` (see there)
+            if out is not None:
+                items.append(Formatted(block.key, out.encode("utf-8")))
+                continue
             out = writer.format_entry(block)
             data = out.encode("utf-8")
             if not verbatim(data):
@@ -322,6 +448,8 @@ def _as_on_disk(path: Path) -> Iterator[tuple[Callable[[bytes], bool], int, byte
     The blocks are known by their BLAKE2b digests (16 bytes each, collisions out of
     reach), so the file's pages are let go of once indexed and never read again.
     """
+    import hashlib
+
     with _mapped(path) as data:
         n = len(data)
         whole = hashlib.sha256()
@@ -353,11 +481,18 @@ def _retire(path: Path, lib: Library, owners: dict[str, Entry]) -> None:
     gone = owners.keys() - lib.keys_in_use()
     if not gone and not lib.retired:
         return
+    lib.retired = _record(path, lib.retired, {key: owners[key] for key in gone})
+
+
+def _record(path: Path, now: dict[str, str], gone: Mapping[str, Entry | None]) -> dict[str, str]:
+    """The retired-key record beside `path` with `now`'s keys and the `gone` ones (each
+    noted from the entry that had it), saved; the record only grows."""
     rpath = retired.retired_path(path)
     record = retired.load(rpath)
-    for key, note in lib.retired.items():
+    for key, note in now.items():
         record.setdefault(key, note)
-    for key in gone:
-        record.setdefault(key, retired.note(owners[key]))
-    lib.retired = record
+    for key, owner in gone.items():
+        assert owner is not None
+        record.setdefault(key, retired.note(owner))
     retired.save(rpath, record, path.name)
+    return record

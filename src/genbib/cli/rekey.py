@@ -50,13 +50,11 @@ def command(
       genbib rekey ho2020denoising ho2020ddpm
       genbib rekey ho2020denoising ho2020ddpm --cites ~/papers/iclr --dry-run
     """
-    from genbib.bibtex.rekey import rekey
-    from genbib.bibtex.store import edit
+    from genbib.bibtex.rekey import rekey_file
 
     cfg = state().config(required=file is None)
     path = Path(file) if file else cfg.bib_path
-    with edit(path, order=cfg.order, dry_run=dry_run) as lib:
-        rekey(lib, old, new)
+    rekey_file(path, old, new, order=cfg.order, dry_run=dry_run)
     verb = "would rename" if dry_run else "renamed"
     echo(f"{verb} {old} -> {new} (old key kept in ids)")
     follow({old: new}, cites_dirs, dry_run=dry_run)
