@@ -21,9 +21,9 @@ from genbib.model.problems import Problem, Severity
 _MAX_POSTING = 32
 
 
-def _typo_keys(words: tuple[str, ...]) -> Iterator[str]:
+def _typo_keys(words: tuple[str, ...], only: int | None = None) -> Iterator[str]:
     """For each word long enough to be misspelt: the bag without it, plus a length
-    bucket and the word's first or last letters.
+    bucket and the word's first or last letters (`only`: for the word at that place only).
 
     One misspelling of a word of five letters or more (see `match._typo`: one letter
     changed, added, dropped or two swapped) cannot touch both ends, and changes the
@@ -36,7 +36,8 @@ def _typo_keys(words: tuple[str, ...]) -> Iterator[str]:
     """
     if len(words) < 3:
         return
-    for i, w in enumerate(words):
+    for i in range(len(words)) if only is None else (only,):
+        w = words[i]
         n = len(w)
         if n >= 5 and not w.isdigit() and (i == 0 or w != words[i - 1]):
             rest = " ".join(words[:i] + words[i + 1 :])
@@ -46,6 +47,26 @@ def _typo_keys(words: tuple[str, ...]) -> Iterator[str]:
                 yield f"w:{rest}|{bucket}>{w[-k:]}"
 
 
+def _word_keys(words: tuple[str, ...], vocabulary: frozenset[str] | None = None) -> Iterator[str]:
+    """The `w:` keys of a bag of title words: the bag, and its typo keys.
+
+    With a `vocabulary` (every word the look-ups will bring), only the keys a bag of those
+    words can share: a key is the bag less at most one word, so a member with two words
+    outside the vocabulary can meet no look-up through its words, and one with a single
+    such word only through the typo keys that leave that word out.
+    """
+    if vocabulary is not None:
+        outside = [i for i, w in enumerate(words) if w not in vocabulary]
+        if len(outside) > 1:
+            return
+        if outside:
+            yield from _typo_keys(words, outside[0])
+            return
+    if len(words) >= 2:
+        yield "w:" + " ".join(words)
+    yield from _typo_keys(words)
+
+
 def blocking_keys(f: Features) -> Iterator[str]:
     """The keys an entry is filed under.
 
@@ -53,16 +74,18 @@ def blocking_keys(f: Features) -> Iterator[str]:
     without its "DiT:" prefix), `w:` the bag of title words and the typo keys
     (`_typo_keys`), `r:` code repositories (for contradictions only).
     """
+    yield from _exact_blocking_keys(f)
+    yield from _word_keys(f.words)
+
+
+def _exact_blocking_keys(f: Features) -> Iterator[str]:
+    """`blocking_keys` but the `w:` ones."""
     for ident in f.identifiers():
         yield "i:" + ident
     if f.full:
         yield "t:" + f.full
         for alt in f.alts:
             yield "a:" + alt
-    words = f.words
-    if len(words) >= 2:
-        yield "w:" + " ".join(words)
-    yield from _typo_keys(words)
     for repo in f.repos:
         yield "r:" + repo
 
@@ -73,6 +96,12 @@ def lookup_keys(f: Features) -> Iterator[str]:
     A full title meets full and alternative keys, an alternative key only full ones:
     "DiT: X" meets "X", but "CAR: X" and "VAR: X" do not meet through "X".
     """
+    yield from _exact_lookup_keys(f)
+    yield from _word_keys(f.words)
+
+
+def _exact_lookup_keys(f: Features) -> Iterator[str]:
+    """`lookup_keys` but the `w:` ones (which are never capped)."""
     for ident in f.identifiers():
         yield "i:" + ident
     if f.full:
@@ -80,9 +109,6 @@ def lookup_keys(f: Features) -> Iterator[str]:
         yield "a:" + f.full
         for alt in f.alts:
             yield "t:" + alt
-    if len(f.words) >= 2:
-        yield "w:" + " ".join(f.words)
-    yield from _typo_keys(f.words)
 
 
 def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
@@ -130,16 +156,30 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
 
 
 class MatchIndex:
-    """An index of entries that answers "which of you is this paper?"."""
+    """An index of entries that answers "which of you is this paper?".
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+    `vocabulary`: when the look-ups to come are known (an import's rows), every title
+    word they bring; members are then filed only under the `w:` keys such look-ups can
+    share (`_word_keys`): most of a large library's typo keys are never made. A look-up
+    with a word outside it first files every member under all its keys, so answers are
+    the same with or without one.
+    """
+
+    def __init__(
+        self, entries: Iterable[Entry] = (), vocabulary: Iterable[str] | None = None
+    ) -> None:
         self._entries: dict[int, Entry] = {}
         self._features: dict[int, Features] = {}
         self._seq: dict[int, int] = {}
+        self._keys: dict[int, tuple[int, ...]] = {}  # id -> hashes of the keys it is filed under
         # hash of a blocking key -> ids filed under it: an int for one entry (most keys),
         # a list for more; 1M small sets would dominate memory and time at 100k entries.
         self._postings: dict[int, int | list[int]] = {}
         self._counter = 0
+        self._vocabulary = None if vocabulary is None else frozenset(vocabulary)
+        # the `w:` key hashes of the bag of words looked up last: a new paper is looked
+        # up, then filed with the same features (`add`), its words in the vocabulary
+        self._last: tuple[tuple[str, ...], tuple[int, ...]] = ((), ())
         for entry in entries:
             self.add(entry)
 
@@ -169,11 +209,22 @@ class MatchIndex:
             seq, self._counter = self._counter, self._counter + 1
         if f is None:
             f = features(entry)
-        self._entries[id(entry)] = entry
-        self._features[id(entry)] = f
-        self._seq[id(entry)] = seq
-        postings, me = self._postings, id(entry)
-        for key in {hash(k) for k in blocking_keys(f)}:
+        me = id(entry)
+        self._entries[me] = entry
+        self._features[me] = f
+        self._seq[me] = seq
+        keys = {hash(k) for k in _exact_blocking_keys(f)}
+        vocabulary = self._vocabulary
+        if vocabulary is None or vocabulary.issuperset(f.words):
+            keys.update(self._word_hashes(f.words))
+        else:
+            keys.update(hash(k) for k in _word_keys(f.words, vocabulary))
+        self._keys[me] = tuple(keys)
+        self._file(me, keys)
+
+    def _file(self, me: int, keys: Iterable[int]) -> None:
+        postings = self._postings
+        for key in keys:
             found = postings.get(key)
             if found is None:
                 postings[key] = me
@@ -181,6 +232,21 @@ class MatchIndex:
                 postings[key] = [found, me]
             else:
                 found.append(me)
+
+    def _word_hashes(self, words: tuple[str, ...]) -> tuple[int, ...]:
+        """Hashes of all the `w:` keys of `words` (of the last bag asked: kept)."""
+        if words != self._last[0]:
+            self._last = (words, tuple({hash(k) for k in _word_keys(words)}))
+        return self._last[1]
+
+    def _complete(self) -> None:
+        """File every member under the keys the vocabulary left out, and drop it."""
+        self._vocabulary = None
+        for me, f in self._features.items():
+            have = set(self._keys[me])
+            more = {hash(k) for k in _word_keys(f.words)} - have
+            self._keys[me] = (*have, *more)
+            self._file(me, more)
 
     def discard(self, entry: Entry) -> None:
         """Forget `entry` (no error when it is not indexed)."""
@@ -190,7 +256,7 @@ class MatchIndex:
         del self._entries[id(entry)]
         del self._seq[id(entry)]
         me = id(entry)
-        for key in {hash(k) for k in blocking_keys(f)}:
+        for key in self._keys.pop(me):
             found = self._postings.get(key)
             if found == me:
                 del self._postings[key]
@@ -201,14 +267,22 @@ class MatchIndex:
 
     def candidates(self, entry: Entry, f: Features | None = None) -> list[Entry]:
         """Indexed entries that share a blocking key with `entry`, in insertion order."""
+        f = f or self.features(entry)
+        if self._vocabulary is not None and not self._vocabulary.issuperset(f.words):
+            self._complete()
         found: set[int] = set()
-        for key in lookup_keys(f or self.features(entry)):
-            posting = self._postings.get(hash(key))
-            if posting is None:
-                continue
+        postings = self._postings
+        for key in _exact_lookup_keys(f):
+            posting = postings.get(hash(key))
             if isinstance(posting, int):
                 found.add(posting)
-            elif not key.startswith("w:") or len(posting) <= _MAX_POSTING:
+            elif posting is not None:
+                found.update(posting)
+        for h in self._word_hashes(f.words):
+            posting = postings.get(h)
+            if isinstance(posting, int):
+                found.add(posting)
+            elif posting is not None and len(posting) <= _MAX_POSTING:
                 found.update(posting)
         found.discard(id(entry))
         return [self._entries[i] for i in sorted(found, key=self._seq.__getitem__)]

@@ -47,9 +47,14 @@ class Recognizer:
     changed, e.g. merged into), `discard` forgets one.
     """
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+    def __init__(self, entries: Iterable[Entry] = (), expected: Iterable[Entry] = ()) -> None:
+        """`expected`: the entries that will be recognised, when known (an import's
+        papers): their title words let the index skip the keys none of them can share
+        (`MatchIndex`'s vocabulary); others are still recognised, as without it."""
         members = list(entries)
-        self.index = MatchIndex(members)
+        coming = list(expected)
+        words = {w for e in coming for w in title_tokens(e.title)} if coming else None
+        self.index = MatchIndex(members, words)
         self.lookup = _Lookup(members)
 
     def recognize(self, entry: Entry, *, metadata: bool = False) -> Recognition:

@@ -15,10 +15,13 @@ neutralised later); this module walks the block tokens keeping a section path:
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 from genbib.importers.columns import Role, has_title, is_title, roles_of
 from genbib.importers.inline import Inline, flatten
@@ -34,6 +37,34 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethr
 _PLAIN_URL = re.compile(r"^(?:[A-Za-z0-9._~:/?#@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*$")
 _normalize_link = _md.normalizeLink
 _md.normalizeLink = lambda url: url if _PLAIN_URL.match(url) else _normalize_link(url)  # type: ignore[method-assign]
+# A table row is split at its pipes one character at a time (the backslash rule); a row
+# without a backslash is split the same way by `str.split`. (The module, not the
+# `table` rule function that `markdown_it.rules_block` exports under the same name.)
+_table_rule: Any = importlib.import_module("markdown_it.rules_block.table")
+_escaped_split = _table_rule.escapedSplit
+_table_rule.escapedSplit = lambda row: _escaped_split(row) if "\\" in row else row.split("|")
+# Half the inline spans of a list (dates, venues, bare titles, summaries) hold no
+# character that starts an inline rule: their tokens are one text token, made here
+# without running the inline parser (a fifth of the parse of a large list).
+_INLINE_SYNTAX = re.compile(r"[\n\\`~*_\[!<&]")
+
+
+def _inline(state: StateCore) -> None:
+    """markdown-it's core `inline` rule, with the plain spans above taken directly."""
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if token.children is None:
+            token.children = []
+        if token.content and not _INLINE_SYNTAX.search(token.content):
+            text = Token("text", "", 0)
+            text.content = token.content
+            token.children.append(text)
+        else:
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+_md.core.ruler.at("inline", _inline)
 
 # Leading numbering and decoration of headings: "1.1", "(2)", "2.", emoji, "#", ":".
 _NUMBERING = re.compile(r"^\s*(?:\(?\d+(?:\.\d+)*\)?[.)]?|[ivx]+\.)\s+", re.IGNORECASE)

@@ -234,7 +234,7 @@ def import_sources(
             )
         )
 
-    admitter = Admitter(library, revive=revive)
+    admitter = Admitter(library, revive=revive, expected=incoming)
     new_entries: list[Entry] = []
     touched: dict[int, Entry] = {}
     before = {id(e): dict(e.fields) for e in library.entries}
