@@ -52,7 +52,9 @@ def _same_tokens(text: str) -> None:
 
 _PIECES = ["a", "Title", " ", "  ", "|", "\\", "\\|", "-", ":", "*", "**", "_", "`", "~~", "[",
            "]", "(", ")", "!", "<", ">", "<br>", "&amp;", "&", "#", "\n", "\n\n", "\t", "é",
-           "https://arxiv.org/abs/2006.11239", "| --- | --- |\n", "- ", "1. "]  # fmt: skip
+           "https://arxiv.org/abs/2006.11239", "| --- | --- |\n", "- ", "1. ",
+           "[Title](https://arxiv.org/abs/2006.11239)", "](", "[code](", "javascript:x", "%2",
+           "http://a.b/c d", "\x7f", "\u00a0", "[x]: https://ref.org\n\n"]  # fmt: skip
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=40))
@@ -65,6 +67,34 @@ def test_table_rows_split_as_markdown_it_splits_them(cells: list[list[str]]) -> 
     row = "| " + " | ".join("".join(c) for c in cells) + " |"
     head = "| " + " | ".join("h" for _ in cells) + " |\n|" + "---|" * len(cells)
     _same_tokens(f"{head}\n{row}\n{row}\n")
+
+
+_SPANS = [
+    "[a](javascript:x)", "[a](JavaScript:x)", "[a](vbscript:x)", "[a](data:text/html,x)",
+    "[a](file:///etc/passwd)", "x [a](https://a.b) y", "[](https://a.b)", "[a](https://a.b)[b](c)",
+    "[a](%)", "[a](https://é.com/ü)", "[a](https://a.b/%zz)", "[a](<https://a.b>)",
+    '[a](https://a.b "t")', "see [x] [a](u)", "[a]( https://a.b )", "[a](https://a.b)!",
+    "2021-01-01", "(M12) NeurIPS 2021", "[Title](https://arxiv.org/pdf/2102.00001.pdf) (1 Jan 2021)",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("span", _SPANS)
+def test_simple_and_near_simple_spans(span: str) -> None:
+    _same_tokens(span)
+    _same_tokens(f"- {span}\n- b\n\n| h | i |\n| - | - |\n| {span} | x |\n")
+
+
+_TEXT = st.text("ab (),.:-#%/é ", max_size=8)
+_LINK = st.builds(
+    "[{}]({})".format,
+    st.text("ab ()é:-", max_size=6),
+    st.sampled_from(["https://a.b/c", "u", "javascript:x", "data:x", "https://a.b/%7", "é", "a b"]),
+)
+
+
+@given(st.lists(st.one_of(_TEXT, _LINK), max_size=6))
+def test_spans_of_text_and_links(parts: list[str]) -> None:
+    _same_tokens("".join(parts))
 
 
 def _lists() -> list[Path]:

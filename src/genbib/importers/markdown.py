@@ -43,25 +43,55 @@ _md.normalizeLink = lambda url: url if _PLAIN_URL.match(url) else _normalize_lin
 _table_rule: Any = importlib.import_module("markdown_it.rules_block.table")
 _escaped_split = _table_rule.escapedSplit
 _table_rule.escapedSplit = lambda row: _escaped_split(row) if "\\" in row else row.split("|")
-# Half the inline spans of a list (dates, venues, bare titles, summaries) hold no
-# character that starts an inline rule: their tokens are one text token, made here
-# without running the inline parser (a fifth of the parse of a large list).
-_INLINE_SYNTAX = re.compile(r"[\n\\`~*_\[!<&]")
+# Most inline spans of a list are plain text and plain links: dates, venues, bare
+# titles, summaries, `[Title](https://arxiv.org/...)`, `[code](https://github.com/...)`.
+# Their tokens are made here, as markdown-it makes them, without running its inline
+# parser (character by character: half the parse of a large list); a span with anything
+# else (emphasis, code, images, HTML, entities, escapes, line breaks, brackets in text)
+# goes to markdown-it.
+_INLINE_SYNTAX = re.compile(r"[\n\\`~*_\[\]!<&]")
+_SIMPLE_LINK = re.compile(r"\[([^\n\\`~*_\[\]!<&]*)\]\(([^\s()<>\\&\x00-\x1f\x7f]+)\)")
+
+
+def _simple_span(content: str, md: MarkdownIt) -> list[Token] | None:
+    """The inline tokens of a span of plain text and `[label](url)` links, or None."""
+    out: list[Token] = []
+    pos = 0
+    for m in _SIMPLE_LINK.finditer(content):
+        href = md.normalizeLink(m.group(2))
+        if not _plain_text(out, content[pos : m.start()]) or not md.validateLink(href):
+            return None
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": href}
+        out.append(link)
+        _plain_text(out, m.group(1), level=1)
+        out.append(Token("link_close", "a", -1))
+        pos = m.end()
+    return out if _plain_text(out, content[pos:]) else None
+
+
+def _plain_text(out: list[Token], text: str, level: int = 0) -> bool:
+    if _INLINE_SYNTAX.search(text):
+        return False
+    if text:
+        token = Token("text", "", 0)
+        token.content, token.level = text, level
+        out.append(token)
+    return True
 
 
 def _inline(state: StateCore) -> None:
-    """markdown-it's core `inline` rule, with the plain spans above taken directly."""
+    """markdown-it's core `inline` rule, with the simple spans above made directly."""
     for token in state.tokens:
         if token.type != "inline":
             continue
         if token.children is None:
             token.children = []
-        if token.content and not _INLINE_SYNTAX.search(token.content):
-            text = Token("text", "", 0)
-            text.content = token.content
-            token.children.append(text)
-        else:
+        simple = _simple_span(token.content, state.md)
+        if simple is None:
             state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:
+            token.children.extend(simple)
 
 
 _md.core.ruler.at("inline", _inline)
