@@ -75,6 +75,11 @@ _SPANS = [
     "[a](%)", "[a](https://é.com/ü)", "[a](https://a.b/%zz)", "[a](<https://a.b>)",
     '[a](https://a.b "t")', "see [x] [a](u)", "[a]( https://a.b )", "[a](https://a.b)!",
     "2021-01-01", "(M12) NeurIPS 2021", "[Title](https://arxiv.org/pdf/2102.00001.pdf) (1 Jan 2021)",
+    "<div>[![arXiv](https://img.shields.io/b.svg)](https://arxiv.org/abs/2102.00121)</div>",
+    "[![](b.svg)](https://a.b)", "[![a](javascript:x)](https://a.b)", "[![a](b.svg)](data:x)",
+    "[![a](data:image/png;base64,AAA)](https://a.b)", "[![a b](b.svg \"t\")](https://a.b)",
+    "ICLR<br>2021", "a<br/>b", "a<br />b", "<div>x</div>", "a<b", "<a>x</a>", "<A1-b>x",
+    "<a href='x'>y</a>", "<!-- c -->", "<https://a.b>", "<a@b.c>", "x <", "[![a](b)](c)!",
 ]  # fmt: skip
 
 
@@ -92,7 +97,16 @@ _LINK = st.builds(
 )
 
 
-@given(st.lists(st.one_of(_TEXT, _LINK), max_size=6))
+_BADGE = st.builds(
+    "[![{}]({})]({})".format,
+    st.text("ab é", max_size=4),
+    st.sampled_from(["b.svg", "https://img.shields.io/b", "data:image/png;base64,A", "a b"]),
+    st.sampled_from(["https://a.b/c", "u", "javascript:x"]),
+)
+_TAG = st.sampled_from(["<br>", "<div>", "</div>", "<sub>", "</sub>", "<br/>", "<b", "<1>"])
+
+
+@given(st.lists(st.one_of(_TEXT, _LINK, _BADGE, _TAG), max_size=6))
 def test_spans_of_text_and_links(parts: list[str]) -> None:
     _same_tokens("".join(parts))
 

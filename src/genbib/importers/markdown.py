@@ -43,30 +43,55 @@ _md.normalizeLink = lambda url: url if _PLAIN_URL.match(url) else _normalize_lin
 _table_rule: Any = importlib.import_module("markdown_it.rules_block.table")
 _escaped_split = _table_rule.escapedSplit
 _table_rule.escapedSplit = lambda row: _escaped_split(row) if "\\" in row else row.split("|")
-# Most inline spans of a list are plain text and plain links: dates, venues, bare
-# titles, summaries, `[Title](https://arxiv.org/...)`, `[code](https://github.com/...)`.
+# Most inline spans of a list are plain text, plain links, badge links and bare HTML
+# tags: dates, venues, titles, summaries, `[Title](https://arxiv.org/...)`,
+# `[![arXiv](https://img.shields.io/...)](https://arxiv.org/...)`, `<br>`, `<div>`.
 # Their tokens are made here, as markdown-it makes them, without running its inline
-# parser (character by character: half the parse of a large list); a span with anything
-# else (emphasis, code, images, HTML, entities, escapes, line breaks, brackets in text)
-# goes to markdown-it.
+# parser (character by character, and a badge link three times: most of the parse of a
+# large list); a span with anything else (emphasis, code, entities, escapes, line
+# breaks, tags with attributes, brackets in text) goes to markdown-it.
 _INLINE_SYNTAX = re.compile(r"[\n\\`~*_\[\]!<&]")
-_SIMPLE_LINK = re.compile(r"\[([^\n\\`~*_\[\]!<&]*)\]\(([^\s()<>\\&\x00-\x1f\x7f]+)\)")
+_TEXT = r"[^\n\\`~*_\[\]!<&]*"
+_URL = r"[^\s()<>\\&\x00-\x1f\x7f]+"
+_SIMPLE = re.compile(
+    rf"\[(?P<label>{_TEXT})\]\((?P<href>{_URL})\)"
+    rf"|\[!\[(?P<alt>{_TEXT})\]\((?P<src>{_URL})\)\]\((?P<target>{_URL})\)"
+    r"|(?P<tag></?[A-Za-z][A-Za-z0-9-]*>)"
+)
 
 
 def _simple_span(content: str, md: MarkdownIt) -> list[Token] | None:
-    """The inline tokens of a span of plain text and `[label](url)` links, or None."""
+    """The inline tokens of a span of the simple pieces above, or None."""
     out: list[Token] = []
     pos = 0
-    for m in _SIMPLE_LINK.finditer(content):
-        href = md.normalizeLink(m.group(2))
-        if not _plain_text(out, content[pos : m.start()]) or not md.validateLink(href):
+    for m in _SIMPLE.finditer(content):
+        if not _plain_text(out, content[pos : m.start()]):
+            return None
+        pos = m.end()
+        if m["tag"]:
+            tag = Token("html_inline", "", 0)
+            tag.content = m["tag"]
+            out.append(tag)
+            continue
+        href = md.normalizeLink(m["href"] or m["target"])
+        if not md.validateLink(href):
             return None
         link = Token("link_open", "a", 1)
         link.attrs = {"href": href}
         out.append(link)
-        _plain_text(out, m.group(1), level=1)
+        if m["src"]:
+            src = md.normalizeLink(m["src"])
+            if not md.validateLink(src):
+                return None
+            image = Token("image", "img", 0)
+            image.attrs, image.content, image.level = {"src": src, "alt": ""}, m["alt"], 1
+            alt: list[Token] = []
+            _plain_text(alt, m["alt"])
+            image.children = alt or None
+            out.append(image)
+        else:
+            _plain_text(out, m["label"], level=1)
         out.append(Token("link_close", "a", -1))
-        pos = m.end()
     return out if _plain_text(out, content[pos:]) else None
 
 
