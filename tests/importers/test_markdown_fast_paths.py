@@ -80,6 +80,9 @@ _SPANS = [
     "[![a](data:image/png;base64,AAA)](https://a.b)", "[![a b](b.svg \"t\")](https://a.b)",
     "ICLR<br>2021", "a<br/>b", "a<br />b", "<div>x</div>", "a<b", "<a>x</a>", "<A1-b>x",
     "<a href='x'>y</a>", "<!-- c -->", "<https://a.b>", "<a@b.c>", "x <", "[![a](b)](c)!",
+    "**a b**", "x **a b**, y", "<sub>P **M1**, w.</sub>", "**T 1** | M1", "(**a**)", "a**b**",
+    "**a**b", "** a**", "**a **", "**a**.", "**a**!", "***a***", "**a** **b**", "<b>**x**</b>",
+    "**[a](u)**", "[**a**](u)", "**a_b**", "x**(a)**", "**é**", "**a**é", "**1**:", "**a**\tb",
 ]  # fmt: skip
 
 
@@ -103,10 +106,11 @@ _BADGE = st.builds(
     st.sampled_from(["b.svg", "https://img.shields.io/b", "data:image/png;base64,A", "a b"]),
     st.sampled_from(["https://a.b/c", "u", "javascript:x"]),
 )
+_BOLD = st.builds("**{}**".format, st.text("ab 1é(),.:|-", max_size=5))
 _TAG = st.sampled_from(["<br>", "<div>", "</div>", "<sub>", "</sub>", "<br/>", "<b", "<1>"])
 
 
-@given(st.lists(st.one_of(_TEXT, _LINK, _BADGE, _TAG), max_size=6))
+@given(st.lists(st.one_of(_TEXT, _LINK, _BADGE, _TAG, _BOLD), max_size=6))
 def test_spans_of_text_and_links(parts: list[str]) -> None:
     _same_tokens("".join(parts))
 

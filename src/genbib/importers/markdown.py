@@ -43,13 +43,16 @@ _md.normalizeLink = lambda url: url if _PLAIN_URL.match(url) else _normalize_lin
 _table_rule: Any = importlib.import_module("markdown_it.rules_block.table")
 _escaped_split = _table_rule.escapedSplit
 _table_rule.escapedSplit = lambda row: _escaped_split(row) if "\\" in row else row.split("|")
-# Most inline spans of a list are plain text, plain links, badge links and bare HTML
-# tags: dates, venues, titles, summaries, `[Title](https://arxiv.org/...)`,
-# `[![arXiv](https://img.shields.io/...)](https://arxiv.org/...)`, `<br>`, `<div>`.
-# Their tokens are made here, as markdown-it makes them, without running its inline
-# parser (character by character, and a badge link three times: most of the parse of a
-# large list); a span with anything else (emphasis, code, entities, escapes, line
-# breaks, tags with attributes, brackets in text) goes to markdown-it.
+# Most inline spans of a list are plain text, plain links, badge links, bare HTML tags
+# and bold words: dates, venues, titles, summaries, `[Title](https://arxiv.org/...)`,
+# `[![arXiv](https://img.shields.io/...)](https://arxiv.org/...)`, `<br>`, `<div>`,
+# `**Title**`. Their tokens are made here, as markdown-it makes them, without running
+# its inline parser (character by character, and a badge link three times: most of the
+# parse of a large list); a span with anything else (other emphasis, code, entities,
+# escapes, line breaks, tags with attributes, brackets in text) goes to markdown-it.
+# Bold is taken only where CommonMark's flanking rules leave no choice: `**` after a
+# space, `(` or `>` (or first) and before a letter or digit opens, `**` after a letter
+# or digit and before a space or punctuation (or last) closes.
 _INLINE_SYNTAX = re.compile(r"[\n\\`~*_\[\]!<&]")
 _TEXT = r"[^\n\\`~*_\[\]!<&]*"
 _URL = r"[^\s()<>\\&\x00-\x1f\x7f]+"
@@ -57,6 +60,7 @@ _SIMPLE = re.compile(
     rf"\[(?P<label>{_TEXT})\]\((?P<href>{_URL})\)"
     rf"|\[!\[(?P<alt>{_TEXT})\]\((?P<src>{_URL})\)\]\((?P<target>{_URL})\)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9-]*>)"
+    rf"|(?<![^\s(>])\*\*(?P<strong>[A-Za-z0-9](?:{_TEXT}[A-Za-z0-9])?)\*\*(?=[\s,.;:)|<]|$)"
 )
 
 
@@ -72,6 +76,16 @@ def _simple_span(content: str, md: MarkdownIt) -> list[Token] | None:
             tag = Token("html_inline", "", 0)
             tag.content = m["tag"]
             out.append(tag)
+            continue
+        if m["strong"]:
+            # markdown-it leaves an empty text token where each delimiter run was (the
+            # text around it then joins it)
+            _plain_text(out, "", keep=True)
+            out.append(Token("strong_open", "strong", 1))
+            _plain_text(out, m["strong"], level=1)
+            out.append(Token("strong_close", "strong", -1))
+            out[-3].markup = out[-1].markup = "**"
+            _plain_text(out, "", keep=True)
             continue
         href = md.normalizeLink(m["href"] or m["target"])
         if not md.validateLink(href):
@@ -95,10 +109,14 @@ def _simple_span(content: str, md: MarkdownIt) -> list[Token] | None:
     return out if _plain_text(out, content[pos:]) else None
 
 
-def _plain_text(out: list[Token], text: str, level: int = 0) -> bool:
+def _plain_text(out: list[Token], text: str, level: int = 0, *, keep: bool = False) -> bool:
+    """Add `text` as markdown-it would: joined to a text token just before it, and an
+    empty one only where a delimiter run left it (`keep`); False if it is not plain."""
     if _INLINE_SYNTAX.search(text):
         return False
-    if text:
+    if out and out[-1].type == "text":
+        out[-1].content += text
+    elif text or keep:
         token = Token("text", "", 0)
         token.content, token.level = text, level
         out.append(token)
