@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from tests.importers.conftest import ROOT
 
-from genbib.importers import markdown
+from genbib.importers import inline, markdown
 from genbib.importers.text import repair
 
 
@@ -127,3 +127,19 @@ def _lists() -> list[Path]:
 def test_real_lists_parse_to_the_same_tokens() -> None:
     for path in [*_lists(), *sorted((ROOT / "sources").iterdir())]:
         _same_tokens(repair(path.read_text("utf-8"), str(path)).text)
+
+
+@pytest.mark.skipif(not _lists(), reason="../shared/realworld not present")
+def test_flatten_shortcut_reads_spans_as_the_general_walk() -> None:
+    """A span that is one text token is read without the general walk: the same Inline."""
+    for path in [*_lists(), *sorted((ROOT / "sources").iterdir())]:
+        for token in markdown._md.parse(repair(path.read_text("utf-8"), str(path)).text):
+            if token.type == "inline":
+                assert inline.flatten(token.children) == inline._flatten(token.children)
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_flatten_shortcut_on_generated_spans(pieces: list[str]) -> None:
+    for token in markdown._md.parse("".join(pieces)):
+        if token.type == "inline":
+            assert inline.flatten(token.children) == inline._flatten(token.children)

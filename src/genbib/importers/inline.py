@@ -46,6 +46,14 @@ class Inline:
 
 
 def flatten(children: list[Any] | None) -> Inline:
+    if children and len(children) == 1 and children[0].type == "text":
+        text = children[0].content  # a plain span (half of a list's cells): as below
+        if "://" not in text:
+            return Inline(lines=[text], outside=text)
+    return _flatten(children)
+
+
+def _flatten(children: list[Any] | None) -> Inline:
     out = Inline()
     link_stack: list[tuple[str, list[str]]] = []
     strong_depth = 0
