@@ -8,6 +8,7 @@ characters that matter and on every real list of `../shared/realworld/awesome-li
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,11 @@ def test_flatten_shortcut_on_generated_spans(pieces: list[str]) -> None:
     for token in markdown._md.parse("".join(pieces)):
         if token.type == "inline":
             assert inline.flatten(token.children) == inline._flatten(token.children)
+
+
+def test_row_split_is_markdown_its_on_every_short_row() -> None:
+    """Every row of up to six characters of text, pipes, backslashes and spaces."""
+    for n in range(7):
+        for chars in itertools.product("a| \\", repeat=n):
+            row = "".join(chars)
+            assert markdown._split_row(row) == markdown._escaped_split(row), row

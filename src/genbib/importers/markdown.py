@@ -37,12 +37,22 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethr
 _PLAIN_URL = re.compile(r"^(?:[A-Za-z0-9._~:/?#@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*$")
 _normalize_link = _md.normalizeLink
 _md.normalizeLink = lambda url: url if _PLAIN_URL.match(url) else _normalize_link(url)  # type: ignore[method-assign]
-# A table row is split at its pipes one character at a time (the backslash rule); a row
-# without a backslash is split the same way by `str.split`. (The module, not the
-# `table` rule function that `markdown_it.rules_block` exports under the same name.)
+# A table row is split at its pipes one character at a time: a pipe right after a
+# backslash is text (that backslash dropped), any other pipe ends a cell. The same split,
+# by `str.split` and one regex. (The module, not the `table` rule function that
+# `markdown_it.rules_block` exports under the same name.)
 _table_rule: Any = importlib.import_module("markdown_it.rules_block.table")
 _escaped_split = _table_rule.escapedSplit
-_table_rule.escapedSplit = lambda row: _escaped_split(row) if "\\" in row else row.split("|")
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _split_row(row: str) -> list[str]:
+    if "\\" not in row:
+        return row.split("|")
+    return [cell.replace("\\|", "|") for cell in _CELL_PIPE.split(row)]
+
+
+_table_rule.escapedSplit = _split_row
 # Most inline spans of a list are plain text, plain links, badge links, bare HTML tags
 # and bold words: dates, venues, titles, summaries, `[Title](https://arxiv.org/...)`,
 # `[![arXiv](https://img.shields.io/...)](https://arxiv.org/...)`, `<br>`, `<div>`,
