@@ -138,6 +138,8 @@ class RetiredIndex:
 
     def find(self, entry: Entry) -> tuple[str, str] | None:
         """(retired key, how it was recognised) for the paper `entry` is, or None."""
+        if not (self.by_id or self.by_title or self.prefixes):
+            return None  # (no paper was ever deleted: most libraries)
         for name, value in (("arXiv", entry.arxiv), ("DOI", entry.doi)):
             if value:
                 key = self.by_id.get(f"{name.lower()}:{value.lower() if name == 'DOI' else value}")
