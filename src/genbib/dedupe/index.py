@@ -11,6 +11,7 @@ pair at once from `candidate_pairs`, which meets the same pairs without a lookup
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from genbib.dedupe.match import Features, Match, compare, contradiction, features, incompatible
 from genbib.model.entry import Entry
@@ -65,6 +66,13 @@ def _word_keys(words: tuple[str, ...], vocabulary: frozenset[str] | None = None)
     if len(words) >= 2:
         yield "w:" + " ".join(words)
     yield from _typo_keys(words)
+
+
+@lru_cache(maxsize=32768)
+def _word_hashes(words: tuple[str, ...]) -> tuple[int, ...]:
+    """Hashes of all the `w:` keys of `words`. Kept: a paper is looked up, then filed
+    (`MatchIndex.add`), and an import asks again of each title when it admits the paper."""
+    return tuple({hash(k) for k in _word_keys(words)})
 
 
 def blocking_keys(f: Features) -> Iterator[str]:
@@ -177,9 +185,6 @@ class MatchIndex:
         self._postings: dict[int, int | list[int]] = {}
         self._counter = 0
         self._vocabulary = None if vocabulary is None else frozenset(vocabulary)
-        # the `w:` key hashes of the bag of words looked up last: a new paper is looked
-        # up, then filed with the same features (`add`), its words in the vocabulary
-        self._last: tuple[tuple[str, ...], tuple[int, ...]] = ((), ())
         for entry in entries:
             self.add(entry)
 
@@ -216,7 +221,7 @@ class MatchIndex:
         keys = {hash(k) for k in _exact_blocking_keys(f)}
         vocabulary = self._vocabulary
         if vocabulary is None or vocabulary.issuperset(f.words):
-            keys.update(self._word_hashes(f.words))
+            keys.update(_word_hashes(f.words))
         else:
             keys.update(hash(k) for k in _word_keys(f.words, vocabulary))
         self._keys[me] = tuple(keys)
@@ -232,12 +237,6 @@ class MatchIndex:
                 postings[key] = [found, me]
             else:
                 found.append(me)
-
-    def _word_hashes(self, words: tuple[str, ...]) -> tuple[int, ...]:
-        """Hashes of all the `w:` keys of `words` (of the last bag asked: kept)."""
-        if words != self._last[0]:
-            self._last = (words, tuple({hash(k) for k in _word_keys(words)}))
-        return self._last[1]
 
     def _complete(self) -> None:
         """File every member under the keys the vocabulary left out, and drop it."""
@@ -278,7 +277,7 @@ class MatchIndex:
                 found.add(posting)
             elif posting is not None:
                 found.update(posting)
-        for h in self._word_hashes(f.words):
+        for h in _word_hashes(f.words):
             posting = postings.get(h)
             if isinstance(posting, int):
                 found.add(posting)
