@@ -132,7 +132,7 @@ def test_real_lists_parse_to_the_same_tokens() -> None:
 
 @pytest.mark.skipif(not _lists(), reason="../shared/realworld not present")
 def test_flatten_shortcut_reads_spans_as_the_general_walk() -> None:
-    """A span that is one text token is read without the general walk: the same Inline."""
+    """A span of text and plain links is read without the general walk: the same Inline."""
     for path in [*_lists(), *sorted((ROOT / "sources").iterdir())]:
         for token in markdown._md.parse(repair(path.read_text("utf-8"), str(path)).text):
             if token.type == "inline":

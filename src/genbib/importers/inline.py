@@ -46,11 +46,34 @@ class Inline:
 
 
 def flatten(children: list[Any] | None) -> Inline:
-    if children and len(children) == 1 and children[0].type == "text":
-        text = children[0].content  # a plain span (half of a list's cells): as below
-        if "://" not in text:
-            return Inline(lines=[text], outside=text)
-    return _flatten(children)
+    return _text_and_links(children or []) or _flatten(children)
+
+
+def _text_and_links(children: list[Any]) -> Inline | None:
+    """`_flatten` of the commonest spans, text and plain links ("[Title](url) (2021)"),
+    most cells of a list; None for any other span (no bare URL in the text either)."""
+    line = outside = ""
+    links: list[RawLink] = []
+    href: str | None = None
+    label: list[str] = []
+    for tok in children:
+        kind = tok.type
+        if kind == "text":
+            line += tok.content
+            if href is not None:
+                label.append(tok.content)
+            elif "://" in tok.content:
+                return None
+            else:
+                outside += tok.content
+        elif kind == "link_open" and href is None:
+            href, label = str(tok.attrs.get("href", "")), []
+        elif kind == "link_close" and href is not None:
+            links.append(RawLink(clean("".join(label)), href.strip()))
+            href = None
+        else:
+            return None
+    return Inline(lines=[line], links=links, outside=outside) if href is None else None
 
 
 def _flatten(children: list[Any] | None) -> Inline:
