@@ -349,6 +349,8 @@ def stages() -> None:
     from genbib.importers import import_sources
 
     spent: dict[str, float] = {"start-up (imports)": time.process_time() - t0}
+    spent["bib read (bibtex.store)"] = 0.0
+    spent.update((label, 0.0) for _, _, label in STAGES)  # (printed in this order)
 
     def timed(fn: object, label: str) -> object:
         def run(*args: object, **kwargs: object) -> object:
@@ -381,8 +383,7 @@ def stages() -> None:
             importing = time.process_time() - begun
             done = time.process_time()
         spent["bib write + read-back check (bibtex.store)"] = time.process_time() - done
-    parse = spent.pop("  + rows from the tokens")
-    spent["  + rows from the tokens"] = parse - spent["markdown-it parse (with the shortcuts)"]
+    spent["  + rows from the tokens"] -= spent["markdown-it parse (with the shortcuts)"]
     inner = sum(spent.get(label, 0.0) for _, _, label in STAGES)
     spent["other import work"] = importing - inner
     total = sum(spent.values())
