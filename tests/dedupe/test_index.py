@@ -277,3 +277,7 @@ def test_a_vocabulary_changes_no_answer(
         if a is None:  # a new paper is filed in both, as the admitter does
             full.add(p)
             pruned.add(p)
+        else:  # a merged member is re-filed (discarded, then filed again)
+            a.entry.set("note", "merged")
+            full.add(a.entry)
+            pruned.add(a.entry)

@@ -68,7 +68,7 @@ def _word_keys(words: tuple[str, ...], vocabulary: frozenset[str] | None = None)
     yield from _typo_keys(words)
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=16384)
 def _word_hashes(words: tuple[str, ...]) -> tuple[int, ...]:
     """Hashes of all the `w:` keys of `words`. Kept: a paper is looked up, then filed
     (`MatchIndex.add`), and an import asks again of each title when it admits the paper."""
@@ -179,7 +179,6 @@ class MatchIndex:
         self._entries: dict[int, Entry] = {}
         self._features: dict[int, Features] = {}
         self._seq: dict[int, int] = {}
-        self._keys: dict[int, tuple[int, ...]] = {}  # id -> hashes of the keys it is filed under
         # hash of a blocking key -> ids filed under it: an int for one entry (most keys),
         # a list for more; 1M small sets would dominate memory and time at 100k entries.
         self._postings: dict[int, int | list[int]] = {}
@@ -218,14 +217,17 @@ class MatchIndex:
         self._entries[me] = entry
         self._features[me] = f
         self._seq[me] = seq
+        self._file(me, self._filed_keys(f))
+
+    def _filed_keys(self, f: Features) -> set[int]:
+        """Hashes of the keys a member with features `f` is filed under now."""
         keys = {hash(k) for k in _exact_blocking_keys(f)}
         vocabulary = self._vocabulary
         if vocabulary is None or vocabulary.issuperset(f.words):
             keys.update(_word_hashes(f.words))
         else:
             keys.update(hash(k) for k in _word_keys(f.words, vocabulary))
-        self._keys[me] = tuple(keys)
-        self._file(me, keys)
+        return keys
 
     def _file(self, me: int, keys: Iterable[int]) -> None:
         postings = self._postings
@@ -240,12 +242,11 @@ class MatchIndex:
 
     def _complete(self) -> None:
         """File every member under the keys the vocabulary left out, and drop it."""
-        self._vocabulary = None
+        vocabulary, self._vocabulary = self._vocabulary, None
         for me, f in self._features.items():
-            have = set(self._keys[me])
-            more = {hash(k) for k in _word_keys(f.words)} - have
-            self._keys[me] = (*have, *more)
-            self._file(me, more)
+            if vocabulary is not None and not vocabulary.issuperset(f.words):
+                have = {hash(k) for k in _word_keys(f.words, vocabulary)}
+                self._file(me, {hash(k) for k in _word_keys(f.words)} - have)
 
     def discard(self, entry: Entry) -> None:
         """Forget `entry` (no error when it is not indexed)."""
@@ -255,7 +256,7 @@ class MatchIndex:
         del self._entries[id(entry)]
         del self._seq[id(entry)]
         me = id(entry)
-        for key in self._keys.pop(me):
+        for key in self._filed_keys(f):
             found = self._postings.get(key)
             if found == me:
                 del self._postings[key]
