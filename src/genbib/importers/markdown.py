@@ -61,8 +61,8 @@ _table_rule.escapedSplit = _split_row
 # parse of a large list); a span with anything else (other emphasis, code, entities,
 # escapes, line breaks, tags with attributes, brackets in text) goes to markdown-it.
 # Bold is taken only where CommonMark's flanking rules leave no choice: `**` after a
-# space, `(` or `>` (or first) and before a letter or digit opens, `**` after a letter
-# or digit and before a space or punctuation (or last) closes.
+# space, tab, `(` or `>` (or first) and before an ASCII letter or digit opens, `**` after
+# one and before a space, tab or punctuation (or last) closes.
 _INLINE_SYNTAX = re.compile(r"[\n\\`~*_\[\]!<&]")
 _TEXT = r"[^\n\\`~*_\[\]!<&]*"
 _URL = r"[^\s()<>\\&\x00-\x1f\x7f]+"
@@ -70,7 +70,7 @@ _SIMPLE = re.compile(
     rf"\[(?P<label>{_TEXT})\]\((?P<href>{_URL})\)"
     rf"|\[!\[(?P<alt>{_TEXT})\]\((?P<src>{_URL})\)\]\((?P<target>{_URL})\)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9-]*>)"
-    rf"|(?<![^\s(>])\*\*(?P<strong>[A-Za-z0-9](?:{_TEXT}[A-Za-z0-9])?)\*\*(?=[\s,.;:)|<]|$)"
+    rf"|(?<![^ \t(>])\*\*(?P<strong>[A-Za-z0-9](?:{_TEXT}[A-Za-z0-9])?)\*\*(?=[ \t,.;:)|<]|$)"
 )
 
 
