@@ -91,6 +91,9 @@ class Features:
     author: str | None
     published: bool
     _families: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _identifiers: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -102,10 +105,14 @@ class Features:
             object.__setattr__(self, "_families", found)  # (frozen: set once, here)
         return found
 
-    def identifiers(self) -> list[str]:
-        out = [f"{kind}:{value}" for kind, value in self._ids() if value]
-        out.extend(f"url:{p}" for p in self.procs)
-        return out
+    def identifiers(self) -> tuple[str, ...]:
+        """Each identifier as "kind:value" (asked at each look-up and filing: made once)."""
+        found = self._identifiers
+        if found is None:
+            found = tuple(f"{kind}:{value}" for kind, value in self._ids() if value)
+            found += tuple(f"url:{p}" for p in self.procs)
+            object.__setattr__(self, "_identifiers", found)
+        return found
 
     def _ids(self) -> tuple[tuple[str, str | None], ...]:
         return (("arxiv", self.arxiv), ("doi", self.doi), ("openreview", self.openreview))
