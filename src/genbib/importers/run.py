@@ -306,7 +306,8 @@ def _read_one(
     `report.skipped`, its findings to `report.problems` (only once it proves a list)."""
     text = read_source(path, max_bytes)
     kind = Format(fmt) if fmt else detect(path, text)
-    parsed = parse_source(path, text, kind, None if offline else _resolver(config))
+    online = not offline and kind is Format.IDS  # (only identifier lists resolve anything)
+    parsed = parse_source(path, text, kind, _resolver(config) if online else None)
     rows: list[Row] = []
     entries: list[Entry] = []
     skipped: list[Problem] = []
