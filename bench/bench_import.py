@@ -22,7 +22,10 @@ canonical write and read-back check with no import (`bibtex.store.edit`, the oth
 the child's user+system time (what the work costs on a shared machine); wall time is what
 the user waits. A benchmark, not a test: it prints figures and never fails a build.
 
-    .venv/bin/python bench/bench_import.py [--part real|speed|all] [--extra DIR] [--repeat 2]
+Part 3 (`--part stages`, not in `all`): where the 14k import's CPU time goes, stage by
+stage, in one process (the floors and the importer's own work side by side).
+
+    .venv/bin/python bench/bench_import.py [--part real|speed|stages|all] [--extra DIR] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -317,9 +320,82 @@ def speed(repeat: int) -> None:
         print(f"{label:<32}{wall:>10.2f}{cpu:>10.2f}  {verdict}")
 
 
+# --- part 3: where the 14k import's time goes ---------------------------------------------
+
+STAGES = [  # (module, attribute, label), in the order the import runs them
+    ("genbib.importers.markdown", "_md.parse", "markdown-it parse (with the shortcuts)"),
+    ("genbib.importers.run", "parse_source", "  + rows from the tokens"),
+    ("genbib.importers.run", "non_paper", "non-paper test"),
+    ("genbib.importers.run", "build", "candidates from rows"),
+    ("genbib.importers.run", "filler", "placeholder summaries"),
+    ("genbib.importers.run", "check_links", "link checks"),
+    ("genbib.importers.run", "group", "grouping (rows naming one paper)"),
+    ("genbib.importers.run", "consolidate", "consolidation"),
+    ("genbib.importers.run", "Admitter", "the bib's match index (20k entries)"),
+    ("genbib.dedupe.admit", "Admitter.admit", "matching against it"),
+    ("genbib.importers.run", "canonicalize", "canonical form"),
+    ("genbib.dedupe.admit", "Admitter.assign_keys", "keys (bibtex.keys)"),
+]
+
+
+def stages() -> None:
+    """One `import` of the 14k list into the 20k bib in this process, its CPU time by
+    stage (each stage's functions wrapped with a timer: a few percent slower than a run)."""
+    import importlib
+
+    t0 = time.process_time()
+    from genbib.bibtex.store import edit
+    from genbib.config import load
+    from genbib.importers import import_sources
+
+    spent: dict[str, float] = {"start-up (imports)": time.process_time() - t0}
+    spent["bib read (bibtex.store)"] = 0.0
+    spent.update((label, 0.0) for _, _, label in STAGES)  # (printed in this order)
+
+    def timed(fn: object, label: str) -> object:
+        def run(*args: object, **kwargs: object) -> object:
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)  # type: ignore[operator]
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - start
+
+        return run
+
+    for module, attr, label in STAGES:
+        owner: object = importlib.import_module(module)
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, name, timed(getattr(owner, name), label))
+    bib20k = DATA / "gen-20000-14.bib"
+    ensure_generated(bib20k, 20000, 14)
+    with tempfile.TemporaryDirectory() as tmp:
+        l14k, target = Path(tmp) / "list-14k.md", Path(tmp) / "target.bib"
+        l14k.write_text(make_list(rows=14000), "utf-8")
+        shutil.copy(bib20k, target)
+        config = load(ROOT / "genbib.toml")
+        start = time.process_time()
+        with edit(target, order=config.order) as library:
+            spent["bib read (bibtex.store)"] = time.process_time() - start
+            begun = time.process_time()
+            import_sources(library, [l14k], config)
+            importing = time.process_time() - begun
+            done = time.process_time()
+        spent["bib write + read-back check (bibtex.store)"] = time.process_time() - done
+    spent["  + rows from the tokens"] -= spent["markdown-it parse (with the shortcuts)"]
+    inner = sum(spent.get(label, 0.0) for _, _, label in STAGES)
+    spent["other import work"] = importing - inner
+    total = sum(spent.values())
+    print(f"{'stage of: genbib import 14k -> 20k bib, one process':<52}{'CPU (s)':>9}{'share':>8}")
+    for label, cpu in spent.items():
+        print(f"{label:<52}{cpu:>9.2f}{cpu / total:>8.0%}")
+    print(f"{'total':<52}{total:>9.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", choices=("real", "speed", "all"), default="all")
+    ap.add_argument("--part", choices=("real", "speed", "stages", "all"), default="all")
     ap.add_argument("--extra", type=Path, help="a folder of held-out lists (*.md)")
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args()
@@ -329,6 +405,8 @@ def main() -> None:
         if args.part == "all":
             print()
         speed(args.repeat)
+    if args.part == "stages":
+        stages()
 
 
 if __name__ == "__main__":

@@ -207,3 +207,77 @@ def test_content_sort_is_the_full_content_order(specs: list[tuple[str, str, str]
     assert [id(e) for e in _content_sorted(entries)] == [
         id(e) for e in sorted(entries, key=_content_key)
     ]
+
+
+# Titles from few words, some misspelt, many sharing all words but one: the cases where
+# bag-of-words and typo keys decide which entries are compared (and where posting caps bite).
+_WORDS = ["diffusion", "models", "latent", "video", "flow", "matching", "scalable", "image",
+          "transformers", "of", "the", "2"]  # fmt: skip
+_TYPOS = {
+    "diffusion": "diffusoin",
+    "matching": "matchign",
+    "scalable": "scalabel",
+    "video": "videos",
+}
+
+
+def _titled(i: int, words: list[str], year: int | None) -> Entry:
+    e = Entry("misc", f"k{i}")
+    e.set("title", " ".join(words))
+    e.set("year", str(year) if year else None)
+    return e
+
+
+_TITLE = st.lists(st.sampled_from(_WORDS), min_size=2, max_size=6)
+
+
+_EDIT = st.tuples(
+    st.integers(0, 39),  # which member
+    st.integers(0, 5),  # which word
+    st.sampled_from(["typo", "swap", "drop"]),
+    st.sampled_from(_WORDS),  # the word swapped in
+    st.sampled_from([None, 2020]),
+)
+
+
+@given(
+    members=st.lists(
+        st.tuples(_TITLE, st.sampled_from([None, 2020, 2023])), min_size=1, max_size=12
+    ),
+    # a look-up: a member's title with a word misspelt, swapped for another, or dropped
+    edits=st.lists(_EDIT, min_size=1, max_size=12),
+    known=st.integers(0, 12),
+)
+def test_a_vocabulary_changes_no_answer(
+    members: list[tuple[list[str], int | None]],
+    edits: list[tuple[int, int, str, str, int | None]],
+    known: int,
+) -> None:
+    """With the title words of the look-ups to come (or of only some of them: a look-up
+    with other words completes the index first), every answer is the one the index gives
+    without a vocabulary: the same candidates in the same order, the same match."""
+    library = [_titled(i, w, y) for i, (w, y) in enumerate(members)]
+    probes = []
+    for n, (m, at, how, word, year) in enumerate(edits):
+        words = list(members[m % len(members)][0])
+        at %= len(words)
+        if how == "typo":
+            words[at] = _TYPOS.get(words[at], word)
+        elif how == "swap":
+            words[at] = word
+        elif len(words) > 1:
+            del words[at]
+        probes.append(_titled(100 + n, words, year))
+    vocabulary = {t for p in probes[:known] for t in title_tokens(p.title)}
+    full, pruned = MatchIndex(library), MatchIndex(library, vocabulary)
+    for p in probes:
+        assert pruned.candidates(p) == full.candidates(p)
+        a, b = full.find(p), pruned.find(p)
+        assert (a and a.entry) is (b and b.entry)
+        if a is None:  # a new paper is filed in both, as the admitter does
+            full.add(p)
+            pruned.add(p)
+        else:  # a merged member is re-filed (discarded, then filed again)
+            a.entry.set("note", "merged")
+            full.add(a.entry)
+            pruned.add(a.entry)

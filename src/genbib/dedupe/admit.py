@@ -19,6 +19,7 @@ A merge keeps field-level reasons: what a merge drops or a list contradicts is a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -56,13 +57,16 @@ class Admitter:
     """Admits papers into one library; its indexes follow the library as papers arrive.
 
     `revive`: a paper whose key was retired comes back under that key instead of being
-    skipped. The library must change only through this object while it is in use.
+    skipped. `expected`: the papers about to be admitted, when known (see `Recognizer`).
+    The library must change only through this object while it is in use.
     """
 
-    def __init__(self, library: Library, *, revive: bool = False) -> None:
+    def __init__(
+        self, library: Library, *, revive: bool = False, expected: Iterable[Entry] = ()
+    ) -> None:
         self.library = library
         self.revive = revive
-        self.pool = Recognizer(library.entries)
+        self.pool = Recognizer(library.entries, expected)
         self.retired = RetiredIndex(library.retired, library.keys_in_use())
         self.taken = {k for e in library.entries for k in (e.key, *e.aliases) if k}
         self.retired_keys = {k.casefold() for k in library.retired}

@@ -11,6 +11,7 @@ pair at once from `candidate_pairs`, which meets the same pairs without a lookup
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from genbib.dedupe.match import Features, Match, compare, contradiction, features, incompatible
 from genbib.model.entry import Entry
@@ -21,9 +22,9 @@ from genbib.model.problems import Problem, Severity
 _MAX_POSTING = 32
 
 
-def _typo_keys(words: tuple[str, ...]) -> Iterator[str]:
+def _typo_keys(words: tuple[str, ...], only: int | None = None) -> Iterator[str]:
     """For each word long enough to be misspelt: the bag without it, plus a length
-    bucket and the word's first or last letters.
+    bucket and the word's first or last letters (`only`: for the word at that place only).
 
     One misspelling of a word of five letters or more (see `match._typo`: one letter
     changed, added, dropped or two swapped) cannot touch both ends, and changes the
@@ -36,7 +37,8 @@ def _typo_keys(words: tuple[str, ...]) -> Iterator[str]:
     """
     if len(words) < 3:
         return
-    for i, w in enumerate(words):
+    for i in range(len(words)) if only is None else (only,):
+        w = words[i]
         n = len(w)
         if n >= 5 and not w.isdigit() and (i == 0 or w != words[i - 1]):
             rest = " ".join(words[:i] + words[i + 1 :])
@@ -46,6 +48,33 @@ def _typo_keys(words: tuple[str, ...]) -> Iterator[str]:
                 yield f"w:{rest}|{bucket}>{w[-k:]}"
 
 
+def _word_keys(words: tuple[str, ...], vocabulary: frozenset[str] | None = None) -> Iterator[str]:
+    """The `w:` keys of a bag of title words: the bag, and its typo keys.
+
+    With a `vocabulary` (every word the look-ups will bring), only the keys a bag of those
+    words can share: a key is the bag less at most one word, so a member with two words
+    outside the vocabulary can meet no look-up through its words, and one with a single
+    such word only through the typo keys that leave that word out.
+    """
+    if vocabulary is not None:
+        outside = [i for i, w in enumerate(words) if w not in vocabulary]
+        if len(outside) > 1:
+            return
+        if outside:
+            yield from _typo_keys(words, outside[0])
+            return
+    if len(words) >= 2:
+        yield "w:" + " ".join(words)
+    yield from _typo_keys(words)
+
+
+@lru_cache(maxsize=16384)
+def _word_hashes(words: tuple[str, ...]) -> tuple[int, ...]:
+    """Hashes of all the `w:` keys of `words`. Kept: a paper is looked up, then filed
+    (`MatchIndex.add`), and an import asks again of each title when it admits the paper."""
+    return tuple({hash(k) for k in _word_keys(words)})
+
+
 def blocking_keys(f: Features) -> Iterator[str]:
     """The keys an entry is filed under.
 
@@ -53,16 +82,18 @@ def blocking_keys(f: Features) -> Iterator[str]:
     without its "DiT:" prefix), `w:` the bag of title words and the typo keys
     (`_typo_keys`), `r:` code repositories (for contradictions only).
     """
+    yield from _exact_blocking_keys(f)
+    yield from _word_keys(f.words)
+
+
+def _exact_blocking_keys(f: Features) -> Iterator[str]:
+    """`blocking_keys` but the `w:` ones."""
     for ident in f.identifiers():
         yield "i:" + ident
     if f.full:
         yield "t:" + f.full
         for alt in f.alts:
             yield "a:" + alt
-    words = f.words
-    if len(words) >= 2:
-        yield "w:" + " ".join(words)
-    yield from _typo_keys(words)
     for repo in f.repos:
         yield "r:" + repo
 
@@ -73,6 +104,12 @@ def lookup_keys(f: Features) -> Iterator[str]:
     A full title meets full and alternative keys, an alternative key only full ones:
     "DiT: X" meets "X", but "CAR: X" and "VAR: X" do not meet through "X".
     """
+    yield from _exact_lookup_keys(f)
+    yield from _word_keys(f.words)
+
+
+def _exact_lookup_keys(f: Features) -> Iterator[str]:
+    """`lookup_keys` but the `w:` ones (which are never capped)."""
     for ident in f.identifiers():
         yield "i:" + ident
     if f.full:
@@ -80,9 +117,6 @@ def lookup_keys(f: Features) -> Iterator[str]:
         yield "a:" + f.full
         for alt in f.alts:
             yield "t:" + alt
-    if len(f.words) >= 2:
-        yield "w:" + " ".join(f.words)
-    yield from _typo_keys(f.words)
 
 
 def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
@@ -130,9 +164,18 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
 
 
 class MatchIndex:
-    """An index of entries that answers "which of you is this paper?"."""
+    """An index of entries that answers "which of you is this paper?".
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+    `vocabulary`: when the look-ups to come are known (an import's rows), every title
+    word they bring; members are then filed only under the `w:` keys such look-ups can
+    share (`_word_keys`): most of a large library's typo keys are never made. A look-up
+    with a word outside it first files every member under all its keys, so answers are
+    the same with or without one.
+    """
+
+    def __init__(
+        self, entries: Iterable[Entry] = (), vocabulary: Iterable[str] | None = None
+    ) -> None:
         self._entries: dict[int, Entry] = {}
         self._features: dict[int, Features] = {}
         self._seq: dict[int, int] = {}
@@ -140,6 +183,7 @@ class MatchIndex:
         # a list for more; 1M small sets would dominate memory and time at 100k entries.
         self._postings: dict[int, int | list[int]] = {}
         self._counter = 0
+        self._vocabulary = None if vocabulary is None else frozenset(vocabulary)
         for entry in entries:
             self.add(entry)
 
@@ -169,11 +213,25 @@ class MatchIndex:
             seq, self._counter = self._counter, self._counter + 1
         if f is None:
             f = features(entry)
-        self._entries[id(entry)] = entry
-        self._features[id(entry)] = f
-        self._seq[id(entry)] = seq
-        postings, me = self._postings, id(entry)
-        for key in {hash(k) for k in blocking_keys(f)}:
+        me = id(entry)
+        self._entries[me] = entry
+        self._features[me] = f
+        self._seq[me] = seq
+        self._file(me, self._filed_keys(f))
+
+    def _filed_keys(self, f: Features) -> set[int]:
+        """Hashes of the keys a member with features `f` is filed under now."""
+        keys = {hash(k) for k in _exact_blocking_keys(f)}
+        vocabulary = self._vocabulary
+        if vocabulary is None or vocabulary.issuperset(f.words):
+            keys.update(_word_hashes(f.words))
+        else:
+            keys.update(hash(k) for k in _word_keys(f.words, vocabulary))
+        return keys
+
+    def _file(self, me: int, keys: Iterable[int]) -> None:
+        postings = self._postings
+        for key in keys:
             found = postings.get(key)
             if found is None:
                 postings[key] = me
@@ -181,6 +239,14 @@ class MatchIndex:
                 postings[key] = [found, me]
             else:
                 found.append(me)
+
+    def _complete(self) -> None:
+        """File every member under the keys the vocabulary left out, and drop it."""
+        vocabulary, self._vocabulary = self._vocabulary, None
+        for me, f in self._features.items():
+            if vocabulary is not None and not vocabulary.issuperset(f.words):
+                have = {hash(k) for k in _word_keys(f.words, vocabulary)}
+                self._file(me, {hash(k) for k in _word_keys(f.words)} - have)
 
     def discard(self, entry: Entry) -> None:
         """Forget `entry` (no error when it is not indexed)."""
@@ -190,7 +256,7 @@ class MatchIndex:
         del self._entries[id(entry)]
         del self._seq[id(entry)]
         me = id(entry)
-        for key in {hash(k) for k in blocking_keys(f)}:
+        for key in self._filed_keys(f):
             found = self._postings.get(key)
             if found == me:
                 del self._postings[key]
@@ -201,14 +267,22 @@ class MatchIndex:
 
     def candidates(self, entry: Entry, f: Features | None = None) -> list[Entry]:
         """Indexed entries that share a blocking key with `entry`, in insertion order."""
+        f = f or self.features(entry)
+        if self._vocabulary is not None and not self._vocabulary.issuperset(f.words):
+            self._complete()
         found: set[int] = set()
-        for key in lookup_keys(f or self.features(entry)):
-            posting = self._postings.get(hash(key))
-            if posting is None:
-                continue
+        postings = self._postings
+        for key in _exact_lookup_keys(f):
+            posting = postings.get(hash(key))
             if isinstance(posting, int):
                 found.add(posting)
-            elif not key.startswith("w:") or len(posting) <= _MAX_POSTING:
+            elif posting is not None:
+                found.update(posting)
+        for h in _word_hashes(f.words):
+            posting = postings.get(h)
+            if isinstance(posting, int):
+                found.add(posting)
+            elif posting is not None and len(posting) <= _MAX_POSTING:
                 found.update(posting)
         found.discard(id(entry))
         return [self._entries[i] for i in sorted(found, key=self._seq.__getitem__)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from rapidfuzz import fuzz
@@ -88,13 +88,31 @@ class Features:
     alts: tuple[str, ...]
     words: tuple[str, ...]  # sorted non-article tokens (the title's bag of words)
     year: int | None
-    families: tuple[str, ...]
+    author: str | None
     published: bool
+    _families: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _identifiers: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
-    def identifiers(self) -> list[str]:
-        out = [f"{kind}:{value}" for kind, value in self._ids() if value]
-        out.extend(f"url:{p}" for p in self.procs)
-        return out
+    @property
+    def families(self) -> tuple[str, ...]:
+        """Comparable family names of the authors, read when first compared: most entries
+        of a library are never compared with anything (an import into a large bib)."""
+        found = self._families
+        if found is None:
+            found = norm.family_names(self.author)
+            object.__setattr__(self, "_families", found)  # (frozen: set once, here)
+        return found
+
+    def identifiers(self) -> tuple[str, ...]:
+        """Each identifier as "kind:value" (asked at each look-up and filing: made once)."""
+        found = self._identifiers
+        if found is None:
+            found = tuple(f"{kind}:{value}" for kind, value in self._ids() if value)
+            found += tuple(f"url:{p}" for p in self.procs)
+            object.__setattr__(self, "_identifiers", found)
+        return found
 
     def _ids(self) -> tuple[tuple[str, str | None], ...]:
         return (("arxiv", self.arxiv), ("doi", self.doi), ("openreview", self.openreview))
@@ -169,7 +187,7 @@ def features(entry: Entry) -> Features:
         alts=alts,
         words=tuple(sorted(t for t in tokens if t not in ARTICLES)),
         year=year,
-        families=norm.family_names(v.get("author")),
+        author=v.get("author"),
         published=published,
     )
 

@@ -47,9 +47,14 @@ class Recognizer:
     changed, e.g. merged into), `discard` forgets one.
     """
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+    def __init__(self, entries: Iterable[Entry] = (), expected: Iterable[Entry] = ()) -> None:
+        """`expected`: the entries that will be recognised, when known (an import's
+        papers): their title words let the index skip the keys none of them can share
+        (`MatchIndex`'s vocabulary); others are still recognised, as without it."""
         members = list(entries)
-        self.index = MatchIndex(members)
+        coming = list(expected)
+        words = {w for e in coming for w in title_tokens(e.title)} if coming else None
+        self.index = MatchIndex(members, words)
         self.lookup = _Lookup(members)
 
     def recognize(self, entry: Entry, *, metadata: bool = False) -> Recognition:
@@ -133,6 +138,8 @@ class RetiredIndex:
 
     def find(self, entry: Entry) -> tuple[str, str] | None:
         """(retired key, how it was recognised) for the paper `entry` is, or None."""
+        if not (self.by_id or self.by_title or self.prefixes):
+            return None  # (no paper was ever deleted: most libraries)
         for name, value in (("arXiv", entry.arxiv), ("DOI", entry.doi)):
             if value:
                 key = self.by_id.get(f"{name.lower()}:{value.lower() if name == 'DOI' else value}")

@@ -9,23 +9,41 @@ retries and an on-disk cache, so `genbib sync` runs offline by default.
 
 from __future__ import annotations
 
+import importlib
 import time
+from typing import TYPE_CHECKING, Any
 
 from genbib.config import Config
-from genbib.enrich.engine import Enricher, EnrichResult
-from genbib.enrich.provenance import explain
-from genbib.enrich.run import Options, enrich_library
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.pipeline import StageReport
 
+if TYPE_CHECKING:
+    from genbib.enrich.engine import Enricher, EnrichResult
+    from genbib.enrich.provenance import explain
+    from genbib.enrich.run import Options, enrich_library
+
 __all__ = ["EnrichResult", "Enricher", "Options", "enrich_library", "explain", "stage"]
+
+# The engine and its HTTP client are imported when first asked for: every write of an
+# import or a sync reads `genbib.enrich.provenance`, which must not pull them in.
+_LAZY = {"Enricher": "engine", "EnrichResult": "engine", "explain": "provenance",
+         "Options": "run", "enrich_library": "run"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"genbib.enrich.{module}"), name)
 
 
 def stage(
     library: Library, config: Config, *, dry_run: bool = False, online: bool = False
 ) -> StageReport:
     """The enrich stage of `genbib sync`: from-bib files and the cache, network if `online`."""
+    from genbib.enrich.run import Options, enrich_library
+
     started = time.monotonic()
     target = library
     if dry_run:

@@ -373,6 +373,8 @@ def consolidate(g: Group, problems: list[Problem]) -> Entry:
 def _title(g: Group) -> str:
     """The most common spelling, preferring one that is not all capitals or lower case."""
     titles = [c.entry.title for c in g.members if c.entry.title]
+    if len(titles) == 1:
+        return titles[0]  # (most papers are listed once: nothing to choose)
     linked = {c.entry.title for c in g.members if c.row.title_url}  # copied from the paper's page
 
     folded = Counter(t.casefold() for t in titles)
@@ -413,6 +415,8 @@ def _vote(
             spelling.setdefault(fold(v), v)
     if not seen:
         return ""
+    if len(seen) == 1:
+        return next(iter(spelling.values()))
     best = max(seen, key=lambda k: (len(seen[k]), prefer(spelling[k])))
     if len(seen) > 1:
         _conflict(problems, what, g, {spelling[k]: cs for k, cs in seen.items()}, spelling[best])

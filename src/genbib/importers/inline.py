@@ -46,6 +46,37 @@ class Inline:
 
 
 def flatten(children: list[Any] | None) -> Inline:
+    return _text_and_links(children or []) or _flatten(children)
+
+
+def _text_and_links(children: list[Any]) -> Inline | None:
+    """`_flatten` of the commonest spans, text and plain links ("[Title](url) (2021)"),
+    most cells of a list; None for any other span (no bare URL in the text either)."""
+    line = outside = ""
+    links: list[RawLink] = []
+    href: str | None = None
+    label: list[str] = []
+    for tok in children:
+        kind = tok.type
+        if kind == "text":
+            line += tok.content
+            if href is not None:
+                label.append(tok.content)
+            elif "://" in tok.content:
+                return None
+            else:
+                outside += tok.content
+        elif kind == "link_open" and href is None:
+            href, label = str(tok.attrs.get("href", "")), []
+        elif kind == "link_close" and href is not None:
+            links.append(RawLink(clean("".join(label)), href.strip()))
+            href = None
+        else:
+            return None
+    return Inline(lines=[line], links=links, outside=outside) if href is None else None
+
+
+def _flatten(children: list[Any] | None) -> Inline:
     out = Inline()
     link_stack: list[tuple[str, list[str]]] = []
     strong_depth = 0

@@ -15,10 +15,13 @@ neutralised later); this module walks the block tokens keeping a section path:
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 from genbib.importers.columns import Role, has_title, is_title, roles_of
 from genbib.importers.inline import Inline, flatten
@@ -34,6 +37,117 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethr
 _PLAIN_URL = re.compile(r"^(?:[A-Za-z0-9._~:/?#@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*$")
 _normalize_link = _md.normalizeLink
 _md.normalizeLink = lambda url: url if _PLAIN_URL.match(url) else _normalize_link(url)  # type: ignore[method-assign]
+# A table row is split at its pipes one character at a time: a pipe right after a
+# backslash is text (that backslash dropped), any other pipe ends a cell. The same split,
+# by `str.split` and one regex. (The module, not the `table` rule function that
+# `markdown_it.rules_block` exports under the same name.)
+_table_rule: Any = importlib.import_module("markdown_it.rules_block.table")
+_escaped_split = _table_rule.escapedSplit
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _split_row(row: str) -> list[str]:
+    if "\\" not in row:
+        return row.split("|")
+    return [cell.replace("\\|", "|") for cell in _CELL_PIPE.split(row)]
+
+
+_table_rule.escapedSplit = _split_row
+# Most inline spans of a list are plain text, plain links, badge links, bare HTML tags
+# and bold words: dates, venues, titles, summaries, `[Title](https://arxiv.org/...)`,
+# `[![arXiv](https://img.shields.io/...)](https://arxiv.org/...)`, `<br>`, `<div>`,
+# `**Title**`. Their tokens are made here, as markdown-it makes them, without running
+# its inline parser (character by character, and a badge link three times: most of the
+# parse of a large list); a span with anything else (other emphasis, code, entities,
+# escapes, line breaks, tags with attributes, brackets in text) goes to markdown-it.
+# Bold is taken only where CommonMark's flanking rules leave no choice: `**` after a
+# space, tab, `(` or `>` (or first) and before an ASCII letter or digit opens, `**` after
+# one and before a space, tab or punctuation (or last) closes.
+_INLINE_SYNTAX = re.compile(r"[\n\\`~*_\[\]!<&]")
+_TEXT = r"[^\n\\`~*_\[\]!<&]*"
+_URL = r"[^\s()<>\\&\x00-\x1f\x7f]+"
+_SIMPLE = re.compile(
+    rf"\[(?P<label>{_TEXT})\]\((?P<href>{_URL})\)"
+    rf"|\[!\[(?P<alt>{_TEXT})\]\((?P<src>{_URL})\)\]\((?P<target>{_URL})\)"
+    r"|(?P<tag></?[A-Za-z][A-Za-z0-9-]*>)"
+    rf"|(?<![^ \t(>])\*\*(?P<strong>[A-Za-z0-9](?:{_TEXT}[A-Za-z0-9])?)\*\*(?=[ \t,.;:)|<]|$)"
+)
+
+
+def _simple_span(content: str, md: MarkdownIt) -> list[Token] | None:
+    """The inline tokens of a span of the simple pieces above, or None."""
+    out: list[Token] = []
+    pos = 0
+    for m in _SIMPLE.finditer(content):
+        if not _plain_text(out, content[pos : m.start()]):
+            return None
+        pos = m.end()
+        if m["tag"]:
+            tag = Token("html_inline", "", 0)
+            tag.content = m["tag"]
+            out.append(tag)
+            continue
+        if m["strong"]:
+            # markdown-it leaves an empty text token where each delimiter run was (the
+            # text around it then joins it)
+            _plain_text(out, "", keep=True)
+            out.append(Token("strong_open", "strong", 1))
+            _plain_text(out, m["strong"], level=1)
+            out.append(Token("strong_close", "strong", -1))
+            out[-3].markup = out[-1].markup = "**"
+            _plain_text(out, "", keep=True)
+            continue
+        href = md.normalizeLink(m["href"] or m["target"])
+        if not md.validateLink(href):
+            return None
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": href}
+        out.append(link)
+        if m["src"]:
+            src = md.normalizeLink(m["src"])
+            if not md.validateLink(src):
+                return None
+            image = Token("image", "img", 0)
+            image.attrs, image.content, image.level = {"src": src, "alt": ""}, m["alt"], 1
+            alt: list[Token] = []
+            _plain_text(alt, m["alt"])
+            image.children = alt or None
+            out.append(image)
+        else:
+            _plain_text(out, m["label"], level=1)
+        out.append(Token("link_close", "a", -1))
+    return out if _plain_text(out, content[pos:]) else None
+
+
+def _plain_text(out: list[Token], text: str, level: int = 0, *, keep: bool = False) -> bool:
+    """Add `text` as markdown-it would: joined to a text token just before it, and an
+    empty one only where a delimiter run left it (`keep`); False if it is not plain."""
+    if _INLINE_SYNTAX.search(text):
+        return False
+    if out and out[-1].type == "text":
+        out[-1].content += text
+    elif text or keep:
+        token = Token("text", "", 0)
+        token.content, token.level = text, level
+        out.append(token)
+    return True
+
+
+def _inline(state: StateCore) -> None:
+    """markdown-it's core `inline` rule, with the simple spans above made directly."""
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if token.children is None:
+            token.children = []
+        simple = _simple_span(token.content, state.md)
+        if simple is None:
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:
+            token.children.extend(simple)
+
+
+_md.core.ruler.at("inline", _inline)
 
 # Leading numbering and decoration of headings: "1.1", "(2)", "2.", emoji, "#", ":".
 _NUMBERING = re.compile(r"^\s*(?:\(?\d+(?:\.\d+)*\)?[.)]?|[ivx]+\.)\s+", re.IGNORECASE)

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ftfy
 import ftfy.bad_codecs
@@ -151,6 +152,7 @@ def _sample(before: str, after: str) -> str:
     return f"{before.strip()[:30]!r} -> {after.strip()[:30]!r}"
 
 
+@lru_cache(maxsize=65536)  # pure; a cell's text is asked for several times
 def clean(text: str) -> str:
     """Inline text to a single plain line: entities decoded (only closed ones, as the one
     policy reads them), whitespace collapsed, NFC."""

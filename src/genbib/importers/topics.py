@@ -32,6 +32,7 @@ class TopicResolver:
     topics: tuple[Topic, ...]
     new: dict[str, str] = field(default_factory=dict)  # slug -> heading, for the report
     _alias: dict[str, str] = field(default_factory=dict)
+    _known: dict[tuple[str, ...], str | None] = field(default_factory=dict)  # section -> slug
 
     def __post_init__(self) -> None:
         for t in self.topics:
@@ -40,6 +41,12 @@ class TopicResolver:
                     self._alias.setdefault(fold(name), t.slug)
 
     def resolve(self, section: tuple[str, ...]) -> str | None:
+        """The topic of a section path (asked once per row: answered once per section)."""
+        if section not in self._known:
+            self._known[section] = self._resolve(section)
+        return self._known[section]
+
+    def _resolve(self, section: tuple[str, ...]) -> str | None:
         for heading in reversed(section):
             slug = self._alias.get(fold(heading))
             if slug:

@@ -167,8 +167,10 @@ class Entry:
     def add_link(self, link: Link) -> bool:
         """Add a link unless the same URL is already there; True when added."""
         canon = ids.canonical_url(link.url)
-        if any(ids.canonical_url(u.url) == canon for u in self.links()):
-            return False
+        for field_name in LINK_FIELDS.values():  # (`links()`, without making Link objects)
+            text = self.get(field_name)
+            if text and any(ids.canonical_url(u) == canon for u in text.split()):
+                return False
         name = LINK_FIELDS[link.kind]
         if name == "url" and self.get("url"):
             name = LINK_FIELDS[LinkKind.OTHER]

@@ -98,6 +98,7 @@ def github_repo(text: str | None) -> str | None:
     return f"{owner}/{name}"
 
 
+@lru_cache(maxsize=65536)  # pure; an import asks it of each link several times (add_link)
 def canonical_url(url: str) -> str:
     """One spelling per web page: https, no fragment, no tracking query, no trailing slash.
 
