@@ -10,8 +10,6 @@ block, so one bad entry never costs the rest of the file.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import mmap
 import re
 import sys
@@ -33,6 +31,7 @@ from genbib.model.library import (
 )
 from genbib.model.problems import Problem
 from genbib.model.values import match_brace, match_quote
+from genbib.nogc import no_gc
 
 _AT = re.compile(r"@[ \t]*([A-Za-z][\w:.+-]*)[ \t\r\n]*([{(]?)")
 # Where a block may start for recovery: a line whose first non-blank character is `@`.
@@ -94,23 +93,6 @@ def read_data(data: bytes | mmap.mmap, file: str = "") -> Library:
             lib.blocks.extend(piece.blocks)
             lib.problems.extend(piece.problems)
     return lib
-
-
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file's blocks are made.
-
-    Reading makes several objects per entry (the entry, its dict, its strings), none in
-    a cycle; each allocation burst would otherwise set off collections that walk every
-    object made so far, a quarter of the reading time on a big file, to free nothing.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 @dataclass(slots=True)

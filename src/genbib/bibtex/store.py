@@ -22,7 +22,6 @@ from genbib.bibtex.compare import lost, same_blocks, same_fields
 from genbib.bibtex.encoding import require_utf8
 from genbib.bibtex.io import locked
 from genbib.bibtex.reader import (
-    no_gc,
     parse,
     read_canonical,
     read_data,
@@ -33,6 +32,7 @@ from genbib.errors import FileError, GenbibError
 from genbib.model.entry import Entry
 from genbib.model.library import Block, Library, Malformed
 from genbib.model.problems import Problem
+from genbib.nogc import no_gc
 
 
 def load(path: str | Path, *, missing_ok: bool = False) -> Library:

@@ -16,7 +16,6 @@ which is file order in a canonical file.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -37,6 +36,7 @@ from genbib.dedupe.merge import merge
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
+from genbib.nogc import no_gc
 from genbib.pipeline import StageReport
 
 
@@ -125,15 +125,8 @@ def plan(
 
     `progress(n)` is called as work is done, 2 units per entry in all (for a progress bar).
     """
-    # Building the index allocates millions of small objects and no reference cycles;
-    # the cyclic collector would rescan the whole (growing) heap again and again.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_gc():  # the index: millions of small objects, no reference cycle
         return _plan(entries, existing, keep, progress or (lambda n: None))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _plan(

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from genbib.bibtex.encoding import decode, read_bytes
-from genbib.bibtex.reader import no_gc
 from genbib.bibtex.rekey import upgrade_keys
 from genbib.config import Config
 from genbib.dedupe.admit import Admission, Admitter, Outcome
@@ -32,6 +31,7 @@ from genbib.model.canonical import canonicalize
 from genbib.model.entry import Entry
 from genbib.model.library import Library
 from genbib.model.problems import Problem, Severity
+from genbib.nogc import no_gc
 
 if TYPE_CHECKING:
     from genbib.enrich.http import Fetcher  # imported lazily: enrich is heavy
