@@ -86,7 +86,7 @@ def test_missing_required_fields(entry: str, missing: str) -> None:
     [
         "@misc{k, title={Only a title}}",
         "@article{k, author={A}, title={T}, journaltitle={J}, date={2020-05}}",
-        "@inproceedings{k, title={T}, crossref={proc}}",
+        "@inproceedings{k, title={T}, crossref={proc}}\n@proceedings{proc, title={P}, year=2020}",
         "@unknownthing{k, foo={bar}}",
         "@article{k, author={A}, title={T}, journal=jmlr, year=2020}",
     ],
@@ -327,3 +327,23 @@ def test_no_venue_message_names_the_ignored_field_and_the_fix() -> None:
 def test_and_others_author_lists_are_incomplete(names: str, flagged: bool) -> None:
     codes = _codes(f"@misc{{k, author={{{names}}}, title={{T}}}}")
     assert codes == (["E016-and-others"] if flagged else [])
+
+
+def test_a_crossref_to_a_former_key_or_no_key_is_an_error() -> None:
+    text = (
+        "@proceedings{neurips2020, title = {NeurIPS 2020}, year = {2020}, ids = {nips2020}}\n"
+        "@inproceedings{ho2020, title = {DDPM}, crossref = {nips2020}}\n"
+        "@inproceedings{song2021, title = {Score}, crossref = {NeurIPS2020}}\n"
+        "@inproceedings{karras2022, title = {EDM}, xref = {gone2022}}\n"
+    )
+    found = [
+        (p.key, p.message) for p in check_library(parse(text, "x.bib")) if p.code == "E008-crossref"
+    ]
+    assert found == [
+        (
+            "ho2020",
+            "crossref = {nips2020} names no entry's key (a former key of 'neurips2020': "
+            "write crossref = {neurips2020})",
+        ),
+        ("karras2022", "xref = {gone2022} names no entry's key (no entry has that key)"),
+    ]  # song2021's differs from the key in case only, as BibTeX allows

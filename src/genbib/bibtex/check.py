@@ -55,6 +55,9 @@ MISSING_KEY = _rule("E006-missing-key", E, "an entry has no citation key")
 KEY_RULE_BROKEN = _rule(
     "E007-key-rule", W, "a citation key breaks the key rule (genbib rekey gives it a valid one)"
 )
+CROSSREF = _rule(
+    "E008-crossref", E, "`crossref`/`xref` names no entry's key (a former key: BibTeX reads no ids)"
+)
 MISSING_FIELD = _rule("E010-missing-field", E, "a field its entry type requires is missing")
 BAD_DOI = _rule("E011-doi", E, "`doi` is not a DOI (10.NNNN/...)")
 BAD_ARXIV = _rule("E012-arxiv", E, "`eprint` of an arXiv entry is not an arXiv id")
@@ -323,6 +326,30 @@ def _check_topics(entry: Entry, ctx: Context) -> Iterator[Problem]:
 
 
 # --- blocks other than entries --------------------------------------------------------
+def _crossref_problems(library: Library) -> Iterator[Problem]:
+    """An entry's `crossref` or `xref` must name an entry by its key: BibTeX matches it
+    against keys (case aside) and never reads `ids`, so one naming a key that `rekey`,
+    `dedupe` or sync retired leaves the entry without what it inherits."""
+    linking = [
+        (e, name) for e in library for name in ("crossref", "xref") if name in e.fields
+    ]  # most bibs have none: the keys are gathered only when one does
+    if not linking:
+        return
+    keys = {e.key.casefold() for e in library if e.key}
+    owners = library.key_owners()
+    for entry, name in linking:
+        target = (entry.get(name) or "").strip()
+        if not target or target.casefold() in keys:
+            continue
+        now = owners.get(target)
+        why = (
+            f"a former key of {now.key!r}: write {name} = {{{now.key}}}"
+            if now is not None
+            else "no entry has that key"
+        )
+        yield _problem(CROSSREF, entry, f"{name} = {{{target}}} names no entry's key ({why})")
+
+
 def _block_problems(library: Library) -> Iterator[Problem]:
     for block in library.blocks:
         if isinstance(block, Malformed):
@@ -499,6 +526,7 @@ def check_library(library: Library, *, topics: Collection[str] | None = None) ->
     for entry in library:
         for check in ENTRY_CHECKS:
             found.extend(check(entry, ctx))
+    found.extend(_crossref_problems(library))
     return sorted(found, key=lambda p: p.line)  # stable: reader findings first on a line
 
 
