@@ -413,13 +413,10 @@ def _vote(
         if v:
             seen.setdefault(fold(v), []).append(c)
             spelling.setdefault(fold(v), v)
-    if not seen:
-        return ""
-    if len(seen) == 1:
-        return next(iter(spelling.values()))
+    if len(seen) < 2:  # nothing to choose (most papers are listed once)
+        return next(iter(spelling.values()), "")
     best = max(seen, key=lambda k: (len(seen[k]), prefer(spelling[k])))
-    if len(seen) > 1:
-        _conflict(problems, what, g, {spelling[k]: cs for k, cs in seen.items()}, spelling[best])
+    _conflict(problems, what, g, {spelling[k]: cs for k, cs in seen.items()}, spelling[best])
     return spelling[best]
 
 
