@@ -157,20 +157,21 @@ class Entry:
             self.set("ids", ", ".join([*self.aliases, key]))
 
     def links(self) -> list[Link]:
-        out: list[Link] = []
+        return [Link(kind, url) for kind, url in self._link_urls()]
+
+    def _link_urls(self) -> Iterator[tuple[LinkKind, str]]:
+        """(kind, URL) of each link, in `LINK_FIELDS` order (no Link objects made)."""
         for kind, name in LINK_FIELDS.items():
             text = self.get(name)
             if text:
-                out.extend(Link(kind, url) for url in text.split())
-        return out
+                for url in text.split():
+                    yield kind, url
 
     def add_link(self, link: Link) -> bool:
         """Add a link unless the same URL is already there; True when added."""
         canon = ids.canonical_url(link.url)
-        for field_name in LINK_FIELDS.values():  # (`links()`, without making Link objects)
-            text = self.get(field_name)
-            if text and any(ids.canonical_url(u) == canon for u in text.split()):
-                return False
+        if any(ids.canonical_url(url) == canon for _, url in self._link_urls()):
+            return False
         name = LINK_FIELDS[link.kind]
         if name == "url" and self.get("url"):
             name = LINK_FIELDS[LinkKind.OTHER]
