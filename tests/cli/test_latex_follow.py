@@ -125,6 +125,17 @@ def test_cite_prints_the_configured_backends_command(
     assert r.out.splitlines()[-1] == command
 
 
+def test_cite_bibtex_prints_the_entries_and_no_command(
+    genbib: Callable[..., Any], lab: Path
+) -> None:
+    r = genbib("cite", "Something Else", "--bibtex", "-n", "1")
+    assert r.code == 0
+    assert (
+        r.out == "@misc{other,\n  author = {Other, A.},\n  title = {Something Else},\n"
+        "  howpublished = {Web page},\n  year = {2021},\n}\n\n"
+    )
+
+
 def test_rekey_without_sources_says_bibtex_papers_need_a_hand(
     genbib: Callable[..., Any], lab: Path
 ) -> None:

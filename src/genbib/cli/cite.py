@@ -51,17 +51,16 @@ def command(
         )
     elif not hits:
         echo(f"no paper matches {' '.join(query)!r}", err=True)
+    elif bibtex:
+        from genbib.bibtex.writer import format_entry  # only here: not in a look-up's start-up
+
+        for h in hits:
+            click.echo(format_entry(h.entry) + "\n")
     else:
         for h in hits:
-            if bibtex:
-                from genbib.bibtex.writer import format_entry
-
-                click.echo(format_entry(h.entry) + "\n")
-            else:
-                year = h.entry.year or "n.d."
-                click.echo(f"{h.entry.key:<32} {year}  {h.entry.title}  [{h.why} {h.score:g}]")
-        if not bibtex:
-            command = "parencite" if cfg.render.citations == "biblatex" else "citep"
-            click.echo(f"\\{command}{{{hits[0].entry.key}}}")
+            year = h.entry.year or "n.d."
+            click.echo(f"{h.entry.key:<32} {year}  {h.entry.title}  [{h.why} {h.score:g}]")
+        command = "parencite" if cfg.render.citations == "biblatex" else "citep"
+        click.echo(f"\\{command}{{{hits[0].entry.key}}}")
     if not hits:
         raise SystemExit(1)
