@@ -166,20 +166,25 @@ def test_a_deleted_paper_comes_back_under_its_final_key_not_its_provisional_one(
 
 
 def test_a_merged_entry_is_refiled_under_its_new_title_and_only_it_moves() -> None:
-    """`_Lookup.refresh` moves the merged entry (by identity) from its old buckets to its
-    new ones; an entry equal to it in every field stays where it is."""
-    from genbib.dedupe.recognize import _Lookup
+    """Re-adding a changed entry moves it (by identity) from its old arXiv id and title
+    key to its new ones; an entry equal to it in every field stays where it was. The
+    fallbacks (`recognize._fallback`) read these through `with_arxiv` and `with_title`."""
+    from genbib.dedupe.index import MatchIndex
+    from genbib.dedupe.normalize import title_keys
 
     lib = Library()
     a, twin = paper(0), paper(0)  # equal values, two objects
     lib.add(a)
     lib.add(twin)
-    lookup = _Lookup(lib.entries)
-    (old,) = {k for k, v in lookup.by_title.items() if a in v}
+    index = MatchIndex(lib.entries)
+    old = title_keys(a.title)[0]
+    assert [x is a for x in index.with_title(old)] == [True, False]
+    index.discard(a)
     a.set("title", "Denoising Diffusion Probabilistic Models Revisited")
     a.set("eprint", "2001.00002")
-    lookup.refresh(a)
-    assert [x is twin for x in lookup.by_title[old]] == [True]
-    assert [x is twin for x in lookup.by_arxiv["2006.11239"]] == [True]
-    assert [x is a for x in lookup.by_arxiv["2001.00002"]] == [True]
-    assert any(x is a for v in lookup.by_title.values() for x in v)
+    index.add(a)
+    assert [x is twin for x in index.with_title(old)] == [True]
+    assert [x is twin for x in index.with_arxiv("2006.11239")] == [True]
+    assert [x is a for x in index.with_arxiv("2001.00002")] == [True]
+    assert [x is a for x in index.with_title(title_keys(a.title)[0])] == [True]
+    assert index.with_arxiv("2101.99999") == [] and index.with_title("nosuchtitle") == []

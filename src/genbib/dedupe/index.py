@@ -10,7 +10,7 @@ pair at once from `candidate_pairs`, which meets the same pairs without a lookup
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from genbib.dedupe.match import Features, Match, compare, contradiction, features, incompatible
@@ -264,6 +264,20 @@ class MatchIndex:
                 found.remove(me)
                 if len(found) == 1:
                     self._postings[key] = found[0]
+
+    def with_arxiv(self, arxiv: str) -> list[Entry]:
+        """Members whose arXiv id is `arxiv` (`Entry.arxiv`), in insertion order."""
+        return self._filed_under("i:arxiv:" + arxiv, lambda f: f.arxiv == arxiv)
+
+    def with_title(self, full: str) -> list[Entry]:
+        """Members whose exact title key (`normalize.title_keys`) is `full`, in insertion order."""
+        return self._filed_under("t:" + full, lambda f: f.full == full)
+
+    def _filed_under(self, key: str, check: Callable[[Features], bool]) -> list[Entry]:
+        posting = self._postings.get(hash(key))
+        ids = [] if posting is None else [posting] if isinstance(posting, int) else posting
+        found = [i for i in ids if check(self._features[i])]  # (a hash may collide)
+        return [self._entries[i] for i in sorted(found, key=self._seq.__getitem__)]
 
     def candidates(self, entry: Entry, f: Features | None = None) -> list[Entry]:
         """Indexed entries that share a blocking key with `entry`, in insertion order."""

@@ -146,16 +146,10 @@ def features(entry: Entry) -> Features:
     tokens = norm.title_tokens(title) if title else ()
     full, alts = norm.title_keys(title) if title else ("", ())
     urls = [u for name in LINK_FIELDS.values() for u in v.get(name, "").split()]
-    arxiv = None
-    prefix = (v.get("archiveprefix") or v.get("eprinttype") or "arxiv").lower()
-    if v.get("eprint") and prefix == "arxiv":
-        arxiv = ids.arxiv_id(v["eprint"])
+    arxiv = entry.arxiv  # the one reading of an entry's arXiv id (recognition files by it)
     doi = ids.doi(v.get("doi"))
     if doi and doi.startswith("10.48550/"):
-        arxiv = arxiv or ids.arxiv_id(doi)
-        doi = None
-    if not arxiv:
-        arxiv = next((a for u in urls if "arxiv.org" in u.lower() and (a := ids.arxiv_id(u))), None)
+        doi = None  # the arXiv DOI: `arxiv` already
     openreview = next((o for u in urls if "openreview" in u and (o := ids.openreview_id(u))), None)
     year = None
     for name in ("year", "date"):

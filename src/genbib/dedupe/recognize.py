@@ -55,7 +55,6 @@ class Recognizer:
         coming = list(expected)
         words = {w for e in coming for w in title_tokens(e.title)} if coming else None
         self.index = MatchIndex(members, words)
-        self.lookup = _Lookup(members)
 
     def recognize(self, entry: Entry, *, metadata: bool = False) -> Recognition:
         """The member `entry` is, with the findings of the look-up.
@@ -70,7 +69,7 @@ class Recognizer:
         match = self.index.find(entry, f)
         target = match.entry if match is not None else None
         if target is None:
-            target = _fallback(self.lookup, entry, problems, metadata=metadata)
+            target = _fallback(self.index, entry, f, problems, metadata=metadata)
         if target is None or target.arxiv != entry.arxiv or match is not None:
             problems.extend(contradictions)  # (a retitled paper's are explained instead)
         return Recognition(target, problems, f)
@@ -83,11 +82,9 @@ class Recognizer:
     def add(self, entry: Entry, f: Features | None = None) -> None:
         """File `entry`, or re-file it after a change (`f`: its features as it is now)."""
         self.index.add(entry, f)
-        self.lookup.refresh(entry)
 
     def discard(self, entry: Entry) -> None:
         self.index.discard(entry)
-        self.lookup.discard(entry)
 
 
 class SyncMatcher:
@@ -174,45 +171,8 @@ def _compatible(arxiv: str | None, year: int | None, other: str | None, y: int |
 # --- the fallbacks ----------------------------------------------------------------------
 
 
-class _Lookup:
-    """Entries by arXiv id and title key, kept current as entries are added, so the
-    fallbacks below cost a dictionary lookup, not a scan of the library per entry."""
-
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
-        self.by_arxiv: dict[str, list[Entry]] = {}
-        self.by_title: dict[str, list[Entry]] = {}
-        self.filed: dict[int, tuple[str | None, str]] = {}  # id -> (arXiv id, title key)
-        for e in entries:
-            self.add(e)
-
-    def add(self, e: Entry) -> None:
-        arxiv = e.arxiv
-        if arxiv:
-            self.by_arxiv.setdefault(arxiv, []).append(e)
-        key = title_keys(e.title)[0]
-        if key:
-            self.by_title.setdefault(key, []).append(e)
-        self.filed[id(e)] = (arxiv, key)
-
-    def discard(self, e: Entry) -> None:
-        """Take `e` out of the buckets it was filed in (by identity; a scan of every
-        bucket, comparing entries by value, made a re-import quadratic)."""
-        arxiv, key = self.filed.pop(id(e), (None, ""))
-        for table, name in ((self.by_arxiv, arxiv or ""), (self.by_title, key)):
-            bucket = table.get(name)
-            if bucket is not None:
-                bucket[:] = [x for x in bucket if x is not e]
-                if not bucket:
-                    del table[name]
-
-    def refresh(self, e: Entry) -> None:
-        """Re-file `e` after a merge changed it, at the end of its buckets now."""
-        self.discard(e)
-        self.add(e)
-
-
 def _fallback(
-    lookup: _Lookup, entry: Entry, problems: list[Problem], *, metadata: bool
+    index: MatchIndex, entry: Entry, f: Features, problems: list[Problem], *, metadata: bool
 ) -> Entry | None:
     """The paper `entry` names when identifiers and title disagree in a known way.
 
@@ -222,9 +182,9 @@ def _fallback(
       paper. A metadata source is believed (the bib's link is replaced); a list is not (its
       link is not imported). Either way it is reported.
     """
-    arxiv = entry.arxiv
+    arxiv = f.arxiv
     if arxiv:
-        same_id = [e for e in lookup.by_arxiv.get(arxiv, []) if e is not entry]
+        same_id = [e for e in index.with_arxiv(arxiv) if e is not entry]
         if len(same_id) == 1 and _name_part(same_id[0].title) == _name_part(entry.title) != "":
             problems.append(
                 Problem(
@@ -238,8 +198,7 @@ def _fallback(
                 )
             )
             return same_id[0]
-    key = title_keys(entry.title)[0]
-    same = [e for e in lookup.by_title.get(key, []) if e is not entry] if key else []
+    same = [e for e in index.with_title(f.full) if e is not entry] if f.full else []
     if len(same) != 1:
         return None
     target = same[0]
