@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -73,9 +74,14 @@ class Relation(Enum):
     UNKNOWN = "unknown"  # a title is missing
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Features:
-    """What matching reads from an entry, computed once per entry."""
+    """What matching reads from an entry, computed once per entry.
+
+    Never changed once made (the lazy fields below are filled once, from the others).
+    Not a frozen dataclass only because freezing makes every construction slower, and
+    an import makes one for each row, paper and library entry.
+    """
 
     arxiv: str | None
     doi: str | None  # not an arXiv DOI (that one is `arxiv`)
@@ -102,7 +108,7 @@ class Features:
         found = self._families
         if found is None:
             found = norm.family_names(self.author)
-            object.__setattr__(self, "_families", found)  # (frozen: set once, here)
+            self._families = found
         return found
 
     def identifiers(self) -> tuple[str, ...]:
@@ -111,7 +117,7 @@ class Features:
         if found is None:
             found = tuple(f"{kind}:{value}" for kind, value in self._ids() if value)
             found += tuple(f"url:{p}" for p in self.procs)
-            object.__setattr__(self, "_identifiers", found)
+            self._identifiers = found
         return found
 
     def _ids(self) -> tuple[tuple[str, str | None], ...]:
@@ -143,47 +149,70 @@ def features(entry: Entry) -> Features:
     read in one pass over the fields, since this runs on every entry of a library)."""
     v = {name: _plain(raw) for name, raw in entry.fields.items() if name in _NEEDED}
     title = v.get("title", "")
-    tokens = norm.title_tokens(title) if title else ()
-    full, alts = norm.title_keys(title) if title else ("", ())
-    urls = [u for name in LINK_FIELDS.values() for u in v.get(name, "").split()]
-    arxiv = entry.arxiv  # the one reading of an entry's arXiv id (recognition files by it)
-    doi = ids.doi(v.get("doi"))
+    if title:
+        tokens = norm.title_tokens(title)
+        full, alts = norm.title_keys(title)
+        words = _bag(tokens)
+    else:
+        tokens, full, alts, words = (), "", (), ()
+    doi = ids.doi(v.get("doi")) if "doi" in v else None
     if doi and doi.startswith("10.48550/"):
         doi = None  # the arXiv DOI: `arxiv` already
-    openreview = next((o for u in urls if "openreview" in u and (o := ids.openreview_id(u))), None)
-    year = None
-    for name in ("year", "date"):
-        m = _YEAR.search(v.get(name, ""))
-        if m:
-            year = int(m.group(1))
-            break
-    published = entry.type.lower() in _PUBLISHED_TYPES or any(
-        v.get(name) and not _PREPRINT.search(v[name])
-        for name in ("booktitle", "journal", "journaltitle")
-    )
+    openreview = None
+    for name in _LINK_NAMES:
+        text = v.get(name)
+        if text and "openreview" in text:
+            openreview = next(
+                (o for u in text.split() if "openreview" in u and (o := ids.openreview_id(u))),
+                None,
+            )
+            if openreview:
+                break
+    urls = f"{v.get('url', '')} {v.get('pdf', '')}" if "url" in v or "pdf" in v else ""
     return Features(
-        arxiv=arxiv,
+        arxiv=entry.arxiv,  # the one reading of an entry's arXiv id (recognition files by it)
         doi=doi,
         openreview=openreview,
-        procs=tuple(
-            dict.fromkeys(
-                p
-                for u in (v.get("url", "") + " " + v.get("pdf", "")).split()
-                if (p := norm.proceedings_id(u))
-            )
-        ),
+        procs=tuple(dict.fromkeys(p for u in urls.split() if (p := norm.proceedings_id(u))))
+        if urls
+        else (),
         repos=tuple(
-            dict.fromkeys(r.lower() for u in v.get("code", "").split() if (r := ids.github_repo(u)))
-        ),
+            dict.fromkeys(r.lower() for u in v["code"].split() if (r := ids.github_repo(u)))
+        )
+        if "code" in v
+        else (),
         title=title,
         tokens=tokens,
         full=full,
         alts=alts,
-        words=tuple(sorted(t for t in tokens if t not in ARTICLES)),
-        year=year,
+        words=words,
+        year=_year_in(v.get("year")) or _year_in(v.get("date")),
         author=v.get("author"),
-        published=published,
+        published=entry.type.lower() in _PUBLISHED_TYPES
+        or any(_names_venue(v.get(name)) for name in ("booktitle", "journal", "journaltitle")),
     )
+
+
+_LINK_NAMES = tuple(LINK_FIELDS.values())
+
+
+@lru_cache(maxsize=65536)
+def _bag(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A title's bag of words: its tokens but articles, sorted (titles recur in an import:
+    the row, the paper made of it, the entry it becomes)."""
+    return tuple(sorted(t for t in tokens if t not in ARTICLES))
+
+
+@lru_cache(maxsize=4096)
+def _year_in(text: str | None) -> int | None:
+    m = _YEAR.search(text) if text else None
+    return int(m.group(1)) if m else None
+
+
+@lru_cache(maxsize=4096)
+def _names_venue(text: str | None) -> bool:
+    """A venue field that names a venue other than a preprint server (few distinct values)."""
+    return bool(text) and not _PREPRINT.search(text or "")
 
 
 def _typo(a: str, b: str) -> bool:
