@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from genbib.model import Entry, Link, LinkKind, Name
+from hypothesis import given
+from hypothesis import strategies as st
+
+from genbib.model import LINK_FIELDS, Entry, Link, LinkKind, Name
+from genbib.model.identifiers import canonical_url
 
 
 def _e(**fields: str) -> Entry:
@@ -79,3 +83,54 @@ def test_copy_is_independent() -> None:
     c = e.copy()
     c.set("title", "y")
     assert e.title == "x" and c.title == "y"
+
+
+_URLS = st.sampled_from(
+    [
+        "https://arxiv.org/abs/2006.11239",
+        "https://arxiv.org/pdf/2006.11239v2",
+        "http://arxiv.org/abs/2006.11239/",
+        "https://github.com/a/b",
+        "https://github.com/a/b/",
+        "https://papers.nips.cc/x",
+        "https://openreview.net/forum?id=abc",
+        "https://openreview.net/pdf?id=abc",
+        "https://example.org/p?utm_source=x",
+        "https://example.org/p",
+        "https://example.org/{odd",
+        "https://example.org/odd}",
+    ]
+)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["url", "pdf", "code", "links"]), _URLS, max_size=3),
+    st.lists(st.tuples(st.sampled_from(list(LinkKind)), _URLS), max_size=8),
+)
+def test_add_links_is_add_link_in_turn(
+    start: dict[str, str], links: list[tuple[LinkKind, str]]
+) -> None:
+    """The bulk form reads the entry's links once; it must leave the entry exactly as
+    adding the links one by one does (first URL wins, `url` overflows into `links`)."""
+    one = Entry("misc", "k")
+    for name, url in start.items():
+        one.set(name, url)
+    bulk, single = one.copy(), one.copy()
+    added = sum(_add_link_as_it_was(one, Link(kind, url)) for kind, url in links)
+    assert bulk.add_links(Link(kind, url) for kind, url in links) == added
+    assert bulk.fields == one.fields
+    assert sum(single.add_link(Link(kind, url)) for kind, url in links) == added
+    assert single.fields == one.fields
+
+
+def _add_link_as_it_was(e: Entry, link: Link) -> bool:
+    """`Entry.add_link` before `add_links` (the reference: every link read at each add)."""
+    canon = canonical_url(link.url)
+    if any(canonical_url(lk.url) == canon for lk in e.links()):
+        return False
+    name = LINK_FIELDS[link.kind]
+    if name == "url" and e.get("url"):
+        name = LINK_FIELDS[LinkKind.OTHER]
+    current = e.get(name)
+    e.set(name, f"{current} {link.url}" if current else link.url)
+    return True

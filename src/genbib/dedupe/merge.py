@@ -236,8 +236,7 @@ class _Merger:
                 into.set("url", other.get("url"))
                 for url in old.split():
                     into.add_link(Link(LinkKind.OTHER, url))
-        for link in theirs:
-            into.add_link(link)
+        into.add_links(theirs)
 
     def _union_list(self, name: str) -> None:
         into, other = self.into, self.other

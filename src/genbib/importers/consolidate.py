@@ -239,8 +239,7 @@ def _probe(c: Candidate, *, with_links: bool = True) -> Entry:
     if c.when.best_year:
         e.set("year", str(c.when.best_year))
     if with_links:
-        for link, _ in c.links:
-            e.add_link(link)
+        e.add_links(link for link, _ in c.links)
     return e
 
 
@@ -257,8 +256,7 @@ def group(cands: list[Candidate]) -> list[Group]:
             g = by_probe[id(match.entry)]
             g.members.append(c)
             index.discard(g.probe)
-            for link in probe.links():
-                g.probe.add_link(link)
+            g.probe.add_links(probe.links())
             index.add(g.probe)
             continue
         g = Group([c], probe)
@@ -330,9 +328,7 @@ def consolidate(g: Group, problems: list[Problem]) -> Entry:
         (c.entry.get("presentation") for c in g.members if c.entry.get("presentation")), None
     )
     entry.set("presentation", presentation)
-    for c in g.members:
-        for link, _ in c.links:
-            entry.add_link(link)
+    entry.add_links(link for c in g.members for link, _ in c.links)
     arxiv = entry.arxiv
     if arxiv:
         entry.set("eprint", arxiv)

@@ -9,7 +9,7 @@ fields (`topics`, `code`, `project`, ...), so the canonical file is the whole tr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -47,6 +47,7 @@ class Link:
     url: str
 
 
+_LINK_NAMES = tuple(LINK_FIELDS.values())
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2[01]\d\d)\b")
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
 
@@ -107,17 +108,20 @@ class Entry:
     @property
     def arxiv(self) -> str | None:
         """The version-less arXiv id, from eprint, DOI or any arXiv URL of the entry."""
-        eprint = self.get("eprint")
-        prefix = (self.get("archiveprefix") or self.get("eprinttype") or "arxiv").lower()
-        if eprint and prefix == "arxiv":
-            found = ids.arxiv_id(eprint)
+        fields = self.fields  # (asked of every entry a match index files: absent fields first)
+        if "eprint" in fields:
+            eprint = self.get("eprint")
+            prefix = (self.get("archiveprefix") or self.get("eprinttype") or "arxiv").lower()
+            if eprint and prefix == "arxiv":
+                found = ids.arxiv_id(eprint)
+                if found:
+                    return found
+        if "doi" in fields:
+            found = ids.arxiv_id(self.get("doi"))
             if found:
                 return found
-        found = ids.arxiv_id(self.get("doi"))
-        if found:
-            return found
-        for name in LINK_FIELDS.values():
-            raw = self.fields.get(name)
+        for name in _LINK_NAMES:
+            raw = fields.get(name)
             if raw is None or "arxiv.org" not in raw.lower():
                 continue  # most entries: no link field names arXiv, nothing to parse
             for url in (self.get(name) or "").split():
@@ -161,23 +165,37 @@ class Entry:
 
     def _link_urls(self) -> Iterator[tuple[LinkKind, str]]:
         """(kind, URL) of each link, in `LINK_FIELDS` order (no Link objects made)."""
+        fields = self.fields
         for kind, name in LINK_FIELDS.items():
-            text = self.get(name)
+            text = self.get(name) if name in fields else None
             if text:
                 for url in text.split():
                     yield kind, url
 
     def add_link(self, link: Link) -> bool:
         """Add a link unless the same URL is already there; True when added."""
-        canon = ids.canonical_url(link.url)
-        if any(ids.canonical_url(url) == canon for _, url in self._link_urls()):
-            return False
-        name = LINK_FIELDS[link.kind]
-        if name == "url" and self.get("url"):
-            name = LINK_FIELDS[LinkKind.OTHER]
-        current = self.get(name)
-        self.set(name, f"{current} {link.url}" if current else link.url)
-        return True
+        return self.add_links([link]) == 1
+
+    def add_links(self, links: Iterable[Link]) -> int:
+        """`add_link` for each of `links` in turn, reading the entry's links once (an
+        import adds every row's links to a paper); the number added."""
+        held: dict[str, set[str]] = {}  # link field -> the canonical URLs it holds now
+        for kind, url in self._link_urls():
+            held.setdefault(LINK_FIELDS[kind], set()).add(ids.canonical_url(url))
+        added = 0
+        for link in links:
+            canon = ids.canonical_url(link.url)
+            if any(canon in urls for urls in held.values()):
+                continue
+            name = LINK_FIELDS[link.kind]
+            if name == "url" and self.get("url"):
+                name = LINK_FIELDS[LinkKind.OTHER]
+            current = self.get(name)
+            self.set(name, f"{current} {link.url}" if current else link.url)
+            # (as stored: `set` may have dropped a stray brace)
+            held[name] = {ids.canonical_url(u) for u in (self.get(name) or "").split()}
+            added += 1
+        return added
 
     def items(self) -> Iterator[tuple[str, str]]:
         return iter(self.fields.items())
