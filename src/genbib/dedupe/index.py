@@ -68,10 +68,12 @@ def _word_keys(words: tuple[str, ...], vocabulary: frozenset[str] | None = None)
     yield from _typo_keys(words)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _word_hashes(words: tuple[str, ...]) -> tuple[int, ...]:
     """Hashes of all the `w:` keys of `words`. Kept: a paper is looked up, then filed
-    (`MatchIndex.add`), and an import asks again of each title when it admits the paper."""
+    (`MatchIndex.add`), and an import asks again of each title when it admits the paper,
+    after filing the whole library (so room for both: a row's title must survive 20,000
+    entries' bags)."""
     return tuple({hash(k) for k in _word_keys(words)})
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from genbib.importers.links import classify
 from genbib.importers.rows import Row, Shape
@@ -47,6 +48,7 @@ _NON_PAPER_TITLE = [
     (re.compile(r"^(?:blog|notes?)\b", re.I), "blog"),
     (re.compile(r"^(?:introducing|announcing|hello)\s", re.I), "blog"),  # a release post
 ]
+_ANY_NON_PAPER_TITLE = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _NON_PAPER_TITLE), re.I)
 _TRAILING_NAME = re.compile(r"\s*\\?\|\s*([^|]{1,40})$")
 _SHORTCODE = re.compile(r"(?:^|\s):[a-z][a-z0-9_+-]{1,30}:(?=\s|$)")  # ":star:", ":fire:"
 _REF_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "GLM[50]": a reference number, not the name
@@ -83,8 +85,12 @@ def section_kind(row: Row) -> str:
     """The non-paper kind the row's headings name, or "". The document's title (its first,
     level-1 heading: "Survey & Resources") says what the whole file is, not what a section
     holds, so it is not read."""
-    path = row.section[1:] if row.titled else row.section
-    own = 2 if row.labelled else 1  # a label line belongs to its heading
+    return _section_kind(row.section[1:] if row.titled else row.section, row.labelled)
+
+
+@lru_cache(maxsize=4096)  # the rows of one section ask it alike
+def _section_kind(path: tuple[str, ...], labelled: bool) -> str:
+    own = 2 if labelled else 1  # a label line belongs to its heading
     for depth, heading in enumerate(reversed(path)):
         words = re.findall(r"[a-z]+", heading.lower())
         if len(words) > 3:  # a long heading is about a topic; only its ends say what it holds
@@ -101,9 +107,10 @@ def non_paper(row: Row) -> str:
     kind = section_kind(row)
     if kind == "navigation" or (kind and not _links_paper(row)):
         return kind
-    for pattern, kind in _NON_PAPER_TITLE:
-        if pattern.search(row.title) and not _links_paper(row):
-            return kind
+    if _ANY_NON_PAPER_TITLE.search(row.title):  # (most rows: none, in one search)
+        for pattern, kind in _NON_PAPER_TITLE:
+            if pattern.search(row.title) and not _links_paper(row):
+                return kind
     urls = [row.title_url, *(lk.url for lk in row.links)]
     http = [u for u in urls if u and ids.is_http_url(u)]
     if not http and any(u and not u.startswith("#") for u in urls) and row.shape is not Shape.TABLE:

@@ -14,10 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ftfy
-import ftfy.bad_codecs
-from ftfy.badness import is_bad
-
 from genbib.model.problems import Problem, Severity
 from genbib.model.untrusted import (
     ENTITY,
@@ -27,14 +23,6 @@ from genbib.model.untrusted import (
     invisible_chars,
 )
 
-_FTFY = ftfy.TextFixerConfig(
-    uncurl_quotes=False,
-    fix_character_width=False,
-    fix_latin_ligatures=False,
-    unescape_html=False,
-    normalization="NFC",
-    explain=False,
-)
 # Characters that UTF-8 bytes turn into when read as cp1252, cp1254 or Mac Roman.
 _NON_ASCII_RUN = re.compile(
     "[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u011e\u011f\u0130"
@@ -118,8 +106,22 @@ def repair(text: str, file: str) -> Repaired:
 
 
 def fix_mojibake(text: str) -> str:
-    """UTF-8 that was decoded as cp1252/cp1254/Mac Roman, decoded back (ftfy, then per run)."""
-    fixed: str = ftfy.fix_text(text, config=_FTFY)
+    """UTF-8 that was decoded as cp1252/cp1254/Mac Roman, decoded back (ftfy, then per run).
+
+    ftfy (and the codecs it registers, which `_fix_run` uses) is imported here, at the
+    first line that is not ASCII: a list of plain ASCII never loads it (30 ms)."""
+    import ftfy
+    import ftfy.bad_codecs  # (registers the "sloppy-" codecs `_fix_run` encodes with)
+
+    config = ftfy.TextFixerConfig(
+        uncurl_quotes=False,
+        fix_character_width=False,
+        fix_latin_ligatures=False,
+        unescape_html=False,
+        normalization="NFC",
+        explain=False,
+    )
+    fixed: str = ftfy.fix_text(text, config=config)
     return _NON_ASCII_RUN.sub(_fix_run, fixed)
 
 
@@ -133,6 +135,8 @@ def _fix_run(m: re.Match[str]) -> str:
         try:
             decoded = raw.decode("utf-8")
         except UnicodeDecodeError:
+            from ftfy.badness import is_bad  # (loaded by `fix_mojibake` already)
+
             if not is_bad(run):
                 continue
             # A byte was lost on the way (cp1252 has holes): keep what decodes.

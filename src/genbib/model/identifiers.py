@@ -135,6 +135,7 @@ def canonical_url(url: str) -> str:
 _NOT_IN_URL = re.compile(r'[\s\\{}<>"^`]')
 
 
+@lru_cache(maxsize=65536)  # pure; asked of every link of every row of an import
 def is_http_url(text: str) -> bool:
     """Only http(s) links are ever written to outputs (no javascript:, data:, file:)."""
     text = text.strip()
