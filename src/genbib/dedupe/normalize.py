@@ -82,10 +82,10 @@ def title_keys(title: str) -> tuple[str, tuple[str, ...]]:
     """
     full = squash(title_tokens(title))
     alts: list[str] = []
-    m = _PREFIX.match(title)
+    m = _PREFIX.match(title) if ":" in title else None  # (each pattern needs its character)
     if m and len(m.group(1).split()) <= 3 and len(title_tokens(m.group(2))) >= 2:
         alts.append(squash(title_tokens(m.group(2))))
-    m = _SUFFIX_PAREN.match(title)
+    m = _SUFFIX_PAREN.match(title) if ")" in title else None
     if m and len(m.group(2).split()) <= 6 and len(title_tokens(m.group(1))) >= 2:
         alts.append(squash(title_tokens(m.group(1))))
     return full, tuple(a for a in dict.fromkeys(alts) if a and a != full)

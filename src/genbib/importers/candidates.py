@@ -48,7 +48,21 @@ _NON_PAPER_TITLE = [
     (re.compile(r"^(?:blog|notes?)\b", re.I), "blog"),
     (re.compile(r"^(?:introducing|announcing|hello)\s", re.I), "blog"),  # a release post
 ]
-_ANY_NON_PAPER_TITLE = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _NON_PAPER_TITLE), re.I)
+# A word each of `_NON_PAPER_TITLE`'s patterns needs (`_may_name_non_paper`).
+_NON_PAPER_WORDS = ("tutorial", "course", "lecture", "syllabus", "fall", "spring", "winter",
+                    "summer", "book", "blog", "note", "introducing", "announcing", "hello")  # fmt: skip
+
+
+def _may_name_non_paper(title: str) -> bool:
+    """False when no pattern of `_NON_PAPER_TITLE` can match `title`: an ASCII title
+    without any word one of them needs (lower case is then exactly what `re.I` compares;
+    other titles go to the patterns, since `re.I` also folds a few non-ASCII letters)."""
+    if not title.isascii():
+        return True
+    low = title.lower()
+    return any(word in low for word in _NON_PAPER_WORDS)
+
+
 _TRAILING_NAME = re.compile(r"\s*\\?\|\s*([^|]{1,40})$")
 _SHORTCODE = re.compile(r"(?:^|\s):[a-z][a-z0-9_+-]{1,30}:(?=\s|$)")  # ":star:", ":fire:"
 _REF_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "GLM[50]": a reference number, not the name
@@ -107,7 +121,7 @@ def non_paper(row: Row) -> str:
     kind = section_kind(row)
     if kind == "navigation" or (kind and not _links_paper(row)):
         return kind
-    if _ANY_NON_PAPER_TITLE.search(row.title):  # (most rows: none, in one search)
+    if _may_name_non_paper(row.title):  # (most titles cannot: no pattern is tried)
         for pattern, kind in _NON_PAPER_TITLE:
             if pattern.search(row.title) and not _links_paper(row):
                 return kind
@@ -187,12 +201,18 @@ def _links_paper(row: Row) -> bool:
 
 def split_title(raw: str) -> tuple[str, str]:
     """(title, short name): "Title | DDPM", "Title (VQ-VAE)", "Glow: Generative Flow..." """
-    title = _REF_MARK.sub("", clean(_SHORTCODE.sub("", _MD_JUNK.sub("", raw)))).strip(" *_")
+    # (each pattern is tried only where the character it needs is)
+    if "*" in raw or "_" in raw or "`" in raw or "~" in raw:
+        raw = _MD_JUNK.sub("", raw)
+    title = clean(_SHORTCODE.sub("", raw) if ":" in raw else raw)
+    if "[" in title:
+        title = _REF_MARK.sub("", title)
+    title = title.strip(" *_")
     name = ""
-    m = _TRAILING_NAME.search(title)
+    m = _TRAILING_NAME.search(title) if "|" in title else None
     if m and len(title) - len(m.group(0)) > 8:
         name, title = m.group(1).strip(), title[: m.start()].strip()
-    m = _TRAILING_PAREN.search(title)
+    m = _TRAILING_PAREN.search(title) if ")" in title else None
     if (
         m
         and not name
