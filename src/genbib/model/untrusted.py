@@ -194,10 +194,9 @@ def inert_latex(text: str, *, latex: bool = False) -> str:
     if "\x00" in text or "\x01" in text or "\x02" in text:
         for mark, typeset in _TYPESET.items():
             text = text.replace(mark, typeset)
-    return _PLAIN_SPECIAL.sub(r"\\\1", text)
-
-
-_SPACES = re.compile(r"\s+")
+    if any(c in text for c in "%&#$_"):
+        text = _PLAIN_SPECIAL.sub(r"\\\1", text)
+    return text
 
 
 @lru_cache(maxsize=1 << 16)
@@ -210,7 +209,7 @@ def clean_text(text: str | None, *, latex: bool = False) -> str:
     # NUL is gone) and again after (an entity can spell one: `&#8203;`).
     text = drop_invisible(strip_markup(drop_invisible(text)))
     text = inert_latex(unicodedata.normalize("NFC", text), latex=latex)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # (`\\s+` to one space, ends stripped: the same spaces)
 
 
 _NOT_IN_LINK = re.compile(r'[\s{}\\"<>^`]')
