@@ -64,6 +64,9 @@ def validate_formula(formula: str) -> None:
         )
 
 
+_TITLE_WORDS = re.compile(r"[\s\-/:]+")
+
+
 def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
     author = ""
     text = entry.get("author") or entry.get("editor") or ""
@@ -74,7 +77,7 @@ def key_stem(entry: Entry, formula: str = DEFAULT_FORMULA) -> str:
     # the first word that is not a stop word (else the first word): folded one by one,
     # up to that word only, since keys are given to thousands of entries at a time
     first = title = ""
-    for w in re.split(r"[\s\-/:]+", entry.title):
+    for w in _TITLE_WORDS.split(entry.title):
         token = _token(w)
         if token and not first:
             first = token

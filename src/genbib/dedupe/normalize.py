@@ -137,6 +137,7 @@ _PAPER_HOSTS = ("neurips.cc", "nips.cc", "mlr.press", "thecvf.com", "aclantholog
                 "ieeexplore.ieee.org", "link.springer.com", "nature.com", "science.org")  # fmt: skip
 
 
+@lru_cache(maxsize=65536)  # pure; an import asks it of a link as a row's, then as its paper's
 def proceedings_id(url: str) -> str | None:
     """One id for a proceedings page, whichever of its abstract or pdf URLs is given."""
     low = url.lower()
