@@ -1,5 +1,5 @@
 """`python -m genbib`."""
 
-from genbib.cli import main
+from genbib.cli import run
 
-raise SystemExit(main())
+run()

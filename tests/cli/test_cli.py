@@ -145,3 +145,33 @@ def test_quiet_silences_summaries(genbib: Callable[..., Any], tmp_path: Path) ->
 
 def test_group_is_the_console_script() -> None:
     assert cli.name == "cli" or cli.name == "genbib"
+
+
+def test_the_program_ends_with_mains_exit_code_and_all_its_output(tmp_path: Path) -> None:
+    """`python -m genbib` (and the console script) end through `genbib.cli.run`, which
+    skips Python's exit with `os._exit`: what was printed must still arrive whole, and
+    the process's exit code must be the one `main` gave."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    ok = subprocess.run(
+        [sys.executable, "-m", "genbib", "--help"], capture_output=True, text=True, env=env
+    )
+    assert ok.returncode == 0
+    for name in COMMANDS:
+        assert f"  {name} " in ok.stdout  # the whole help, to its last line
+    bad = subprocess.run(
+        [sys.executable, "-m", "genbib", "import", str(tmp_path / "missing.md")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert bad.returncode == ExitCode.USAGE and "does not exist" in bad.stderr
+    bib = tmp_path / "lab.bib"
+    bib.write_text("@misc{ho2020denoising,\n  title = {Denoising Diffusion},\n}\n")
+    missing = subprocess.run(
+        [sys.executable, "-m", "genbib", "show", "nosuchkey", "--file", str(bib)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert missing.returncode == ExitCode.INPUT and "nosuchkey" in missing.stderr

@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -158,6 +158,35 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(int(ExitCode.INTERNAL))
     finally:
         restore()
+
+
+def run() -> NoReturn:
+    """The `genbib` program: `main`, then the process ends at once.
+
+    Python's own exit frees every object the run left in module globals and caches, one
+    by one, after a last garbage collection over all of them: 0.4 s after an import of
+    14,000 rows into a 20,000-entry bib, time in which nothing is left to do. Every file
+    genbib writes is complete and closed by then (atomic writes, locks released as their
+    `with` blocks end) and genbib registers no exit handlers, so only the standard
+    streams need flushing before `os._exit`. `main` stays callable in-process (tests).
+    """
+    try:
+        code: object = main()
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # what `sys.exit("message")` does
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`genbib cite x | head -1`)
+            pass
+    os._exit(status)
 
 
 def _report(exc: Any, verbose: bool) -> None:
