@@ -47,19 +47,19 @@ def plain_text(text: str) -> str:
     return text
 
 
-def _stem(token: str) -> str:
-    # A dropped plural ("Model"/"Models") is the commonest title variant; stemming the
-    # final "s" of every word costs nothing in precision since both sides are stemmed.
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
-    return token
-
-
 @lru_cache(maxsize=262144)
 def title_tokens(title: str) -> tuple[str, ...]:
-    """Case-folded, stemmed words of a title, in order."""
+    """Case-folded, stemmed words of a title, in order.
+
+    A dropped plural ("Model"/"Models") is the commonest title variant; stemming the
+    final "s" of every word (not "ss", not in words of three letters) costs nothing in
+    precision since both sides are stemmed."""
     text = plain_text(title).casefold()
-    return tuple(_stem(t) for t in _NON_WORD.split(text) if t)
+    return tuple(
+        t[:-1] if len(t) > 3 and t[-1] == "s" and t[-2] != "s" else t
+        for t in _NON_WORD.split(text)
+        if t
+    )
 
 
 def squash(tokens: tuple[str, ...]) -> str:
