@@ -121,19 +121,6 @@ def _exact_lookup_keys(f: Features) -> Iterator[str]:
             yield "t:" + alt
 
 
-def meeting_keys(f: Features) -> set[str | int]:
-    """Every key through which an entry with features `f` can meet another in a
-    `MatchIndex`, filed or looked up: its identifiers, its full and alternative title
-    keys in one namespace (a full key meets an alternative one), the hashes of its `w:`
-    keys. Two entries that share none of these are never each other's candidates."""
-    keys: set[str | int] = set(_word_hashes(f.words))
-    keys.update("i:" + ident for ident in f.identifiers())
-    if f.full:
-        keys.add("t:" + f.full)
-        keys.update("t:" + alt for alt in f.alts)
-    return keys
-
-
 def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
     """Every pair `(i, j)`, `i < j`, of positions in `feats` that share a blocking key.
 

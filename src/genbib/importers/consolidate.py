@@ -13,12 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain
 
 from genbib.dedupe import MatchIndex
-from genbib.dedupe.index import meeting_keys
-from genbib.dedupe.match import Features, features
-from genbib.dedupe.normalize import proceedings_id, title_keys
+from genbib.dedupe.normalize import title_keys
 from genbib.importers.candidates import Candidate
 from genbib.importers.links import names_other_paper
 from genbib.importers.text import find_filler, fold_summary, inert
@@ -247,22 +244,13 @@ def _probe(c: Candidate, *, with_links: bool = True) -> Entry:
 
 
 def group(cands: list[Candidate]) -> list[Group]:
-    """Rows naming one paper, in first-seen order.
-
-    Rows are grouped through a `MatchIndex` of the groups so far, in order. A row that
-    shares no key with any other row (`_alone`: most rows of a large list) can neither
-    join a group nor be joined, so it is its own group without a look-up or filing.
-    """
-    probes = [_probe(c) for c in cands]
-    feats = [features(p) for p in probes]  # once: to find, and to file a new group's probe
-    alone = _alone(cands, feats)
+    """Rows naming one paper, in first-seen order."""
     index = MatchIndex()
     groups: list[Group] = []
     by_probe: dict[int, Group] = {}
-    for c, probe, f, single in zip(cands, probes, feats, alone, strict=True):
-        if single:
-            groups.append(Group([c], probe))
-            continue
+    for c in cands:
+        probe = _probe(c)
+        f = index.features(probe)  # once: to find, and to file a new group's probe
         match = index.find(probe, f)
         if match is not None:
             g = by_probe[id(match.entry)]
@@ -276,30 +264,6 @@ def group(cands: list[Candidate]) -> list[Group]:
         by_probe[id(probe)] = g
         index.add(probe, f)
     return groups
-
-
-def _alone(cands: list[Candidate], feats: list[Features]) -> list[bool]:
-    """For each row, whether it shares no key with any other row (`index.meeting_keys`).
-
-    A group's probe gathers the links of its rows, so a row's keys here include the
-    identifiers of every link it has (arXiv, OpenReview, proceedings page), not only
-    those its own features read: whatever identifier a group could be filed under is
-    some row's link, and a row alone by this test meets no group either.
-    """
-    keysets = []
-    for c, f in zip(cands, feats, strict=True):
-        keys = meeting_keys(f)
-        for link, _ in c.links:
-            url = link.url
-            if "arxiv.org" in url.lower() and (arxiv := ids.arxiv_id(url)):
-                keys.add("i:arxiv:" + arxiv)
-            if "openreview" in url and (forum := ids.openreview_id(url)):
-                keys.add("i:openreview:" + forum)
-            if page := proceedings_id(url):
-                keys.add("i:url:" + page)
-        keysets.append(keys)
-    counts = Counter(chain.from_iterable(keysets))
-    return [max(map(counts.__getitem__, keys), default=1) == 1 for keys in keysets]
 
 
 def filler(cands: list[Candidate], problems: list[Problem]) -> None:
