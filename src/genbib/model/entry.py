@@ -153,8 +153,8 @@ class Entry:
     @property
     def aliases(self) -> list[str]:
         """Former keys (biblatex `ids`), which old citations still use."""
-        text = self.get("ids") or ""
-        return [t for t in _LIST_SPLIT.split(text.strip()) if t]
+        text = self.get("ids") if "ids" in self.fields else None  # (most entries: none)
+        return [t for t in _LIST_SPLIT.split(text.strip()) if t] if text else []
 
     def add_alias(self, key: str) -> None:
         if key != self.key and key not in self.aliases:

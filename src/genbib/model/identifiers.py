@@ -86,8 +86,11 @@ def openreview_id(text: str | None) -> str | None:
 
 def github_repo(text: str | None) -> str | None:
     """`owner/name` of a GitHub repository URL (deeper paths point into the repository)."""
-    if not text:
-        return None
+    return _github_repo(text) if text else None
+
+
+@lru_cache(maxsize=65536)  # pure; asked of a code link as a row's, a paper's and an entry's
+def _github_repo(text: str) -> str | None:
     m = _GITHUB.match(text.strip())
     if not m:
         return None
