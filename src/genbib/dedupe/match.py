@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 
 from genbib.dedupe import normalize as norm
 from genbib.model import identifiers as ids
-from genbib.model.entry import LINK_FIELDS, Entry
+from genbib.model.entry import LINK_FIELDS, Entry, arxiv_in
 from genbib.model.values import plain
 
 
@@ -170,7 +170,7 @@ def features(entry: Entry) -> Features:
                 break
     urls = f"{v.get('url', '')} {v.get('pdf', '')}" if "url" in v or "pdf" in v else ""
     return Features(
-        arxiv=entry.arxiv,  # the one reading of an entry's arXiv id (recognition files by it)
+        arxiv=arxiv_in(v.get),  # `Entry.arxiv`'s reading, from the texts at hand
         doi=doi,
         openreview=openreview,
         procs=tuple(dict.fromkeys(p for u in urls.split() if (p := norm.proceedings_id(u))))

@@ -9,7 +9,7 @@ fields (`topics`, `code`, `project`, ...), so the canonical file is the whole tr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -48,6 +48,33 @@ class Link:
 
 
 _LINK_NAMES = tuple(LINK_FIELDS.values())
+
+
+def arxiv_in(text: Callable[[str], str | None]) -> str | None:
+    """The version-less arXiv id of an entry whose field `name` has the text `text(name)`
+    (None when absent): from eprint, DOI or any arXiv URL. `Entry.arxiv`, and the match
+    features, which have every field's text at hand already."""
+    eprint = text("eprint")
+    if eprint:
+        prefix = (text("archiveprefix") or text("eprinttype") or "arxiv").lower()
+        if prefix == "arxiv":
+            found = ids.arxiv_id(eprint)
+            if found:
+                return found
+    found = ids.arxiv_id(text("doi"))
+    if found:
+        return found
+    for name in _LINK_NAMES:
+        links = text(name)
+        if not links or "arxiv.org" not in links.lower():
+            continue  # most entries: no link field names arXiv, nothing to parse
+        for url in links.split():
+            found = ids.arxiv_id(url) if "arxiv.org" in url.lower() else None
+            if found:
+                return found
+    return None
+
+
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2[01]\d\d)\b")
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
 
@@ -108,27 +135,8 @@ class Entry:
     @property
     def arxiv(self) -> str | None:
         """The version-less arXiv id, from eprint, DOI or any arXiv URL of the entry."""
-        fields = self.fields  # (asked of every entry a match index files: absent fields first)
-        if "eprint" in fields:
-            eprint = self.get("eprint")
-            prefix = (self.get("archiveprefix") or self.get("eprinttype") or "arxiv").lower()
-            if eprint and prefix == "arxiv":
-                found = ids.arxiv_id(eprint)
-                if found:
-                    return found
-        if "doi" in fields:
-            found = ids.arxiv_id(self.get("doi"))
-            if found:
-                return found
-        for name in _LINK_NAMES:
-            raw = fields.get(name)
-            if raw is None or "arxiv.org" not in raw.lower():
-                continue  # most entries: no link field names arXiv, nothing to parse
-            for url in (self.get(name) or "").split():
-                found = ids.arxiv_id(url) if "arxiv.org" in url.lower() else None
-                if found:
-                    return found
-        return None
+        fields = self.fields
+        return arxiv_in(lambda name: self.get(name) if name in fields else None)
 
     @property
     def doi(self) -> str | None:
