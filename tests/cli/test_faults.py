@@ -121,6 +121,9 @@ def test_disk_full_during_a_write_keeps_every_file_whole(lab: Path, args: list[s
 
 
 def test_sigint_during_import_leaves_the_old_or_the_new_bib(lab: Path, tmp_path: Path) -> None:
+    # A list long enough that the signals below land while it is imported (1,500 rows
+    # are done in a few tenths of a second).
+    (lab / "list.md").write_text(list_text(15000))
     bib = lab / "bib" / "genmodels.bib"
     original = bib.read_bytes()
     # What an uninterrupted run writes, from a copy of the lab.
