@@ -170,7 +170,7 @@ def features(entry: Entry) -> Features:
                 break
     urls = f"{v.get('url', '')} {v.get('pdf', '')}" if "url" in v or "pdf" in v else ""
     return Features(
-        arxiv=arxiv_in(v.get),  # `Entry.arxiv`'s reading, from the texts at hand
+        arxiv=arxiv_in(v, str),  # `Entry.arxiv`'s reading, from the texts at hand
         doi=doi,
         openreview=openreview,
         procs=tuple(dict.fromkeys(p for u in urls.split() if (p := norm.proceedings_id(u))))

@@ -9,7 +9,7 @@ fields (`topics`, `code`, `project`, ...), so the canonical file is the whole tr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -50,23 +50,33 @@ class Link:
 _LINK_NAMES = tuple(LINK_FIELDS.values())
 
 
-def arxiv_in(text: Callable[[str], str | None]) -> str | None:
-    """The version-less arXiv id of an entry whose field `name` has the text `text(name)`
-    (None when absent): from eprint, DOI or any arXiv URL. `Entry.arxiv`, and the match
-    features, which have every field's text at hand already."""
-    eprint = text("eprint")
+def arxiv_in(fields: Mapping[str, str], text: Callable[[str], str] = _plain_cached) -> str | None:
+    """The version-less arXiv id of an entry, from eprint, DOI or any arXiv URL.
+
+    `fields`: its raw values, and `text` what reads one (`Entry.get`'s reading); or,
+    with `text=str`, the values' texts already (the match features have them at hand).
+    Absent fields are passed over by a dictionary look-up: this runs on every entry."""
+
+    def value(name: str) -> str | None:
+        raw = fields.get(name)
+        return None if raw is None else text(raw)
+
+    eprint = value("eprint")
     if eprint:
-        prefix = (text("archiveprefix") or text("eprinttype") or "arxiv").lower()
+        prefix = (value("archiveprefix") or value("eprinttype") or "arxiv").lower()
         if prefix == "arxiv":
             found = ids.arxiv_id(eprint)
             if found:
                 return found
-    found = ids.arxiv_id(text("doi"))
+    found = ids.arxiv_id(value("doi"))
     if found:
         return found
     for name in _LINK_NAMES:
-        links = text(name)
-        if not links or "arxiv.org" not in links.lower():
+        raw = fields.get(name)
+        if raw is None:
+            continue
+        links = text(raw)
+        if "arxiv.org" not in links.lower():
             continue  # most entries: no link field names arXiv, nothing to parse
         for url in links.split():
             found = ids.arxiv_id(url) if "arxiv.org" in url.lower() else None
@@ -135,8 +145,7 @@ class Entry:
     @property
     def arxiv(self) -> str | None:
         """The version-less arXiv id, from eprint, DOI or any arXiv URL of the entry."""
-        fields = self.fields
-        return arxiv_in(lambda name: self.get(name) if name in fields else None)
+        return arxiv_in(self.fields)
 
     @property
     def doi(self) -> str | None:
