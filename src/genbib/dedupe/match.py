@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -21,7 +22,7 @@ from rapidfuzz.distance import OSA
 
 from genbib.dedupe import normalize as norm
 from genbib.model import identifiers as ids
-from genbib.model.entry import LINK_FIELDS, Entry, arxiv_in
+from genbib.model.entry import LINK_NAMES, Entry, arxiv_in
 from genbib.model.values import plain
 
 
@@ -59,11 +60,15 @@ _PUBLISHED_TYPES = {"book", "incollection", "phdthesis", "mastersthesis", "techr
 
 def is_published(entry: Entry) -> bool:
     """True when the entry names a venue that is not a preprint server."""
-    for name in ("booktitle", "journal", "journaltitle"):
-        value = entry.get(name)
-        if value and not _PREPRINT.search(value):
-            return True
-    return entry.type.lower() in _PUBLISHED_TYPES
+    return _published(entry.type, entry.get)
+
+
+def _published(kind: str, text: Callable[[str], str | None]) -> bool:
+    """`is_published` of an entry of type `kind` whose field `name` reads `text(name)`
+    (the match features give the texts they have at hand)."""
+    return kind.lower() in _PUBLISHED_TYPES or any(
+        _names_venue(text(name)) for name in ("booktitle", "journal", "journaltitle")
+    )
 
 
 class Relation(Enum):
@@ -129,7 +134,7 @@ ARTICLES = frozenset({"a", "an", "the", "and", "of"})
 
 _NEEDED = frozenset(
     {"title", "author", "year", "date", "eprint", "archiveprefix", "eprinttype", "doi",
-     "booktitle", "journal", "journaltitle", *LINK_FIELDS.values()}
+     "booktitle", "journal", "journaltitle", *LINK_NAMES}
 )  # fmt: skip
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2[01]\d\d)\b")
 
@@ -159,7 +164,7 @@ def features(entry: Entry) -> Features:
     if doi and doi.startswith("10.48550/"):
         doi = None  # the arXiv DOI: `arxiv` already
     openreview = None
-    for name in _LINK_NAMES:
+    for name in LINK_NAMES:
         text = v.get(name)
         if text and "openreview" in text:
             openreview = next(
@@ -188,12 +193,8 @@ def features(entry: Entry) -> Features:
         words=words,
         year=_year_in(v.get("year")) or _year_in(v.get("date")),
         author=v.get("author"),
-        published=entry.type.lower() in _PUBLISHED_TYPES
-        or any(_names_venue(v.get(name)) for name in ("booktitle", "journal", "journaltitle")),
+        published=_published(entry.type, v.get),
     )
-
-
-_LINK_NAMES = tuple(LINK_FIELDS.values())
 
 
 @lru_cache(maxsize=65536)
@@ -212,7 +213,9 @@ def _year_in(text: str | None) -> int | None:
 @lru_cache(maxsize=4096)
 def _names_venue(text: str | None) -> bool:
     """A venue field that names a venue other than a preprint server (few distinct values)."""
-    return bool(text) and not _PREPRINT.search(text or "")
+    if not text:
+        return False
+    return _PREPRINT.search(text) is None
 
 
 def _typo(a: str, b: str) -> bool:

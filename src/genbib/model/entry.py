@@ -47,7 +47,7 @@ class Link:
     url: str
 
 
-_LINK_NAMES = tuple(LINK_FIELDS.values())
+LINK_NAMES = tuple(LINK_FIELDS.values())  # the link fields, in `LINK_FIELDS` order
 
 
 def arxiv_in(fields: Mapping[str, str], text: Callable[[str], str] = _plain_cached) -> str | None:
@@ -71,7 +71,7 @@ def arxiv_in(fields: Mapping[str, str], text: Callable[[str], str] = _plain_cach
     found = ids.arxiv_id(value("doi"))
     if found:
         return found
-    for name in _LINK_NAMES:
+    for name in LINK_NAMES:
         raw = fields.get(name)
         if raw is None:
             continue
