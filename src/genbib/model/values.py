@@ -133,11 +133,13 @@ def _plain_cached(raw: str) -> str:
 
 
 def _plain(raw: str, macros: dict[str, str] | None) -> str:
-    if raw.startswith("{") and raw.endswith("}"):
-        if raw.count("{") == 1 == raw.count("}"):
-            return raw[1:-1]  # the commonest case: one group, no inner braces
-        if match_brace(raw, 0) == len(raw) - 1:
-            return raw[1:-1]  # the common case, without splitting
+    if (
+        raw.startswith("{")
+        and raw.endswith("}")
+        # one group: no inner braces (the commonest value, no regex), or it closes last
+        and (raw.count("{") == 1 == raw.count("}") or match_brace(raw, 0) == len(raw) - 1)
+    ):
+        return raw[1:-1]  # the common case, without splitting
     try:
         parts = split_parts(raw)
     except ValueError_:
