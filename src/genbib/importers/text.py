@@ -12,7 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 from genbib.model.problems import Problem, Severity
 from genbib.model.untrusted import (
@@ -106,14 +107,24 @@ def repair(text: str, file: str) -> Repaired:
 
 
 def fix_mojibake(text: str) -> str:
-    """UTF-8 that was decoded as cp1252/cp1254/Mac Roman, decoded back (ftfy, then per run).
+    """UTF-8 that was decoded as cp1252/cp1254/Mac Roman, decoded back (ftfy, then per run)."""
+    fixed: str = _ftfy().fix_text(text, config=_ftfy_config())
+    return _NON_ASCII_RUN.sub(_fix_run, fixed)
 
-    ftfy (and the codecs it registers, which `_fix_run` uses) is imported here, at the
-    first line that is not ASCII: a list of plain ASCII never loads it (30 ms)."""
+
+@cache
+def _ftfy() -> Any:
+    """ftfy, with the codecs it registers (which `_fix_run` uses), imported at the first
+    line that is not ASCII: a list of plain ASCII never loads it (30 ms)."""
     import ftfy
     import ftfy.bad_codecs  # (registers the "sloppy-" codecs `_fix_run` encodes with)
 
-    config = ftfy.TextFixerConfig(
+    return ftfy
+
+
+@cache
+def _ftfy_config() -> Any:
+    return _ftfy().TextFixerConfig(
         uncurl_quotes=False,
         fix_character_width=False,
         fix_latin_ligatures=False,
@@ -121,8 +132,6 @@ def fix_mojibake(text: str) -> str:
         normalization="NFC",
         explain=False,
     )
-    fixed: str = ftfy.fix_text(text, config=config)
-    return _NON_ASCII_RUN.sub(_fix_run, fixed)
 
 
 def _fix_run(m: re.Match[str]) -> str:
@@ -135,9 +144,7 @@ def _fix_run(m: re.Match[str]) -> str:
         try:
             decoded = raw.decode("utf-8")
         except UnicodeDecodeError:
-            from ftfy.badness import is_bad  # (loaded by `fix_mojibake` already)
-
-            if not is_bad(run):
+            if not _ftfy().badness.is_bad(run):
                 continue
             # A byte was lost on the way (cp1252 has holes): keep what decodes.
             decoded = raw.decode("utf-8", errors="ignore")
