@@ -20,7 +20,7 @@ def no_gc() -> Iterator[None]:
 
     What the block made and kept (the library read, the entries imported, an index) is
     moved out of the collector's sight when the collector comes back on (`gc.freeze`):
-    never collected, none of it was in the youngest generation's count, and the first
+    never collected, all of it is still in the youngest generation, and the first
     collection after the block would walk all of it to free nothing (0.1 s after an
     import of 14,000 rows). Refcounting still frees each object when its last reference
     goes; only a reference cycle made inside the block and dropped later stays until the
